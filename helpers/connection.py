@@ -1,0 +1,144 @@
+"""``connect()``: the one call at the top of every notebook.
+
+It decides local or live (``HF_TUTORIAL_MODE``, a token or not), starts the local stand-in
+when needed, prints a one-line banner that says who will answer, and returns a Connection
+with the URLs and a ready InferenceSession.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import string
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import config
+from .client import Generation, InferenceSession
+from .errors import HFError
+
+GPT2 = "openai-community/gpt2"
+STANDIN_URL_ENV_VAR = "HF_STANDIN_URL"
+
+_LOCAL_STAND_IN: Any = None
+
+
+def local_token() -> str:
+    """Return a throw-away, well-formed token for the stand-in (never a real one)."""
+    return "hf_" + "".join(secrets.choice(string.ascii_letters) for _ in range(34))
+
+
+def shared_stand_in() -> Any:
+    """Return this process' stand-in, starting it on first use."""
+    global _LOCAL_STAND_IN
+    from .local_api import start
+
+    if _LOCAL_STAND_IN is None or not _LOCAL_STAND_IN.running:
+        _LOCAL_STAND_IN = start()
+    return _LOCAL_STAND_IN
+
+
+@dataclass
+class Connection:
+    """Where this notebook's requests go, with which token, through which Session."""
+
+    settings: config.Settings
+    session: InferenceSession = field(repr=False)
+    stand_in_url: str | None = None
+
+    @property
+    def mode(self) -> str:
+        """Return ``"local"`` or ``"live"``."""
+        return self.settings.mode
+
+    @property
+    def is_local(self) -> bool:
+        """Return True when the local stand-in answers."""
+        return self.settings.mode == "local"
+
+    @property
+    def token(self) -> str | None:
+        """Return the token (for building your own headers; never print it)."""
+        return self.settings.token
+
+    def banner(self) -> str:
+        """Return the one-line description of who answers, shown by ``connect()``."""
+        if self.is_local:
+            return (
+                f"LOCAL STAND-IN at {self.stand_in_url}: answers come from helpers.local_api, "
+                "a small n-gram model, not from Hugging Face. To go live, put HF_TOKEN in .env "
+                "and restart the kernel (HF_TUTORIAL_MODE=auto or live)."
+            )
+        return (
+            f"LIVE: requests go to {self.settings.router_url} with token "
+            f"{self.settings.token_hint}; they use your credits. HF_TUTORIAL_MODE=local "
+            "switches to the offline stand-in."
+        )
+
+    def model_url(self, model_id: str = GPT2, provider: str = "hf-inference") -> str:
+        """Return the router URL of a classic task model, e.g. ``…/hf-inference/models/gpt2``."""
+        return f"{self.settings.router_url}/{provider}/models/{model_id}"
+
+    def text_generation_url(self, model_id: str = GPT2) -> str:
+        """Return where gpt2-style text generation is sent: HF_ENDPOINT_URL if set, else the router."""
+        if self.settings.endpoint_url:
+            return self.settings.endpoint_url
+        return self.model_url(model_id)
+
+    def generate(self, inputs: str, model_id: str = GPT2, **parameters: Any) -> Generation:
+        """Return a Generation from the classic contract (see InferenceSession.text_generation)."""
+        return self.session.text_generation(self.text_generation_url(model_id), inputs, **parameters)
+
+    def whoami(self) -> dict[str, Any]:
+        """Return the whoami-v2 body for this connection's token."""
+        return self.session.whoami(self.settings.hub_api_url)
+
+    def model_providers(self, model_id: str) -> list[dict[str, Any]]:
+        """Return which providers serve ``model_id`` (the Hub's inferenceProviderMapping)."""
+        return self.session.model_providers(self.settings.hub_api_url, model_id)
+
+    def is_served(self, model_id: str, provider: str = "hf-inference") -> bool:
+        """Return True when ``provider`` serves ``model_id`` with status live."""
+        return any(
+            m.get("provider") == provider and m.get("status") == "live"
+            for m in self.model_providers(model_id)
+        )
+
+
+def connect(mode: str | None = None, *, quiet: bool = False, retries: int = 3) -> Connection:
+    """Return a Connection for this notebook, printing a banner that says who answers.
+
+    ``mode`` overrides ``HF_TUTORIAL_MODE`` ("local", "live" or "auto").
+    """
+    environ = dict(os.environ)
+    if mode is not None:
+        environ[config.MODE_ENV_VAR] = mode
+    found = config.find_token()
+    resolved = config.resolve_mode(environ, found)
+    if resolved == "live":
+        token = found or config.get_token()
+        settings = config.Settings(
+            mode="live",
+            token=token,
+            router_url=config.ROUTER_URL,
+            hub_api_url=config.HUB_API_URL,
+            endpoint_url=(os.environ.get(config.ENDPOINT_ENV_VAR) or "").strip() or None,
+        )
+        stand_in_url = None
+    else:
+        stand_in_url = (os.environ.get(STANDIN_URL_ENV_VAR) or "").strip().rstrip("/")
+        if not stand_in_url:
+            stand_in_url = shared_stand_in().url
+        settings = config.Settings(
+            mode="local",
+            token=local_token(),
+            router_url=stand_in_url,
+            hub_api_url=f"{stand_in_url}/api",
+        )
+    connection = Connection(settings, InferenceSession(settings.token, retries=retries), stand_in_url)
+    if not quiet:
+        print(connection.banner())
+    return connection
+
+
+__all__ = ["Connection", "GPT2", "HFError", "connect", "local_token"]

@@ -1,0 +1,90 @@
+"""Running the stand-in: in-process on a free port (notebooks, tests) or in the foreground."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import replace
+from typing import Any
+
+import uvicorn
+
+from .app import create_app
+from .options import StandInOptions
+
+
+class StandIn:
+    """A stand-in served by uvicorn in a background thread. Use ``url``; call ``stop()``.
+
+    >>> with start() as api:          # doctest: +SKIP
+    ...     requests.get(api.url + "/api/models/gpt2").json()["id"]
+    'openai-community/gpt2'
+    """
+
+    def __init__(self, options: StandInOptions, host: str = "127.0.0.1", port: int = 0):
+        self.options = options
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind((host, port))
+        self.host, self.port = self._socket.getsockname()[:2]
+        config = uvicorn.Config(
+            create_app(options), log_level="warning", access_log=False, lifespan="off"
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True,
+            name=f"stand-in:{self.port}",
+        )
+
+    @property
+    def url(self) -> str:
+        """Return the base URL, e.g. ``http://127.0.0.1:54321``."""
+        return f"http://{self.host}:{self.port}"
+
+    def _start(self, timeout: float = 10.0) -> StandIn:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"The stand-in did not start on {self.url}.")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and free the port. Safe to call twice."""
+        if self._thread.is_alive():
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+        self._socket.close()
+
+    @property
+    def running(self) -> bool:
+        """Return True while the server thread serves."""
+        return self._thread.is_alive()
+
+    def __enter__(self) -> StandIn:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"<StandIn {self.url} {state}>"
+
+
+def start(options: StandInOptions | None = None, **knobs: Any) -> StandIn:
+    """Start a stand-in in this process on a free loopback port and return it.
+
+    Knobs are the fields of StandInOptions, e.g. ``start(router_serves_gpt2=False)``.
+    """
+    options = replace(options or StandInOptions(), **knobs)
+    if "tokens_without_inference" in knobs:
+        options = replace(options, tokens_without_inference=frozenset(knobs["tokens_without_inference"]))
+    return StandIn(options)._start()
+
+
+def serve_forever(options: StandInOptions, host: str, port: int) -> None:
+    """Serve in the foreground until Ctrl-C (the workshop command)."""
+    uvicorn.run(create_app(options), host=host, port=port, log_level="info")

@@ -1,0 +1,253 @@
+"""The text-generation payload and the server's own rules for it, checked before sending.
+
+The rules are those of text-generation-inference (TGI), the server behind the classic
+``{"inputs", "parameters"}`` contract: ``router/src/validation.rs`` at ``db931fcf``, quoted in
+hf-api-facts.md §2. The local stand-in checks incoming requests with the same functions, so
+the client and the server cannot drift apart; the messages are TGI's, word for word.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from numbers import Real
+from typing import Any
+
+from .errors import ParameterError
+
+MAX_STOP_SEQUENCES = 4
+MAX_BEST_OF = 2
+MAX_TOP_N_TOKENS = 5
+MAX_INPUT_TOKENS = 1023
+MAX_TOTAL_TOKENS = 1024
+
+LEGACY_PARAMETERS = {
+    "num_return_sequences": "pre-2024 pipeline parameter; today's servers ignore it (one text).",
+    "max_time": "pre-2024 pipeline parameter; today's servers ignore it.",
+    "stop_sequences": "old name of `stop`; servers ignore it (huggingface_hub renames it).",
+    "use_cache": "belonged in `options`, later the x-use-cache header; both undocumented now.",
+    "wait_for_model": "belonged in `options`, later x-wait-for-model; hf-inference is warm-only.",
+    "use_gpu": "legacy option; ignored.",
+}
+"""Parameters old tutorials send that today's servers silently ignore (hf-api-facts.md §2)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule: which parameter, its value, the rule, and TGI's message."""
+
+    parameter: str
+    value: Any
+    rule: str
+    server_message: str
+
+    def to_error(self) -> ParameterError:
+        """Return the ParameterError that says what is wrong and how to fix it."""
+        return ParameterError(
+            f"`{self.parameter}` = {self.value!r} breaks the rule: {self.rule}.",
+            parameter=self.parameter,
+            value=self.value,
+            rule=self.rule,
+            hint=f"Change `{self.parameter}` so that {self.rule}.",
+        )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_int(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+
+_TYPES = {
+    "temperature": ("number", _is_number),
+    "top_p": ("number", _is_number),
+    "typical_p": ("number", _is_number),
+    "repetition_penalty": ("number", _is_number),
+    "frequency_penalty": ("number", _is_number),
+    "top_k": ("integer", _is_int),
+    "max_new_tokens": ("integer", _is_int),
+    "seed": ("integer", _is_int),
+    "best_of": ("integer", _is_int),
+    "top_n_tokens": ("integer", _is_int),
+    "truncate": ("integer", _is_int),
+    "do_sample": ("boolean", lambda v: isinstance(v, bool)),
+    "details": ("boolean", lambda v: isinstance(v, bool)),
+    "return_full_text": ("boolean", lambda v: isinstance(v, bool)),
+    "decoder_input_details": ("boolean", lambda v: isinstance(v, bool)),
+    "watermark": ("boolean", lambda v: isinstance(v, bool)),
+    "stop": ("list of strings", lambda v: isinstance(v, list) and all(isinstance(s, str) for s in v)),
+}
+
+
+def check_types(parameters: dict[str, Any]) -> list[Problem]:
+    """Return a Problem for each known parameter whose value has the wrong JSON type."""
+    problems = []
+    for name, (kind, ok) in _TYPES.items():
+        value = parameters.get(name)
+        if value is not None and not ok(value):
+            problems.append(
+                Problem(
+                    name,
+                    value,
+                    f"it is a {kind}",
+                    f"Failed to deserialize the JSON body into the target type: "
+                    f"parameters.{name}: invalid type, expected a {kind}",
+                )
+            )
+    if parameters.get("seed") is not None and _is_int(parameters["seed"]) and parameters["seed"] < 0:
+        problems.append(
+            Problem(
+                "seed",
+                parameters["seed"],
+                "it is a whole number ≥ 0",
+                "Failed to deserialize the JSON body into the target type: "
+                "parameters.seed: invalid value, expected u64",
+            )
+        )
+    return problems
+
+
+def check_rules(
+    inputs: Any,
+    parameters: dict[str, Any],
+    *,
+    input_tokens: int | None = None,
+    stream: bool = False,
+) -> list[Problem]:
+    """Return every rule the request breaks (types first), in TGI's order; [] when valid.
+
+    ``input_tokens`` is the prompt's length in tokens, when the caller can count them.
+    """
+    problems: list[Problem] = []
+    if not isinstance(inputs, str):
+        return [
+            Problem(
+                "inputs",
+                inputs,
+                "it is a string",
+                "Failed to deserialize the JSON body into the target type: "
+                "inputs: invalid type, expected a string",
+            )
+        ]
+    problems.extend(check_types(parameters))
+    if problems:
+        return problems
+    p = parameters
+
+    def add(name: str, rule: str, message: str) -> None:
+        problems.append(Problem(name, p.get(name, inputs if name == "inputs" else None), rule, message))
+
+    best_of = p.get("best_of")
+    if best_of is not None:
+        if best_of <= 0 or best_of > MAX_BEST_OF:
+            add(
+                "best_of",
+                f"0 < best_of ≤ {MAX_BEST_OF}",
+                f"`best_of` must be > 0 and <= {MAX_BEST_OF}. Given: {best_of}",
+            )
+        elif best_of > 1:
+            if stream:
+                add("best_of", "best_of is 1 when streaming", "`best_of` != 1 is not allowed for this endpoint")
+            sampling = p.get("do_sample") or any(
+                p.get(k) is not None for k in ("temperature", "top_k", "top_p", "typical_p")
+            )
+            if not sampling:
+                add("best_of", "best_of > 1 needs sampling", "you must use sampling when `best_of` is > 1")
+            if p.get("seed") is not None:
+                add("best_of", "no seed with best_of > 1", "`seed` must not be set when `best_of` > 1")
+    if p.get("temperature") is not None and p["temperature"] <= 0:
+        add("temperature", "temperature > 0", "`temperature` must be strictly positive")
+    if p.get("repetition_penalty") is not None and p["repetition_penalty"] <= 0:
+        add("repetition_penalty", "repetition_penalty > 0", "`repetition_penalty` must be strictly positive")
+    if p.get("frequency_penalty") is not None and not -2.0 <= p["frequency_penalty"] <= 2.0:
+        add(
+            "frequency_penalty",
+            "-2 ≤ frequency_penalty ≤ 2",
+            "`frequency_penalty` must be >= -2.0 and <= 2.0",
+        )
+    if p.get("top_p") is not None and not 0.0 < p["top_p"] < 1.0:
+        add("top_p", "0 < top_p < 1 (both ends excluded)", "`top_p` must be > 0.0 and < 1.0")
+    if p.get("typical_p") is not None and not 0.0 < p["typical_p"] < 1.0:
+        add("typical_p", "0 < typical_p < 1", "`typical_p` must be > 0.0 and < 1.0")
+    if p.get("top_k") is not None and p["top_k"] <= 0:
+        add("top_k", "top_k > 0", "`top_k` must be strictly positive")
+    if p.get("max_new_tokens") is not None and p["max_new_tokens"] <= 0:
+        add("max_new_tokens", "max_new_tokens > 0", "`max_new_tokens` must be strictly positive")
+    if p.get("top_n_tokens") is not None and not 0 <= p["top_n_tokens"] <= MAX_TOP_N_TOKENS:
+        add(
+            "top_n_tokens",
+            f"0 ≤ top_n_tokens ≤ {MAX_TOP_N_TOKENS}",
+            f"`top_n_tokens` must be >= 0 and <= {MAX_TOP_N_TOKENS}. Given: {p['top_n_tokens']}",
+        )
+    if p.get("truncate") is not None and not 0 < p["truncate"] <= MAX_INPUT_TOKENS:
+        add(
+            "truncate",
+            f"0 < truncate ≤ {MAX_INPUT_TOKENS}",
+            f"`truncate` must be strictly positive and less than {MAX_INPUT_TOKENS}. "
+            f"Given: {p['truncate']}",
+        )
+    stop = p.get("stop") or []
+    if len(stop) > MAX_STOP_SEQUENCES:
+        add(
+            "stop",
+            f"at most {MAX_STOP_SEQUENCES} stop sequences",
+            f"`stop` supports up to {MAX_STOP_SEQUENCES} stop sequences. Given: {len(stop)}",
+        )
+    if p.get("decoder_input_details") and stream:
+        add(
+            "decoder_input_details",
+            "decoder_input_details is false when streaming",
+            "`decoder_input_details` == true is not supported when streaming tokens",
+        )
+    if not inputs.strip():
+        add("inputs", "inputs is not empty", "`inputs` cannot be empty")
+    elif input_tokens is not None:
+        if input_tokens > MAX_INPUT_TOKENS:
+            add(
+                "inputs",
+                f"the prompt has at most {MAX_INPUT_TOKENS} tokens",
+                f"`inputs` must have less than {MAX_INPUT_TOKENS + 1} tokens. Given: {input_tokens}",
+            )
+        else:
+            new = p.get("max_new_tokens")
+            if new is not None and new > 0 and input_tokens + new > MAX_TOTAL_TOKENS:
+                add(
+                    "max_new_tokens",
+                    f"prompt tokens + max_new_tokens ≤ {MAX_TOTAL_TOKENS}",
+                    f"`inputs` tokens + `max_new_tokens` must be <= {MAX_TOTAL_TOKENS}. "
+                    f"Given: {input_tokens} `inputs` tokens and {new} `max_new_tokens`",
+                )
+    return problems
+
+
+def legacy_parameters(payload: dict[str, Any]) -> dict[str, str]:
+    """Return {name: what happens to it today} for legacy keys found in ``payload``."""
+    found = {}
+    params = payload.get("parameters") or {}
+    options = payload.get("options") or {}
+    for name in list(params) + list(options):
+        if name in LEGACY_PARAMETERS:
+            found[name] = LEGACY_PARAMETERS[name]
+    if "options" in payload:
+        found.setdefault("options", "the whole `options` object is legacy; servers ignore it.")
+    return found
+
+
+def build_payload(inputs: str, *, stream: bool = False, **parameters: Any) -> dict[str, Any]:
+    """Return a checked ``{"inputs", "parameters"}`` payload; raise ParameterError if invalid.
+
+    >>> build_payload("Hello", max_new_tokens=5)
+    {'inputs': 'Hello', 'parameters': {'max_new_tokens': 5}}
+    """
+    parameters = {k: v for k, v in parameters.items() if v is not None}
+    problems = check_rules(inputs, parameters, stream=stream)
+    if problems:
+        raise problems[0].to_error()
+    payload: dict[str, Any] = {"inputs": inputs, "parameters": parameters}
+    if stream:
+        payload["stream"] = True
+    return payload
