@@ -5,7 +5,15 @@ stand-in and says which one will answer.
 """
 
 from .client import Generation, InferenceSession, answered_by, parse_generation
-from .config import ROUTER_URL, HUB_API_URL, LEGACY_INFERENCE_URL, Settings, find_token, get_token, redact
+from .config import (
+    HUB_API_URL,
+    LEGACY_INFERENCE_URL,
+    ROUTER_URL,
+    Settings,
+    find_token,
+    get_token,
+    redact,
+)
 from .connection import GPT2, Connection, connect, local_token
 from .errors import (
     AuthenticationError,

@@ -121,7 +121,9 @@ class InferenceSession:
         """Close the pooled connections."""
         self.session.close()
 
-    def request(self, method: str, url: str, *, auth: bool = True, **kwargs: Any) -> requests.Response:
+    def request(
+        self, method: str, url: str, *, auth: bool = True, **kwargs: Any
+    ) -> requests.Response:
         """Send a request and return the successful response; raise an HFError otherwise."""
         headers = dict(kwargs.pop("headers", None) or {})
         if auth and self._token:
@@ -131,7 +133,9 @@ class InferenceSession:
         try:
             response = self.session.request(method, url, headers=headers, **kwargs)
         except requests.exceptions.Timeout as exc:
-            raise RequestTimeoutError(f"No answer from {url} in time ({type(exc).__name__}).", url=url) from None
+            raise RequestTimeoutError(
+                f"No answer from {url} in time ({type(exc).__name__}).", url=url
+            ) from None
         except requests.exceptions.RetryError as exc:
             raise ConnectionFailedError(f"Gave up on {url} after retries: {exc}", url=url) from None
         except requests.exceptions.ConnectionError as exc:
@@ -194,7 +198,9 @@ class InferenceSession:
                 try:
                     event = json.loads(data)
                 except ValueError:
-                    raise UnexpectedResponseError(f"A stream event is not JSON: {data[:200]!r}") from None
+                    raise UnexpectedResponseError(
+                        f"A stream event is not JSON: {data[:200]!r}"
+                    ) from None
                 if isinstance(event, dict) and "error" in event:
                     raise error_from_parts(
                         event.get("status", 500) if isinstance(event.get("status"), int) else 500,

@@ -87,7 +87,9 @@ class Connection:
 
     def generate(self, inputs: str, model_id: str = GPT2, **parameters: Any) -> Generation:
         """Return a Generation from the classic contract (see InferenceSession.text_generation)."""
-        return self.session.text_generation(self.text_generation_url(model_id), inputs, **parameters)
+        return self.session.text_generation(
+            self.text_generation_url(model_id), inputs, **parameters
+        )
 
     def whoami(self) -> dict[str, Any]:
         """Return the whoami-v2 body for this connection's token."""
@@ -135,7 +137,9 @@ def connect(mode: str | None = None, *, quiet: bool = False, retries: int = 3) -
             router_url=stand_in_url,
             hub_api_url=f"{stand_in_url}/api",
         )
-    connection = Connection(settings, InferenceSession(settings.token, retries=retries), stand_in_url)
+    connection = Connection(
+        settings, InferenceSession(settings.token, retries=retries), stand_in_url
+    )
     if not quiet:
         print(connection.banner())
     return connection

@@ -229,14 +229,14 @@ def _decode(text: str, content_type: str) -> tuple[Any, str | None]:
     stripped = text.strip()
     if not stripped:
         return None, None
-    looks_json = "json" in content_type or stripped[:1] in "{[\""
+    looks_json = "json" in content_type or stripped[:1] in '{["'
     if looks_json:
         try:
             data = json.loads(stripped)
         except ValueError:
             data = None
         else:
-            return data, message_from_body(data)
+            return data, message_from_body(data) or " ".join(stripped.split())[:500]
     if "html" in content_type or stripped.lower().startswith(("<!doctype", "<html")):
         return None, _strip_html(stripped) or None
     return None, " ".join(stripped.split())[:500]

@@ -79,7 +79,10 @@ _TYPES = {
     "return_full_text": ("boolean", lambda v: isinstance(v, bool)),
     "decoder_input_details": ("boolean", lambda v: isinstance(v, bool)),
     "watermark": ("boolean", lambda v: isinstance(v, bool)),
-    "stop": ("list of strings", lambda v: isinstance(v, list) and all(isinstance(s, str) for s in v)),
+    "stop": (
+        "list of strings",
+        lambda v: isinstance(v, list) and all(isinstance(s, str) for s in v),
+    ),
 }
 
 
@@ -98,7 +101,11 @@ def check_types(parameters: dict[str, Any]) -> list[Problem]:
                     f"parameters.{name}: invalid type, expected a {kind}",
                 )
             )
-    if parameters.get("seed") is not None and _is_int(parameters["seed"]) and parameters["seed"] < 0:
+    if (
+        parameters.get("seed") is not None
+        and _is_int(parameters["seed"])
+        and parameters["seed"] < 0
+    ):
         problems.append(
             Problem(
                 "seed",
@@ -139,7 +146,9 @@ def check_rules(
     p = parameters
 
     def add(name: str, rule: str, message: str) -> None:
-        problems.append(Problem(name, p.get(name, inputs if name == "inputs" else None), rule, message))
+        problems.append(
+            Problem(name, p.get(name, inputs if name == "inputs" else None), rule, message)
+        )
 
     best_of = p.get("best_of")
     if best_of is not None:
@@ -151,18 +160,34 @@ def check_rules(
             )
         elif best_of > 1:
             if stream:
-                add("best_of", "best_of is 1 when streaming", "`best_of` != 1 is not allowed for this endpoint")
+                add(
+                    "best_of",
+                    "best_of is 1 when streaming",
+                    "`best_of` != 1 is not allowed for this endpoint",
+                )
             sampling = p.get("do_sample") or any(
                 p.get(k) is not None for k in ("temperature", "top_k", "top_p", "typical_p")
             )
             if not sampling:
-                add("best_of", "best_of > 1 needs sampling", "you must use sampling when `best_of` is > 1")
+                add(
+                    "best_of",
+                    "best_of > 1 needs sampling",
+                    "you must use sampling when `best_of` is > 1",
+                )
             if p.get("seed") is not None:
-                add("best_of", "no seed with best_of > 1", "`seed` must not be set when `best_of` > 1")
+                add(
+                    "best_of",
+                    "no seed with best_of > 1",
+                    "`seed` must not be set when `best_of` > 1",
+                )
     if p.get("temperature") is not None and p["temperature"] <= 0:
         add("temperature", "temperature > 0", "`temperature` must be strictly positive")
     if p.get("repetition_penalty") is not None and p["repetition_penalty"] <= 0:
-        add("repetition_penalty", "repetition_penalty > 0", "`repetition_penalty` must be strictly positive")
+        add(
+            "repetition_penalty",
+            "repetition_penalty > 0",
+            "`repetition_penalty` must be strictly positive",
+        )
     if p.get("frequency_penalty") is not None and not -2.0 <= p["frequency_penalty"] <= 2.0:
         add(
             "frequency_penalty",

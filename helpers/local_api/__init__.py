@@ -11,4 +11,12 @@ from .responses import STAND_IN_HEADER
 from .routes_legacy import LEGACY_PREFIX
 from .server import StandIn, start
 
-__all__ = ["GPT2", "LEGACY_PREFIX", "STAND_IN_HEADER", "StandIn", "StandInOptions", "create_app", "start"]
+__all__ = [
+    "GPT2",
+    "LEGACY_PREFIX",
+    "STAND_IN_HEADER",
+    "StandIn",
+    "StandInOptions",
+    "create_app",
+    "start",
+]

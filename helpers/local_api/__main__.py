@@ -34,7 +34,9 @@ def main(argv: list[str] | None = None) -> None:
         router_serves_gpt2=not args.router_without_gpt2,
         latency_ms_per_token=args.latency_ms_per_token,
     )
-    print(f"Local stand-in of the Hugging Face API on http://{args.host}:{args.port} (Ctrl-C stops it)")
+    print(
+        f"Local stand-in of the Hugging Face API on http://{args.host}:{args.port} (Ctrl-C stops it)"
+    )
     print("Point the notebooks at it with: HF_TUTORIAL_MODE=local HF_STANDIN_URL=http://HOST:PORT")
     serve_forever(options, args.host, args.port)
 

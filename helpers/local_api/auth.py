@@ -61,7 +61,10 @@ def whoami_body(token: str, options: StandInOptions) -> dict:
                     "canReadGatedRepos": False,
                     "global": [],
                     "scoped": [
-                        {"entity": {"type": "user", "name": options.user_name}, "permissions": permissions}
+                        {
+                            "entity": {"type": "user", "name": options.user_name},
+                            "permissions": permissions,
+                        }
                     ],
                 },
             },

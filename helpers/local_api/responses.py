@@ -46,7 +46,11 @@ def validation_error(message: str, status: int = 422) -> StandInError:
 def bad_json(message: str) -> StandInError:
     """Return a 400 for a body that is not JSON at all."""
     return StandInError(
-        400, {"error": f"Failed to parse the request body as JSON: {message}", "error_type": "validation"}
+        400,
+        {
+            "error": f"Failed to parse the request body as JSON: {message}",
+            "error_type": "validation",
+        },
     )
 
 

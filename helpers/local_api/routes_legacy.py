@@ -14,7 +14,9 @@ LEGACY_PREFIX = "/api-inference.huggingface.co"
 router = APIRouter(prefix=LEGACY_PREFIX, tags=["retired host (410)"])
 
 
-@router.api_route("/{rest:path}", methods=["GET", "POST", "OPTIONS", "HEAD"])
+@router.api_route(
+    "/{rest:path}", methods=["GET", "POST", "OPTIONS", "HEAD"], include_in_schema=False
+)
 async def gone(rest: str) -> None:
     """Answer 410 with the body the real host sends (hf-api-facts.md §1)."""
     raise StandInError(410, {"error": LEGACY_GONE_MESSAGE})

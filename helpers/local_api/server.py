@@ -33,7 +33,9 @@ class StandIn:
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True,
+            target=self._server.run,
+            kwargs={"sockets": [self._socket]},
+            daemon=True,
             name=f"stand-in:{self.port}",
         )
 
@@ -81,7 +83,9 @@ def start(options: StandInOptions | None = None, **knobs: Any) -> StandIn:
     """
     options = replace(options or StandInOptions(), **knobs)
     if "tokens_without_inference" in knobs:
-        options = replace(options, tokens_without_inference=frozenset(knobs["tokens_without_inference"]))
+        options = replace(
+            options, tokens_without_inference=frozenset(knobs["tokens_without_inference"])
+        )
     return StandIn(options)._start()
 
 

@@ -50,7 +50,12 @@ class Token:
     special: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text, "logprob": round(self.logprob, 4), "special": self.special}
+        return {
+            "id": self.id,
+            "text": self.text,
+            "logprob": round(self.logprob, 4),
+            "special": self.special,
+        }
 
 
 @dataclass
@@ -165,11 +170,13 @@ def warp(logp: np.ndarray, params: dict[str, Any], seen: set[int]) -> np.ndarray
         scores = scores / temperature
     top_k = params.get("top_k")
     if top_k and top_k < scores.size:
-        kth = np.partition(scores, -int(top_k))[-int(top_k)]
-        scores = np.where(scores >= kth, scores, -np.inf)
+        keep = np.argsort(-scores, kind="stable")[: int(top_k)]  # exactly k, ties to lower ids
+        cut = np.full(scores.size, -np.inf)
+        cut[keep] = scores[keep]
+        scores = cut
     top_p = params.get("top_p")
     if top_p is not None and top_p < 1.0:
-        order = np.argsort(-scores)
+        order = np.argsort(-scores, kind="stable")
         probs = np.exp(scores[order] - np.max(scores))
         probs /= probs.sum()
         cumulative = np.cumsum(probs)
@@ -204,7 +211,9 @@ class TextGenerator:
         max_new = int(params.get("max_new_tokens") or DEFAULT_MAX_NEW_TOKENS)
         stops = params.get("stop") or []
         seen = {i for i in context if i is not None}
-        result = Generation(prompt=prompt, seed=int(seed) if sampling else None, input_length=len(words))
+        result = Generation(
+            prompt=prompt, seed=int(seed) if sampling else None, input_length=len(words)
+        )
         text = ""
         for _ in range(max_new):
             with np.errstate(divide="ignore"):

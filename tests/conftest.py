@@ -1,0 +1,29 @@
+"""Shared fixtures: stand-in instances and throw-away tokens. Nothing here reaches the network."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from helpers import local_token
+from helpers.local_api import StandIn, start
+
+
+@pytest.fixture(scope="session")
+def stand_in() -> Iterator[StandIn]:
+    """A stand-in with default knobs, shared by the whole session."""
+    with start() as api:
+        yield api
+
+
+@pytest.fixture
+def token() -> str:
+    """A fresh well-formed token the stand-in accepts."""
+    return local_token()
+
+
+@pytest.fixture
+def auth(token: str) -> dict[str, str]:
+    """The Authorization header for ``token``."""
+    return {"Authorization": f"Bearer {token}"}
