@@ -36,6 +36,7 @@ from .errors import (
     error_from_response,
 )
 from .payload import build_payload
+from .tokens import TokenSummary, token_summary
 
 __all__ = [
     "GPT2",
@@ -61,6 +62,7 @@ __all__ = [
     "RequestTimeoutError",
     "ServerError",
     "Settings",
+    "TokenSummary",
     "UnexpectedResponseError",
     "ValidationError",
     "answered_by",
@@ -72,4 +74,5 @@ __all__ = [
     "local_token",
     "parse_generation",
     "redact",
+    "token_summary",
 ]

@@ -96,12 +96,17 @@ def _can_prompt() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 
 
-def get_token(prompt: bool = True) -> str:
+def get_token(
+    prompt: bool = True,
+    environ: dict[str, str] | None = None,
+    dotenv_path: str | None = None,
+) -> str:
     """Return the token, asking for it with getpass only when someone can type.
 
     Raises MissingTokenError (with the fix) when there is none and nobody can be asked.
+    ``environ`` and ``dotenv_path`` replace the process environment and the ``.env`` search.
     """
-    token = find_token()
+    token = find_token(environ, dotenv_path)
     if token:
         return token
     if prompt and _can_prompt():

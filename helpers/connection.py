@@ -106,6 +106,22 @@ class Connection:
             for m in self.model_providers(model_id)
         )
 
+    def serving(self, model_id: str = GPT2, provider: str = "hf-inference") -> Connection:
+        """Return a Connection that serves ``model_id``: this one, or the stand-in instead.
+
+        Live, with no ``HF_ENDPOINT_URL``, the Hub is asked whether ``provider`` serves the
+        model; when it does not (gpt2 today), this says so and returns a local Connection,
+        so that the lesson goes on and nobody mistakes the stand-in's text for the model's.
+        """
+        if self.is_local or self.settings.endpoint_url or self.is_served(model_id, provider):
+            return self
+        print(
+            f"{model_id} is not served by {provider} today (the Hub lists no live mapping). "
+            "The cells that need it use the local stand-in instead; set HF_ENDPOINT_URL to "
+            "your own Inference Endpoint to use the real model."
+        )
+        return connect("local")
+
 
 def connect(mode: str | None = None, *, quiet: bool = False, retries: int = 3) -> Connection:
     """Return a Connection for this notebook, printing a banner that says who answers.

@@ -117,8 +117,8 @@ class ModelNotFoundError(HFError, LookupError):
     """404: no such model or route is served (the router answers plain-text 'Not Found')."""
 
     default_hint = (
-        "The model is not served at this URL today. Check the id and its availability with "
-        "Connection.model_availability(model_id), or pick a model that is served."
+        "The model is not served at this URL today. Check the id, and whether a provider "
+        "serves it with hf.model_providers(model_id); or pick a model that is served."
     )
 
 

@@ -196,3 +196,27 @@ def test_connect_uses_a_workshop_stand_in_url(monkeypatch, stand_in):
     monkeypatch.setenv("HF_STANDIN_URL", stand_in.url + "/")
     hf = connect(quiet=True)
     assert hf.settings.router_url == stand_in.url
+
+
+def test_serving_falls_back_to_the_stand_in_when_the_router_lacks_the_model(capsys, auth):
+    from helpers import Connection, InferenceSession, Settings
+
+    with start(router_serves_gpt2=False) as router_like:
+        token = auth["Authorization"].split()[1]
+        live_like = Connection(
+            Settings("live", token, router_like.url, router_like.url + "/api"),
+            InferenceSession(token, retries=0),
+        )
+        chosen = live_like.serving("openai-community/gpt2")
+    said = capsys.readouterr().out
+    assert chosen.is_local
+    assert "not served" in said and "HF_ENDPOINT_URL" in said
+
+
+def test_serving_keeps_a_connection_that_serves_the_model(stand_in, token):
+    from helpers import Connection, InferenceSession, Settings
+
+    live_like = Connection(
+        Settings("live", token, stand_in.url, stand_in.url + "/api"), InferenceSession(token)
+    )
+    assert live_like.serving("gpt2") is live_like
