@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from ..data import data_path
+
 EOS = "<|endoftext|>"
 DEFAULT_MAX_NEW_TOKENS = 40
 WORD_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[^\sA-Za-z0-9]")
-CORPUS_PATH = Path(__file__).resolve().parents[2] / "data" / "standin_corpus.txt"
 
 # Interpolation weights of the trigram, bigram and unigram estimates.
 LAMBDAS = (0.70, 0.25, 0.05)
@@ -74,13 +75,9 @@ class Generation:
         return "".join(t.text for t in self.tokens if not t.special)
 
 
-def load_corpus(path: Path = CORPUS_PATH) -> list[str]:
+def load_corpus(path: Path | None = None) -> list[str]:
     """Return the corpus' texts: blocks separated by blank lines, # comments dropped."""
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"The stand-in's corpus is missing: {path}. Install helpers from the repository "
-            "(pip install -e .) so that data/ sits beside the package."
-        )
+    path = path or data_path("standin_corpus.txt")
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
     blocks = "\n".join(lines).split("\n\n")
     return [" ".join(b.split()) for b in blocks if b.strip()]
