@@ -71,6 +71,7 @@ class Generation:
     request_id: str | None = None
     seconds: float = 0.0
     raw: Any = field(default=None, repr=False)
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __str__(self) -> str:
         return f"{self.text}\n[answered by: {self.answered_by}]"
@@ -105,11 +106,14 @@ class InferenceSession:
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         retries: int = 3,
         backoff_factor: float = 0.5,
+        pool_size: int = 10,
     ) -> None:
         self._token = token
         self.timeout = timeout
         self.session = requests.Session()
-        adapter = HTTPAdapter(max_retries=make_retry(retries, backoff_factor))
+        adapter = HTTPAdapter(
+            max_retries=make_retry(retries, backoff_factor), pool_maxsize=pool_size
+        )
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = "hf-inference-tutorial/0.1"
@@ -182,6 +186,7 @@ class InferenceSession:
             request_id=response.headers.get("x-request-id"),
             seconds=time.perf_counter() - started,
             raw=data,
+            headers=dict(response.headers),
         )
 
     def stream_text_generation(self, url: str, inputs: str, **parameters: Any) -> Iterator[dict]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..ratelimit import RateLimitPolicy
 from .options import StandInOptions
 from .server import serve_forever
 
@@ -24,6 +25,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--latency-ms-per-token", type=float, default=0.0, help="sleep per generated token"
     )
+    parser.add_argument(
+        "--rate-limit",
+        type=RateLimitPolicy.parse,
+        default=None,
+        metavar="N/S",
+        help="N requests per S seconds per token; 429 with Retry-After past it",
+    )
+    parser.add_argument(
+        "--credits-usd", type=float, default=None, help="credit budget; 402 once spent"
+    )
+    parser.add_argument(
+        "--cold-start-s", type=float, default=0.0, help="503 'currently loading' this long"
+    )
+    parser.add_argument(
+        "--fault-rate", type=float, default=0.0, metavar="P", help="share of random 5xx/drops"
+    )
+    parser.add_argument("--seed", type=int, default=None, help="seed of the fault generator")
     return parser.parse_args(argv)
 
 
@@ -33,6 +51,11 @@ def main(argv: list[str] | None = None) -> None:
     options = StandInOptions(
         router_serves_gpt2=not args.router_without_gpt2,
         latency_ms_per_token=args.latency_ms_per_token,
+        rate_limit=args.rate_limit,
+        credits_usd=args.credits_usd,
+        cold_start_s=args.cold_start_s,
+        fault_rate=args.fault_rate,
+        seed=args.seed,
     )
     print(
         f"Local stand-in of the Hugging Face API on http://{args.host}:{args.port} (Ctrl-C stops it)"

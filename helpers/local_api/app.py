@@ -7,7 +7,9 @@ import uuid
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import routes_hub, routes_legacy, routes_textgen
 from .options import StandInOptions
@@ -18,6 +20,7 @@ from .responses import (
     handle_stand_in_error,
     not_found,
 )
+from .state import StandInState
 from .textgen import TextGenerator
 
 _SHARED_GENERATOR: TextGenerator | None = None
@@ -31,6 +34,32 @@ def shared_generator() -> TextGenerator:
     return _SHARED_GENERATOR
 
 
+class MarkStandIn:
+    """ASGI middleware: adds ``X-Stand-In`` and an ``x-request-id`` to every answer.
+
+    Plain ASGI rather than ``@app.middleware``, so that streamed bodies pass through untouched
+    (and a deliberately broken one really breaks the connection).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def marked_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers[STAND_IN_HEADER] = STAND_IN_VALUE
+                if "x-request-id" not in headers:
+                    headers["x-request-id"] = "standin-" + uuid.uuid4().hex[:20]
+            await send(message)
+
+        await self.app(scope, receive, marked_send)
+
+
 def create_app(options: StandInOptions | None = None) -> FastAPI:
     """Return a stand-in app with the given knobs (all off by default)."""
     app = FastAPI(
@@ -40,6 +69,7 @@ def create_app(options: StandInOptions | None = None) -> FastAPI:
         version="1",
     )
     app.state.options = options or StandInOptions()
+    app.state.knobs = StandInState(app.state.options)
     app.state.generator = shared_generator()
     app.add_exception_handler(StandInError, handle_stand_in_error)
 
@@ -56,13 +86,7 @@ def create_app(options: StandInOptions | None = None) -> FastAPI:
             status_code=422,
         )
 
-    @app.middleware("http")
-    async def mark_stand_in(request: Request, call_next):
-        response = await call_next(request)
-        response.headers[STAND_IN_HEADER] = STAND_IN_VALUE
-        response.headers.setdefault("x-request-id", "standin-" + uuid.uuid4().hex[:20])
-        return response
-
+    app.add_middleware(MarkStandIn)
     app.include_router(routes_legacy.router)
     app.include_router(routes_hub.router)
     app.include_router(routes_textgen.router)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,11 +12,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ..payload import check_rules
-from .auth import require_inference_permission
 from .body import read_json
 from .catalog import GPT2, canonical_id
+from .guards import admit, broken_body
 from .options import StandInOptions
-from .responses import not_found, validation_error
+from .responses import validation_error
 from .schemas import GenerateRequest
 from .textgen import Generation, TextGenerator
 
@@ -56,9 +55,8 @@ async def _generate(
 ) -> Response:
     options: StandInOptions = request.app.state.options
     generator: TextGenerator = request.app.state.generator
-    require_inference_permission(request, options)
-    if not served or canonical_id(model_id) != GPT2:
-        raise not_found()
+    canonical = canonical_id(model_id)
+    admission = admit(request, canonical if served and canonical == GPT2 else None)
     body = await read_json(request)
     if not isinstance(body, dict):
         raise validation_error("the body must be a JSON object with `inputs`")
@@ -76,35 +74,51 @@ async def _generate(
     problems = check_rules(inputs, params, input_tokens=tokens, stream=stream)
     if problems:
         raise validation_error(problems[0].server_message)
-    started = time.perf_counter()
     gen = generator.generate(inputs, params if raw_params is not None else None)
+    seconds, credits_left = request.app.state.knobs.charge(len(gen.tokens))
     headers = {
+        **admission.headers,
         "x-compute-type": "stand-in-cpu",
+        "x-compute-time": f"{seconds:.3f}",
         "x-prompt-tokens": str(gen.input_length),
         "x-generated-tokens": str(len(gen.tokens)),
     }
+    if credits_left is not None:
+        headers["x-standin-credits-left-usd"] = f"{credits_left:.6f}"
     if provider_header:
         headers["x-inference-provider"] = "hf-inference"
     delay = options.latency_ms_per_token / 1000.0
     if stream:
-        return StreamingResponse(
-            _events(gen, params, delay), media_type="text/event-stream", headers=headers
-        )
+        events = _events(gen, params, delay, options.stream_error_after_tokens)
+        return StreamingResponse(events, media_type="text/event-stream", headers=headers)
     if delay:
         await asyncio.sleep(delay * len(gen.tokens))
-    headers["x-compute-time"] = f"{time.perf_counter() - started:.4f}"
     item: dict[str, Any] = {"generated_text": _full_text(gen, params)}
     if params.get("details"):
         item["details"] = _details(gen, params, stream=False)
+    if admission.drop:
+        return StreamingResponse(broken_body('[{"generated_text": "'), headers=headers)
     return JSONResponse([item], headers=headers)
 
 
-async def _events(gen: Generation, params: dict[str, Any], delay: float) -> AsyncIterator[str]:
-    """Yield TGI stream events: ``data:{…}`` (no space), details in the last, no [DONE]."""
+async def _events(
+    gen: Generation, params: dict[str, Any], delay: float, error_after: int | None
+) -> AsyncIterator[str]:
+    """Yield TGI stream events: ``data:{…}`` (no space), details in the last, no [DONE].
+
+    With ``error_after``, an error event replaces the rest of the stream, as TGI sends one.
+    """
     last = len(gen.tokens) - 1
     for index, token in enumerate(gen.tokens):
         if delay:
             await asyncio.sleep(delay)
+        if error_after is not None and index >= error_after:
+            error = {
+                "error": "Request failed during generation: stand-in fault",
+                "error_type": "generation",
+            }
+            yield "data:" + json.dumps(error) + "\n\n"
+            return
         event = {
             "index": index + 1,
             "token": token.to_dict(),

@@ -85,10 +85,6 @@ def start(options: StandInOptions | None = None, **knobs: Any) -> StandIn:
     Knobs are the fields of StandInOptions, e.g. ``start(router_serves_gpt2=False)``.
     """
     options = replace(options or StandInOptions(), **knobs)
-    if "tokens_without_inference" in knobs:
-        options = replace(
-            options, tokens_without_inference=frozenset(knobs["tokens_without_inference"])
-        )
     return StandIn(options)._start()
 
 

@@ -1,0 +1,170 @@
+"""``python -m helpers.bench``: measure the batch client against in-process stand-ins.
+
+Prints one ``name: value`` line per figure, all measured in this run:
+
+* pacing to an advertised limit (share of the limit reached, and its 429s), against a naive
+  loop that neither paces nor retries;
+* the speed-up of 8 concurrent workers over one, on a stand-in with 50 ms per request;
+* a reused Session against one ``requests.post`` per call;
+* a 200-prompt batch under a 10 % fault rate: completion, retries, duplicates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+from .batching import run_batch
+from .client import InferenceSession
+from .connection import local_token
+from .data import load_prompts
+from .local_api import start
+
+
+def _keys(n: int) -> dict[str, str]:
+    prompts = load_prompts()
+    return {f"p{i:04d}": prompts[i % len(prompts)] for i in range(n)}
+
+
+def bench_pacing(n: int, limit: str = "20/1") -> dict[str, float]:
+    """Return pacing figures: paced share of the limit and 429s; the naive loop's 429s."""
+    token = local_token()
+    params = {"max_new_tokens": 2}
+    figures: dict[str, float] = {}
+    with start(rate_limit=limit) as api:
+        paced = run_batch(
+            InferenceSession(token, retries=0),
+            api.url + "/models/gpt2",
+            _keys(n),
+            parameters=params,
+            progress=False,
+        )
+    quota, window = (float(x) for x in limit.split("/"))
+    starts = sorted(a.start for a in paced.attempts)
+    figures["paced_requests"] = len(paced.attempts)
+    figures["paced_fraction_of_limit"] = round(
+        (len(starts) - 1) / (starts[-1] - starts[0]) / (quota / window), 3
+    )
+    figures["paced_429s"] = paced.status_counts().get("429", 0)
+    with start(rate_limit=limit) as api:
+        naive = run_batch(
+            InferenceSession(token, retries=0),
+            api.url + "/models/gpt2",
+            _keys(n),
+            parameters=params,
+            pace=False,
+            max_attempts=1,
+            progress=False,
+        )
+    figures["naive_429s"] = naive.status_counts().get("429", 0)
+    figures["naive_failed_prompts"] = len(naive.results) - naive.completed
+    return figures
+
+
+def bench_concurrency(n: int, workers: int = 8) -> dict[str, float]:
+    """Return the speed-up of ``workers`` threads over one, at 50 ms per request."""
+    token = local_token()
+    params = {"max_new_tokens": 5}  # 5 tokens x 10 ms = 50 ms per request
+    seconds = {}
+    with start(latency_ms_per_token=10) as api:
+        for w in (1, workers):
+            report = run_batch(
+                InferenceSession(token, retries=0, pool_size=w),
+                api.url + "/models/gpt2",
+                _keys(n),
+                parameters=params,
+                pace=False,
+                workers=w,
+                progress=False,
+            )
+            seconds[w] = report.seconds
+    return {
+        "one_worker_seconds": round(seconds[1], 3),
+        f"{workers}_workers_seconds": round(seconds[workers], 3),
+        f"concurrency_speedup_{workers}_workers": round(seconds[1] / seconds[workers], 2),
+    }
+
+
+def bench_session(n: int) -> dict[str, float]:
+    """Return the time per call of one requests.post per call against a reused Session."""
+    token = local_token()
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"inputs": "Hello", "parameters": {"max_new_tokens": 1}}
+    with start() as api:
+        url = api.url + "/models/gpt2"
+        for _ in range(10):  # warm up both paths
+            requests.post(url, json=body, headers=headers, timeout=10)
+        started = time.perf_counter()
+        for _ in range(n):
+            requests.post(url, json=body, headers=headers, timeout=10).raise_for_status()
+        per_call = (time.perf_counter() - started) / n
+        with requests.Session() as session:
+            session.headers.update(headers)
+            started = time.perf_counter()
+            for _ in range(n):
+                session.post(url, json=body, timeout=10).raise_for_status()
+            reused = (time.perf_counter() - started) / n
+    return {
+        "per_call_post_ms": round(per_call * 1000, 3),
+        "reused_session_ms": round(reused * 1000, 3),
+        "session_speedup": round(per_call / reused, 2),
+    }
+
+
+def bench_faults(n: int, fault_rate: float = 0.1, seed: int = 7) -> dict[str, float]:
+    """Return completion, retries and duplicates of an ``n``-prompt batch under faults."""
+    token = local_token()
+    keys = _keys(n)
+    with tempfile.TemporaryDirectory() as tmp, start(fault_rate=fault_rate, seed=seed) as api:
+        path = Path(tmp) / "results.jsonl"
+        report = run_batch(
+            InferenceSession(token, retries=0, pool_size=4),
+            api.url + "/models/gpt2",
+            keys,
+            parameters={"max_new_tokens": 3},
+            results_path=path,
+            workers=4,
+            progress=False,
+        )
+        lines = [json.loads(ln) for ln in path.read_text().splitlines()]
+    ok_keys = [ln["key"] for ln in lines if ln["ok"]]
+    injected = sum(v for k, v in report.status_counts().items() if k != "200")
+    return {
+        "faulty_batch_prompts": n,
+        "faulty_batch_fault_rate": fault_rate,
+        "faulty_batch_faults_met": injected,
+        "faulty_batch_completed_fraction": round(report.completed / n, 4),
+        "faulty_batch_retries": report.retries,
+        "faulty_batch_duplicate_results": len(ok_keys) - len(set(ok_keys)),
+    }
+
+
+def run(quick: bool = False) -> dict[str, float]:
+    """Run every benchmark; ``quick`` uses small counts (for the test suite)."""
+    figures: dict[str, float] = {}
+    figures.update(bench_pacing(12 if quick else 60))
+    figures.update(bench_concurrency(8 if quick else 48))
+    figures.update(bench_session(20 if quick else 300))
+    figures.update(bench_faults(20 if quick else 200))
+    return figures
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the figures, one ``name: value`` line each."""
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.bench", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="small counts, for a smoke test")
+    args = parser.parse_args(argv)
+    print("answered_by: local stand-in (helpers.local_api), in this process")
+    for name, value in run(quick=args.quick).items():
+        print(f"{name}: {value}")
+
+
+if __name__ == "__main__":
+    main()

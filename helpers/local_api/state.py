@@ -1,0 +1,122 @@
+"""What a stand-in instance remembers between requests: windows, credits, warm-up, faults."""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+
+from .options import HF_INFERENCE_USD_PER_SECOND, StandInOptions
+from .responses import StandInError
+
+
+class DeliberateDrop(Exception):
+    """Raised inside a response body to break the connection on purpose (fault "drop")."""
+
+
+PAYMENT_REQUIRED = (
+    "You have exceeded your monthly included credits for Inference Providers. "
+    "Subscribe to PRO to get 20x more monthly included credits."
+)
+FAULT_BODIES = {
+    "500": {"error": "Internal Error, please report to us"},
+    "502": "<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>",
+    "503": "<html><head><title>503 Service Temporarily Unavailable</title></head></html>",
+    "504": {"error": "504 Server Error: Gateway Timeout"},
+}
+
+
+@dataclass
+class StandInState:
+    """Mutable per-instance state behind the knobs; every method is thread-safe."""
+
+    options: StandInOptions
+    clock: callable = time.monotonic
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _windows: dict[str, tuple[float, int]] = field(default_factory=dict)
+    _spent_usd: float = 0.0
+    _first_request: float | None = None
+    _random: random.Random = field(init=False)
+    requests_seen: int = 0
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.options.seed)
+
+    def rate_limit_headers(self, token: str) -> dict[str, str]:
+        """Count a request for ``token``; return the RateLimit headers, or raise the 429."""
+        policy = self.options.rate_limit
+        if policy is None:
+            return {}
+        now = self.clock()
+        with self._lock:
+            start, used = self._windows.get(token, (now, 0))
+            if now - start >= policy.window:
+                start, used = now, 0
+            reset = max(0.0, start + policy.window - now)
+            if used >= policy.quota:
+                raise StandInError(
+                    429,
+                    {"error": "Rate limit reached. Slow down and retry after the window resets."},
+                    {
+                        "Retry-After": str(max(1, math.ceil(reset))),
+                        "RateLimit": f'"api";r=0;t={math.ceil(reset)}',
+                        "RateLimit-Policy": policy.header(),
+                    },
+                )
+            self._windows[token] = (start, used + 1)
+        return {
+            "RateLimit": f'"api";r={policy.quota - used - 1};t={math.ceil(reset)}',
+            "RateLimit-Policy": policy.header(),
+        }
+
+    def check_credits(self) -> None:
+        """Raise the 402 once the credit budget is spent."""
+        budget = self.options.credits_usd
+        if budget is not None and self._spent_usd >= budget:
+            raise StandInError(402, {"error": PAYMENT_REQUIRED})
+
+    def charge(self, generated_tokens: int) -> tuple[float, float | None]:
+        """Bill a request; return (compute seconds, credits left in USD or None)."""
+        seconds = generated_tokens * self.options.compute_seconds_per_token
+        with self._lock:
+            self._spent_usd += seconds * HF_INFERENCE_USD_PER_SECOND
+            left = None
+            if self.options.credits_usd is not None:
+                left = max(0.0, self.options.credits_usd - self._spent_usd)
+        return seconds, left
+
+    def check_cold_start(self, model_id: str) -> None:
+        """Raise the classic 503 "currently loading" until ``cold_start_s`` has passed."""
+        if not self.options.cold_start_s:
+            return
+        now = self.clock()
+        with self._lock:
+            if self._first_request is None:
+                self._first_request = now
+            left = self.options.cold_start_s - (now - self._first_request)
+        if left > 0:
+            raise StandInError(
+                503,
+                {
+                    "error": f"Model {model_id} is currently loading",
+                    "estimated_time": round(left, 2),
+                },
+            )
+
+    def draw_fault(self) -> str | None:
+        """Return the fault this request suffers ("500"… or "drop"), or None."""
+        if not self.options.fault_rate:
+            return None
+        with self._lock:
+            if self._random.random() >= self.options.fault_rate:
+                return None
+            return self._random.choice(self.options.fault_kinds)
+
+
+def fault_error(kind: str) -> StandInError:
+    """Return the answer for an injected HTTP fault (not for "drop")."""
+    body = FAULT_BODIES[kind]
+    headers = {"Content-Type": "text/html"} if isinstance(body, str) else {}
+    return StandInError(int(kind), body, headers)

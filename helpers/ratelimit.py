@@ -1,0 +1,126 @@
+"""Rate limits: reading what the server advertises, and pacing requests to it.
+
+The Hub advertises limits with the IETF draft headers (hf-api-facts.md §4)::
+
+    RateLimit: "api";r=<remaining>;t=<seconds until reset>
+    RateLimit-Policy: "fixed window";"api";q=<quota>;w=<window seconds>
+
+and some servers add ``Retry-After`` to a 429. ``Pacer`` spaces requests so that a batch stays
+under ``quota`` per ``window`` instead of running into 429s and backing off.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_PARAM = re.compile(r"\b([a-z]+)=([0-9]+(?:\.[0-9]+)?)")
+
+
+def _params(value: str | None) -> dict[str, float]:
+    return {k: float(v) for k, v in _PARAM.findall(value or "")}
+
+
+@dataclass(frozen=True)
+class RateLimitPolicy:
+    """``quota`` requests per ``window`` seconds."""
+
+    quota: int
+    window: float
+
+    @property
+    def interval(self) -> float:
+        """Return the seconds between requests that use the whole quota evenly."""
+        return self.window / self.quota
+
+    def header(self, name: str = "api") -> str:
+        """Return this policy as a ``RateLimit-Policy`` header value."""
+        return f'"fixed window";"{name}";q={self.quota};w={self.window:g}'
+
+    @classmethod
+    def parse(cls, text: str) -> RateLimitPolicy:
+        """Return the policy written ``N/S`` (N requests per S seconds), e.g. ``"10/1"``."""
+        try:
+            quota, window = text.split("/")
+            policy = cls(int(quota), float(window))
+        except ValueError:
+            raise ValueError(f"{text!r} is not N/S, e.g. 10/1 for 10 requests per second") from None
+        if policy.quota <= 0 or policy.window <= 0:
+            raise ValueError(f"{text!r}: both N and S must be positive")
+        return policy
+
+
+def parse_policy(headers: dict[str, str]) -> RateLimitPolicy | None:
+    """Return the policy from a ``RateLimit-Policy`` header, or None when absent or unreadable."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    values = _params(lower.get("ratelimit-policy"))
+    if values.get("q", 0) > 0 and values.get("w", 0) > 0:
+        return RateLimitPolicy(int(values["q"]), values["w"])
+    return None
+
+
+def parse_ratelimit(headers: dict[str, str]) -> tuple[int, float] | None:
+    """Return (remaining, seconds until reset) from a ``RateLimit`` header, or None."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    values = _params(lower.get("ratelimit"))
+    if "r" in values and "t" in values:
+        return int(values["r"]), values["t"]
+    return None
+
+
+class Pacer:
+    """Spaces calls to ``wait()`` at least ``interval`` seconds apart, across threads.
+
+    ``margin`` (0.03 = 3 % slower than the limit) absorbs the jitter between the moment a
+    request leaves here and the moment the server counts it.
+    """
+
+    def __init__(
+        self,
+        interval: float = 0.0,
+        margin: float = 0.03,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.margin = margin
+        self.interval = interval
+        self._clock = clock
+        self._sleep = sleep
+        self._next = 0.0
+        self._last = 0.0
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_policy(cls, policy: RateLimitPolicy, margin: float = 0.03) -> Pacer:
+        """Return a Pacer that keeps under ``policy``."""
+        return cls(policy.interval, margin)
+
+    def set_policy(self, policy: RateLimitPolicy) -> None:
+        """Adopt ``policy`` (e.g. the one the server advertised on its first answer).
+
+        The next slot is counted from the last one handed out, so calls that went out before
+        the policy was known are spaced too.
+        """
+        with self._lock:
+            self.interval = policy.interval
+            self._next = max(self._next, self._last + self.interval * (1 + self.margin))
+
+    def wait(self) -> float:
+        """Block until this caller's slot; return the seconds waited."""
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next)
+            self._last = slot
+            self._next = slot + self.interval * (1 + self.margin)
+        delay = slot - now
+        if delay > 0:
+            self._sleep(delay)
+        return delay
+
+    def pause_until(self, seconds_from_now: float) -> None:
+        """Hold every caller back for ``seconds_from_now`` (after a 429 with Retry-After)."""
+        with self._lock:
+            self._next = max(self._next, self._clock() + seconds_from_now)
