@@ -274,16 +274,23 @@ def run_batch(
         )
 
     bar = tqdm(total=len(todo), desc="prompts", disable=not progress, leave=False)
+
+    def record(item: ItemResult) -> None:
+        if item.attempts:
+            report.sent += 1
+        report.results[item.key] = item
+        if item.attempts or item.ok:
+            store.append(item)
+        bar.update(1)
+
+    if pace and not adopted and todo:
+        # Probe: send one prompt alone, so that the server's RateLimit-Policy is known before
+        # several workers start at once.
+        record(one(*todo[0]))
+        todo = todo[1:]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [pool.submit(one, k, p) for k, p in todo]
-        for future in as_completed(futures):
-            item = future.result()
-            if item.attempts:
-                report.sent += 1
-            report.results[item.key] = item
-            if item.attempts or item.ok:
-                store.append(item)
-            bar.update(1)
+        for future in as_completed([pool.submit(one, k, p) for k, p in todo]):
+            record(future.result())
     bar.close()
     report.seconds = time.monotonic() - t0
     return report

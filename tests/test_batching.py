@@ -45,9 +45,9 @@ def test_wait_caps_a_huge_server_delay():
 def test_wait_falls_back_to_full_jitter_within_the_exponential_bound():
     wait = WaitForServerOrBackoff(multiplier=0.5, max_wait=10)
     delays = [wait(state_with(ServerError("x"))) for _ in range(200)]
-    # attempt 3: full jitter draws from [0, 0.5 * 2**3] = [0, 4]
-    assert all(0 <= d <= 4.0 for d in delays)
-    assert max(delays) > 2.0 and min(delays) < 2.0  # spread, not a fixed delay
+    # attempt 3: full jitter draws from [0, multiplier * 2 ** (3 - 1)] = [0, 2]
+    assert all(0 <= d <= 2.0 for d in delays)
+    assert max(delays) > 1.0 and min(delays) < 1.0  # spread, not a fixed delay
 
 
 def test_transient_faults_are_retried_until_every_prompt_is_done(token, tmp_path):
@@ -62,6 +62,7 @@ def test_transient_faults_are_retried_until_every_prompt_is_done(token, tmp_path
             workers=4,
             progress=False,
             wait=lambda state: 0.0,
+            max_attempts=12,
         )
     assert report.completed == 40
     assert report.retries > 0
@@ -183,3 +184,16 @@ def test_naive_loop_meets_429s_and_paced_loop_does_not(token):
         )
     assert naive.status_counts()["429"] == 3
     assert paced.status_counts() == {"200": 8}
+
+
+def test_concurrent_paced_batch_probes_the_policy_before_fanning_out(token):
+    with start(rate_limit="10/1") as api:
+        report = run_batch(
+            InferenceSession(token, retries=0),
+            api.url + "/models/gpt2",
+            [f"p{i}" for i in range(15)],
+            parameters=PARAMS,
+            workers=4,
+            progress=False,
+        )
+    assert report.status_counts() == {"200": 15}

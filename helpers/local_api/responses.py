@@ -49,7 +49,6 @@ def bad_json(message: str) -> StandInError:
         400,
         {
             "error": f"Failed to parse the request body as JSON: {message}",
-            "error_type": "validation",
         },
     )
 
