@@ -27,3 +27,14 @@ def token() -> str:
 def auth(token: str) -> dict[str, str]:
     """The Authorization header for ``token``."""
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def shared_reference():
+    """The project's research notes, beside the checkout (skipped where they are absent)."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "shared" / "reference"
+    if not (path / "endpoints_pricing.csv").exists():
+        pytest.skip("../shared/reference is not beside this checkout")
+    return path

@@ -1,0 +1,138 @@
+"""The pricing notebook's calculator: compare serverless plans with one dedicated endpoint.
+
+``compare_options`` does the work and is plain Python (the tests and nbmake call it);
+``cost_calculator`` wires ipywidgets to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from . import pricing
+
+PATTERNS = {
+    "steady": pricing.steady,
+    "business hours": pricing.business_hours,
+    "bursty": pricing.bursty,
+}
+T4_KEY = "aws/nvidia-t4/x1"
+
+
+def plan_terms(free_credits: float) -> dict[str, tuple[float, float]]:
+    """Return {plan: (subscription USD/month, included credits USD/month)} from data/.
+
+    ``free_credits`` picks between the two current readings of the Free plan (0.10 or 0).
+    """
+    plans = pricing.load_plans()
+    current = plans[(plans["era"] == "current") & (plans["date_qualifier"] == "")]
+    pro = current[current["plan"] == "PRO"].iloc[0]
+    free_rows = plans[(plans["plan"] == "Free") & (plans["era"] == "current")]
+    allowed = sorted(free_rows["included_credits_usd"].astype(float))
+    if free_credits not in allowed:
+        raise ValueError(
+            f"free_credits must be one of the sourced values {allowed}, got {free_credits}"
+        )
+    return {
+        "Free": (0.0, free_credits),
+        "PRO": (float(pro["usd_per_month"]), float(pro["included_credits_usd"])),
+    }
+
+
+def hourly_rate(instance_key: str, t4_price: str = "docs") -> float:
+    """Return an instance's hourly price; for the AWS T4, ``t4_price`` picks "docs" or "live-api"."""
+    if instance_key == T4_KEY and t4_price == "live-api":
+        return pricing.rate("aws_nvidia_t4_x1_usd_per_hour_live_api_reading")
+    if t4_price not in ("docs", "live-api"):
+        raise ValueError(f"t4_price must be 'docs' or 'live-api', got {t4_price!r}")
+    return pricing.endpoint_rate(instance_key)
+
+
+def compare_options(
+    requests_per_month: float,
+    cost_per_request: float,
+    instance_key: str = T4_KEY,
+    replicas: int = 1,
+    scale_to_zero_minutes: float | None = None,
+    pattern: str = "steady",
+    cold_start_minutes: float = 5.0,
+    free_credits: float = 0.10,
+    t4_price: str = "docs",
+) -> pd.DataFrame:
+    """Return a table of monthly cost per option, with the break-even volume against the endpoint."""
+    if requests_per_month < 0 or cost_per_request < 0:
+        raise ValueError("requests_per_month and cost_per_request cannot be negative")
+    if replicas < 1:
+        raise ValueError(f"replicas must be at least 1, got {replicas}")
+    if pattern not in PATTERNS:
+        raise ValueError(f"pattern must be one of {list(PATTERNS)}, got {pattern!r}")
+    usd_per_hour = hourly_rate(instance_key, t4_price)
+    traffic = PATTERNS[pattern]()
+    endpoint = pricing.dedicated_monthly_cost(
+        usd_per_hour, traffic, replicas, scale_to_zero_minutes, cold_start_minutes
+    )
+    rows: list[dict[str, Any]] = []
+    for plan, (subscription, credits) in plan_terms(free_credits).items():
+        rows.append(
+            {
+                "option": f"serverless, {plan} plan",
+                "monthly_usd": pricing.serverless_monthly_cost(
+                    requests_per_month, cost_per_request, subscription, credits
+                ),
+                "break_even_vs_endpoint": pricing.serverless_vs_dedicated_break_even(
+                    endpoint, cost_per_request, subscription, credits
+                )
+                if cost_per_request > 0
+                else float("inf"),
+            }
+        )
+    stz = (
+        "always on"
+        if scale_to_zero_minutes is None
+        else f"scale to zero after {scale_to_zero_minutes:g} min"
+    )
+    rows.append(
+        {
+            "option": f"endpoint {instance_key} × {replicas} ({stz}, {pattern})",
+            "monthly_usd": endpoint,
+            "break_even_vs_endpoint": None,
+        }
+    )
+    return (
+        pd.DataFrame(rows)
+        .set_index("option")
+        .round({"monthly_usd": 2, "break_even_vs_endpoint": 0})
+    )
+
+
+def cost_calculator(cost_per_request: float) -> Any:
+    """Return an ipywidgets box around ``compare_options``; the table updates as you move things."""
+    import ipywidgets as w
+
+    prices = pricing.load_endpoint_prices()
+    keys = prices.loc[~prices["deprecated"], "key"].tolist()
+    style = {"description_width": "170px"}
+    controls = {
+        "requests_per_month": w.FloatLogSlider(
+            value=100_000, base=10, min=2, max=9, description="requests / month", style=style
+        ),
+        "cost_per_request": w.FloatText(
+            value=cost_per_request, description="USD / request", style=style
+        ),
+        "instance_key": w.Dropdown(options=keys, value=T4_KEY, description="instance", style=style),
+        "replicas": w.IntSlider(1, 1, 8, description="replicas", style=style),
+        "scale_to_zero_minutes": w.Dropdown(
+            options=[("off (always on)", None), ("15 min", 15.0), ("60 min", 60.0)],
+            description="scale to zero",
+            style=style,
+        ),
+        "pattern": w.Dropdown(options=list(PATTERNS), description="traffic", style=style),
+        "free_credits": w.ToggleButtons(
+            options=[0.10, 0.0], description="Free credits (USD)", style=style
+        ),
+        "t4_price": w.ToggleButtons(
+            options=["docs", "live-api"], description="T4 price source", style=style
+        ),
+    }
+    return w.interactive(lambda **kw: compare_options(**kw), **controls)
