@@ -14,7 +14,7 @@ from .config import (
     get_token,
     redact,
 )
-from .connection import GPT2, Connection, connect, local_token
+from .connection import CHAT_MODEL, GPT2, Connection, connect, local_token
 from .errors import (
     AuthenticationError,
     BadRequestError,
@@ -39,6 +39,7 @@ from .payload import build_payload
 from .tokens import TokenSummary, token_summary
 
 __all__ = [
+    "CHAT_MODEL",
     "GPT2",
     "HUB_API_URL",
     "LEGACY_INFERENCE_URL",

@@ -23,10 +23,10 @@ from .errors import (
     ConnectionFailedError,
     RequestTimeoutError,
     UnexpectedResponseError,
-    error_from_parts,
     raise_for_response,
 )
 from .payload import build_payload
+from .sse import iter_events
 
 DEFAULT_TIMEOUT = (5.0, 60.0)
 """(connect, read) seconds. Every request has a timeout; requests has none by default."""
@@ -192,28 +192,39 @@ class InferenceSession:
     def stream_text_generation(self, url: str, inputs: str, **parameters: Any) -> Iterator[dict]:
         """Yield the TGI stream events for ``inputs``; the last one carries ``details``."""
         payload = build_payload(inputs, stream=True, **parameters)
-        response = self.request("POST", url, json=payload, stream=True)
+        yield from self._stream("POST", url, json=payload)
+
+    def chat(self, url: str, model: str, messages: list[dict], **options: Any) -> dict[str, Any]:
+        """Return the chat completion (OpenAI shape) for ``messages`` posted to ``url``."""
+        body = {"model": model, "messages": messages, **options}
+        data, response = self.json("POST", url, json=body)
+        try:
+            data["choices"][0]["message"]["content"]
+        except (KeyError, IndexError, TypeError):
+            raise UnexpectedResponseError(
+                f"The chat answer has no choices[0].message.content: {str(data)[:200]}",
+                url=url,
+                body=str(data)[:2000],
+            ) from None
+        data["answered_by"] = answered_by(response)
+        return data
+
+    def stream_chat(
+        self, url: str, model: str, messages: list[dict], **options: Any
+    ) -> Iterator[dict]:
+        """Yield the chat completion chunks (OpenAI shape) until ``data: [DONE]``."""
+        body = {"model": model, "messages": messages, **options, "stream": True}
+        yield from self._stream("POST", url, json=body)
+
+    def _stream(self, method: str, url: str, **kwargs: Any) -> Iterator[dict]:
+        response = self.request(method, url, stream=True, **kwargs)
         with response:
-            for line in response.iter_lines(decode_unicode=True):
-                if not line or not line.startswith("data:"):
-                    continue  # blank separators and ": keep-alive" comments
-                data = line[len("data:") :].strip()
-                if data == "[DONE]":
-                    return
-                try:
-                    event = json.loads(data)
-                except ValueError:
-                    raise UnexpectedResponseError(
-                        f"A stream event is not JSON: {data[:200]!r}"
-                    ) from None
-                if isinstance(event, dict) and "error" in event:
-                    raise error_from_parts(
-                        event.get("status", 500) if isinstance(event.get("status"), int) else 500,
-                        data,
-                        {"content-type": "application/json"},
-                        url,
-                    )
-                yield event
+            try:
+                yield from iter_events(response.iter_lines(decode_unicode=True), url)
+            except requests.exceptions.RequestException as exc:
+                raise ConnectionFailedError(
+                    f"The stream from {url} broke: {exc}", url=url
+                ) from None
 
     def whoami(self, hub_api_url: str) -> dict[str, Any]:
         """Return the whoami-v2 body for the token: user name, token role, permissions."""

@@ -18,6 +18,8 @@ from .client import Generation, InferenceSession
 from .errors import HFError
 
 GPT2 = "openai-community/gpt2"
+CHAT_MODEL = "openai/gpt-oss-120b"
+"""A chat model the router lists (hf-api-facts.md §1); availability changes, check /v1/models."""
 STANDIN_URL_ENV_VAR = "HF_STANDIN_URL"
 
 _LOCAL_STAND_IN: Any = None
@@ -84,6 +86,20 @@ class Connection:
         if self.settings.endpoint_url:
             return self.settings.endpoint_url
         return self.model_url(model_id)
+
+    @property
+    def chat_url(self) -> str:
+        """Return the OpenAI-compatible chat completions URL of the router."""
+        return f"{self.settings.router_url}/v1/chat/completions"
+
+    @property
+    def models_url(self) -> str:
+        """Return the router's list of chat models (``GET``, no token needed)."""
+        return f"{self.settings.router_url}/v1/models"
+
+    def chat(self, messages: list[dict], model: str = CHAT_MODEL, **options: Any) -> dict[str, Any]:
+        """Return a chat completion from the router (see InferenceSession.chat)."""
+        return self.session.chat(self.chat_url, model, messages, **options)
 
     def generate(self, inputs: str, model_id: str = GPT2, **parameters: Any) -> Generation:
         """Return a Generation from the classic contract (see InferenceSession.text_generation)."""
@@ -161,4 +177,4 @@ def connect(mode: str | None = None, *, quiet: bool = False, retries: int = 3) -
     return connection
 
 
-__all__ = ["Connection", "GPT2", "HFError", "connect", "local_token"]
+__all__ = ["CHAT_MODEL", "Connection", "GPT2", "HFError", "connect", "local_token"]

@@ -11,7 +11,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import routes_hub, routes_legacy, routes_textgen
+from . import routes_chat, routes_classic, routes_hub, routes_legacy
 from .options import StandInOptions
 from .responses import (
     STAND_IN_HEADER,
@@ -89,5 +89,6 @@ def create_app(options: StandInOptions | None = None) -> FastAPI:
     app.add_middleware(MarkStandIn)
     app.include_router(routes_legacy.router)
     app.include_router(routes_hub.router)
-    app.include_router(routes_textgen.router)
+    app.include_router(routes_classic.router)
+    app.include_router(routes_chat.router)
     return app

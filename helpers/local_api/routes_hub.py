@@ -26,6 +26,17 @@ def provider_mapping(model_id: str, options: StandInOptions) -> list[dict]:
     if model_id == GPT2 and not options.router_serves_gpt2:
         return []
     info = MODELS[model_id]
+    if info.is_chat:
+        return [
+            {
+                "provider": offer.provider,
+                "hfModelId": model_id,
+                "providerId": model_id,
+                "status": "live",
+                "task": "conversational",
+            }
+            for offer in info.chat_providers
+        ]
     return [
         {
             "provider": "hf-inference",

@@ -1,5 +1,9 @@
-"""The classic text-generation contract: ``POST /models/{id}`` and the router's
-``POST /hf-inference/models/{id}``, plain JSON or server-sent events (TGI format)."""
+"""The classic task contract: ``POST /models/{id}`` and the router's
+``POST /hf-inference/models/{id}``, ``{"inputs", "parameters"}`` in, the task's JSON out.
+
+Text generation (gpt2) answers plain JSON or server-sent events in TGI's format; the other
+tasks (summarization, translation, classification) answer from ``tasks``.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +17,12 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ..payload import check_rules
 from .body import read_json
-from .catalog import GPT2, canonical_id
+from .catalog import GPT2, hf_inference_model
 from .guards import admit, broken_body
 from .options import StandInOptions
 from .responses import validation_error
 from .schemas import GenerateRequest
+from .tasks import HANDLERS
 from .textgen import Generation, TextGenerator
 
 router = APIRouter(tags=["text-generation (classic contract)"])
@@ -55,8 +60,10 @@ async def _generate(
 ) -> Response:
     options: StandInOptions = request.app.state.options
     generator: TextGenerator = request.app.state.generator
-    canonical = canonical_id(model_id)
-    admission = admit(request, canonical if served and canonical == GPT2 else None)
+    info = hf_inference_model(model_id)
+    if info is not None and info.id == GPT2 and not served:
+        info = None
+    admission = admit(request, info.id if info else None)
     body = await read_json(request)
     if not isinstance(body, dict):
         raise validation_error("the body must be a JSON object with `inputs`")
@@ -66,6 +73,13 @@ async def _generate(
     if raw_params is not None and not isinstance(raw_params, dict):
         raise validation_error("`parameters` must be a JSON object")
     params = dict(raw_params or {})
+    if info.pipeline_tag != "text-generation":
+        request.app.state.knobs.charge(1)
+        answer = HANDLERS[info.pipeline_tag](body["inputs"], params)
+        headers = dict(admission.headers)
+        if provider_header:
+            headers["x-inference-provider"] = "hf-inference"
+        return JSONResponse(answer, headers=headers)
     stream = body.get("stream", False)
     if not isinstance(stream, bool):
         raise validation_error("`stream` must be a boolean")
@@ -136,6 +150,6 @@ async def generate_classic(model_id: str, request: Request) -> Response:
 
 @router.post("/hf-inference/models/{model_id:path}", openapi_extra=OPENAPI_BODY)
 async def generate_router(model_id: str, request: Request) -> Response:
-    """The router's hf-inference path."""
+    """The router's hf-inference path (gpt2 only when ``router_serves_gpt2``)."""
     served = request.app.state.options.router_serves_gpt2
     return await _generate(request, model_id, served=served, provider_header=True)

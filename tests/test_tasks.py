@@ -1,0 +1,92 @@
+"""The other hf-inference tasks on the stand-in, read with huggingface_hub.InferenceClient."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from huggingface_hub import InferenceClient
+
+SENTIMENT = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+
+
+def client(stand_in, token, model):
+    return InferenceClient(model=f"{stand_in.url}/hf-inference/models/{model}", token=token)
+
+
+def test_summarization_keeps_the_leading_sentences(stand_in, token):
+    text = "First sentence here. Second one follows. Third is dropped. Fourth too."
+    out = client(stand_in, token, "facebook/bart-large-cnn").summarization(text)
+    assert out.summary_text == "First sentence here. Second one follows."
+
+
+def test_translation_uses_the_glossary(stand_in, token):
+    out = client(stand_in, token, "google-t5/t5-small").translation("Hello world")
+    assert out.translation_text == "Bonjour monde"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("I love this wonderful library", "POSITIVE"), ("What a terrible, boring day", "NEGATIVE")],
+)
+def test_sentiment(stand_in, token, text, label):
+    out = client(stand_in, token, SENTIMENT).text_classification(text)
+    assert out[0].label == label
+    assert out[0].score > 0.5
+    assert sum(o.score for o in out) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_zero_shot_ranks_the_label_the_text_talks_about(stand_in, token):
+    out = client(stand_in, token, "facebook/bart-large-mnli").zero_shot_classification(
+        "The weather today is mild and bright", candidate_labels=["sports", "weather", "politics"]
+    )
+    assert out[0].label == "weather"
+    assert sum(o.score for o in out) == pytest.approx(1.0, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("model", "parameters"),
+    [
+        ("facebook/bart-large-mnli", {}),
+        ("facebook/bart-large-mnli", {"candidate_labels": []}),
+        ("facebook/bart-large-mnli", {"candidate_labels": "weather"}),
+        ("facebook/bart-large-cnn", {"max_length": 0}),
+    ],
+)
+def test_bad_task_parameters_are_422(stand_in, auth, model, parameters):
+    response = requests.post(
+        f"{stand_in.url}/hf-inference/models/{model}",
+        json={"inputs": "Some text", "parameters": parameters},
+        headers=auth,
+        timeout=10,
+    )
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("inputs", ["", 5, None, ["a"]])
+def test_task_inputs_must_be_text(stand_in, auth, inputs):
+    response = requests.post(
+        f"{stand_in.url}/hf-inference/models/{SENTIMENT}",
+        json={"inputs": inputs},
+        headers=auth,
+        timeout=10,
+    )
+    assert response.status_code == 422
+
+
+def test_task_models_are_mapped_to_hf_inference(stand_in):
+    info = requests.get(
+        f"{stand_in.url}/api/models/facebook/bart-large-cnn",
+        params={"expand[]": "inferenceProviderMapping"},
+        timeout=10,
+    ).json()
+    assert info["inferenceProviderMapping"][0]["task"] == "summarization"
+
+
+def test_chat_models_are_not_served_on_the_classic_route(stand_in, auth):
+    response = requests.post(
+        f"{stand_in.url}/hf-inference/models/openai/gpt-oss-120b",
+        json={"inputs": "x"},
+        headers=auth,
+        timeout=10,
+    )
+    assert response.status_code == 404
