@@ -185,3 +185,11 @@ def test_chat_streams_honour_the_mid_stream_error_knob(token):
                 api.url + "/v1/chat/completions", CHAT_MODEL, MESSAGES
             )
         )
+
+
+def test_a_question_gets_a_non_empty_answer(stand_in, token):
+    question = [{"role": "user", "content": "What is the weather like in the mountains?"}]
+    answer = InferenceSession(token).chat(
+        stand_in.url + "/v1/chat/completions", CHAT_MODEL, question
+    )
+    assert len(answer["choices"][0]["message"]["content"].split()) >= 5

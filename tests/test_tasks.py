@@ -90,3 +90,10 @@ def test_chat_models_are_not_served_on_the_classic_route(stand_in, auth):
         timeout=10,
     )
     assert response.status_code == 404
+
+
+def test_zero_shot_knows_a_few_related_words(stand_in, token):
+    out = client(stand_in, token, "facebook/bart-large-mnli").zero_shot_classification(
+        "The train left the station at noon", candidate_labels=["cooking", "travel", "sports"]
+    )
+    assert out[0].label == "travel"

@@ -107,3 +107,13 @@ def test_token_texts_concatenate_to_the_text(gen):
     result = gen.generate(PROMPT, {"max_new_tokens": 15, "do_sample": True, "seed": 4})
     assert "".join(t.text for t in result.tokens) == result.text
     assert result.text.startswith(" ")
+
+
+def test_min_new_tokens_holds_back_end_of_text(gen):
+    assert (
+        gen.generate("The market was busy and loud.", {"max_new_tokens": 200}).finish_reason
+        == "eos_token"
+    )
+    held = gen.generate("The market was busy and loud.", {"max_new_tokens": 200}, min_new_tokens=8)
+    assert len(held.tokens) >= 8
+    assert not any(t.special for t in held.tokens[:8])

@@ -168,7 +168,11 @@ async def chat_completions(request: Request) -> Response:
     if not isinstance(stream, bool):
         raise openai_error(400, "`stream` must be a boolean", "stream")
     generator: TextGenerator = request.app.state.generator
-    gen = generator.generate(user_texts[-1], params)
+    # Sampling is on by default on OpenAI-style routes (temperature 1); 0 means greedy.
+    if body.get("temperature") != 0:
+        params["do_sample"] = True
+    prompt = user_texts[-1].rstrip(" ?!.")  # continue the topic, not the question mark
+    gen = generator.generate(prompt, params, min_new_tokens=min(8, params["max_new_tokens"]))
     request.app.state.knobs.charge(len(gen.tokens))
     usage = {
         "prompt_tokens": sum(generator.count_tokens(t) for t in texts),

@@ -179,6 +179,7 @@ def zero_shot(inputs: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
     raw = []
     for label in labels:
         label_words = {w.lower() for w in WORD.findall(label)}
+        label_words |= set(RELATED.get(label.lower().strip(), "").split())
         overlap = len(label_words & text_words) + 0.5 * sum(
             any(t.startswith(lw[:4]) for t in text_words) for lw in label_words if len(lw) >= 4
         )
@@ -191,6 +192,17 @@ def zero_shot(inputs: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
         scores = [e / total for e in exp]
     pairs = sorted(zip(labels, scores, strict=True), key=lambda p: -p[1])
     return [{"label": label, "score": round(score, 4)} for label, score in pairs]
+
+
+RELATED = {
+    "travel": "train station journey trip road map travellers traveller boat bridge city",
+    "cooking": "bread oven baker bakers kitchen dough tea cheese honey harvest",
+    "sports": "game ball team match race score player",
+    "weather": "rain sun cloud clouds wind storm forecast sky shower cold warm",
+    "music": "song piano musician notes sound hall",
+    "technology": "robot machine model api server language computer laboratory",
+}
+"""Words that count towards a label in zero-shot classification, besides the label itself."""
 
 
 HANDLERS = {

@@ -194,8 +194,14 @@ class TextGenerator:
         """Return the number of tokens the stand-in sees in ``text``."""
         return len(tokenize(text))
 
-    def generate(self, prompt: str, params: dict[str, Any] | None = None) -> Generation:
-        """Return a Generation for ``prompt`` with TGI-style ``params`` (already validated)."""
+    def generate(
+        self, prompt: str, params: dict[str, Any] | None = None, min_new_tokens: int = 0
+    ) -> Generation:
+        """Return a Generation for ``prompt`` with TGI-style ``params`` (already validated).
+
+        ``min_new_tokens`` forbids the end-of-text token until that many tokens exist (the chat
+        route uses it so that a question ending in "?" does not get an empty answer).
+        """
         given = params is not None
         params = dict(params or {})
         words = tokenize(prompt)
@@ -215,6 +221,8 @@ class TextGenerator:
         for _ in range(max_new):
             with np.errstate(divide="ignore"):
                 logp = np.log(self.model.distribution(context))
+            if len(result.tokens) < min_new_tokens:
+                logp[0] = -np.inf
             scores = warp(logp, params, seen)
             probs = np.exp(scores - np.max(scores))
             probs /= probs.sum()
