@@ -121,7 +121,15 @@ def drive_notebook_02(page, url: str, token: str) -> None:
 
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-    expect(page.locator(".jp-InputPrompt", has_text="[1]").first).to_be_attached(timeout=60_000)
+    # When the kernel is still starting, JupyterLab may ask which kernel to use: accept.
+    first_prompt = page.locator(".jp-InputPrompt", has_text="[1]").first
+    deadline = time.monotonic() + 90
+    while first_prompt.count() == 0:
+        dialog_accept = page.locator(".jp-Dialog .jp-mod-accept")
+        if dialog_accept.count() and dialog_accept.first.is_visible():
+            dialog_accept.first.click()
+        assert time.monotonic() < deadline, "the notebook did not start running"
+        page.wait_for_timeout(500)
 
     send = page.locator("button.widget-button", has_text="Send")
     send.wait_for(state="attached", timeout=120_000)
