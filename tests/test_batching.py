@@ -163,37 +163,25 @@ def test_unretryable_item_errors_fail_that_item_only(token, stand_in):
     assert report.stopped_by is None
 
 
+def limited_batch(token: str, limit: str, n: int, **options):
+    """Run ``n`` prompts against a fresh stand-in limited to ``limit``; return the report."""
+    with start(rate_limit=limit) as api:
+        return run_batch(
+            InferenceSession(token, retries=0),
+            api.url + "/models/gpt2",
+            [f"p{i}" for i in range(n)],
+            parameters=PARAMS,
+            progress=False,
+            **options,
+        )
+
+
 def test_naive_loop_meets_429s_and_paced_loop_does_not(token):
-    with start(rate_limit="5/1") as api:
-        naive = run_batch(
-            InferenceSession(token, retries=0),
-            api.url + "/models/gpt2",
-            [f"p{i}" for i in range(8)],
-            parameters=PARAMS,
-            pace=False,
-            max_attempts=1,
-            progress=False,
-        )
-    with start(rate_limit="5/1") as api:
-        paced = run_batch(
-            InferenceSession(token, retries=0),
-            api.url + "/models/gpt2",
-            [f"p{i}" for i in range(8)],
-            parameters=PARAMS,
-            progress=False,
-        )
+    naive = limited_batch(token, "5/1", 8, pace=False, max_attempts=1)
+    paced = limited_batch(token, "5/1", 8)
     assert naive.status_counts()["429"] == 3
     assert paced.status_counts() == {"200": 8}
 
 
 def test_concurrent_paced_batch_probes_the_policy_before_fanning_out(token):
-    with start(rate_limit="10/1") as api:
-        report = run_batch(
-            InferenceSession(token, retries=0),
-            api.url + "/models/gpt2",
-            [f"p{i}" for i in range(15)],
-            parameters=PARAMS,
-            workers=4,
-            progress=False,
-        )
-    assert report.status_counts() == {"200": 15}
+    assert limited_batch(token, "10/1", 15, workers=4).status_counts() == {"200": 15}
