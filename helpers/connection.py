@@ -15,7 +15,7 @@ from typing import Any
 
 from . import config
 from .client import Generation, InferenceSession
-from .errors import HFError
+from .errors import HFError, MissingTokenError
 
 GPT2 = "openai-community/gpt2"
 CHAT_MODEL = "openai/gpt-oss-120b"
@@ -149,8 +149,14 @@ def connect(mode: str | None = None, *, quiet: bool = False, retries: int = 3) -
         environ[config.MODE_ENV_VAR] = mode
     found = config.find_token()
     resolved = config.resolve_mode(environ, found)
+    if resolved == "live" and not found:
+        try:
+            found = config.get_token()
+        except MissingTokenError as error:
+            print(f"{error}\nThis notebook uses the local stand-in instead.")
+            resolved = "local"
     if resolved == "live":
-        token = found or config.get_token()
+        token = found
         settings = config.Settings(
             mode="live",
             token=token,
@@ -169,9 +175,12 @@ def connect(mode: str | None = None, *, quiet: bool = False, retries: int = 3) -
             router_url=stand_in_url,
             hub_api_url=f"{stand_in_url}/api",
         )
-    connection = Connection(
-        settings, InferenceSession(settings.token, retries=retries), stand_in_url
+    # In local mode the token is a throw-away one, so a workshop stand-in on the room's
+    # network (plain http) may receive it; a real token only ever travels over https.
+    session = InferenceSession(
+        settings.token, retries=retries, allow_plain_http=settings.mode == "local"
     )
+    connection = Connection(settings, session, stand_in_url)
     if not quiet:
         print(connection.banner())
     return connection

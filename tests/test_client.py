@@ -220,3 +220,30 @@ def test_serving_keeps_a_connection_that_serves_the_model(stand_in, token):
         Settings("live", token, stand_in.url, stand_in.url + "/api"), InferenceSession(token)
     )
     assert live_like.serving("gpt2") is live_like
+
+
+def test_live_mode_without_a_token_explains_and_falls_back_to_the_stand_in(
+    monkeypatch, capsys, tmp_path
+):
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.setenv("HF_TUTORIAL_MODE", "live")
+    monkeypatch.setenv("CI", "true")  # nobody can type
+    for name in ("HF_TOKEN", "HUGGINGFACE_API_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    hf = connect()
+    said = capsys.readouterr().out
+    assert hf.is_local
+    assert "No Hugging Face token found" in said and ".env" in said and "LOCAL STAND-IN" in said
+
+
+def test_local_mode_may_reach_a_workshop_stand_in_over_plain_http(monkeypatch):
+    monkeypatch.setenv("HF_TUTORIAL_MODE", "local")
+    monkeypatch.setenv("HF_STANDIN_URL", "http://192.0.2.10:8000")
+    hf = connect(quiet=True)
+    assert hf.session.allow_plain_http  # the throw-away token may go to the room's stand-in
+
+
+def test_live_mode_never_allows_plain_http(monkeypatch):
+    monkeypatch.setenv("HF_TUTORIAL_MODE", "live")
+    monkeypatch.setenv("HF_TOKEN", local_token())
+    assert not connect(quiet=True).session.allow_plain_http

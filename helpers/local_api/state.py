@@ -6,6 +6,7 @@ import math
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .options import HF_INFERENCE_USD_PER_SECOND, StandInOptions
@@ -33,7 +34,7 @@ class StandInState:
     """Mutable per-instance state behind the knobs; every method is thread-safe."""
 
     options: StandInOptions
-    clock: callable = time.monotonic
+    clock: Callable[[], float] = time.monotonic
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _windows: dict[str, tuple[float, int]] = field(default_factory=dict)
     _spent_usd: float = 0.0
