@@ -36,6 +36,7 @@ def refresh(path: Path, timeout: int = 300) -> int:
             os.environ["HF_TUTORIAL_MODE"] = previous
     kept = 0
     for cell in nb.cells:
+        cell.metadata.pop("execution", None)  # timestamps: they would change on every run
         if cell.cell_type != "code":
             continue
         if KEEP_TAG in cell.metadata.get("tags", []):

@@ -247,3 +247,14 @@ def test_live_mode_never_allows_plain_http(monkeypatch):
     monkeypatch.setenv("HF_TUTORIAL_MODE", "live")
     monkeypatch.setenv("HF_TOKEN", local_token())
     assert not connect(quiet=True).session.allow_plain_http
+
+
+def test_connect_timeout_is_request_timeout(token):
+    from helpers.local_api import SilentListener
+
+    with SilentListener() as silent:
+        session = InferenceSession(token, timeout=(0.3, 5), retries=0)
+        started = time.monotonic()
+        with pytest.raises(RequestTimeoutError):
+            session.text_generation(silent.url + "/models/gpt2", PROMPT)
+        assert time.monotonic() - started < 3

@@ -9,12 +9,13 @@ from .catalog import GPT2
 from .options import StandInOptions
 from .responses import STAND_IN_HEADER
 from .routes_legacy import LEGACY_PREFIX
-from .server import StandIn, start
+from .server import SilentListener, StandIn, start
 
 __all__ = [
     "GPT2",
     "LEGACY_PREFIX",
     "STAND_IN_HEADER",
+    "SilentListener",
     "StandIn",
     "StandInOptions",
     "create_app",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -91,3 +92,42 @@ def start(options: StandInOptions | None = None, **knobs: Any) -> StandIn:
 def serve_forever(options: StandInOptions, host: str, port: int) -> None:
     """Serve in the foreground until Ctrl-C (the workshop command)."""
     uvicorn.run(create_app(options), host=host, port=port, log_level="info")
+
+
+class SilentListener:
+    """A loopback port that listens but never accepts: connecting to it times out.
+
+    Its accept queue is filled at once, so the kernel drops further connection attempts; the
+    error demos use it to show a *connect* timeout without touching any other machine.
+    """
+
+    def __init__(self, fillers: int = 4) -> None:
+        self._server = socket.socket()
+        self._server.bind(("127.0.0.1", 0))
+        self._server.listen(0)
+        self.port = self._server.getsockname()[1]
+        self._fillers = []
+        for _ in range(fillers):
+            s = socket.socket()
+            s.setblocking(False)
+            with contextlib.suppress(BlockingIOError):  # the connection completes later
+                s.connect(("127.0.0.1", self.port))
+            self._fillers.append(s)
+        time.sleep(0.1)
+
+    @property
+    def url(self) -> str:
+        """Return the listener's base URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        """Close every socket."""
+        for s in self._fillers:
+            s.close()
+        self._server.close()
+
+    def __enter__(self) -> SilentListener:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
