@@ -35,6 +35,7 @@ def refresh(path: Path, timeout: int = 300) -> int:
         else:
             os.environ["HF_TUTORIAL_MODE"] = previous
     kept = 0
+    nb.metadata.pop("widgets", None)  # widget state has random ids; the widgets are not kept
     for cell in nb.cells:
         cell.metadata.pop("execution", None)  # timestamps: they would change on every run
         if cell.cell_type != "code":
