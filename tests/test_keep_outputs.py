@@ -27,3 +27,15 @@ def test_only_tagged_cells_keep_their_outputs(tmp_path, monkeypatch):
     assert result.cells[0].outputs[0]["text"] == "local\n"  # ran in local mode
     assert result.cells[1].outputs == [] and result.cells[1].execution_count is None
     assert __import__("os").environ["HF_TUTORIAL_MODE"] == "live"  # restored
+
+
+def test_notebooks_carry_no_timestamps_or_widget_state():
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        assert "widgets" not in nb.metadata, f"{path.name}: run python -m helpers.keep_outputs"
+        for cell in nb.cells:
+            assert "execution" not in cell.metadata, (
+                f"{path.name}: run python -m helpers.keep_outputs"
+            )
