@@ -55,6 +55,17 @@ def jupyterlab(tmp_path_factory):
         "JUPYTERLAB_SETTINGS_DIR": str(work / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(work / "workspaces"),
     }
+    # Start the notebook's preferred kernel without asking (a "Select Kernel" dialog can
+    # otherwise appear when the machine is busy), and fetch no news: there is no network.
+    settings = work / "settings" / "@jupyterlab"
+    (settings / "notebook-extension").mkdir(parents=True)
+    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
+        '{"autoStartDefaultKernel": true}'
+    )
+    (settings / "apputils-extension").mkdir(parents=True)
+    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false"}'
+    )
     log = (work / "lab.log").open("w")
     proc = subprocess.Popen(
         [
@@ -119,17 +130,18 @@ def drive_notebook_02(page, url: str, token: str) -> None:
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
     page.wait_for_selector(idle, timeout=60_000)
 
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-    # When the kernel is still starting, JupyterLab may ask which kernel to use: accept.
     first_prompt = page.locator(".jp-InputPrompt", has_text="[1]").first
-    deadline = time.monotonic() + 90
+    dialog_accept = page.locator(".jp-Dialog .jp-mod-accept")
+    deadline = time.monotonic() + 120
     while first_prompt.count() == 0:
-        dialog_accept = page.locator(".jp-Dialog .jp-mod-accept")
-        if dialog_accept.count() and dialog_accept.first.is_visible():
-            dialog_accept.first.click()
         assert time.monotonic() < deadline, "the notebook did not start running"
-        page.wait_for_timeout(500)
+        if dialog_accept.count() and dialog_accept.first.is_visible():
+            dialog_accept.first.click()  # "Select Kernel": keep the preferred one
+            page.wait_for_timeout(2000)
+            continue
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        page.wait_for_timeout(3000)
 
     send = page.locator("button.widget-button", has_text="Send")
     send.wait_for(state="attached", timeout=120_000)
