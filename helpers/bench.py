@@ -19,7 +19,7 @@ from pathlib import Path
 
 import requests
 
-from .batching import run_batch
+from .batching import BatchReport, run_batch
 from .client import InferenceSession
 from .connection import local_token
 from .data import load_prompts
@@ -31,19 +31,24 @@ def _keys(n: int) -> dict[str, str]:
     return {f"p{i:04d}": prompts[i % len(prompts)] for i in range(n)}
 
 
-def bench_pacing(n: int, limit: str = "20/1") -> dict[str, float]:
-    """Return pacing figures: paced share of the limit and 429s; the naive loop's 429s."""
-    token = local_token()
-    params = {"max_new_tokens": 2}
-    figures: dict[str, float] = {}
-    with start(rate_limit=limit) as api:
-        paced = run_batch(
-            InferenceSession(token, retries=0),
+def _batch(n: int, knobs: dict, **options) -> BatchReport:
+    """Run ``n`` prompts against a fresh stand-in with ``knobs``; return the report."""
+    workers = options.get("workers", 1)
+    with start(**knobs) as api:
+        return run_batch(
+            InferenceSession(local_token(), retries=0, pool_size=workers),
             api.url + "/models/gpt2",
             _keys(n),
-            parameters=params,
             progress=False,
+            **options,
         )
+
+
+def bench_pacing(n: int, limit: str = "20/1") -> dict[str, float]:
+    """Return pacing figures: paced share of the limit and 429s; the naive loop's 429s."""
+    params = {"max_new_tokens": 2}
+    figures: dict[str, float] = {}
+    paced = _batch(n, {"rate_limit": limit}, parameters=params)
     quota, window = (float(x) for x in limit.split("/"))
     starts = sorted(a.start for a in paced.attempts)
     figures["paced_requests"] = len(paced.attempts)
@@ -51,16 +56,7 @@ def bench_pacing(n: int, limit: str = "20/1") -> dict[str, float]:
         (len(starts) - 1) / (starts[-1] - starts[0]) / (quota / window), 3
     )
     figures["paced_429s"] = paced.status_counts().get("429", 0)
-    with start(rate_limit=limit) as api:
-        naive = run_batch(
-            InferenceSession(token, retries=0),
-            api.url + "/models/gpt2",
-            _keys(n),
-            parameters=params,
-            pace=False,
-            max_attempts=1,
-            progress=False,
-        )
+    naive = _batch(n, {"rate_limit": limit}, parameters=params, pace=False, max_attempts=1)
     figures["naive_429s"] = naive.status_counts().get("429", 0)
     figures["naive_failed_prompts"] = len(naive.results) - naive.completed
     return figures
@@ -68,21 +64,11 @@ def bench_pacing(n: int, limit: str = "20/1") -> dict[str, float]:
 
 def bench_concurrency(n: int, workers: int = 8) -> dict[str, float]:
     """Return the speed-up of ``workers`` threads over one, at 50 ms per request."""
-    token = local_token()
     params = {"max_new_tokens": 5}  # 5 tokens x 10 ms = 50 ms per request
-    seconds = {}
-    with start(latency_ms_per_token=10) as api:
-        for w in (1, workers):
-            report = run_batch(
-                InferenceSession(token, retries=0, pool_size=w),
-                api.url + "/models/gpt2",
-                _keys(n),
-                parameters=params,
-                pace=False,
-                workers=w,
-                progress=False,
-            )
-            seconds[w] = report.seconds
+    seconds = {
+        w: _batch(n, {"latency_ms_per_token": 10}, parameters=params, pace=False, workers=w).seconds
+        for w in (1, workers)
+    }
     return {
         "one_worker_seconds": round(seconds[1], 3),
         f"{workers}_workers_seconds": round(seconds[workers], 3),
@@ -118,18 +104,14 @@ def bench_session(n: int) -> dict[str, float]:
 
 def bench_faults(n: int, fault_rate: float = 0.1, seed: int = 7) -> dict[str, float]:
     """Return completion, retries and duplicates of an ``n``-prompt batch under faults."""
-    token = local_token()
-    keys = _keys(n)
-    with tempfile.TemporaryDirectory() as tmp, start(fault_rate=fault_rate, seed=seed) as api:
+    with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "results.jsonl"
-        report = run_batch(
-            InferenceSession(token, retries=0, pool_size=4),
-            api.url + "/models/gpt2",
-            keys,
+        report = _batch(
+            n,
+            {"fault_rate": fault_rate, "seed": seed},
             parameters={"max_new_tokens": 3},
             results_path=path,
             workers=4,
-            progress=False,
         )
         lines = [json.loads(ln) for ln in path.read_text().splitlines()]
     ok_keys = [ln["key"] for ln in lines if ln["ok"]]

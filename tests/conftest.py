@@ -30,6 +30,18 @@ def auth(token: str) -> dict[str, str]:
 
 
 @pytest.fixture
+def post(stand_in: StandIn, auth: dict[str, str]):
+    """POST ``{"inputs", "parameters"}`` to a path of the shared stand-in; return the response."""
+    import requests
+
+    def send(path: str, inputs, parameters=None) -> requests.Response:
+        body = {"inputs": inputs, "parameters": parameters or {}}
+        return requests.post(stand_in.url + path, json=body, headers=auth, timeout=10)
+
+    return send
+
+
+@pytest.fixture
 def shared_reference():
     """The project's research notes, beside the checkout (skipped where they are absent)."""
     from pathlib import Path

@@ -85,13 +85,8 @@ def test_client_refuses_bad_inputs(inputs, name, message):
 
 
 @pytest.mark.parametrize(("params", "name", "message"), BAD_PARAMETERS)
-def test_stand_in_answers_422_with_the_same_rule(stand_in, auth, params, name, message):
-    response = requests.post(
-        f"{stand_in.url}/models/gpt2",
-        json={"inputs": "Hello", "parameters": params},
-        headers=auth,
-        timeout=10,
-    )
+def test_stand_in_answers_422_with_the_same_rule(post, params, name, message):
+    response = post("/models/gpt2", "Hello", params)
     assert response.status_code == 422
     body = response.json()
     assert body["error_type"] == "validation"
@@ -150,14 +145,9 @@ def test_huge_prompt_is_422_not_500(stand_in, auth):
         {"max_new_tokens": 5.0},
     ],
 )
-def test_valid_parameters_pass_both_sides(stand_in, auth, params):
+def test_valid_parameters_pass_both_sides(post, params):
     assert check_rules("Hello", params) == []
-    response = requests.post(
-        f"{stand_in.url}/models/gpt2",
-        json={"inputs": "Hello", "parameters": params},
-        headers=auth,
-        timeout=10,
-    )
+    response = post("/models/gpt2", "Hello", params)
     assert response.status_code == 200
 
 

@@ -52,13 +52,8 @@ def test_zero_shot_ranks_the_label_the_text_talks_about(stand_in, token):
         ("facebook/bart-large-cnn", {"max_length": 0}),
     ],
 )
-def test_bad_task_parameters_are_422(stand_in, auth, model, parameters):
-    response = requests.post(
-        f"{stand_in.url}/hf-inference/models/{model}",
-        json={"inputs": "Some text", "parameters": parameters},
-        headers=auth,
-        timeout=10,
-    )
+def test_bad_task_parameters_are_422(post, model, parameters):
+    response = post(f"/hf-inference/models/{model}", "Some text", parameters)
     assert response.status_code == 422
 
 
