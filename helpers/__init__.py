@@ -1,21 +1,26 @@
 """Shared helpers for the Hugging Face inference tutorial notebooks.
 
 Start every notebook with ``hf = connect()``: it picks the live service or the local
-stand-in and says which one will answer.
+stand-in and says which one will answer. The package has four layers, each a folder:
+
+- ``helpers.contract``: facts both sides share (model ids, URLs, headers, limits, messages);
+- ``helpers.client``: what a learner may copy (config, errors, session, payload, sse, ...);
+- ``helpers.lessons``: notebook conveniences (``connect()``, explorer, cost calculator);
+- ``helpers.standin``: the local stand-in of the API (FastAPI + uvicorn);
+- ``helpers.tools``: developer tools run as ``python -m helpers.tools.NAME``.
+
+Dependencies point one way (``tests/test_layers.py`` checks it): client and standin import
+only ``contract`` and ``data``; lessons may import both; tools anything.
 """
 
-from .client import Generation, InferenceSession, answered_by, parse_generation
-from .config import (
+from .client.config import (
     HUB_API_URL,
-    LEGACY_INFERENCE_URL,
-    ROUTER_URL,
     Settings,
     find_token,
     get_token,
     redact,
 )
-from .connection import CHAT_MODEL, GPT2, Connection, connect, local_token
-from .errors import (
+from .client.errors import (
     AuthenticationError,
     BadRequestError,
     ConnectionFailedError,
@@ -35,8 +40,11 @@ from .errors import (
     ValidationError,
     error_from_response,
 )
-from .payload import build_payload
-from .tokens import TokenSummary, token_summary
+from .client.payload import build_payload
+from .client.session import Generation, InferenceSession, answered_by, parse_generation
+from .client.tokens import TokenSummary, token_summary
+from .contract import CHAT_MODEL, GPT2, LEGACY_INFERENCE_URL, ROUTER_URL
+from .lessons.connection import Connection, connect, local_token
 
 __all__ = [
     "CHAT_MODEL",

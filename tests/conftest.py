@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from helpers import local_token
-from helpers.local_api import StandIn, start
+from helpers.standin import StandIn, start
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,74 @@
+"""Facts that both sides share: the client that calls the service and the stand-in that answers.
+
+Model ids, URLs, header names, published limits and the service's literal messages, each
+written once. This module imports nothing of ours, so every layer may import it. Sources are
+in ``notebooks/REFERENCES.md`` (section names in brackets).
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- models -------------------------------------------------------------------------------
+GPT2 = "openai-community/gpt2"
+"""The seed tutorial's model (its old id ``gpt2`` redirects to this one on the Hub)."""
+CHAT_MODEL = "openai/gpt-oss-120b"
+"""A chat model the router's docs use in their examples; availability changes: check /v1/models."""
+
+# --- URLs and environment variables -------------------------------------------------------
+ROUTER_URL = "https://router.huggingface.co"
+"""Today's inference host: provider routes, hf-inference tasks and OpenAI-compatible chat."""
+HUB_URL = "https://huggingface.co"
+"""The Hub: ``/api/whoami-v2``, ``/api/models/{id}``, ``/api/tasks``."""
+LEGACY_INFERENCE_URL = "https://api-inference.huggingface.co"
+"""The seed tutorial's host. It answers 410 Gone since about December 2025 [legacy-host]."""
+LEGACY_PREFIX = "/api-inference.huggingface.co"
+"""Where the stand-in emulates the retired host, so that one port serves everything."""
+ENDPOINT_PREFIX = "/endpoints/gpt2"
+"""The base path of the stand-in's emulated dedicated Inference Endpoint running gpt2."""
+
+TOKEN_ENV_VARS = ("HF_TOKEN", "HUGGINGFACE_API_TOKEN")
+MODE_ENV_VAR = "HF_TUTORIAL_MODE"
+ENDPOINT_ENV_VAR = "HF_ENDPOINT_URL"
+STANDIN_URL_ENV_VAR = "HF_STANDIN_URL"
+ROUTER_URL_ENV_VAR = "HF_ROUTER_URL"
+HUB_URL_ENV_VAR = "HF_HUB_URL"
+
+# --- headers ------------------------------------------------------------------------------
+STAND_IN_HEADER = "X-Stand-In"
+"""Every answer of the stand-in carries it; the real service never does."""
+BILL_TO_HEADER = "X-HF-Bill-To"
+PROVIDER_HEADER = "x-inference-provider"
+REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-trace-id", "x-amz-cf-id")
+
+# --- tokens -------------------------------------------------------------------------------
+TOKEN_PATTERN = re.compile(r"hf_[A-Za-z]{34}")
+"""A well-formed user access token: ``hf_`` and 34 ASCII letters (gitleaks' rule) [tokens]."""
+
+# --- published limits of TGI's launcher (defaults) [tgi-rules] ----------------------------
+MAX_STOP_SEQUENCES = 4
+MAX_BEST_OF = 2
+MAX_TOP_N_TOKENS = 5
+MAX_BODY_BYTES = 2_000_000
+"""TGI's default ``--payload-limit``: 2 MB; larger bodies get 413."""
+
+# --- the service's literal messages [errors] ----------------------------------------------
+MISSING_TOKEN_MESSAGE = "Invalid username or password."
+INVALID_TOKEN_MESSAGE = "Invalid credentials in Authorization header"
+NO_INFERENCE_PERMISSION_MESSAGE = (
+    "This authentication method does not have sufficient permissions to call Inference "
+    "Providers on behalf of user {user}"
+)
+PAYMENT_REQUIRED_MESSAGE = (
+    "You have exceeded your monthly included credits for Inference Providers. "
+    "Subscribe to PRO to get 20x more monthly included credits."
+)
+LEGACY_GONE_MESSAGE = (
+    "https://api-inference.huggingface.co is no longer supported. "
+    "Please use https://router.huggingface.co instead."
+)
+MODEL_NOT_SUPPORTED_MESSAGE = (
+    "The requested model '{model}' is not supported by any provider you have enabled."
+)
+NOT_FOUND_BODY = "Not Found"
+"""The router's 404 body: plain text, not JSON."""

@@ -1,0 +1,103 @@
+"""An ipywidgets explorer for the text-generation parameters.
+
+``explorer_request`` does the work and is plain Python, so tests and nbmake call it directly;
+``parameter_explorer`` only wires sliders and a button to it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ..client.errors import HFError
+from ..client.session import Generation
+from ..contract import GPT2
+from .connection import Connection
+
+
+@dataclass
+class ExplorerResult:
+    """What one press of the button produced: the payload sent, and the text or the error."""
+
+    payload: dict[str, Any]
+    generation: Generation | None = None
+    error: HFError | None = None
+
+    def render(self) -> str:
+        """Return the text (or the error) and the exact JSON payload, for display."""
+        body = json.dumps(self.payload, indent=2)
+        if self.error is not None:
+            head = self.error.explain()
+        else:
+            assert self.generation is not None
+            finish = (self.generation.details or {}).get("finish_reason", "?")
+            head = f"{self.generation.text}\n\n[finish_reason: {finish}; answered by: {self.generation.answered_by}]"
+        return f"{head}\n\nPayload sent:\n{body}"
+
+
+def explorer_request(
+    connection: Connection,
+    prompt: str,
+    *,
+    model_id: str = GPT2,
+    **parameters: Any,
+) -> ExplorerResult:
+    """Send one request with ``parameters`` (None values dropped) and return what happened.
+
+    ``details`` is always asked for, so the finish reason can be shown. Errors, including a
+    parameter refused before sending, are returned in the result rather than raised.
+    """
+    params = {k: v for k, v in parameters.items() if v is not None}
+    params["details"] = True
+    payload = {"inputs": prompt, "parameters": params}
+    try:
+        generation = connection.generate(prompt, model_id=model_id, **params)
+    except HFError as error:
+        return ExplorerResult(payload, error=error)
+    return ExplorerResult(generation.payload, generation=generation)
+
+
+def parameter_explorer(connection: Connection, prompt: str, model_id: str = GPT2) -> Any:
+    """Return an ipywidgets box: parameter controls, a Send button and an output area."""
+    import ipywidgets as w
+
+    style = {"description_width": "140px"}
+    layout = w.Layout(width="420px")
+    controls = {
+        "prompt": w.Textarea(value=prompt, description="inputs", style=style, layout=layout),
+        "max_new_tokens": w.IntSlider(20, 1, 100, description="max_new_tokens", style=style),
+        "temperature": w.FloatSlider(
+            1.0, min=0.05, max=2.0, step=0.05, description="temperature", style=style
+        ),
+        "top_k": w.IntSlider(0, 0, 50, description="top_k (0 = off)", style=style),
+        "top_p": w.FloatSlider(
+            0.99, min=0.05, max=0.99, step=0.01, description="top_p", style=style
+        ),
+        "repetition_penalty": w.FloatSlider(
+            1.0, min=0.5, max=2.0, step=0.05, description="repetition_penalty", style=style
+        ),
+        "do_sample": w.Checkbox(True, description="do_sample", style=style),
+        "seed": w.IntText(0, description="seed", style=style),
+        "stop": w.Text("", description="stop (comma-separated)", style=style, layout=layout),
+        "return_full_text": w.Checkbox(False, description="return_full_text", style=style),
+    }
+    button = w.Button(description="Send", button_style="primary")
+    output = w.Output(layout=w.Layout(border="1px solid #ccc", padding="4px"))
+
+    def send(_: Any = None) -> None:
+        values = {name: c.value for name, c in controls.items()}
+        stop = [s for s in values.pop("stop").split(",") if s]
+        text = values.pop("prompt")
+        values["top_k"] = values["top_k"] or None
+        values["top_p"] = values["top_p"] if values["top_p"] < 0.99 else None
+        values["stop"] = stop or None
+        result = explorer_request(connection, text, model_id=model_id, **values)
+        output.clear_output()
+        with output:
+            print(result.render())
+
+    button.on_click(send)
+    box = w.VBox([*controls.values(), button, output])
+    box.send = send  # lets a test press the button without a browser
+    return box

@@ -1,0 +1,253 @@
+"""What inference costs: serverless credits and pay-as-you-go against dedicated endpoints.
+
+Prices come only from ``data/`` (each row with its source and date); the functions here do the
+arithmetic of pricing-facts.md §6:
+
+* serverless: ``subscription + max(0, requests × cost_per_request − included_credits)``, where a
+  request costs compute seconds × hardware price (hf-inference) or tokens × price per token
+  (most providers);
+* dedicated: ``hourly rate × billed hours``, billed per minute, per replica; with scale-to-zero
+  a replica is billed from its wake-up (cold start included) until ``idle timeout`` after the
+  last request of a busy period;
+* break-even: the monthly request volume where two options cost the same.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from ..data import data_path
+
+HOURS_PER_MONTH = 730.0
+MINUTES_PER_MONTH = HOURS_PER_MONTH * 60
+
+
+# ---------------------------------------------------------------- data
+
+
+def load_endpoint_prices() -> pd.DataFrame:
+    """Return the Inference Endpoints price table, with a ``key`` like ``aws/nvidia-t4/x1``."""
+    df = pd.read_csv(data_path("endpoints_pricing.csv"), dtype={"instance_size": str})
+    df["key"] = df["vendor"] + "/" + df["instance_type"] + "/" + df["instance_size"]
+    df["deprecated"] = df["accelerator"].str.contains("Deprecated", na=False)
+    return df
+
+
+def load_plans() -> pd.DataFrame:
+    """Return the plans table (current and historical rows, see ``era``)."""
+    return pd.read_csv(data_path("provider_plans.csv"), keep_default_na=False)
+
+
+def load_rates() -> pd.DataFrame:
+    """Return the other sourced figures (``serverless_rates.csv``), indexed by ``name``."""
+    return pd.read_csv(data_path("serverless_rates.csv")).set_index("name")
+
+
+def endpoint_rate(key: str, prices: pd.DataFrame | None = None) -> float:
+    """Return the hourly price of an instance, e.g. ``endpoint_rate("aws/nvidia-t4/x1")``."""
+    prices = load_endpoint_prices() if prices is None else prices
+    row = prices.loc[prices["key"] == key]
+    if row.empty:
+        raise KeyError(
+            f"No instance {key!r} in data/endpoints_pricing.csv; keys look like aws/nvidia-t4/x1"
+        )
+    return float(row["usd_per_hour"].iloc[0])
+
+
+def rate(name: str, rates: pd.DataFrame | None = None) -> float:
+    """Return a sourced figure from ``serverless_rates.csv`` by name."""
+    rates = load_rates() if rates is None else rates
+    if name not in rates.index:
+        raise KeyError(f"No figure {name!r} in data/serverless_rates.csv")
+    return float(rates.loc[name, "value"])
+
+
+def stale_rows(df: pd.DataFrame, today: date, max_age_days: int = 365) -> pd.DataFrame:
+    """Return the rows whose ``valid_as_of`` is more than ``max_age_days`` before ``today``."""
+    dates = pd.to_datetime(df["valid_as_of"], errors="coerce")
+    age = (pd.Timestamp(today) - dates).dt.days
+    return df.loc[age > max_age_days]
+
+
+# ---------------------------------------------------------------- serverless
+
+
+def cost_per_request_compute(seconds: float, usd_per_second: float) -> float:
+    """Return the cost of one request billed by compute time (the hf-inference way)."""
+    return seconds * usd_per_second
+
+
+def cost_per_request_tokens(
+    tokens_in: float, tokens_out: float, usd_per_m_in: float, usd_per_m_out: float
+) -> float:
+    """Return the cost of one request billed by tokens (most providers), prices per 1M tokens."""
+    return (tokens_in * usd_per_m_in + tokens_out * usd_per_m_out) / 1e6
+
+
+def serverless_monthly_cost(
+    requests_per_month: float,
+    cost_per_request: float,
+    subscription: float = 0.0,
+    included_credits: float = 0.0,
+) -> float:
+    """Return ``subscription + max(0, requests × cost − included credits)`` in USD.
+
+    >>> serverless_monthly_cost(100_000, 0.0001, subscription=9, included_credits=2)
+    17.0
+    """
+    return subscription + max(0.0, requests_per_month * cost_per_request - included_credits)
+
+
+def requests_covered_by_credits(included_credits: float, cost_per_request: float) -> float:
+    """Return how many requests the included credits pay for (the old hard cap for Free users)."""
+    return included_credits / cost_per_request if cost_per_request > 0 else math.inf
+
+
+# ---------------------------------------------------------------- dedicated
+
+
+@dataclass(frozen=True)
+class TrafficPattern:
+    """Busy periods in a 730-hour month: ``(start minute, length in minutes)`` each."""
+
+    name: str
+    periods: tuple[tuple[float, float], ...]
+
+    @property
+    def active_hours(self) -> float:
+        """Return the hours with traffic."""
+        return sum(length for _, length in self.periods) / 60
+
+
+def steady() -> TrafficPattern:
+    """Return traffic around the clock."""
+    return TrafficPattern("steady", ((0.0, MINUTES_PER_MONTH),))
+
+
+def business_hours(
+    hours_per_day: float = 8, days: int = 22, start_hour: float = 9
+) -> TrafficPattern:
+    """Return traffic ``hours_per_day`` on ``days`` weekdays (5 of every 7 days)."""
+    periods = []
+    day = 0
+    while len(periods) < days:
+        if day % 7 < 5:
+            periods.append((day * 1440 + start_hour * 60, hours_per_day * 60))
+        day += 1
+    return TrafficPattern(f"business hours ({hours_per_day:g} h × {days} days)", tuple(periods))
+
+
+def bursty(
+    bursts_per_day: int = 4, minutes_per_burst: float = 10, days: int = 30
+) -> TrafficPattern:
+    """Return ``bursts_per_day`` evenly spaced bursts of traffic every day."""
+    gap = 1440 / bursts_per_day
+    periods = tuple(
+        (d * 1440 + i * gap, float(minutes_per_burst))
+        for d in range(days)
+        for i in range(bursts_per_day)
+    )
+    return TrafficPattern(f"bursty ({bursts_per_day}/day × {minutes_per_burst:g} min)", periods)
+
+
+def billed_minutes(
+    pattern: TrafficPattern,
+    scale_to_zero_minutes: float | None,
+    cold_start_minutes: float = 5.0,
+) -> float:
+    """Return the minutes one replica is billed in a month (rounded up to whole minutes).
+
+    Without scale-to-zero the replica runs all month. With it, each wake-up costs
+    ``cold_start_minutes`` of initialising (billed), then the busy period, then
+    ``scale_to_zero_minutes`` of idling before it scales to zero; a period that starts before
+    that ends keeps the replica up, with no new cold start.
+    """
+    if scale_to_zero_minutes is None:
+        return MINUTES_PER_MONTH
+    total = 0.0
+    up_until = -math.inf
+    for start, length in sorted(pattern.periods):
+        end = start + length + scale_to_zero_minutes
+        if start <= up_until:  # still up: extend the current run
+            total += max(0.0, end - up_until)
+        else:  # asleep: wake up (cold start), serve, idle
+            total += cold_start_minutes + (end - start)
+        up_until = max(up_until, end)
+    return float(min(math.ceil(total), MINUTES_PER_MONTH))
+
+
+def dedicated_monthly_cost(
+    usd_per_hour: float,
+    pattern: TrafficPattern | None = None,
+    replicas: int = 1,
+    scale_to_zero_minutes: float | None = None,
+    cold_start_minutes: float = 5.0,
+) -> float:
+    """Return the month's cost of ``replicas`` replicas, billed per minute."""
+    minutes = billed_minutes(pattern or steady(), scale_to_zero_minutes, cold_start_minutes)
+    return usd_per_hour * minutes / 60 * replicas
+
+
+def hf_formula(
+    usd_per_hour: float,
+    hours: float,
+    min_replicas: int,
+    scale_up_hours: float = 0.0,
+    additional_replicas: int = 0,
+) -> float:
+    """Return HF's own formula: ``rate × (hours × min replicas + scale-up hours × additional)``.
+
+    >>> hf_formula(0.5, 730, 1, scale_up_hours=730 * 0.25, additional_replicas=2)
+    547.5
+    """
+    return usd_per_hour * (hours * min_replicas + scale_up_hours * additional_replicas)
+
+
+# ---------------------------------------------------------------- break-even
+
+
+def break_even_requests(
+    cost_a: Callable[[float], float],
+    cost_b: Callable[[float], float],
+    high: float = 1e12,
+    tolerance: float = 0.5,
+) -> float | None:
+    """Return the monthly request volume where ``cost_a`` stops being the cheaper one, or None.
+
+    Both functions map requests per month to USD and must cross at most once (true for the
+    costs here: constant or non-decreasing piecewise-linear). Returns 0.0 when ``cost_a`` is
+    never cheaper and None when it always is.
+    """
+
+    def diff(r: float) -> float:
+        return cost_a(r) - cost_b(r)
+
+    if diff(0.0) > 0:
+        return 0.0
+    if diff(high) <= 0:
+        return None
+    low = 0.0
+    while high - low > tolerance:
+        mid = (low + high) / 2
+        if diff(mid) <= 0:
+            low = mid
+        else:
+            high = mid
+    return high
+
+
+def serverless_vs_dedicated_break_even(
+    dedicated_monthly: float,
+    cost_per_request: float,
+    subscription: float = 0.0,
+    included_credits: float = 0.0,
+) -> float:
+    """Return ``(dedicated − subscription + credits) / cost per request`` (pricing-facts §6)."""
+    if dedicated_monthly <= subscription:
+        return 0.0
+    return (dedicated_monthly - subscription + included_credits) / cost_per_request

@@ -1,0 +1,22 @@
+"""A local stand-in of the Hugging Face inference API, for offline lessons and tests.
+
+``start()`` serves it in this process on a free port; ``python -m helpers.standin`` serves
+it in the foreground for a workshop. Its answers carry the header ``X-Stand-In``.
+"""
+
+from ..contract import LEGACY_PREFIX, STAND_IN_HEADER
+from .app import create_app
+from .catalog import GPT2
+from .options import StandInOptions
+from .server import SilentListener, StandIn, start
+
+__all__ = [
+    "GPT2",
+    "LEGACY_PREFIX",
+    "STAND_IN_HEADER",
+    "SilentListener",
+    "StandIn",
+    "StandInOptions",
+    "create_app",
+    "start",
+]

@@ -1,0 +1,72 @@
+"""Token checks with the real service's answers (hf-api-facts.md §4 and §5)."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from ..contract import TOKEN_PATTERN
+from .options import StandInOptions
+from .responses import StandInError
+
+MISSING_TOKEN = {"error": "Invalid username or password."}
+INVALID_TOKEN = {"error": "Invalid credentials in Authorization header"}
+
+
+def bearer_token(request: Request) -> str:
+    """Return the well-formed token of the request, or raise the 401 the service sends."""
+    header = request.headers.get("authorization")
+    if not header:
+        raise StandInError(401, MISSING_TOKEN)
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or TOKEN_PATTERN.fullmatch(token) is None:
+        raise StandInError(401, INVALID_TOKEN)
+    return token
+
+
+def require_inference_permission(request: Request, options: StandInOptions) -> str:
+    """Return the token if it may call Inference Providers; raise 401 or 403 otherwise."""
+    token = bearer_token(request)
+    if token in options.tokens_without_inference:
+        raise StandInError(
+            403,
+            {
+                "error": "This authentication method does not have sufficient permissions to "
+                f"call Inference Providers on behalf of user {options.user_name}"
+            },
+        )
+    return token
+
+
+def whoami_body(token: str, options: StandInOptions) -> dict:
+    """Return a whoami-v2 body shaped like the Hub's, for the stand-in's one user."""
+    permissions = ["repo.content.read"]
+    if token not in options.tokens_without_inference:
+        permissions.append("inference.serverless.write")
+    return {
+        "type": "user",
+        "id": "000000000000000000000001",
+        "name": options.user_name,
+        "fullname": "Stand-in Learner",
+        "isPro": False,
+        "canPay": False,
+        "orgs": [],
+        "auth": {
+            "type": "access_token",
+            "accessToken": {
+                "displayName": "tutorial (stand-in)",
+                "role": "fineGrained",
+                "createdAt": "2026-11-01T00:00:00.000Z",
+                "fineGrained": {
+                    "canReadGatedRepos": False,
+                    "global": [],
+                    "scoped": [
+                        {
+                            "entity": {"type": "user", "name": options.user_name},
+                            "permissions": permissions,
+                        }
+                    ],
+                },
+            },
+        },
+    }

@@ -1,0 +1,1 @@
+"""One router module per surface of the stand-in: classic, openai, hub, legacy."""

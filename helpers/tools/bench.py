@@ -1,0 +1,152 @@
+"""``python -m helpers.tools.bench``: measure the batch client against in-process stand-ins.
+
+Prints one ``name: value`` line per figure, all measured in this run:
+
+* pacing to an advertised limit (share of the limit reached, and its 429s), against a naive
+  loop that neither paces nor retries;
+* the speed-up of 8 concurrent workers over one, on a stand-in with 50 ms per request;
+* a reused Session against one ``requests.post`` per call;
+* a 200-prompt batch under a 10 % fault rate: completion, retries, duplicates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+from ..client.batching import BatchReport, run_batch
+from ..client.session import InferenceSession
+from ..data import load_prompts
+from ..lessons.connection import local_token
+from ..standin import start
+
+
+def _keys(n: int) -> dict[str, str]:
+    prompts = load_prompts()
+    return {f"p{i:04d}": prompts[i % len(prompts)] for i in range(n)}
+
+
+def _batch(n: int, knobs: dict, **options) -> BatchReport:
+    """Run ``n`` prompts against a fresh stand-in with ``knobs``; return the report."""
+    workers = options.get("workers", 1)
+    with start(**knobs) as api:
+        return run_batch(
+            InferenceSession(local_token(), retries=0, pool_size=workers),
+            api.url + "/models/gpt2",
+            _keys(n),
+            progress=False,
+            **options,
+        )
+
+
+def bench_pacing(n: int, limit: str = "20/1") -> dict[str, float]:
+    """Return pacing figures: paced share of the limit and 429s; the naive loop's 429s."""
+    params = {"max_new_tokens": 2}
+    figures: dict[str, float] = {}
+    paced = _batch(n, {"rate_limit": limit}, parameters=params)
+    quota, window = (float(x) for x in limit.split("/"))
+    starts = sorted(a.start for a in paced.attempts)
+    figures["paced_requests"] = len(paced.attempts)
+    figures["paced_fraction_of_limit"] = round(
+        (len(starts) - 1) / (starts[-1] - starts[0]) / (quota / window), 3
+    )
+    figures["paced_429s"] = paced.status_counts().get("429", 0)
+    naive = _batch(n, {"rate_limit": limit}, parameters=params, pace=False, max_attempts=1)
+    figures["naive_429s"] = naive.status_counts().get("429", 0)
+    figures["naive_failed_prompts"] = len(naive.results) - naive.completed
+    return figures
+
+
+def bench_concurrency(n: int, workers: int = 8) -> dict[str, float]:
+    """Return the speed-up of ``workers`` threads over one, at 50 ms per request."""
+    params = {"max_new_tokens": 5}  # 5 tokens x 10 ms = 50 ms per request
+    seconds = {
+        w: _batch(n, {"latency_ms_per_token": 10}, parameters=params, pace=False, workers=w).seconds
+        for w in (1, workers)
+    }
+    return {
+        "one_worker_seconds": round(seconds[1], 3),
+        f"{workers}_workers_seconds": round(seconds[workers], 3),
+        f"concurrency_speedup_{workers}_workers": round(seconds[1] / seconds[workers], 2),
+    }
+
+
+def bench_session(n: int) -> dict[str, float]:
+    """Return the time per call of one requests.post per call against a reused Session."""
+    token = local_token()
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"inputs": "Hello", "parameters": {"max_new_tokens": 1}}
+    with start() as api:
+        url = api.url + "/models/gpt2"
+        for _ in range(10):  # warm up both paths
+            requests.post(url, json=body, headers=headers, timeout=10)
+        started = time.perf_counter()
+        for _ in range(n):
+            requests.post(url, json=body, headers=headers, timeout=10).raise_for_status()
+        per_call = (time.perf_counter() - started) / n
+        with requests.Session() as session:
+            session.headers.update(headers)
+            started = time.perf_counter()
+            for _ in range(n):
+                session.post(url, json=body, timeout=10).raise_for_status()
+            reused = (time.perf_counter() - started) / n
+    return {
+        "per_call_post_ms": round(per_call * 1000, 3),
+        "reused_session_ms": round(reused * 1000, 3),
+        "session_speedup": round(per_call / reused, 2),
+    }
+
+
+def bench_faults(n: int, fault_rate: float = 0.1, seed: int = 7) -> dict[str, float]:
+    """Return completion, retries and duplicates of an ``n``-prompt batch under faults."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "results.jsonl"
+        report = _batch(
+            n,
+            {"fault_rate": fault_rate, "seed": seed},
+            parameters={"max_new_tokens": 3},
+            results_path=path,
+            workers=4,
+        )
+        lines = [json.loads(ln) for ln in path.read_text().splitlines()]
+    ok_keys = [ln["key"] for ln in lines if ln["ok"]]
+    injected = sum(v for k, v in report.status_counts().items() if k != "200")
+    return {
+        "faulty_batch_prompts": n,
+        "faulty_batch_fault_rate": fault_rate,
+        "faulty_batch_faults_met": injected,
+        "faulty_batch_completed_fraction": round(report.completed / n, 4),
+        "faulty_batch_retries": report.retries,
+        "faulty_batch_duplicate_results": len(ok_keys) - len(set(ok_keys)),
+    }
+
+
+def run(quick: bool = False) -> dict[str, float]:
+    """Run every benchmark; ``quick`` uses small counts (for the test suite)."""
+    figures: dict[str, float] = {}
+    figures.update(bench_pacing(12 if quick else 60))
+    figures.update(bench_concurrency(8 if quick else 48))
+    figures.update(bench_session(20 if quick else 300))
+    figures.update(bench_faults(20 if quick else 200))
+    return figures
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the figures, one ``name: value`` line each."""
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.tools.bench", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="small counts, for a smoke test")
+    args = parser.parse_args(argv)
+    print("answered_by: local stand-in (helpers.standin), in this process")
+    for name, value in run(quick=args.quick).items():
+        print(f"{name}: {value}")
+
+
+if __name__ == "__main__":
+    main()

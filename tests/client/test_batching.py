@@ -1,0 +1,187 @@
+"""helpers.client.batching: retries of transient failures only, stops, resume, no duplicates."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from helpers import InferenceSession
+from helpers.client.batching import ResultStore, WaitForServerOrBackoff, run_batch, server_wait
+from helpers.client.errors import ModelLoadingError, RateLimitError, ServerError
+from helpers.standin import start
+
+PARAMS = {"max_new_tokens": 2}
+
+
+def state_with(error):
+    outcome = SimpleNamespace(exception=lambda: error)
+    return SimpleNamespace(outcome=outcome, attempt_number=3, idle_for=0.0)
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (RateLimitError("slow down", retry_after=7.0), 7.0),
+        (ModelLoadingError("loading", estimated_time=12.5), 12.5),
+        (RateLimitError("slow down"), None),
+        (ServerError("boom"), None),
+        (None, None),
+    ],
+)
+def test_server_wait_reads_retry_after_and_estimated_time(error, expected):
+    assert server_wait(error) == expected
+
+
+def test_wait_uses_the_servers_delay_when_given():
+    assert WaitForServerOrBackoff()(state_with(RateLimitError("x", retry_after=4.0))) == 4.0
+
+
+def test_wait_caps_a_huge_server_delay():
+    assert WaitForServerOrBackoff()(state_with(RateLimitError("x", retry_after=9999))) == 60.0
+
+
+def test_wait_falls_back_to_full_jitter_within_the_exponential_bound():
+    wait = WaitForServerOrBackoff(multiplier=0.5, max_wait=10)
+    delays = [wait(state_with(ServerError("x"))) for _ in range(200)]
+    # attempt 3: full jitter draws from [0, multiplier * 2 ** (3 - 1)] = [0, 2]
+    assert all(0 <= d <= 2.0 for d in delays)
+    assert max(delays) > 1.0 and min(delays) < 1.0  # spread, not a fixed delay
+
+
+def test_transient_faults_are_retried_until_every_prompt_is_done(token, tmp_path):
+    keys = {f"k{i}": f"Prompt number {i}" for i in range(40)}
+    with start(fault_rate=0.3, seed=5) as api:
+        report = run_batch(
+            InferenceSession(token, retries=0),
+            api.url + "/models/gpt2",
+            keys,
+            parameters=PARAMS,
+            results_path=tmp_path / "r.jsonl",
+            workers=4,
+            progress=False,
+            wait=lambda state: 0.0,
+            max_attempts=12,
+        )
+    assert report.completed == 40
+    assert report.retries > 0
+    assert set(report.status_counts()) - {"200"}  # faults were met and survived
+
+
+def test_interrupted_batch_resumes_with_only_the_missing_prompts(token, tmp_path):
+    path = tmp_path / "results.jsonl"
+    keys = {f"k{i}": f"Prompt {i}" for i in range(10)}
+    with start() as api:
+        url = api.url + "/models/gpt2"
+        first = run_batch(
+            InferenceSession(token),
+            url,
+            keys,
+            parameters=PARAMS,
+            results_path=path,
+            progress=False,
+            stop_after=4,
+        )
+        assert first.sent == 4 and first.completed == 4
+        second = run_batch(
+            InferenceSession(token), url, keys, parameters=PARAMS, results_path=path, progress=False
+        )
+        assert second.skipped == 4 and second.sent == 6
+        third = run_batch(
+            InferenceSession(token), url, keys, parameters=PARAMS, results_path=path, progress=False
+        )
+    assert third.sent == 0 and third.completed == 10
+    lines = [json.loads(ln) for ln in path.read_text().splitlines()]
+    assert sorted(ln["key"] for ln in lines) == sorted(keys)  # each key written once
+
+
+def test_failed_items_are_tried_again_on_resume(token, tmp_path):
+    path = tmp_path / "r.jsonl"
+    ResultStore(path).append(
+        __import__("helpers.client.batching", fromlist=["ItemResult"]).ItemResult(
+            "a", "A", ok=False, error="x"
+        )
+    )
+    with start() as api:
+        report = run_batch(
+            InferenceSession(token),
+            api.url + "/models/gpt2",
+            {"a": "A"},
+            parameters=PARAMS,
+            results_path=path,
+            progress=False,
+        )
+    assert report.sent == 1 and report.completed == 1
+    assert ResultStore(path).load()["a"].ok
+
+
+def test_truncated_result_line_is_redone_not_fatal(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"key": "a", "prompt": "A", "ok": true}\n{"key": "b", "pro')
+    assert list(ResultStore(path).load()) == ["a"]
+
+
+def test_credits_spent_stop_the_batch_cleanly(token):
+    keys = {f"k{i}": f"Prompt {i}" for i in range(30)}
+    with start(credits_usd=0.00002) as api:
+        report = run_batch(
+            InferenceSession(token, retries=0),
+            api.url + "/models/gpt2",
+            keys,
+            parameters=PARAMS,
+            progress=False,
+        )
+    assert "402" in report.stopped_by
+    assert 0 < report.completed < 30
+    assert report.status_counts()["402"] == 1  # no retries of a 402
+    assert all(r.ok or r.error for r in report.results.values())
+
+
+def test_bad_token_stops_after_one_request(stand_in):
+    report = run_batch(
+        InferenceSession("hf_nope", retries=0),
+        stand_in.url + "/models/gpt2",
+        ["a", "b", "c"],
+        parameters=PARAMS,
+        progress=False,
+    )
+    assert report.status_counts() == {"401": 1}
+    assert "AuthenticationError" in report.stopped_by
+
+
+def test_unretryable_item_errors_fail_that_item_only(token, stand_in):
+    report = run_batch(
+        InferenceSession(token, retries=0),
+        stand_in.url + "/models/gpt2",
+        ["good", " "],
+        parameters=PARAMS,
+        progress=False,
+    )
+    assert report.results["good"].ok
+    assert not report.results[" "].ok
+    assert report.stopped_by is None
+
+
+def limited_batch(token: str, limit: str, n: int, **options):
+    """Run ``n`` prompts against a fresh stand-in limited to ``limit``; return the report."""
+    with start(rate_limit=limit) as api:
+        return run_batch(
+            InferenceSession(token, retries=0),
+            api.url + "/models/gpt2",
+            [f"p{i}" for i in range(n)],
+            parameters=PARAMS,
+            progress=False,
+            **options,
+        )
+
+
+def test_naive_loop_meets_429s_and_paced_loop_does_not(token):
+    naive = limited_batch(token, "5/1", 8, pace=False, max_attempts=1)
+    paced = limited_batch(token, "5/1", 8)
+    assert naive.status_counts()["429"] == 3
+    assert paced.status_counts() == {"200": 8}
+
+
+def test_concurrent_paced_batch_probes_the_policy_before_fanning_out(token):
+    assert limited_batch(token, "10/1", 15, workers=4).status_counts() == {"200": 15}

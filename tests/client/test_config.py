@@ -1,0 +1,126 @@
+"""helpers.client.config: token lookup, modes, redaction and the transport rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import contract
+from helpers.client import config
+from helpers.client.errors import InsecureTransportError, MissingTokenError
+from helpers.lessons.connection import local_token
+
+
+def test_hf_token_wins_over_seed_variable(tmp_path):
+    environ = {"HF_TOKEN": "first", "HUGGINGFACE_API_TOKEN": "second"}
+    assert config.find_token(environ, dotenv_path="") == "first"
+
+
+def test_seed_variable_is_read_when_hf_token_is_absent():
+    assert config.find_token({"HUGGINGFACE_API_TOKEN": "seed"}, dotenv_path="") == "seed"
+
+
+def test_dotenv_is_read_after_the_environment(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("HF_TOKEN=from-dotenv\n")
+    assert config.find_token({}, dotenv_path=str(env_file)) == "from-dotenv"
+    assert config.find_token({"HF_TOKEN": "env"}, dotenv_path=str(env_file)) == "env"
+
+
+def test_blank_values_count_as_missing(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("HF_TOKEN=\n")
+    assert config.find_token({"HF_TOKEN": "  "}, dotenv_path=str(env_file)) is None
+
+
+def test_get_token_without_a_terminal_raises_an_actionable_error(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    for name in contract.TOKEN_ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(MissingTokenError) as info:
+        config.get_token()
+    assert ".env" in str(info.value)
+    assert "How to fix it" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("wanted", "token", "expected"),
+    [
+        ("auto", "tok", "live"),
+        ("auto", None, "local"),
+        ("local", "tok", "local"),
+        ("live", None, "live"),
+        (None, None, "local"),
+        (" LIVE ", None, "live"),
+    ],
+)
+def test_resolve_mode(wanted, token, expected):
+    environ = {} if wanted is None else {contract.MODE_ENV_VAR: wanted}
+    assert config.resolve_mode(environ, token) == expected
+
+
+def test_unknown_mode_names_the_choices():
+    with pytest.raises(ValueError, match="local, live, auto"):
+        config.resolve_mode({contract.MODE_ENV_VAR: "offline"}, None)
+
+
+def test_redact_keeps_only_the_last_four_characters():
+    token = local_token()
+    shown = config.redact(token)
+    assert shown == "hf_…" + token[-4:]
+    assert token[4:-4] not in shown
+
+
+@pytest.mark.parametrize("value", [None, "", "short"])
+def test_redact_of_missing_or_short_values_shows_nothing(value):
+    assert value is None or value == "" or value not in config.redact(value)
+
+
+def test_settings_repr_never_contains_the_token():
+    token = local_token()
+    settings = config.Settings("live", token, contract.ROUTER_URL, config.HUB_API_URL)
+    assert token not in repr(settings)
+    assert token not in str(settings)
+
+
+@pytest.mark.parametrize(
+    ("token", "ok"),
+    [
+        ("hf_" + "a" * 34, True),
+        ("hf_" + "a" * 33, False),
+        ("hf_" + "a" * 33 + "1", False),
+        ("api_" + "a" * 34, False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_well_formed_token(token, ok):
+    assert config.is_well_formed_token(token) is ok
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://router.huggingface.co/v1/chat/completions",
+        "http://127.0.0.1:8000/models/gpt2",
+        "http://localhost:8000/models/gpt2",
+        "http://[::1]:8000/models/gpt2",
+        "http://127.5.5.5/x",
+    ],
+)
+def test_token_may_travel_over_https_or_to_loopback(url):
+    config.check_transport(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://router.huggingface.co/v1/chat/completions",
+        "http://192.168.1.10:8000/models/gpt2",
+        "http://localhost.example.com/x",
+        "ftp://127.0.0.1/x",
+    ],
+)
+def test_token_never_travels_over_plain_http_to_another_host(url):
+    with pytest.raises(InsecureTransportError):
+        config.check_transport(url)

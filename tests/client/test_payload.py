@@ -1,0 +1,186 @@
+"""helpers.client.payload: the server's rules, checked by the client before sending and by the
+stand-in on arrival, with the same verdict and TGI's own messages."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from helpers.client.errors import ParameterError
+from helpers.client.payload import build_payload, check_rules, legacy_parameters
+
+# (parameters, the parameter at fault, words of TGI's message)
+BAD_PARAMETERS = [
+    ({"temperature": 0}, "temperature", "`temperature` must be strictly positive"),
+    ({"temperature": -0.5}, "temperature", "`temperature` must be strictly positive"),
+    ({"temperature": "hot"}, "temperature", "invalid type"),
+    ({"top_p": 0}, "top_p", "`top_p` must be > 0.0 and < 1.0"),
+    ({"top_p": 1.0}, "top_p", "`top_p` must be > 0.0 and < 1.0"),
+    ({"top_p": 1.5}, "top_p", "`top_p` must be > 0.0 and < 1.0"),
+    ({"top_k": 0}, "top_k", "`top_k` must be strictly positive"),
+    ({"top_k": -3}, "top_k", "`top_k` must be strictly positive"),
+    ({"top_k": 2.5}, "top_k", "invalid type"),
+    ({"max_new_tokens": 0}, "max_new_tokens", "`max_new_tokens` must be strictly positive"),
+    ({"max_new_tokens": -1}, "max_new_tokens", "`max_new_tokens` must be strictly positive"),
+    ({"max_new_tokens": "ten"}, "max_new_tokens", "invalid type"),
+    (
+        {"repetition_penalty": 0},
+        "repetition_penalty",
+        "`repetition_penalty` must be strictly positive",
+    ),
+    (
+        {"frequency_penalty": 3},
+        "frequency_penalty",
+        "`frequency_penalty` must be >= -2.0 and <= 2.0",
+    ),
+    ({"typical_p": 1}, "typical_p", "`typical_p` must be > 0.0 and < 1.0"),
+    (
+        {"stop": ["a", "b", "c", "d", "e"]},
+        "stop",
+        "`stop` supports up to 4 stop sequences. Given: 5",
+    ),
+    ({"stop": "."}, "stop", "invalid type"),
+    ({"stop": [1, 2]}, "stop", "invalid type"),
+    ({"seed": -1}, "seed", "expected u64"),
+    ({"seed": "abc"}, "seed", "invalid type"),
+    ({"do_sample": "yes"}, "do_sample", "invalid type"),
+    ({"details": 1}, "details", "invalid type"),
+    ({"best_of": 3, "do_sample": True}, "best_of", "`best_of` must be > 0 and <= 2. Given: 3"),
+    ({"best_of": 2}, "best_of", "you must use sampling when `best_of` is > 1"),
+    (
+        {"best_of": 2, "do_sample": True, "seed": 1},
+        "best_of",
+        "`seed` must not be set when `best_of` > 1",
+    ),
+    ({"top_n_tokens": 6}, "top_n_tokens", "`top_n_tokens` must be >= 0 and <= 5. Given: 6"),
+    ({"truncate": 0}, "truncate", "`truncate` must be strictly positive"),
+]
+
+BAD_INPUTS = [
+    ("", "inputs", "`inputs` cannot be empty"),
+    ("   ", "inputs", "`inputs` cannot be empty"),
+    (42, "inputs", "invalid type"),
+    (["a list"], "inputs", "invalid type"),
+    (None, "inputs", "invalid type"),
+]
+
+
+@pytest.mark.parametrize(("params", "name", "message"), BAD_PARAMETERS)
+def test_client_refuses_bad_parameters_before_sending(params, name, message):
+    problems = check_rules("Hello", params)
+    assert problems, f"{params} should break a rule"
+    assert problems[0].parameter == name
+    assert message in problems[0].server_message
+    with pytest.raises(ParameterError) as info:
+        build_payload("Hello", **params)
+    assert info.value.parameter == name
+    assert name in str(info.value) and "rule" in str(info.value)
+
+
+@pytest.mark.parametrize(("inputs", "name", "message"), BAD_INPUTS)
+def test_client_refuses_bad_inputs(inputs, name, message):
+    problems = check_rules(inputs, {})
+    assert problems[0].parameter == name
+    assert message in problems[0].server_message
+
+
+@pytest.mark.parametrize(("params", "name", "message"), BAD_PARAMETERS)
+def test_stand_in_answers_422_with_the_same_rule(post, params, name, message):
+    response = post("/models/gpt2", "Hello", params)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error_type"] == "validation"
+    assert body["error"].startswith("Input validation error: ")
+    assert message in body["error"]
+
+
+@pytest.mark.parametrize(("inputs", "name", "message"), BAD_INPUTS)
+def test_stand_in_rejects_bad_inputs_with_422(stand_in, auth, inputs, name, message):
+    response = requests.post(
+        f"{stand_in.url}/models/gpt2", json={"inputs": inputs}, headers=auth, timeout=10
+    )
+    assert response.status_code == 422
+    assert message in response.json()["error"]
+
+
+def test_not_a_number_is_refused_on_both_sides(stand_in, auth):
+    assert check_rules("Hello", {"temperature": float("nan")})[0].parameter == "temperature"
+    response = requests.post(
+        f"{stand_in.url}/models/gpt2",
+        data='{"inputs": "Hello", "parameters": {"temperature": NaN}}',
+        headers={**auth, "Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert response.status_code == 422
+    assert "temperature" in response.json()["error"]
+
+
+def test_prompt_plus_max_new_tokens_over_the_context_is_422(stand_in, auth):
+    response = requests.post(
+        f"{stand_in.url}/models/gpt2",
+        json={"inputs": "word " * 1000, "parameters": {"max_new_tokens": 100}},
+        headers=auth,
+        timeout=10,
+    )
+    assert response.status_code == 422
+    assert "must be <= 1024" in response.json()["error"]
+
+
+def test_huge_prompt_is_422_not_500(stand_in, auth):
+    response = requests.post(
+        f"{stand_in.url}/models/gpt2", json={"inputs": "word " * 5000}, headers=auth, timeout=10
+    )
+    assert response.status_code == 422
+    assert "`inputs` must have less than" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"temperature": 0.7, "top_p": 0.9, "top_k": 50, "max_new_tokens": 20},
+        {"do_sample": False},
+        {"stop": ["."], "seed": 3, "return_full_text": False, "details": True},
+        {"repetition_penalty": 1.2, "frequency_penalty": -2.0},
+        {"best_of": 2, "do_sample": True},
+        {"max_new_tokens": 5.0},
+    ],
+)
+def test_valid_parameters_pass_both_sides(post, params):
+    assert check_rules("Hello", params) == []
+    response = post("/models/gpt2", "Hello", params)
+    assert response.status_code == 200
+
+
+def test_unknown_and_legacy_parameters_are_ignored_by_the_server(stand_in, auth):
+    payload = {
+        "inputs": "Hello",
+        "parameters": {
+            "num_return_sequences": 3,
+            "max_time": 1,
+            "stop_sequences": ["x"],
+            "max_new_tokens": 3,
+        },
+        "options": {"wait_for_model": True, "use_cache": False},
+    }
+    response = requests.post(f"{stand_in.url}/models/gpt2", json=payload, headers=auth, timeout=10)
+    assert response.status_code == 200
+    assert len(response.json()) == 1  # num_return_sequences is not honoured
+
+
+def test_legacy_parameters_are_named_with_what_happens_to_them():
+    found = legacy_parameters(
+        {
+            "parameters": {"num_return_sequences": 2, "max_new_tokens": 3},
+            "options": {"wait_for_model": True},
+        }
+    )
+    assert set(found) == {"num_return_sequences", "wait_for_model", "options"}
+    assert all(found.values())
+
+
+def test_build_payload_drops_none_and_marks_stream():
+    assert build_payload("Hi", max_new_tokens=None, stream=True) == {
+        "inputs": "Hi",
+        "parameters": {},
+        "stream": True,
+    }

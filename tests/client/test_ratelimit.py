@@ -1,0 +1,89 @@
+"""helpers.client.ratelimit: header parsing and pacing arithmetic (with a fake clock)."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.client.ratelimit import Pacer, RateLimitPolicy, parse_policy, parse_ratelimit
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('"fixed window";"api";q=1000;w=300', RateLimitPolicy(1000, 300)),
+        ('"fixed window";"resolvers";q=5000;w=300', RateLimitPolicy(5000, 300)),
+        ('"fixed window";"api";q=10;w=0.5', RateLimitPolicy(10, 0.5)),
+        ('"fixed window";"api";q=0;w=300', None),
+        ("garbage", None),
+        ("", None),
+    ],
+)
+def test_parse_policy(value, expected):
+    assert parse_policy({"RateLimit-Policy": value}) == expected
+
+
+def test_parse_policy_absent():
+    assert parse_policy({}) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [('"api";r=0;t=42', (0, 42.0)), ('"api";r=17;t=3', (17, 3.0)), ('"api";r=5', None), ("", None)],
+)
+def test_parse_ratelimit(value, expected):
+    assert parse_ratelimit({"ratelimit": value}) == expected
+
+
+@pytest.mark.parametrize("text", ["10", "a/b", "0/1", "5/0", "-1/2"])
+def test_bad_policy_text_is_a_clear_error(text):
+    with pytest.raises(ValueError, match="N/S|positive"):
+        RateLimitPolicy.parse(text)
+
+
+def test_policy_round_trips_through_its_header():
+    policy = RateLimitPolicy.parse("20/2")
+    assert policy.interval == 0.1
+    assert parse_policy({"RateLimit-Policy": policy.header()}) == policy
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def test_pacer_spaces_calls_by_interval_plus_margin():
+    clock = FakeClock()
+    pacer = Pacer(0.5, margin=0.1, clock=clock, sleep=clock.sleep)
+    waits = [pacer.wait() for _ in range(4)]
+    assert waits[0] == 0
+    assert waits[1:] == pytest.approx([0.55, 0.55, 0.55])
+    assert clock.now == pytest.approx(100 + 3 * 0.55)
+
+
+def test_pacer_does_not_wait_when_calls_are_already_slow():
+    clock = FakeClock()
+    pacer = Pacer(0.5, margin=0.0, clock=clock, sleep=clock.sleep)
+    pacer.wait()
+    clock.now += 2
+    assert pacer.wait() == 0
+
+
+def test_adopting_a_policy_spaces_calls_already_sent():
+    clock = FakeClock()
+    pacer = Pacer(0.0, margin=0.0, clock=clock, sleep=clock.sleep)
+    pacer.wait()  # sent before the policy was known
+    pacer.set_policy(RateLimitPolicy(10, 1))
+    assert pacer.wait() == pytest.approx(0.1)
+
+
+def test_pause_until_holds_everyone_back():
+    clock = FakeClock()
+    pacer = Pacer(0.0, clock=clock, sleep=clock.sleep)
+    pacer.pause_until(3.0)
+    assert pacer.wait() == pytest.approx(3.0)

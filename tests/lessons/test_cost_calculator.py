@@ -1,0 +1,71 @@
+"""helpers.lessons.cost_calculator: the function behind the pricing widget, with hand-computed values."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.lessons.cost_calculator import (
+    compare_options,
+    cost_calculator,
+    hourly_rate,
+    plan_terms,
+)
+
+
+def test_plan_terms_come_from_the_data():
+    assert plan_terms(0.10) == {"Free": (0.0, 0.10), "PRO": (9.0, 2.0)}
+    assert plan_terms(0.0)["Free"] == (0.0, 0.0)
+
+
+def test_free_credits_must_be_a_sourced_value():
+    with pytest.raises(ValueError, match="sourced"):
+        plan_terms(0.5)
+
+
+def test_t4_price_switch():
+    assert hourly_rate("aws/nvidia-t4/x1", "docs") == 0.5
+    assert hourly_rate("aws/nvidia-t4/x1", "live-api") == 0.6
+    assert hourly_rate("aws/nvidia-l4/x1", "live-api") == 0.8  # only the T4 has a second reading
+
+
+def test_compare_options_one_million_requests_against_an_always_on_t4():
+    table = compare_options(1_000_000, 0.000195)
+    # Free: 195 − 0.10; PRO: 9 + 195 − 2; endpoint: 0.5 × 730
+    assert table["monthly_usd"].tolist() == [194.9, 202.0, 365.0]
+    # break-even Free: (365 + 0.10) / 0.000195 = 1,872,307.7
+    assert table["break_even_vs_endpoint"].iloc[0] == 1_872_308
+
+
+def test_compare_options_with_the_other_readings():
+    table = compare_options(
+        1_000_000,
+        0.000195,
+        free_credits=0.0,
+        t4_price="live-api",
+        scale_to_zero_minutes=15,
+        pattern="business hours",
+    )
+    # 0.6 $/h × 11,000 min / 60 = 110
+    assert table["monthly_usd"].iloc[-1] == 110.0
+    assert table["monthly_usd"].iloc[0] == 195.0
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"requests_per_month": -1},
+        {"replicas": 0},
+        {"pattern": "weekends"},
+        {"t4_price": "guess"},
+    ],
+)
+def test_bad_inputs_are_refused_with_the_allowed_values(bad):
+    args = {"requests_per_month": 1000, "cost_per_request": 0.001, **bad}
+    with pytest.raises(ValueError):
+        compare_options(**args)
+
+
+def test_widget_builds_and_shows_the_same_table():
+    widget = cost_calculator(0.000195)
+    assert widget.children  # controls and output exist
+    assert widget.result is None or hasattr(widget.result, "shape")

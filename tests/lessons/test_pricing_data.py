@@ -1,0 +1,78 @@
+"""The price tables in data/: schema, a source and a date on every row, staleness report."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from helpers.lessons import pricing
+
+TODAY = date(2026, 11, 25)
+
+
+def test_endpoint_table_schema_and_size():
+    df = pricing.load_endpoint_prices()
+    expected = {
+        "vendor",
+        "instance_type",
+        "instance_size",
+        "accelerator",
+        "accelerator_count",
+        "accelerator_memory_gb",
+        "vcpus",
+        "memory_gb",
+        "usd_per_hour",
+        "source_url",
+        "valid_as_of",
+    }
+    assert expected <= set(df.columns)
+    assert len(df) == 55
+    assert (df["usd_per_hour"] > 0).all()
+    assert df["key"].is_unique
+
+
+@pytest.mark.parametrize("loader", [pricing.load_endpoint_prices, pricing.load_plans])
+def test_every_row_has_a_source_and_a_date(loader):
+    df = loader()
+    assert df["source_url"].astype(str).str.startswith("https://").all()
+    dates = pd.to_datetime(df["valid_as_of"], format="%Y-%m-%d", errors="coerce")
+    assert dates.notna().all(), df.loc[dates.isna()]
+
+
+def test_other_figures_have_a_source_and_a_date():
+    df = pricing.load_rates()
+    assert df["source_url"].str.startswith("https://").all()
+    assert pd.to_datetime(df["valid_as_of"], format="%Y-%m-%d", errors="coerce").notna().all()
+    assert (df["value"] > 0).all()
+
+
+def test_plans_mark_current_and_history():
+    plans = pricing.load_plans()
+    assert set(plans["era"]) == {"current", "history"}
+    assert set(plans["date_qualifier"]) <= {"", "after"}
+    current_free = plans.query("plan == 'Free' and era == 'current'")
+    assert sorted(current_free["included_credits_usd"].astype(float)) == [0.0, 0.10]
+
+
+def test_figures_match_the_research_copy(shared_reference):
+    ours = pricing.load_endpoint_prices().drop(columns=["key", "deprecated"])
+    theirs = pd.read_csv(shared_reference / "endpoints_pricing.csv", dtype={"instance_size": str})
+    pd.testing.assert_frame_equal(ours, theirs)
+
+
+def test_stale_rows_are_found_and_reported():
+    df = pd.DataFrame({"valid_as_of": ["2026-08-22", "2025-07-01", "2024-10-04", "not a date"]})
+    assert pricing.stale_rows(df, TODAY).index.tolist() == [1, 2]
+    for name, table in [
+        ("endpoints", pricing.load_endpoint_prices()),
+        ("plans", pricing.load_plans()),
+    ]:
+        current = table if "era" not in table else table[table["era"] == "current"]
+        old = pricing.stale_rows(current, date.today())
+        if len(old):
+            warnings.warn(
+                f"{len(old)} current {name} rows are older than a year: refresh them", stacklevel=1
+            )
