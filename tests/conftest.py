@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import inspect
+from collections.abc import Callable, Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 
 from helpers import local_token
-from helpers.standin import StandIn, start
+from helpers.standin import StandIn, StandInOptions, create_app, start
 
 
 @pytest.fixture(scope="session")
@@ -15,6 +17,44 @@ def stand_in() -> Iterator[StandIn]:
     """A stand-in with default knobs, shared by the whole session."""
     with start() as api:
         yield api
+
+
+@pytest.fixture(scope="session")
+def api() -> Iterator[TestClient]:
+    """The stand-in with default knobs, in process (no socket): for contract tests."""
+    with TestClient(create_app(), raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def make_api() -> Iterator[Callable[..., TestClient]]:
+    """A factory: ``make_api(rate_limit="2/60", clock=fake)`` returns an in-process stand-in.
+
+    Keyword arguments are ``StandInOptions`` fields, or pass ``options=StandInOptions(...)``;
+    ``clock`` is handed to ``create_app`` (for rate limits and cold starts without sleeps).
+    Every client made is closed when the test ends.
+    """
+    made: list[TestClient] = []
+
+    def make(
+        options: StandInOptions | None = None, *, clock: object | None = None, **knobs
+    ) -> TestClient:
+        if options is not None and knobs:
+            raise TypeError("pass either options= or knobs, not both")
+        options = options or StandInOptions(**knobs)
+        extra = {}
+        if clock is not None:
+            if "clock" not in inspect.signature(create_app).parameters:
+                raise TypeError("this create_app() takes no clock")
+            extra["clock"] = clock
+        client = TestClient(create_app(options, **extra), raise_server_exceptions=False)
+        client.__enter__()
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.__exit__(None, None, None)
 
 
 @pytest.fixture
