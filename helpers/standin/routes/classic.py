@@ -8,7 +8,6 @@ tasks (summarization, translation, classification) answer from ``tasks``.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -18,6 +17,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from ...client.payload import check_rules
 from ..body import read_json
 from ..catalog import GPT2, hf_inference_model
+from ..events import tgi_event
 from ..guards import admit, broken_body
 from ..options import StandInOptions
 from ..responses import validation_error
@@ -131,7 +131,7 @@ async def _events(
                 "error": "Request failed during generation: stand-in fault",
                 "error_type": "generation",
             }
-            yield "data:" + json.dumps(error) + "\n\n"
+            yield tgi_event(error)
             return
         event = {
             "index": index + 1,
@@ -139,7 +139,7 @@ async def _events(
             "generated_text": _full_text(gen, params) if index == last else None,
             "details": _details(gen, params, stream=True) if index == last else None,
         }
-        yield "data:" + json.dumps(event) + "\n\n"
+        yield tgi_event(event)
 
 
 @router.post("/models/{model_id:path}", openapi_extra=OPENAPI_BODY)

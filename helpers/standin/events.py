@@ -1,0 +1,34 @@
+"""Server-sent events, written in one place for every streaming route of the stand-in.
+
+Two dialects exist on the wire:
+
+- TGI (``/generate_stream`` and the classic ``{"stream": true}``): ``data:{json}`` with no space
+  after the colon, a blank line, and no terminating ``[DONE]``; the last token event carries
+  ``generated_text`` (TGI ``router/src/server.rs`` @ ``db931fcf``, ``generate_stream``: axum's
+  ``Event::default().json_data(...)`` writes ``data:`` without a space).
+- OpenAI (``/v1/completions``, ``/v1/chat/completions``): ``data: {json}`` with a space, a blank
+  line, and a final ``data: [DONE]`` (openai-python ``_streaming.py`` stops at ``[DONE]``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+OPENAI_DONE = "data: [DONE]\n\n"
+"""The OpenAI stream's last event."""
+
+
+def _dumps(obj: Any) -> str:
+    # Python's default separators (", " and ": "); any JSON parser reads them the same way.
+    return json.dumps(obj)
+
+
+def tgi_event(obj: Any) -> str:
+    """Return one TGI stream event: ``data:{json}`` and a blank line (no space, no [DONE])."""
+    return "data:" + _dumps(obj) + "\n\n"
+
+
+def openai_event(obj: Any) -> str:
+    """Return one OpenAI stream event: ``data: {json}`` and a blank line."""
+    return "data: " + _dumps(obj) + "\n\n"
