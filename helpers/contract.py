@@ -72,3 +72,10 @@ MODEL_NOT_SUPPORTED_MESSAGE = (
 )
 NOT_FOUND_BODY = "Not Found"
 """The router's 404 body: plain text, not JSON."""
+
+# --- models the live probes and lessons use -------------------------------------------------
+SENTIMENT_MODEL = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+"""The sentiment example of the text-classification task page [router]."""
+HF_INFERENCE_LLM = "HuggingFaceTB/SmolLM3-3B"
+"""A small LLM the hf-inference provider page listed under Text Generation until 2026-06-30.
+Whether hf-inference still serves it is checked at run time (``helpers.tools.check_live``)."""

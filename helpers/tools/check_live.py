@@ -1,0 +1,353 @@
+"""``python -m helpers.tools.check_live``: has the real service drifted from what we teach?
+
+For a maintainer with a token and a network. It sends a small, fixed set of cheap probes to the
+real service (whoami, the retired host, gpt2's provider mapping and router answer, one served
+hf-inference task, one ``/v1/completions`` and one chat call of at most 5 tokens, ``/v1/models``
+and an unknown model), records what the notebooks rely on (status, content type, a few headers
+and the *shape* of each body: keys and types, never values), sends the same requests to a local
+stand-in running the ``today`` profile, and compares the two.
+
+One line per probe (``probe: same | drift | skipped - detail``) and a dated JSON report.
+Exit 0 when nothing drifted, 1 on drift, 2 when it could not run (no token, no network).
+The worst-case spend is printed before anything is sent; it stays under ``MAX_SPEND_USD``.
+
+Against a stand-in instead of the real service (what the test suite does)::
+
+    python -m helpers.tools.check_live --router URL --hub URL --legacy URL/api-inference.huggingface.co
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from ..client.config import find_token, redact
+from ..contract import (
+    CHAT_MODEL,
+    GPT2,
+    HF_INFERENCE_LLM,
+    HUB_URL,
+    LEGACY_INFERENCE_URL,
+    LEGACY_PREFIX,
+    ROUTER_URL,
+    SENTIMENT_MODEL,
+)
+
+MAX_SPEND_USD = 0.001
+"""No run may cost more than this, worst case."""
+TIMEOUT = (3.05, 20.0)
+"""(connect, read) seconds: a dead network is reported in about 3 seconds."""
+RELIED_HEADERS = ("content-type", "x-inference-provider")
+"""Response headers the notebooks read. Compared when the stand-in sends them."""
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One request to send to both services, and its worst-case cost in USD."""
+
+    name: str
+    method: str
+    base: str  # "router", "hub" or "legacy"
+    path: str
+    body: dict[str, Any] | None = None
+    auth: bool = True
+    worst_case_usd: float = 0.0
+    why: str = ""
+
+
+PROBES: tuple[Probe, ...] = (
+    Probe("whoami", "GET", "hub", "/api/whoami-v2", why="the token check of notebook 00"),
+    Probe(
+        "legacy_host",
+        "POST",
+        "legacy",
+        f"/models/{GPT2}",
+        {"inputs": "Hello"},
+        why="the seed tutorial's URL: 410 Gone",
+    ),
+    Probe(
+        "gpt2_mapping",
+        "GET",
+        "hub",
+        f"/api/models/{GPT2}?expand[]=inferenceProviderMapping",
+        auth=False,
+        why="does any provider serve gpt2?",
+    ),
+    Probe(
+        "gpt2_router",
+        "POST",
+        "router",
+        f"/hf-inference/models/{GPT2}",
+        {"inputs": "Hello", "parameters": {"max_new_tokens": 1}},
+        worst_case_usd=0.00024,  # 2 compute-seconds at the published $0.00012/s example rate
+        why="gpt2 on the router (a plain-text 404 while it is not served)",
+    ),
+    Probe(
+        "hf_inference_task",
+        "POST",
+        "router",
+        f"/hf-inference/models/{SENTIMENT_MODEL}",
+        {"inputs": "I love this tutorial."},
+        worst_case_usd=0.00024,
+        why="a classic non-LLM task on hf-inference",
+    ),
+    Probe(
+        "completions",
+        "POST",
+        "router",
+        f"/hf-inference/models/{HF_INFERENCE_LLM}/v1/completions",
+        {"model": HF_INFERENCE_LLM, "prompt": "Hello", "max_tokens": 5},
+        worst_case_usd=0.00024,
+        why="LLM text generation in the OpenAI completions shape",
+    ),
+    Probe(
+        "chat",
+        "POST",
+        "router",
+        "/v1/chat/completions",
+        {"model": CHAT_MODEL, "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 5},
+        worst_case_usd=0.0001,  # 30 tokens in, 5 out, bounded at $3 per million tokens
+        why="chat completions on the router",
+    ),
+    Probe("models", "GET", "router", "/v1/models", auth=False, why="the router's chat models"),
+    Probe(
+        "unknown_model",
+        "POST",
+        "router",
+        "/v1/chat/completions",
+        {"model": "no-such-org/no-such-model", "messages": [{"role": "user", "content": "Hi"}]},
+        why="the error for a model nobody serves",
+    ),
+)
+
+
+def worst_case_spend(probes: Sequence[Probe] = PROBES) -> float:
+    """Return the most a run of ``probes`` can cost, in USD."""
+    return sum(p.worst_case_usd for p in probes)
+
+
+def body_shape(value: Any) -> Any:
+    """Return the shape of a JSON value: dict keys kept, lists by their first item, leaves typed.
+
+    >>> body_shape({"a": [1, 2], "b": None, "c": {"d": "x"}})
+    {'a': ['number'], 'b': 'null', 'c': {'d': 'string'}}
+    """
+    if isinstance(value, dict):
+        return {key: body_shape(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [body_shape(value[0])] if value else []
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "null"
+
+
+@dataclass
+class Observation:
+    """What one service answered to one probe, values left out."""
+
+    status: int | None
+    content_type: str | None = None
+    headers: dict[str, bool] = field(default_factory=dict)
+    shape: Any = None
+    error: str | None = None
+
+
+def observe(response: requests.Response) -> Observation:
+    """Return the Observation of a response: status, content type, relied headers, body shape."""
+    content_type = (response.headers.get("content-type") or "").split(";")[0].strip() or None
+    try:
+        shape = body_shape(response.json())
+    except ValueError:
+        shape = "text" if response.content else "empty"
+    headers = {name: name in response.headers for name in RELIED_HEADERS}
+    return Observation(response.status_code, content_type, headers, shape)
+
+
+def shape_differences(expected: Any, seen: Any, where: str = "body") -> list[str]:
+    """Return how ``seen`` lacks what ``expected`` has (missing keys, other types).
+
+    Keys only the real service sends are fine (it says more than the stand-in); ``null`` on
+    either side matches anything, since optional fields come and go.
+    """
+    if expected == "null" or seen == "null" or expected == seen:
+        return []
+    if isinstance(expected, dict) and isinstance(seen, dict):
+        problems = []
+        for key, sub in expected.items():
+            if key not in seen:
+                problems.append(f"{where}.{key} missing")
+            else:
+                problems.extend(shape_differences(sub, seen[key], f"{where}.{key}"))
+        return problems
+    if isinstance(expected, list) and isinstance(seen, list):
+        if not expected or not seen:
+            return []
+        return shape_differences(expected[0], seen[0], f"{where}[0]")
+    return [f"{where} is {_kind(seen)}, expected {_kind(expected)}"]
+
+
+def _kind(shape: Any) -> str:
+    if isinstance(shape, dict):
+        return "an object"
+    if isinstance(shape, list):
+        return "a list"
+    return str(shape)
+
+
+def compare(expected: Observation, seen: Observation) -> list[str]:
+    """Return the drifts between the stand-in's answer (expected) and the service's (seen)."""
+    if seen.error:
+        return [seen.error]
+    drifts = []
+    if expected.status != seen.status:
+        drifts.append(f"status {seen.status}, expected {expected.status}")
+    if expected.content_type != seen.content_type:
+        drifts.append(f"content type {seen.content_type}, expected {expected.content_type}")
+    for name, present in expected.headers.items():
+        if present and not seen.headers.get(name):
+            drifts.append(f"header {name} missing")
+    if expected.status == seen.status:
+        drifts.extend(shape_differences(expected.shape, seen.shape))
+    return drifts
+
+
+Sender = Callable[[Probe], Observation]
+
+
+def http_sender(urls: dict[str, str], token: str, session: requests.Session) -> Sender:
+    """Return a function that sends a probe to ``urls[probe.base]`` and observes the answer."""
+
+    def send(probe: Probe) -> Observation:
+        headers = {"Authorization": f"Bearer {token}"} if probe.auth else {}
+        url = urls[probe.base].rstrip("/") + probe.path
+        try:
+            response = session.request(
+                probe.method, url, json=probe.body, headers=headers, timeout=TIMEOUT
+            )
+        except requests.RequestException as exc:
+            return Observation(None, error=f"no answer ({type(exc).__name__})")
+        return observe(response)
+
+    return send
+
+
+@dataclass
+class ProbeResult:
+    """One line of the report."""
+
+    probe: str
+    verdict: str  # "same", "drift" or "skipped"
+    detail: str
+    expected: Observation | None = None
+    seen: Observation | None = None
+
+    def line(self) -> str:
+        """Return the line printed for this probe."""
+        return f"{self.probe}: {self.verdict} - {self.detail}"
+
+
+def run_probes(
+    live: Sender, reference: Sender, probes: Sequence[Probe] = PROBES
+) -> list[ProbeResult]:
+    """Return one ProbeResult per probe, comparing the live answer with the reference."""
+    results = []
+    for probe in probes:
+        expected = reference(probe)
+        if expected.error:
+            results.append(ProbeResult(probe.name, "skipped", f"the stand-in: {expected.error}"))
+            continue
+        seen = live(probe)
+        drifts = compare(expected, seen)
+        verdict = "drift" if drifts else "same"
+        detail = "; ".join(drifts) if drifts else f"{seen.status} {seen.content_type}"
+        results.append(ProbeResult(probe.name, verdict, detail, expected, seen))
+    return results
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Return the command line's options."""
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.tools.check_live",
+        description="Compare the real service's answers with the stand-in's today profile.",
+    )
+    parser.add_argument("--router", default=ROUTER_URL, help=f"router base URL ({ROUTER_URL})")
+    parser.add_argument("--hub", default=HUB_URL, help=f"Hub base URL ({HUB_URL})")
+    parser.add_argument(
+        "--legacy", default=LEGACY_INFERENCE_URL, help=f"retired host ({LEGACY_INFERENCE_URL})"
+    )
+    parser.add_argument("--report", type=Path, default=None, help="write a JSON report here")
+    return parser.parse_args(argv)
+
+
+def write_report(path: Path, args: argparse.Namespace, results: list[ProbeResult]) -> None:
+    """Write the dated JSON report (shapes and statuses only: no values, no token)."""
+    report = {
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "targets": {"router": args.router, "hub": args.hub, "legacy": args.legacy},
+        "worst_case_usd": worst_case_spend(),
+        "drift": any(r.verdict == "drift" for r in results),
+        "probes": [asdict(r) for r in results],
+    }
+    path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the probes; return the exit code (0 same, 1 drift, 2 could not run)."""
+    args = parse_args(argv)
+    token = find_token()
+    if not token:
+        print("check_live could not run: no token (set HF_TOKEN in the environment or .env).")
+        return 2
+    spend = worst_case_spend()
+    print(f"worst-case spend of this run: ${spend:.5f} (limit ${MAX_SPEND_USD})")
+    if spend > MAX_SPEND_USD:  # pragma: no cover - guarded by a test on PROBES
+        print("check_live could not run: its probes could cost more than the limit.")
+        return 2
+    urls = {"router": args.router, "hub": args.hub, "legacy": args.legacy}
+    with requests.Session() as session:
+        try:
+            session.get(
+                args.hub.rstrip("/") + "/api/whoami-v2",
+                timeout=TIMEOUT,
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        except requests.RequestException as exc:
+            print(
+                f"check_live could not run: {args.hub} cannot be reached "
+                f"({type(exc).__name__}); check the network and try again."
+            )
+            return 2
+        from ..standin import start  # the reference: what the notebooks are written against
+
+        with start(profile="today") as reference_api:
+            reference_urls = {
+                "router": reference_api.url,
+                "hub": reference_api.url,
+                "legacy": reference_api.url + LEGACY_PREFIX,
+            }
+            from ..lessons.connection import local_token
+
+            reference = http_sender(reference_urls, local_token(), session)
+            results = run_probes(http_sender(urls, token, session), reference)
+    for result in results:
+        print(result.line())
+    if args.report:
+        write_report(args.report, args, results)
+        print(f"report written to {args.report} (token {redact(token)} not included)")
+    return 1 if any(r.verdict == "drift" for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""check_live: the drift check a maintainer runs against the real service.
+
+Here it runs against stand-ins: the today profile must match itself (no drift), the teaching
+profile must differ exactly where the lessons differ on purpose (gpt2 is served there).
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from helpers import local_token
+from helpers.contract import LEGACY_PREFIX
+from helpers.standin import start
+from helpers.tools import check_live
+
+
+def run_check(url: str, tmp_path, token: str | None = "fake") -> subprocess.CompletedProcess:
+    """Run the module as a maintainer would, against ``url`` for all three hosts."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "HF_TUTORIAL_MODE": "live"}
+    if token:
+        env["HF_TOKEN"] = local_token() if token == "fake" else token
+    report = tmp_path / "report.json"
+    args = ["--router", url, "--hub", url, "--legacy", url + LEGACY_PREFIX, "--report", str(report)]
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.tools.check_live", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_probes_cost_at_most_a_tenth_of_a_cent():
+    assert 0 < check_live.worst_case_spend() <= check_live.MAX_SPEND_USD
+
+
+def test_chat_and_completion_probes_ask_for_at_most_5_tokens():
+    for probe in check_live.PROBES:
+        if probe.body and "max_tokens" in probe.body:
+            assert probe.body["max_tokens"] <= 5, probe.name
+
+
+def test_a_today_profile_stand_in_shows_no_drift(tmp_path):
+    with start(profile="today") as api:
+        done = run_check(api.url, tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = [ln for ln in done.stdout.splitlines() if ln.split(":")[0] in _names()]
+    assert len(lines) == len(check_live.PROBES)
+    assert all(": same - " in ln for ln in lines), done.stdout
+    assert (tmp_path / "report.json").exists()
+
+
+def test_a_teaching_profile_stand_in_drifts_on_the_gpt2_probes(tmp_path):
+    with start() as api:
+        done = run_check(api.url, tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    drifted = {ln.split(":")[0] for ln in done.stdout.splitlines() if ": drift - " in ln}
+    assert {"gpt2_mapping", "gpt2_router"} <= drifted, done.stdout
+
+
+def test_without_a_token_it_says_so_and_exits_2(tmp_path):
+    done = run_check("http://127.0.0.1:9", tmp_path, token=None)
+    assert done.returncode == 2
+    assert done.stdout.strip().count("\n") == 0
+    assert "no token" in done.stdout
+
+
+def test_without_a_network_it_exits_2_in_under_5_seconds(tmp_path):
+    with socket.socket() as s:  # a loopback port where nothing listens
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    started = time.monotonic()
+    done = run_check(f"http://127.0.0.1:{port}", tmp_path)
+    assert done.returncode == 2, done.stdout
+    assert time.monotonic() - started < 5
+    assert "cannot be reached" in done.stdout
+
+
+def test_the_token_is_never_printed_nor_written(tmp_path):
+    token = local_token()
+    with start() as api:
+        done = run_check(api.url, tmp_path, token=token)
+    assert token not in done.stdout + done.stderr
+    assert token not in (tmp_path / "report.json").read_text()
+
+
+@pytest.mark.parametrize(
+    ("expected", "seen", "drifts"),
+    [
+        ({"a": "string"}, {"a": "string", "extra": "number"}, []),
+        ({"a": "string"}, {}, ["body.a missing"]),
+        ([{"a": "number"}], [{"a": "string"}], ["body[0].a is string, expected number"]),
+        ({"a": "null"}, {"a": {"b": "string"}}, []),
+    ],
+)
+def test_shapes_drift_only_when_the_service_lacks_what_we_rely_on(expected, seen, drifts):
+    assert check_live.shape_differences(expected, seen) == drifts
+
+
+def _names() -> set[str]:
+    return {p.name for p in check_live.PROBES}
