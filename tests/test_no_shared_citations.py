@@ -1,0 +1,69 @@
+"""Nothing a learner receives cites the project's private research notes.
+
+The notes live beside the checkout (``../shared/reference``) and a person who clones the repository
+does not have them. Notebooks, the README, the helpers package and the data folder cite
+``notebooks/REFERENCES.md`` or the primary source instead. Tests may still read ``../shared`` to
+cross-check data (``tests/conftest.py``'s ``shared_reference`` fixture), so ``tests/`` is not scanned.
+
+Bug caught: a "see hf-api-facts.md §4" left in a notebook cell, a docstring or a data README.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FORBIDDEN = re.compile(r"\.\./shared|shared/reference|hf-api-facts\.md|pricing-facts\.md")
+SCANNED = ("notebooks", "helpers", "data")
+SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints"}
+
+
+def scanned_files(root: Path) -> list[Path]:
+    """Return every text file a learner receives: root READMEs and the scanned folders."""
+    files = sorted(root.glob("README*"))
+    for folder in SCANNED:
+        files += sorted(
+            p
+            for p in (root / folder).rglob("*")
+            if p.is_file() and not SKIP_PARTS.intersection(p.parts)
+        )
+    return files
+
+
+def offenders(root: Path) -> list[str]:
+    """Return ``path:line: text`` for every line that cites the private notes."""
+    found = []
+    for path in scanned_files(root):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
+            if FORBIDDEN.search(line):
+                found.append(f"{path.relative_to(root)}:{number}: {line.strip()[:120]}")
+    return found
+
+
+def test_no_notebook_readme_helpers_module_or_data_file_cites_the_private_notes():
+    found = offenders(ROOT)
+    assert not found, "cite notebooks/REFERENCES.md or the primary source:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    "mention",
+    [
+        "see ../shared/reference/hf-api-facts.md §4",
+        "copied from shared/reference/endpoints_pricing.csv",
+        "(pricing-facts.md §2)",
+        "hf-api-facts.md",
+    ],
+)
+def test_the_scan_finds_each_form_of_citation(tmp_path, mention):
+    (tmp_path / "helpers").mkdir()
+    (tmp_path / "helpers" / "module.py").write_text(f'"""Doc.\n\n{mention}\n"""\n')
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_x.py").write_text("# ../shared is fine in tests\n")
+    assert offenders(tmp_path) == [f"helpers/module.py:3: {mention}"]
