@@ -1,62 +1,111 @@
-"""``python -m helpers.standin --host 127.0.0.1 --port 8000``: serve until Ctrl-C."""
+"""``python -m helpers.standin --host 127.0.0.1 --port 8000``: serve until Ctrl-C.
+
+Every knob of ``start()`` is a flag with the same name: ``start(cold_start_s=2)`` is
+``--cold-start-s 2``, ``start(router_serves_gpt2=False)`` is ``--no-router-serves-gpt2``.
+"""
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import fields
 
-from ..client.ratelimit import RateLimitPolicy
-from .options import StandInOptions
+from .options import FAULT_KINDS, RateLimit, StandInOptions
 from .server import serve_forever
 
+DEFAULTS = StandInOptions()
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Return the command line's options."""
+
+def _fault_kinds(text: str) -> tuple[str, ...]:
+    return tuple(kind.strip() for kind in text.split(",") if kind.strip())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the command line's parser: host, port, and one flag per StandInOptions field."""
     parser = argparse.ArgumentParser(
         prog="python -m helpers.standin",
-        description="Serve the local stand-in of the Hugging Face inference API.",
+        description="Serve the local stand-in of the Hugging Face inference API. "
+        "Every knob is off by default.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    parser.add_argument(
-        "--router-without-gpt2",
-        action="store_true",
-        help="answer 404 for gpt2 on /hf-inference/..., as the real router is reported to",
+    knobs = parser.add_argument_group("knobs (the keywords of helpers.standin.start())")
+    knobs.add_argument(
+        "--router-serves-gpt2",
+        action=argparse.BooleanOptionalAction,
+        default=DEFAULTS.router_serves_gpt2,
+        help="serve gpt2 on /hf-inference/... (default); --no-router-serves-gpt2 answers 404 "
+        "there and maps gpt2 to no provider, as the real router does today",
     )
-    parser.add_argument(
-        "--latency-ms-per-token", type=float, default=0.0, help="sleep per generated token"
+    knobs.add_argument(
+        "--tokens-without-inference",
+        nargs="*",
+        default=[],
+        metavar="TOKEN",
+        help="well-formed tokens that lack the Inference Providers permission (403)",
     )
-    parser.add_argument(
+    knobs.add_argument(
+        "--latency-ms-per-token",
+        type=float,
+        default=DEFAULTS.latency_ms_per_token,
+        help="sleep per generated token",
+    )
+    knobs.add_argument(
         "--rate-limit",
-        type=RateLimitPolicy.parse,
+        type=RateLimit.parse,
         default=None,
         metavar="N/S",
         help="N requests per S seconds per token; 429 with Retry-After past it",
     )
-    parser.add_argument(
-        "--credits-usd", type=float, default=None, help="credit budget; 402 once spent"
+    knobs.add_argument("--credits-usd", type=float, default=None, help="budget; 402 once spent")
+    knobs.add_argument(
+        "--cold-start-s",
+        type=float,
+        default=DEFAULTS.cold_start_s,
+        help="answer 503 'currently loading' this long after the first request",
     )
-    parser.add_argument(
-        "--cold-start-s", type=float, default=0.0, help="503 'currently loading' this long"
+    knobs.add_argument(
+        "--fault-rate",
+        type=float,
+        default=DEFAULTS.fault_rate,
+        metavar="P",
+        help="share of inference requests that fail at random (see --fault-kinds)",
     )
-    parser.add_argument(
-        "--fault-rate", type=float, default=0.0, metavar="P", help="share of random 5xx/drops"
+    knobs.add_argument(
+        "--fault-kinds",
+        type=_fault_kinds,
+        default=DEFAULTS.fault_kinds,
+        metavar="K1,K2",
+        help=f"the faults drawn, among {','.join(FAULT_KINDS)} (default all)",
     )
-    parser.add_argument("--seed", type=int, default=None, help="seed of the fault generator")
-    return parser.parse_args(argv)
+    knobs.add_argument("--seed", type=int, default=None, help="seed of the fault generator")
+    knobs.add_argument(
+        "--stream-error-after-tokens",
+        type=int,
+        default=None,
+        metavar="N",
+        help="streams send an error event after N tokens",
+    )
+    knobs.add_argument("--user-name", default=DEFAULTS.user_name, help="the user whoami-v2 names")
+    return parser
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Return the command line's options."""
+    return build_parser().parse_args(argv)
+
+
+def options_from(args: argparse.Namespace) -> StandInOptions:
+    """Return the StandInOptions the parsed flags describe (one flag per field)."""
+    return StandInOptions(**{f.name: getattr(args, f.name) for f in fields(StandInOptions)})
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the stand-in in the foreground."""
     args = parse_args(argv)
-    options = StandInOptions(
-        router_serves_gpt2=not args.router_without_gpt2,
-        latency_ms_per_token=args.latency_ms_per_token,
-        rate_limit=args.rate_limit,
-        credits_usd=args.credits_usd,
-        cold_start_s=args.cold_start_s,
-        fault_rate=args.fault_rate,
-        seed=args.seed,
-    )
+    try:
+        options = options_from(args)
+    except ValueError as exc:
+        build_parser().error(str(exc))
     print(
         f"Local stand-in of the Hugging Face API on http://{args.host}:{args.port} (Ctrl-C stops it)"
     )

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
+import time
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..contract import STAND_IN_HEADER
+from .middleware import MarkStandIn
+from .openapi import document_errors
 from .options import StandInOptions
-from .responses import (
-    STAND_IN_VALUE,
-    StandInError,
-    handle_stand_in_error,
-    not_found,
-)
+from .responses import StandInError, handle_stand_in_error, not_found, validation_error
 from .routes import classic, hub, legacy, openai
 from .state import StandInState
 from .textgen import TextGenerator
@@ -34,34 +29,26 @@ def shared_generator() -> TextGenerator:
     return _SHARED_GENERATOR
 
 
-class MarkStandIn:
-    """ASGI middleware: adds ``X-Stand-In`` and an ``x-request-id`` to every answer.
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """Render Starlette's own errors: the router's plain 404; others keep their headers."""
+    if exc.status_code == 404:
+        return not_found().to_response()
+    return JSONResponse({"error": str(exc.detail)}, exc.status_code, headers=exc.headers)
 
-    Plain ASGI rather than ``@app.middleware``, so that streamed bodies pass through untouched
-    (and a deliberately broken one really breaks the connection).
+
+async def request_error(request: Request, exc: RequestValidationError) -> Response:
+    """Render a path or query parameter FastAPI could not read as TGI's 422."""
+    return validation_error(str(exc.errors())).to_response()
+
+
+def create_app(
+    options: StandInOptions | None = None, *, clock: Callable[[], float] = time.monotonic
+) -> FastAPI:
+    """Return a stand-in app with the given knobs (all off by default).
+
+    ``clock`` (seconds, monotonic) times rate-limit windows and cold starts; tests pass a
+    fake one instead of sleeping.
     """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def marked_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers[STAND_IN_HEADER] = STAND_IN_VALUE
-                if "x-request-id" not in headers:
-                    headers["x-request-id"] = "standin-" + uuid.uuid4().hex[:20]
-            await send(message)
-
-        await self.app(scope, receive, marked_send)
-
-
-def create_app(options: StandInOptions | None = None) -> FastAPI:
-    """Return a stand-in app with the given knobs (all off by default)."""
     app = FastAPI(
         title="Local stand-in of the Hugging Face inference API",
         description="Speaks the same HTTP contracts as the real service, offline. "
@@ -69,26 +56,14 @@ def create_app(options: StandInOptions | None = None) -> FastAPI:
         version="1",
     )
     app.state.options = options or StandInOptions()
-    app.state.knobs = StandInState(app.state.options)
+    app.state.usage = StandInState(app.state.options, clock=clock)
+    app.state.knobs = app.state.usage  # the old name, until every route reads ``usage``
     app.state.generator = shared_generator()
     app.add_exception_handler(StandInError, handle_stand_in_error)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if exc.status_code == 404:
-            return not_found().to_response()
-        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
-
-    @app.exception_handler(RequestValidationError)
-    async def request_error(request: Request, exc: RequestValidationError) -> Response:
-        return JSONResponse(
-            {"error": f"Input validation error: {exc.errors()}", "error_type": "validation"},
-            status_code=422,
-        )
-
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, request_error)
     app.add_middleware(MarkStandIn)
-    app.include_router(legacy.router)
-    app.include_router(hub.router)
-    app.include_router(classic.router)
-    app.include_router(openai.router)
+    for module in (legacy, hub, classic, openai):
+        app.include_router(module.router)
+    document_errors(app)
     return app

@@ -1,15 +1,23 @@
-"""Token checks with the real service's answers (hf-api-facts.md §4 and §5)."""
+"""Token checks with the real service's answers, and the whoami-v2 body.
+
+The literal messages live in ``helpers.contract`` (sources: notebooks/REFERENCES.md [errors]).
+"""
 
 from __future__ import annotations
 
 from fastapi import Request
 
-from ..contract import TOKEN_PATTERN
+from ..contract import (
+    INVALID_TOKEN_MESSAGE,
+    MISSING_TOKEN_MESSAGE,
+    NO_INFERENCE_PERMISSION_MESSAGE,
+    TOKEN_PATTERN,
+)
 from .options import StandInOptions
 from .responses import StandInError
 
-MISSING_TOKEN = {"error": "Invalid username or password."}
-INVALID_TOKEN = {"error": "Invalid credentials in Authorization header"}
+MISSING_TOKEN = {"error": MISSING_TOKEN_MESSAGE}
+INVALID_TOKEN = {"error": INVALID_TOKEN_MESSAGE}
 
 
 def bearer_token(request: Request) -> str:
@@ -28,13 +36,8 @@ def require_inference_permission(request: Request, options: StandInOptions) -> s
     """Return the token if it may call Inference Providers; raise 401 or 403 otherwise."""
     token = bearer_token(request)
     if token in options.tokens_without_inference:
-        raise StandInError(
-            403,
-            {
-                "error": "This authentication method does not have sufficient permissions to "
-                f"call Inference Providers on behalf of user {options.user_name}"
-            },
-        )
+        message = NO_INFERENCE_PERMISSION_MESSAGE.format(user=options.user_name)
+        raise StandInError(403, {"error": message})
     return token
 
 

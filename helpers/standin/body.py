@@ -1,4 +1,17 @@
-"""Reading request bodies without ever answering 500."""
+"""Reading JSON request bodies the way TGI's router does, without ever answering 500.
+
+Every route that takes a JSON body reads it with ``read_json``, so all of them share TGI's
+wire behaviour (axum 0.7's ``Json`` extractor behind ``DefaultBodyLimit::max(payload_limit)``,
+text-generation-inference router/src/server.rs at db931fcf; the limit's default, 2 MB, is the
+launcher's ``--payload-limit``):
+
+- 415 when ``Content-Type`` is missing or not JSON (``application/json`` or ``…+json``);
+- 413 past ``MAX_BODY_BYTES``, decided from ``Content-Length`` before reading anything, or, for
+  a chunked body, as soon as the bytes read pass the limit (the rest is never read);
+- 400 for bytes that are not JSON: invalid UTF-8, a syntax error, an empty body, or nesting too
+  deep to parse (Python raises RecursionError there, which is not a ValueError);
+all as plain text.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +20,70 @@ from typing import Any
 
 from fastapi import Request
 
-from .responses import bad_json
+from ..contract import MAX_BODY_BYTES
+from .responses import StandInError, bad_json, body_error
 
-MAX_BODY_BYTES = 2_000_000
+__all__ = ["MAX_BODY_BYTES", "is_json_content_type", "read_body", "read_json"]
+
+UNSUPPORTED_MEDIA_TYPE = "Expected request with `Content-Type: application/json`"
+TOO_LARGE = "Failed to buffer the request body: length limit exceeded"
+
+
+def is_json_content_type(value: str | None) -> bool:
+    """Return True for ``application/json`` or ``application/<x>+json`` (parameters allowed)."""
+    if not value:
+        return False
+    mime = value.split(";", 1)[0].strip().lower()
+    kind, _, subtype = mime.partition("/")
+    return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
+def too_large() -> StandInError:
+    """Return the 413 for a body over the limit."""
+    return body_error(413, TOO_LARGE)
+
+
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """Return the raw body, or raise the 413 without reading past ``limit`` bytes."""
+    cached = getattr(request, "_body", None)
+    if cached is not None:
+        return cached
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            declared_bytes = int(declared)
+        except ValueError:
+            raise body_error(400, f"Content-Length {declared!r} is not a number") from None
+        if declared_bytes > limit:
+            raise too_large()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large()
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    request._body = raw  # Starlette's cache: request.body() keeps working after this
+    return raw
 
 
 async def read_json(request: Request) -> Any:
-    """Return the decoded JSON body, or raise the 400 the service sends for a bad one."""
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise bad_json(f"body of {len(raw)} bytes is larger than {MAX_BODY_BYTES}")
-    if not raw.strip():
-        raise bad_json("the body is empty")
+    """Return the decoded JSON body, or raise TGI's plain-text 415, 413 or 400."""
+    if not is_json_content_type(request.headers.get("content-type")):
+        raise body_error(415, UNSUPPORTED_MEDIA_TYPE)
+    raw = await read_body(request)
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise bad_json(f"invalid UTF-8 at byte {exc.start}") from None
+    if not text.strip():
+        raise bad_json("EOF while parsing a value at line 1 column 0")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise bad_json(f"{exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise bad_json("recursion limit exceeded") from None
+    except ValueError as exc:  # e.g. a number too long to convert
         raise bad_json(str(exc)) from None

@@ -6,7 +6,8 @@ import contextlib
 import socket
 import threading
 import time
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import fields, replace
 from typing import Any
 
 import uvicorn
@@ -23,7 +24,14 @@ class StandIn:
     'openai-community/gpt2'
     """
 
-    def __init__(self, options: StandInOptions, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        options: StandInOptions,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.options = options
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -33,7 +41,10 @@ class StandIn:
         self._socket.bind((host, port))
         self.host, self.port = self._socket.getsockname()[:2]
         config = uvicorn.Config(
-            create_app(options), log_level="warning", access_log=False, lifespan="off"
+            create_app(options, clock=clock),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
@@ -80,13 +91,24 @@ class StandIn:
         return f"<StandIn {self.url} {state}>"
 
 
-def start(options: StandInOptions | None = None, **knobs: Any) -> StandIn:
+def start(
+    options: StandInOptions | None = None,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    **knobs: Any,
+) -> StandIn:
     """Start a stand-in in this process on a free loopback port and return it.
 
-    Knobs are the fields of StandInOptions, e.g. ``start(router_serves_gpt2=False)``.
+    Knobs are the fields of StandInOptions, named as the command line's flags are
+    (``start(cold_start_s=2)`` ↔ ``--cold-start-s 2``), e.g. ``start(router_serves_gpt2=False)``.
+    ``clock`` times rate-limit windows and cold starts (tests inject a fake one).
     """
+    known = {f.name for f in fields(StandInOptions)}
+    unknown = sorted(set(knobs) - known)
+    if unknown:
+        raise TypeError(f"unknown stand-in knob(s) {unknown}; the knobs are {sorted(known)}")
     options = replace(options or StandInOptions(), **knobs)
-    return StandIn(options)._start()
+    return StandIn(options, clock=clock)._start()
 
 
 def serve_forever(options: StandInOptions, host: str, port: int) -> None:

@@ -1,4 +1,8 @@
-"""What a stand-in instance remembers between requests: windows, credits, warm-up, faults."""
+"""What a stand-in instance remembers between requests: windows, credits, warm-up, faults.
+
+Time comes from ``clock`` (``time.monotonic`` unless a test injects a fake one), so rate-limit
+windows and cold starts are testable without sleeping.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .options import HF_INFERENCE_USD_PER_SECOND, StandInOptions
+from ..contract import PAYMENT_REQUIRED_MESSAGE
+from .options import StandInOptions, hf_inference_usd_per_second
 from .responses import StandInError
 
 
@@ -17,10 +22,6 @@ class DeliberateDrop(Exception):
     """Raised inside a response body to break the connection on purpose (fault "drop")."""
 
 
-PAYMENT_REQUIRED = (
-    "You have exceeded your monthly included credits for Inference Providers. "
-    "Subscribe to PRO to get 20x more monthly included credits."
-)
 FAULT_BODIES = {
     "500": {"error": "Internal Error, please report to us"},
     "502": "<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>",
@@ -40,7 +41,6 @@ class StandInState:
     _spent_usd: float = 0.0
     _first_request: float | None = None
     _random: random.Random = field(init=False)
-    requests_seen: int = 0
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.options.seed)
@@ -63,26 +63,26 @@ class StandInState:
                     {
                         "Retry-After": str(max(1, math.ceil(reset))),
                         "RateLimit": f'"api";r=0;t={math.ceil(reset)}',
-                        "RateLimit-Policy": policy.header(),
+                        "RateLimit-Policy": policy.policy_header(),
                     },
                 )
             self._windows[token] = (start, used + 1)
         return {
             "RateLimit": f'"api";r={policy.quota - used - 1};t={math.ceil(reset)}',
-            "RateLimit-Policy": policy.header(),
+            "RateLimit-Policy": policy.policy_header(),
         }
 
     def check_credits(self) -> None:
         """Raise the 402 once the credit budget is spent."""
         budget = self.options.credits_usd
         if budget is not None and self._spent_usd >= budget:
-            raise StandInError(402, {"error": PAYMENT_REQUIRED})
+            raise StandInError(402, {"error": PAYMENT_REQUIRED_MESSAGE})
 
     def charge(self, generated_tokens: int) -> tuple[float, float | None]:
         """Bill a request; return (compute seconds, credits left in USD or None)."""
         seconds = generated_tokens * self.options.compute_seconds_per_token
         with self._lock:
-            self._spent_usd += seconds * HF_INFERENCE_USD_PER_SECOND
+            self._spent_usd += seconds * hf_inference_usd_per_second()
             left = None
             if self.options.credits_usd is not None:
                 left = max(0.0, self.options.credits_usd - self._spent_usd)

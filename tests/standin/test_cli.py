@@ -20,7 +20,7 @@ def free_port() -> int:
 
 def test_arguments_have_safe_defaults():
     args = parse_args([])
-    assert (args.host, args.port, args.router_without_gpt2) == ("127.0.0.1", 8000, False)
+    assert (args.host, args.port, args.router_serves_gpt2) == ("127.0.0.1", 8000, True)
 
 
 def test_module_serves_in_the_foreground_until_terminated():

@@ -7,9 +7,9 @@ import time
 import pytest
 import requests
 
-from helpers.client.ratelimit import RateLimitPolicy
 from helpers.standin import StandInOptions, start
 from helpers.standin.__main__ import parse_args
+from helpers.standin.options import RateLimit
 
 BODY = {"inputs": "The robot", "parameters": {"max_new_tokens": 3}}
 
@@ -126,7 +126,7 @@ def test_cli_reads_every_knob():
             "4",
         ]
     )
-    assert args.rate_limit == RateLimitPolicy(10, 1.0)
+    assert args.rate_limit == RateLimit(10, 1.0)
     assert (args.credits_usd, args.cold_start_s, args.fault_rate, args.seed) == (0.1, 2.0, 0.1, 4)
 
 

@@ -5,19 +5,18 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from ..auth import bearer_token, whoami_body
+from ..auth import whoami_body
 from ..catalog import GPT2, MODELS, canonical_id
+from ..dependencies import Options, Token
 from ..options import StandInOptions
-from ..responses import StandInError
+from ..responses import repo_not_found
 
 router = APIRouter(prefix="/api", tags=["Hub API"])
 
 
 @router.get("/whoami-v2")
-async def whoami(request: Request) -> JSONResponse:
+async def whoami(token: Token, options: Options) -> JSONResponse:
     """Who the token belongs to and what it may do (401 for a missing or bad token)."""
-    options: StandInOptions = request.app.state.options
-    token = bearer_token(request)
     return JSONResponse(whoami_body(token, options))
 
 
@@ -54,7 +53,7 @@ async def model_info(model_id: str, request: Request) -> JSONResponse:
     options: StandInOptions = request.app.state.options
     canonical = canonical_id(model_id)
     if canonical is None:
-        raise StandInError(404, {"error": "Repository not found"})
+        raise repo_not_found(model_id)
     expand = request.query_params.getlist("expand[]") + request.query_params.getlist("expand")
     mapping = provider_mapping(canonical, options)
     body: dict = {"_id": f"standin-{canonical}", "id": canonical}
