@@ -1,7 +1,8 @@
-"""Structural checks of the notebooks: order, skeleton, kernel, outputs, links, secrets."""
+"""Structural checks of the notebooks: order, skeleton, kernel, outputs, links, cell rules."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -11,7 +12,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 NAME = re.compile(r"^(\d\d)_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb$")
-SKELETON = ["## Setup", "## Exercises", "## Summary", "## Next", "## References"]
+EXPECTED = [
+    "00_token_setup.ipynb",
+    "01_first_gpt2_query.ipynb",
+    "02_payload_parameters.ipynb",
+    "03_errors_and_retries.ipynb",
+    "04_rate_limits_and_batches.ipynb",
+    "05_pricing_free_vs_endpoints.ipynb",
+    "06_router_chat_and_streaming.ipynb",
+]
+SKELETON = ["## Setup", "## Copy this", "## Exercises", "## Summary", "## Next", "## References"]
+MAX_LESSON_CELL_LINES = 20  # STYLE.md: "none over ~15"; a little slack, never 40
+MAX_SNIPPET_LINES = 35
 SETUP_CODE = "from helpers import connect\n\nhf = connect()"
 RETIRED_HOST = "https://api-inference.huggingface.co"
 
@@ -28,8 +40,21 @@ def headings(nb: dict) -> list[str]:
     return lines
 
 
-def test_there_are_notebooks():
-    assert len(NOTEBOOKS) >= 2
+def tags(cell: dict) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def heading_index(cells: list[dict], heading: str) -> int:
+    """Return the index of the markdown cell holding ``heading`` (a line of its own)."""
+    return next(
+        i
+        for i, c in enumerate(cells)
+        if c["cell_type"] == "markdown" and heading in "".join(c["source"]).splitlines()
+    )
+
+
+def test_the_seven_lessons_exist_in_order():
+    assert [path.name for path in NOTEBOOKS] == EXPECTED
 
 
 def test_numbered_from_00_without_gaps():
@@ -103,10 +128,88 @@ def test_retired_host_is_never_called_from_code(path):
             assert RETIRED_HOST not in "".join(cell["source"])
 
 
-def test_readme_lists_every_notebook():
+def test_readme_lists_every_notebook_in_order():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for path in NOTEBOOKS:
-        assert f"notebooks/{path.name}" in readme
+    listed = re.findall(r"\(notebooks/(\d\d_[a-z0-9_]+\.ipynb)\)", readme)
+    assert list(dict.fromkeys(listed)) == EXPECTED
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_copy_this_holds_snippet_cells_just_before_exercises(path):
+    cells = load(path)["cells"]
+    start, end = heading_index(cells, "## Copy this"), heading_index(cells, "## Exercises")
+    snippets = [i for i, c in enumerate(cells) if "snippet" in tags(c)]
+    assert snippets, "at least one code cell tagged snippet"
+    assert all(start < i < end for i in snippets), "snippet cells sit in the Copy this section"
+    assert all(cells[i]["cell_type"] == "code" for i in snippets)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_snippets_never_import_helpers_and_read_the_token_from_the_environment(path):
+    for cell in load(path)["cells"]:
+        if "snippet" in tags(cell):
+            source = "".join(cell["source"])
+            assert not re.search(r"^\s*(from|import)\s+helpers\b", source, re.M)
+            assert "os.environ" in source and "import os" in source
+            assert len(source.splitlines()) <= MAX_SNIPPET_LINES
+
+
+def lesson_code_cells(nb: dict) -> list[dict]:
+    """Code cells before the Solutions, except snippets (which stand alone by design)."""
+    cells = nb["cells"]
+    end = (
+        heading_index(cells, "## Solutions")
+        if any("## Solutions" in "".join(c["source"]).splitlines() for c in cells)
+        else len(cells)
+    )
+    return [c for c in cells[:end] if c["cell_type"] == "code" and "snippet" not in tags(c)]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_lesson_cells_have_no_assert(path):
+    offenders = []
+    for cell in lesson_code_cells(load(path)):
+        source = "".join(cell["source"])
+        tree = ast.parse(
+            "\n".join(ln for ln in source.splitlines() if not ln.startswith(("%", "!")))
+        )
+        if any(isinstance(node, ast.Assert) for node in ast.walk(tree)):
+            offenders.append(source.splitlines()[0])
+    assert offenders == [], "lessons show results; tests assert them (STYLE.md, cell rules)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_lesson_cells_are_short(path):
+    long_cells = [
+        "".join(c["source"]).splitlines()[0]
+        for c in lesson_code_cells(load(path))
+        if len("".join(c["source"]).splitlines()) > MAX_LESSON_CELL_LINES
+    ]
+    assert long_cells == [], f"split cells longer than {MAX_LESSON_CELL_LINES} lines"
+
+
+ANCHOR_LINK = re.compile(
+    r"\]\(((?:\.\./)?(?:README|notebooks/REFERENCES|REFERENCES)\.md)#([a-z0-9-]+)\)"
+)
+
+
+def anchors_of(markdown_file: Path) -> set[str]:
+    """Return the explicit ``<a id>`` anchors and GitHub's heading slugs of a markdown file."""
+    text = markdown_file.read_text(encoding="utf-8")
+    found = set(re.findall(r'<a id="([a-z0-9-]+)"', text))
+    for heading in re.findall(r"^#+ (.+)$", text, re.M):
+        slug = re.sub(r"[^a-z0-9 -]", "", heading.strip().lower()).replace(" ", "-")
+        found.add(slug)
+    return found
+
+
+@pytest.mark.parametrize("path", [*NOTEBOOKS, ROOT / "README.md"], ids=lambda p: p.name)
+def test_links_to_the_glossary_and_references_name_existing_anchors(path):
+    text = path.read_text(encoding="utf-8")
+    for target, anchor in ANCHOR_LINK.findall(text):
+        file = (path.parent / target).resolve()
+        assert file.exists(), f"{path.name} links to missing {target}"
+        assert anchor in anchors_of(file), f"{path.name} links to {target}#{anchor}, not there"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
