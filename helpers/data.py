@@ -20,5 +20,5 @@ def data_path(name: str) -> Path:
 
 def load_prompts(name: str = "prompts.txt") -> list[str]:
     """Return the sample prompts: one per line, blank lines and # comments skipped."""
-    lines = data_path(name).read_text(encoding="utf-8").splitlines()
-    return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+    lines = (ln.strip() for ln in data_path(name).read_text(encoding="utf-8").splitlines())
+    return [ln for ln in lines if ln and not ln.startswith("#")]

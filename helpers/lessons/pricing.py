@@ -1,21 +1,23 @@
 """What inference costs: serverless credits and pay-as-you-go against dedicated endpoints.
 
 Prices come only from ``data/`` (each row with its source and date); the functions here do the
-arithmetic of pricing-facts.md §6:
+arithmetic, with the rules from the sources listed in notebooks/REFERENCES.md ("Pricing" and
+"Endpoints"):
 
-* serverless: ``subscription + max(0, requests × cost_per_request − included_credits)``, where a
-  request costs compute seconds × hardware price (hf-inference) or tokens × price per token
-  (most providers);
-* dedicated: ``hourly rate × billed hours``, billed per minute, per replica; with scale-to-zero
-  a replica is billed from its wake-up (cold start included) until ``idle timeout`` after the
-  last request of a busy period;
-* break-even: the monthly request volume where two options cost the same.
+* serverless (hub-docs ``docs/inference-providers/pricing.md``): a monthly subscription plus the
+  usage past the included credits, ``subscription + max(0, requests × cost_per_request −
+  included_credits)``; a request costs compute seconds × hardware price (hf-inference) or tokens
+  × price per token (most providers);
+* dedicated (endpoints-docs ``docs/source/support/pricing.md``): ``hourly rate × billed hours``,
+  billed per minute while a replica initialises or runs, per replica; with scale-to-zero a
+  replica is billed from its wake-up (cold start included) until ``idle timeout`` after the last
+  request of a busy period (endpoints-docs ``guides/autoscaling.md``);
+* break-even: the monthly request volume where serverless costs as much as an endpoint.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -103,11 +105,6 @@ def serverless_monthly_cost(
     return subscription + max(0.0, requests_per_month * cost_per_request - included_credits)
 
 
-def requests_covered_by_credits(included_credits: float, cost_per_request: float) -> float:
-    """Return how many requests the included credits pay for (the old hard cap for Free users)."""
-    return included_credits / cost_per_request if cost_per_request > 0 else math.inf
-
-
 # ---------------------------------------------------------------- dedicated
 
 
@@ -117,11 +114,6 @@ class TrafficPattern:
 
     name: str
     periods: tuple[tuple[float, float], ...]
-
-    @property
-    def active_hours(self) -> float:
-        """Return the hours with traffic."""
-        return sum(length for _, length in self.periods) / 60
 
 
 def steady() -> TrafficPattern:
@@ -211,43 +203,18 @@ def hf_formula(
 # ---------------------------------------------------------------- break-even
 
 
-def break_even_requests(
-    cost_a: Callable[[float], float],
-    cost_b: Callable[[float], float],
-    high: float = 1e12,
-    tolerance: float = 0.5,
-) -> float | None:
-    """Return the monthly request volume where ``cost_a`` stops being the cheaper one, or None.
-
-    Both functions map requests per month to USD and must cross at most once (true for the
-    costs here: constant or non-decreasing piecewise-linear). Returns 0.0 when ``cost_a`` is
-    never cheaper and None when it always is.
-    """
-
-    def diff(r: float) -> float:
-        return cost_a(r) - cost_b(r)
-
-    if diff(0.0) > 0:
-        return 0.0
-    if diff(high) <= 0:
-        return None
-    low = 0.0
-    while high - low > tolerance:
-        mid = (low + high) / 2
-        if diff(mid) <= 0:
-            low = mid
-        else:
-            high = mid
-    return high
-
-
 def serverless_vs_dedicated_break_even(
     dedicated_monthly: float,
     cost_per_request: float,
     subscription: float = 0.0,
     included_credits: float = 0.0,
 ) -> float:
-    """Return ``(dedicated − subscription + credits) / cost per request`` (pricing-facts §6)."""
+    """Return the requests a month at which serverless costs as much as ``dedicated_monthly``.
+
+    Solves ``serverless_monthly_cost(r, ...) == dedicated_monthly`` for ``r``:
+    ``(dedicated − subscription + credits) / cost per request``; 0.0 when the subscription alone
+    already costs as much.
+    """
     if dedicated_monthly <= subscription:
         return 0.0
     return (dedicated_monthly - subscription + included_credits) / cost_per_request

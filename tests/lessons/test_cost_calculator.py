@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from helpers.lessons.cost_calculator import (
@@ -51,21 +52,31 @@ def test_compare_options_with_the_other_readings():
 
 
 @pytest.mark.parametrize(
-    "bad",
+    ("bad", "message"),
     [
-        {"requests_per_month": -1},
-        {"replicas": 0},
-        {"pattern": "weekends"},
-        {"t4_price": "guess"},
+        ({"requests_per_month": -1}, "cannot be negative"),
+        ({"replicas": 0}, "at least 1, got 0"),
+        ({"pattern": "weekends"}, r"one of \['steady', 'business hours', 'bursty'\]"),
+        ({"t4_price": "guess"}, "'docs' or 'live-api', got 'guess'"),
     ],
 )
-def test_bad_inputs_are_refused_with_the_allowed_values(bad):
+def test_bad_inputs_are_refused_with_the_allowed_values(bad, message):
     args = {"requests_per_month": 1000, "cost_per_request": 0.001, **bad}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=message):
         compare_options(**args)
 
 
-def test_widget_builds_and_shows_the_same_table():
+def test_widget_shows_compare_options_for_its_controls_and_follows_them():
+    # Catches a control wired to the wrong argument, or a table that does not update.
     widget = cost_calculator(0.000195)
-    assert widget.children  # controls and output exist
-    assert widget.result is None or hasattr(widget.result, "shape")
+    controls = {c.description: c for c in widget.children if hasattr(c, "value")}
+    pd.testing.assert_frame_equal(widget.result, compare_options(100_000, 0.000195))
+
+    controls["replicas"].value = 2
+    controls["traffic"].value = "business hours"
+    controls["scale to zero"].value = 15.0
+
+    expected = compare_options(
+        100_000, 0.000195, replicas=2, pattern="business hours", scale_to_zero_minutes=15.0
+    )
+    pd.testing.assert_frame_equal(widget.result, expected)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from helpers import connect
@@ -37,9 +39,31 @@ def test_a_refused_parameter_is_shown_not_raised(local):
     assert "top_p" in result.render()
 
 
-def test_widget_builds_and_its_button_sends(local):
+def test_the_send_button_posts_what_the_controls_say(local, capsys):
+    # Catches a control wired to the wrong parameter, and the "off" positions of top_k (0) and
+    # top_p (0.99) being sent instead of left out.
     box = parameter_explorer(local, PROMPT)
-    descriptions = [getattr(c, "description", "") for c in box.children]
-    for name in ("temperature", "top_p", "seed", "Send"):
-        assert any(name in d for d in descriptions)
-    box.send()  # what a click does; must not raise
+    controls = {c.description: c for c in box.children if hasattr(c, "value")}
+    controls["max_new_tokens"].value = 3
+    controls["seed"].value = 7
+    controls["stop (comma-separated)"].value = "dragon,castle"
+
+    box.send()  # what a click on Send does
+
+    output = box.children[-1]
+    shown = capsys.readouterr().out + "".join(o.get("text", "") for o in output.outputs)
+    sent = json.loads(shown.split("Payload sent:\n", 1)[1])
+    assert sent == {
+        "inputs": PROMPT,
+        "parameters": {
+            "max_new_tokens": 3,
+            "temperature": 1.0,
+            "repetition_penalty": 1.0,
+            "do_sample": True,
+            "seed": 7,
+            "stop": ["dragon", "castle"],
+            "return_full_text": False,
+            "details": True,
+        },
+    }
+    assert "answered by" in shown

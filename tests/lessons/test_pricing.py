@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from helpers.lessons import pricing as p
 
@@ -36,11 +38,6 @@ def test_serverless_monthly_cost(requests, cost, subscription, credits, expected
     assert p.serverless_monthly_cost(requests, cost, subscription, credits) == pytest.approx(
         expected
     )
-
-
-def test_requests_covered_by_free_credits():
-    # the pre-2026-02-25 hard cap: $0.10 / $0.000195 ≈ 512.8 requests
-    assert p.requests_covered_by_credits(0.10, 0.000195) == pytest.approx(512.82, abs=0.01)
 
 
 def test_always_on_cpu_endpoint_and_the_docs_slip():
@@ -113,16 +110,23 @@ def test_break_even_closed_form_against_a_t4():
     assert p.serverless_vs_dedicated_break_even(365, 0.001521) == pytest.approx(239_973.7, abs=0.1)
 
 
-def test_break_even_search_agrees_with_the_closed_form():
-    found = p.break_even_requests(
-        lambda r: p.serverless_monthly_cost(r, 0.000195, 9, 2), lambda r: 365.0
+@given(
+    dedicated=st.floats(10, 10_000),
+    cost=st.floats(1e-6, 1.0),
+    subscription=st.sampled_from([0.0, 9.0]),
+    credits=st.sampled_from([0.0, 0.10, 2.0]),
+)
+def test_at_the_break_even_volume_serverless_costs_what_the_endpoint_costs(
+    dedicated, cost, subscription, credits
+):
+    # Catches a sign slip in the closed form (e.g. − credits instead of + credits).
+    volume = p.serverless_vs_dedicated_break_even(dedicated, cost, subscription, credits)
+    assert p.serverless_monthly_cost(volume, cost, subscription, credits) == pytest.approx(
+        dedicated
     )
-    assert found == pytest.approx((365 - 9 + 2) / 0.000195, abs=1)
 
 
-def test_break_even_edge_cases():
-    assert p.break_even_requests(lambda r: 10.0, lambda r: 5.0) == 0.0  # never cheaper
-    assert p.break_even_requests(lambda r: 1.0, lambda r: 5.0) is None  # always cheaper
+def test_a_subscription_dearer_than_the_endpoint_never_breaks_even():
     assert p.serverless_vs_dedicated_break_even(5, 0.001, subscription=9) == 0.0
 
 

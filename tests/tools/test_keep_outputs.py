@@ -32,7 +32,9 @@ def test_only_tagged_cells_keep_their_outputs(tmp_path, monkeypatch):
 def test_notebooks_carry_no_timestamps_or_widget_state():
     from pathlib import Path
 
-    for path in sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb")):
+    paths = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+    assert paths, "no notebooks found: the check would pass on nothing"
+    for path in paths:
         nb = nbformat.read(path, as_version=4)
         assert "widgets" not in nb.metadata, (
             f"{path.name}: run python -m helpers.tools.keep_outputs"
