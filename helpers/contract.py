@@ -79,3 +79,11 @@ SENTIMENT_MODEL = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 HF_INFERENCE_LLM = "HuggingFaceTB/SmolLM3-3B"
 """A small LLM the hf-inference provider page listed under Text Generation until 2026-06-30.
 Whether hf-inference still serves it is checked at run time (``helpers.tools.check_live``)."""
+
+# --- the emulated gpt2 endpoint's TGI limits (appended by the stand-in's text routes) -------
+MAX_TOTAL_TOKENS = 1024
+"""gpt2's context (``n_positions``); TGI's launcher defaults ``--max-total-tokens`` to it (launcher ``main.rs`` @ ``db931fcf``)."""
+MAX_INPUT_TOKENS = 1023
+"""TGI's launcher default: ``max_position_embeddings - 1`` (launcher ``main.rs`` @ ``db931fcf``)."""
+TGI_VERSION = "3.3.6-dev0"
+"""What the emulated endpoint's ``/info`` reports as ``version`` (TGI ``Cargo.toml`` @ ``db931fcf``)."""

@@ -1,11 +1,25 @@
-"""The stand-in's text generator: a word-level trigram model with real sampling.
+"""The stand-in's text generator: a word-level n-gram model with real sampling.
 
-It is small and it is *not* a language model of any quality. What it does for real is what
-the lessons need: it honours ``temperature``, ``top_k``, ``top_p``, ``repetition_penalty``,
-``do_sample``, ``seed``, ``stop``, ``max_new_tokens`` and ``return_full_text`` the way TGI
-does (penalty, then temperature, then top-k, then top-p; sampling switches on when
-``do_sample`` is true or any of temperature/top_k/top_p/typical_p is set), so parameter
-experiments show real effects.
+It is small and it is *not* a language model of any quality, and its text is never a real
+model's. What it does for real is what the lessons need:
+
+- **Confident, untied preferences.** Counts over a small corpus tie (three continuations seen
+  once each are equally likely), and dividing equal log-probabilities by a temperature leaves
+  them equal, so a low temperature could not converge. Each context therefore ranks its observed
+  continuations (by smoothed probability, ties broken by a fixed hash of context and word) and
+  every rank below the first loses ``PREFERENCE_STEP`` nats (at most ``PREFERENCE_RANKS`` steps).
+  The result is a fixed per-(context, word) score added to the smoothed log-probabilities: the
+  greedy path is unique, a low temperature converges to it and a high one spreads.
+- **TGI's logits pipeline** (``server/text_generation_server/utils/tokens.py`` and
+  ``logits_process.py`` @ ``db931fcf``): watermark, repetition penalty, frequency penalty, then
+  the warpers temperature, top-k, top-p, typical-p; sampling is on when ``do_sample`` is true or
+  any warper is set; a token's ``logprob`` (and its top alternatives) come from the log-softmax of
+  the warped scores, the distribution actually sampled.
+- ``seed``, ``stop``, ``max_new_tokens``, ``truncate``, ``top_n_tokens``, prefill log-probs for
+  ``decoder_input_details``, ``best_of`` and ``grammar`` (``grammar.py``).
+
+Deviation: with no ``max_new_tokens``, TGI generates up to ``max_total_tokens - input_length``;
+the stand-in stops at ``DEFAULT_MAX_NEW_TOKENS`` (or at its end-of-text token before that).
 """
 
 from __future__ import annotations
@@ -13,6 +27,7 @@ from __future__ import annotations
 import math
 import re
 import secrets
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,8 +42,18 @@ EOS = "<|endoftext|>"
 DEFAULT_MAX_NEW_TOKENS = 40
 WORD_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[^\sA-Za-z0-9]")
 
-# Interpolation weights of the trigram, bigram and unigram estimates.
 LAMBDAS = (0.70, 0.25, 0.05)
+"""Interpolation weights of the trigram, bigram and unigram estimates."""
+PREFERENCE_STEP = 1.0
+"""Nats lost per rank below a context's favourite continuation."""
+PREFERENCE_RANKS = 4
+"""Ranks beyond this one all lose ``PREFERENCE_RANKS * PREFERENCE_STEP``."""
+WATERMARK_GAMMA = 0.5
+WATERMARK_DELTA = 2.0
+"""TGI's watermark defaults (``utils/watermark.py`` @ ``db931fcf``: WATERMARK_GAMMA/DELTA)."""
+WATERMARK_HASH_KEY = 15485863
+UNKNOWN_ID_BASE = 50_000
+"""Prompt words outside the corpus get stable ids from here up (a hash of the word)."""
 
 
 def tokenize(text: str) -> list[str]:
@@ -41,38 +66,64 @@ def token_text(word: str) -> str:
     return word if not word[:1].isalnum() else " " + word
 
 
+def _stable_hash(*parts: object) -> int:
+    return zlib.crc32("\x1f".join(map(str, parts)).encode("utf-8"))
+
+
 @dataclass
 class Token:
-    """One generated token, as TGI reports it."""
+    """One token, as TGI reports it; ``top`` holds its best alternatives when asked for."""
 
     id: int
     text: str
-    logprob: float
+    logprob: float | None
     special: bool = False
+    top: list[Token] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
+        """Return TGI's ``Token`` object (``id``, ``text``, ``logprob``, ``special``)."""
         return {
             "id": self.id,
             "text": self.text,
-            "logprob": round(self.logprob, 4),
+            "logprob": None if self.logprob is None else round(self.logprob, 4),
             "special": self.special,
+        }
+
+    def to_prefill_dict(self) -> dict[str, Any]:
+        """Return TGI's ``PrefillToken`` (no ``special``; the first one has logprob null)."""
+        return {
+            "id": self.id,
+            "text": self.text,
+            "logprob": None if self.logprob is None else round(self.logprob, 4),
         }
 
 
 @dataclass
-class Generation:
-    """The result of one generation."""
+class Continuation:
+    """The result of one generation: the prompt's continuation and how it ended."""
 
     prompt: str
     tokens: list[Token] = field(default_factory=list)
     finish_reason: str = "length"
     seed: int | None = None
     input_length: int = 0
+    prefill: list[Token] = field(default_factory=list)
+    best_of_sequences: list[Continuation] = field(default_factory=list)
 
     @property
     def text(self) -> str:
         """Return the generated text only (without the prompt)."""
         return "".join(t.text for t in self.tokens if not t.special)
+
+    @property
+    def mean_logprob(self) -> float:
+        """Mean log-prob per generated token (how TGI's ``best_of`` picks its answer)."""
+        values = [t.logprob for t in self.tokens if t.logprob is not None]
+        return sum(values) / len(values) if values else -math.inf
+
+
+Generation = Continuation
+"""Old name, kept for the routes being migrated this session; use ``Continuation``."""
 
 
 def load_corpus(path: Path | None = None) -> list[str]:
@@ -83,8 +134,8 @@ def load_corpus(path: Path | None = None) -> list[str]:
     return [" ".join(b.split()) for b in blocks if b.strip()]
 
 
-class TrigramModel:
-    """A word-level trigram model with interpolated estimates over a fixed vocabulary."""
+class NgramModel:
+    """A word-level trigram model, interpolated, with fixed untied preferences per context."""
 
     def __init__(self, texts: Iterable[str]):
         vocab: dict[str, int] = {EOS: 0}
@@ -104,13 +155,18 @@ class TrigramModel:
         for word, idx in vocab.items():
             self.words[idx] = word
         self.lower_ids = {w.lower(): i for w, i in vocab.items()}
-        size = len(vocab)
-        counts = np.zeros(size)
+        counts = np.zeros(len(vocab))
         for idx, n in unigram.items():
             counts[idx] = n
         self.p_unigram = counts / counts.sum()
         self.bigram = {k: self._to_arrays(c) for k, c in bigram.items()}
         self.trigram = {k: self._to_arrays(c) for k, c in trigram.items()}
+        self._cache: dict[tuple[int | None, int | None], np.ndarray] = {}
+
+    @property
+    def size(self) -> int:
+        """Number of tokens in the vocabulary (the end-of-text token included)."""
+        return len(self.words)
 
     @staticmethod
     def _to_arrays(counter: Counter[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -123,7 +179,7 @@ class TrigramModel:
         return [self.vocab.get(w, self.lower_ids.get(w.lower())) for w in words]
 
     def distribution(self, context: list[int | None]) -> np.ndarray:
-        """Return P(next token | last two tokens of ``context``) over the vocabulary."""
+        """Return the smoothed P(next token | last two tokens of ``context``)."""
         probs = LAMBDAS[2] * self.p_unigram.copy()
         weight_left = LAMBDAS[0] + LAMBDAS[1]
         prev = context[-1] if context else None
@@ -131,20 +187,74 @@ class TrigramModel:
             ids, p = self.bigram[prev]
             probs[ids] += LAMBDAS[1] * p
             weight_left -= LAMBDAS[1]
-        if len(context) >= 2 and None not in context[-2:] and tuple(context[-2:]) in self.trigram:
-            ids, p = self.trigram[tuple(context[-2:])]
+        key = tuple(context[-2:])
+        if len(context) >= 2 and None not in key and key in self.trigram:
+            ids, p = self.trigram[key]  # type: ignore[index]
             probs[ids] += LAMBDAS[0] * p
             weight_left -= LAMBDAS[0]
         probs += weight_left * self.p_unigram  # back off: give unused weight to unigrams
         return probs / probs.sum()
 
+    def candidates(self, context: list[int | None]) -> np.ndarray:
+        """Return the ids seen after this context in the corpus (trigram and bigram)."""
+        found: list[np.ndarray] = []
+        key = tuple(context[-2:])
+        if len(context) >= 2 and None not in key and key in self.trigram:
+            found.append(self.trigram[key][0])  # type: ignore[index]
+        if context and context[-1] is not None and context[-1] in self.bigram:
+            found.append(self.bigram[context[-1]][0])
+        if not found:
+            return np.empty(0, dtype=np.int64)
+        return np.unique(np.concatenate(found))
+
+    def logits(self, context: list[int | None]) -> np.ndarray:
+        """Return the model's scores: smoothed log-probabilities plus the fixed preferences.
+
+        The returned array is shared (cached); copy it before changing it.
+        """
+        key = (
+            context[-2] if len(context) >= 2 else None,
+            context[-1] if context else None,
+        )
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        scores = np.log(self.distribution(context))
+        ids = self.candidates(context)
+        if ids.size:
+            # Rank: most probable first; ties broken by a fixed hash of (context, word).
+            order = sorted(
+                ids.tolist(), key=lambda i: (-scores[i], _stable_hash(key[0], key[1], i))
+            )
+            for rank, idx in enumerate(order):
+                scores[idx] -= PREFERENCE_STEP * min(rank, PREFERENCE_RANKS)
+        if len(self._cache) > 50_000:
+            self._cache.clear()
+        scores.setflags(write=False)
+        self._cache[key] = scores
+        return scores
+
+
+TrigramModel = NgramModel
+"""Old name of ``NgramModel``."""
+
 
 def uses_sampling(params: dict[str, Any], parameters_given: bool) -> bool:
-    """Return True when TGI would sample rather than pick the most likely token."""
+    """Return True when TGI would sample rather than pick the most likely token.
+
+    TGI (``utils/tokens.py`` @ ``db931fcf``): ``do_sample`` or any warper (temperature ≠ 1,
+    top_k ≠ 0, top_p < 1, typical_p < 1); with no ``parameters`` object at all,
+    ``default_parameters()`` in ``router/src/lib.rs`` sets ``do_sample`` to true.
+    """
     if not parameters_given:
-        return True  # TGI's default_parameters(): do_sample is true when parameters is absent
+        return True
     if params.get("do_sample"):
         return True
+    return has_warpers(params)
+
+
+def has_warpers(params: dict[str, Any]) -> bool:
+    """Return True when a warper (temperature, top_k, top_p, typical_p) changes the scores."""
     temperature = params.get("temperature")
     return (
         (temperature is not None and temperature != 1.0)
@@ -154,57 +264,150 @@ def uses_sampling(params: dict[str, Any], parameters_given: bool) -> bool:
     )
 
 
-def warp(logp: np.ndarray, params: dict[str, Any], seen: set[int]) -> np.ndarray:
-    """Return log-scores after repetition penalty, temperature, top-k and top-p (TGI order)."""
-    scores = logp.copy()
+def _keep(scores: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    cut = np.full(scores.size, -np.inf)
+    cut[keep] = scores[keep]
+    return cut
+
+
+def _log_softmax(scores: np.ndarray) -> np.ndarray:
+    top = np.max(scores)
+    shifted = scores - top
+    with np.errstate(divide="ignore"):
+        return shifted - np.log(np.sum(np.exp(shifted)))
+
+
+def penalize(
+    scores: np.ndarray, params: dict[str, Any], history: list[int], seen: set[int]
+) -> np.ndarray:
+    """Apply repetition and frequency penalties over the tokens so far (prompt included)."""
     penalty = params.get("repetition_penalty")
     if penalty and penalty != 1.0 and seen:
         idx = np.fromiter(seen, dtype=np.int64)
         s = scores[idx]
         scores[idx] = np.where(s < 0, s * penalty, s / penalty)
+    frequency = params.get("frequency_penalty")
+    if frequency and history:
+        # HeterogeneousFrequencyPenaltyLogitsProcessor: scores -= count / length * penalty
+        counts = np.bincount(np.asarray(history, dtype=np.int64), minlength=scores.size)
+        scores -= counts[: scores.size] / len(history) * frequency
+    return scores
+
+
+def warp(logp: np.ndarray, params: dict[str, Any], seen: set[int]) -> np.ndarray:
+    """Return scores after repetition penalty and the warpers (TGI's order).
+
+    Order: repetition penalty, temperature, top-k (exactly k, ties to lower ids), top-p,
+    typical-p (``StaticWarper`` in ``utils/logits_process.py`` @ ``db931fcf``).
+    """
+    scores = penalize(
+        logp.copy(), {"repetition_penalty": params.get("repetition_penalty")}, [], seen
+    )
+    return apply_warpers(scores, params)
+
+
+def apply_warpers(scores: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    """Return scores after temperature, top-k, top-p and typical-p, in TGI's order."""
     temperature = params.get("temperature")
     if temperature and temperature != 1.0:
         scores = scores / temperature
     top_k = params.get("top_k")
     if top_k and top_k < scores.size:
-        keep = np.argsort(-scores, kind="stable")[: int(top_k)]  # exactly k, ties to lower ids
-        cut = np.full(scores.size, -np.inf)
-        cut[keep] = scores[keep]
-        scores = cut
+        scores = _keep(scores, np.argsort(-scores, kind="stable")[: int(top_k)])
     top_p = params.get("top_p")
     if top_p is not None and top_p < 1.0:
         order = np.argsort(-scores, kind="stable")
-        probs = np.exp(scores[order] - np.max(scores))
-        probs /= probs.sum()
-        cumulative = np.cumsum(probs)
-        keep = int(np.searchsorted(cumulative, top_p) + 1)
-        cut = np.full(scores.size, -np.inf)
-        cut[order[:keep]] = scores[order[:keep]]
-        scores = cut
+        probs = np.exp(_log_softmax(scores)[order])
+        keep = int(np.searchsorted(np.cumsum(probs), top_p) + 1)
+        scores = _keep(scores, order[:keep])
+    typical_p = params.get("typical_p")
+    if typical_p is not None and typical_p < 1.0:
+        scores = _typical(scores, typical_p)
     return scores
 
 
-class TextGenerator:
-    """Generates text from the trigram model the way a TGI server would."""
+def _typical(scores: np.ndarray, mass: float) -> np.ndarray:
+    """Typical decoding (Meister et al. 2022) as TGI's TypicalLogitsWarper does it."""
+    logp = _log_softmax(scores)
+    p = np.exp(logp)
+    finite = np.isfinite(logp)
+    entropy = -np.sum(logp[finite] * p[finite])
+    shifted = np.where(finite, np.abs(-logp - entropy), np.inf)
+    order = np.argsort(shifted, kind="stable")
+    cumulative = np.cumsum(p[order])
+    last = min(int(np.sum(cumulative < mass)), scores.size - 1)
+    return _keep(scores, order[: last + 1])
 
-    def __init__(self, model: TrigramModel | None = None):
-        self.model = model or TrigramModel(load_corpus())
+
+class TextGenerator:
+    """Generates text from the n-gram model the way a TGI server would."""
+
+    def __init__(self, model: NgramModel | None = None):
+        self.model = model or NgramModel(load_corpus())
 
     def count_tokens(self, text: str) -> int:
         """Return the number of tokens the stand-in sees in ``text``."""
         return len(tokenize(text))
 
-    def generate(
-        self, prompt: str, params: dict[str, Any] | None = None, min_new_tokens: int = 0
-    ) -> Generation:
-        """Return a Generation for ``prompt`` with TGI-style ``params`` (already validated).
+    def token_id(self, word: str, known: int | None) -> int:
+        """Return a word's id: its vocabulary id, or a stable id above the vocabulary."""
+        if known is not None:
+            return known
+        return UNKNOWN_ID_BASE + _stable_hash(word) % 1_000_000
 
+    def prefill(self, prompt: str, truncate: int | None = None) -> list[Token]:
+        """Return the prompt's tokens with their log-probs under the model (first: None).
+
+        What TGI returns as ``details.prefill`` for ``decoder_input_details``.
+        """
+        words = tokenize(prompt)
+        if truncate is not None:
+            words = words[-truncate:]
+        ids = self.model.ids_of(words)
+        result: list[Token] = []
+        for i, (word, idx) in enumerate(zip(words, ids, strict=True)):
+            logprob: float | None = None
+            if i > 0:
+                logp = _log_softmax(self.model.logits(ids[:i]))
+                logprob = float(logp[idx]) if idx is not None else float(np.min(logp))
+            result.append(Token(self.token_id(word, idx), token_text(word), logprob))
+        return result
+
+    def alternatives(self, logprobs: np.ndarray, n: int) -> list[Token]:
+        """Return the ``n`` most likely tokens of a (log-softmaxed) distribution, best first."""
+        if n <= 0:
+            return []
+        n = min(n, logprobs.size)
+        best = np.argpartition(-logprobs, n - 1)[:n]
+        best = best[np.argsort(-logprobs[best], kind="stable")]
+        return [
+            Token(int(i), token_text(self.model.words[i]) if i else "", float(logprobs[i]), i == 0)
+            for i in best
+            if np.isfinite(logprobs[i])
+        ]
+
+    def generate(
+        self,
+        prompt: str,
+        params: dict[str, Any] | None = None,
+        min_new_tokens: int = 0,
+        *,
+        top_n: int = 0,
+    ) -> Continuation:
+        """Return a Continuation for ``prompt`` with TGI-style ``params`` (already validated).
+
+        ``params=None`` means no ``parameters`` object was sent (TGI then samples).
         ``min_new_tokens`` forbids the end-of-text token until that many tokens exist (the chat
         route uses it so that a question ending in "?" does not get an empty answer).
+        ``top_n`` (or ``params["top_n_tokens"]``) fills each token's ``top`` alternatives, from
+        the distribution the token was drawn from (``top_logprobs`` of the OpenAI routes).
         """
         given = params is not None
         params = dict(params or {})
         words = tokenize(prompt)
+        truncate = params.get("truncate")
+        if truncate:
+            words = words[-int(truncate) :]
         context = self.model.ids_of(words)
         sampling = uses_sampling(params, given)
         seed = params.get("seed")
@@ -212,34 +415,74 @@ class TextGenerator:
             seed = secrets.randbits(63)
         rng = np.random.default_rng(seed if sampling else 0)
         max_new = int(params.get("max_new_tokens") or DEFAULT_MAX_NEW_TOKENS)
-        stops = params.get("stop") or []
-        seen = {i for i in context if i is not None}
-        result = Generation(
+        stops = [s for s in params.get("stop") or [] if s]
+        history = [i for i in context if i is not None]
+        seen = set(history)
+        top_n = max(top_n, int(params.get("top_n_tokens") or 0))
+        result = Continuation(
             prompt=prompt, seed=int(seed) if sampling else None, input_length=len(words)
         )
+        if params.get("decoder_input_details"):
+            result.prefill = self.prefill(prompt, truncate)
+        warped = has_warpers(params)
         text = ""
         for _ in range(max_new):
-            with np.errstate(divide="ignore"):
-                logp = np.log(self.model.distribution(context))
+            scores = self.model.logits(context).copy()
             if len(result.tokens) < min_new_tokens:
-                logp[0] = -np.inf
-            scores = warp(logp, params, seen)
-            probs = np.exp(scores - np.max(scores))
-            probs /= probs.sum()
-            choice = int(rng.choice(probs.size, p=probs)) if sampling else int(np.argmax(probs))
-            logprob = float(math.log(probs[choice]))
+                scores[0] = -np.inf
+            if params.get("watermark") and context and context[-1] is not None:
+                scores[self._greenlist(context[-1])] += WATERMARK_DELTA
+            scores = penalize(scores, params, history, seen)
+            if warped:
+                scores = apply_warpers(scores, params)
+            logprobs = _log_softmax(scores)
+            if sampling:
+                choice = int(rng.choice(logprobs.size, p=np.exp(logprobs)))
+            else:
+                choice = int(np.argmax(logprobs))
+            top = self.alternatives(logprobs, top_n)
+            logprob = float(logprobs[choice])
             if choice == 0:
-                result.tokens.append(Token(0, "", logprob, special=True))
+                result.tokens.append(Token(0, "", logprob, special=True, top=top))
                 result.finish_reason = "eos_token"
                 return result
             word = self.model.words[choice]
-            tok = Token(choice, token_text(word), logprob)
+            tok = Token(choice, token_text(word), logprob, top=top)
             result.tokens.append(tok)
             text += tok.text
             context.append(choice)
+            history.append(choice)
             seen.add(choice)
-            if any(text.endswith(s) for s in stops if s):
+            if any(text.endswith(s) for s in stops):
                 result.finish_reason = "stop_sequence"
                 return result
         result.finish_reason = "length"
         return result
+
+    def generate_best_of(self, prompt: str, params: dict[str, Any], best_of: int) -> Continuation:
+        """Generate ``best_of`` sequences, each with its own random seed, and return the one
+        with the highest mean token log-prob; the others go to ``best_of_sequences``
+        (``Infer::generate_best_of`` in ``router/src/infer/mod.rs`` @ ``db931fcf``)."""
+        runs = [
+            self.generate(prompt, {**params, "seed": secrets.randbits(63)})
+            for _ in range(max(best_of, 1))
+        ]
+        best = max(range(len(runs)), key=lambda i: runs[i].mean_logprob)
+        winner = runs.pop(best)
+        winner.best_of_sequences = runs
+        return winner
+
+    def _greenlist(self, previous: int) -> np.ndarray:
+        """Return the watermark's green ids for the previous token (Kirchenbauer et al. 2023).
+
+        As TGI's WatermarkLogitsProcessor: a permutation of the vocabulary seeded by
+        ``hash_key * previous``; the first ``gamma`` share gets ``+delta``. (TGI uses torch's
+        generator; the stand-in numpy's, so the green lists differ from a real server's.)
+        """
+        rng = np.random.default_rng(WATERMARK_HASH_KEY * previous)
+        size = self.model.size
+        return rng.permutation(size)[: int(size * WATERMARK_GAMMA)]
+
+    def is_green(self, previous: int, token: int) -> bool:
+        """Return True when ``token`` is on the watermark's green list after ``previous``."""
+        return bool(np.isin(token, self._greenlist(previous)))

@@ -1,0 +1,367 @@
+"""Request validation for the stand-in's TGI routes, written from TGI's own rules and messages.
+
+Source: text-generation-inference ``router/src/validation.rs`` at commit ``db931fcf``
+(``Validation::validate``, ``validate_input``, ``validate_best_of`` and the ``ValidationError``
+messages), ``router/src/server.rs`` at the same commit (``generate_stream_internal``: the
+two stream-only errors) and ``router/src/lib.rs`` (``GenerateParameters``: the JSON types).
+This module is the stand-in's own reading of those files; it does not share code with the
+client's pre-send checks (``helpers.client.payload``), so a test that compares the two can find
+a wrong rule on either side.
+
+Two stages, as in TGI:
+
+1. **Deserialisation** (axum's ``Json`` extractor, serde): a parameter of the wrong JSON type
+   answers 422 with a *plain-text* body ``Failed to deserialize the JSON body into the target
+   type: parameters.top_k: invalid type: string "5", expected i32``. The stand-in leaves out
+   serde's `` at line L column C`` suffix (it reads the decoded body, not the bytes).
+2. **Validation**: 422 ``{"error": "Input validation error: <message>", "error_type":
+   "validation"}``, checked in TGI's order (``validate_best_of`` first when ``best_of`` > 1, then
+   the stream-only checks, then ``validate``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..contract import (
+    MAX_BEST_OF,
+    MAX_INPUT_TOKENS,
+    MAX_STOP_SEQUENCES,
+    MAX_TOP_N_TOKENS,
+    MAX_TOTAL_TOKENS,
+)
+from .responses import StandInError, validation_error
+
+# --- TGI's messages, word for word (``ValidationError`` in validation.rs @ db931fcf) ---------
+BEST_OF = "`best_of` must be > 0 and <= {0}. Given: {1}"
+BEST_OF_SAMPLING = "you must use sampling when `best_of` is > 1"
+BEST_OF_SEED = "`seed` must not be set when `best_of` > 1"
+BEST_OF_STREAM = "`best_of` != 1 is not supported when streaming tokens"
+TOP_N_TOKENS = "`top_n_tokens` must be >= 0 and <= {0}. Given: {1}"
+PREFILL_DETAILS_STREAM = "`decoder_input_details` == true is not supported when streaming tokens"
+TEMPERATURE = "`temperature` must be strictly positive"
+REPETITION_PENALTY = "`repetition_penalty` must be strictly positive"
+FREQUENCY_PENALTY = "`frequency_penalty` must be >= -2.0 and <= 2.0"
+TOP_P = "`top_p` must be > 0.0 and < 1.0"
+TOP_K = "`top_k` must be strictly positive"
+TRUNCATE = "`truncate` must be strictly positive and less than {0}. Given: {1}"
+TYPICAL_P = "`typical_p` must be > 0.0 and < 1.0"
+NEGATIVE_MAX_NEW_TOKENS = "`max_new_tokens` must be strictly positive"
+MAX_TOTAL_TOKENS_MESSAGE = (
+    "`inputs` tokens + `max_new_tokens` must be <= {0}. "
+    "Given: {1} `inputs` tokens and {2} `max_new_tokens`"
+)
+INPUT_LENGTH = "`inputs` must have less than {0} tokens. Given: {1}"
+EMPTY_INPUT = "`inputs` cannot be empty"
+STOP_SEQUENCE = "`stop` supports up to {0} stop sequences. Given: {1}"
+INVALID_GRAMMAR = "grammar is not valid: {0}"
+GRAMMAR = "grammar is not supported"
+
+DESERIALIZE_PREFIX = "Failed to deserialize the JSON body into the target type: "
+"""axum's ``JsonDataError`` text (axum-core ``rejection.rs``), before serde's message."""
+
+# TGI's GenerateParameters (lib.rs @ db931fcf): field -> (Rust type, Option<…>?)
+PARAMETER_TYPES: dict[str, tuple[str, bool]] = {
+    "best_of": ("usize", True),
+    "temperature": ("f32", True),
+    "repetition_penalty": ("f32", True),
+    "frequency_penalty": ("f32", True),
+    "top_k": ("i32", True),
+    "top_p": ("f32", True),
+    "typical_p": ("f32", True),
+    "do_sample": ("bool", False),
+    "max_new_tokens": ("u32", True),
+    "return_full_text": ("bool", True),
+    "stop": ("Vec<String>", False),
+    "truncate": ("usize", True),
+    "watermark": ("bool", False),
+    "details": ("bool", False),
+    "decoder_input_details": ("bool", False),
+    "seed": ("u64", True),
+    "top_n_tokens": ("u32", True),
+    "grammar": ("GrammarType", True),
+    "adapter_id": ("String", True),
+}
+"""Every documented parameter of TGI's ``GenerateParameters``; unknown keys are ignored."""
+
+_INT_RANGES = {
+    "i32": (-(2**31), 2**31 - 1),
+    "u32": (0, 2**32 - 1),
+    "u64": (0, 2**64 - 1),
+    "usize": (0, 2**64 - 1),
+}
+_EXPECTED = {"bool": "a boolean", "String": "a string", "Vec<String>": "a sequence"}
+
+
+def _unexpected(value: Any) -> str:
+    """Return serde's ``Unexpected`` wording for a JSON value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean `{str(value).lower()}`"
+    if isinstance(value, int):
+        return f"integer `{value}`"
+    if isinstance(value, float):
+        return f"floating point `{value!r}`"
+    if isinstance(value, str):
+        return f"string {json.dumps(value)}"
+    if isinstance(value, list):
+        return "sequence"
+    return "map"
+
+
+def deserialize_error(path: str, message: str) -> StandInError:
+    """Return axum's 422 for a body serde cannot read: plain text, not JSON."""
+    where = f"{path}: " if path else ""
+    return StandInError(422, DESERIALIZE_PREFIX + where + message)
+
+
+def _type_error(path: str, value: Any, expected: str) -> StandInError:
+    return deserialize_error(path, f"invalid type: {_unexpected(value)}, expected {expected}")
+
+
+def _check_type(name: str, value: Any) -> None:
+    kind, optional = PARAMETER_TYPES[name]
+    path = f"parameters.{name}"
+    if value is None:
+        if optional:
+            return
+        raise _type_error(path, value, _EXPECTED[kind])
+    if kind == "f32":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _type_error(path, value, "f32")
+    elif kind in _INT_RANGES:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _type_error(path, value, kind)
+        low, high = _INT_RANGES[kind]
+        if not low <= value <= high:
+            raise deserialize_error(path, f"invalid value: integer `{value}`, expected {kind}")
+    elif kind == "bool":
+        if not isinstance(value, bool):
+            raise _type_error(path, value, "a boolean")
+    elif kind == "String":
+        if not isinstance(value, str):
+            raise _type_error(path, value, "a string")
+    elif kind == "Vec<String>":
+        if not isinstance(value, list):
+            raise _type_error(path, value, "a sequence")
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                raise _type_error(f"{path}[{index}]", item, "a string")
+    elif kind == "GrammarType":
+        _check_grammar_type(value)
+
+
+GRAMMAR_TYPES = ("json", "json_object", "regex", "json_schema")
+"""``GrammarType``'s tags (``json_object`` is an alias of ``json``), lib.rs @ db931fcf."""
+
+
+def _check_grammar_type(value: Any) -> None:
+    path = "parameters.grammar"
+    if not isinstance(value, dict):
+        raise _type_error(path, value, "adjacently tagged enum GrammarType")
+    if "type" not in value:
+        raise deserialize_error(path, "missing field `type`")
+    kind = value["type"]
+    if kind not in GRAMMAR_TYPES:
+        listed = ", ".join(f"`{t}`" for t in ("json", "regex", "json_schema"))
+        raise deserialize_error(path, f"unknown variant `{kind}`, expected one of {listed}")
+    if "value" not in value:
+        raise deserialize_error(path, "missing field `value`")
+    inner = value["value"]
+    if kind == "regex" and not isinstance(inner, str):
+        raise _type_error(path, inner, "a string")
+    if kind == "json_schema":
+        if not isinstance(inner, dict):
+            raise _type_error(path, inner, "struct JsonSchemaConfig")
+        if "schema" not in inner:
+            raise deserialize_error(path, "missing field `schema`")
+
+
+@dataclass
+class GenerateCall:
+    """A request that passed validation: what to generate and how."""
+
+    inputs: str
+    parameters: dict[str, Any]
+    parameters_given: bool
+    stream: bool
+    input_length: int
+    """Prompt tokens after ``truncate`` (what TGI reports as ``input_length``)."""
+    max_new_tokens: int | None
+    """``max_new_tokens`` as sent (None: the generator's default)."""
+    grammar: dict[str, Any] | None = None
+    """``{"kind": "json", "schema": {...}}`` or ``{"kind": "regex", "pattern": "..."}``."""
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_body(body: Any, *, struct: str = "CompatGenerateRequest", stream_field: bool = True):
+    """Return ``(inputs, parameters, parameters_given, stream)`` or raise serde's plain 422.
+
+    ``struct`` is the Rust type TGI deserialises into (``CompatGenerateRequest`` on ``POST /``,
+    ``GenerateRequest`` on ``/generate`` and ``/generate_stream``, which have no ``stream``).
+    """
+    if not isinstance(body, dict):
+        raise _type_error("", body, f"struct {struct}")
+    if "inputs" not in body:
+        raise deserialize_error("", "missing field `inputs`")
+    inputs = body["inputs"]
+    if not isinstance(inputs, str):
+        raise _type_error("inputs", inputs, "a string")
+    raw = body.get("parameters", {})
+    given = "parameters" in body
+    if not isinstance(raw, dict):
+        raise _type_error("parameters", raw, "struct GenerateParameters")
+    for name, value in raw.items():
+        if name in PARAMETER_TYPES:
+            _check_type(name, value)
+    stream = False
+    if stream_field and "stream" in body:
+        stream = body["stream"]
+        if not isinstance(stream, bool):
+            raise _type_error("stream", stream, "a boolean")
+    return inputs, dict(raw), given, stream
+
+
+def _sampling(p: dict[str, Any]) -> bool:
+    # validation.rs: do_sample || temperature/top_k/top_p/typical_p is_some()
+    return bool(p.get("do_sample")) or any(
+        p.get(k) is not None for k in ("temperature", "top_k", "top_p", "typical_p")
+    )
+
+
+def check_stream(parameters: dict[str, Any]) -> None:
+    """Raise TGI's stream-only errors (server.rs ``generate_stream_internal``, in its order)."""
+    best_of = parameters.get("best_of")
+    if best_of is not None and best_of != 1:
+        raise validation_error(BEST_OF_STREAM)
+    if parameters.get("decoder_input_details"):
+        raise validation_error(PREFILL_DETAILS_STREAM)
+
+
+def check_parameters(
+    inputs: str,
+    parameters: dict[str, Any],
+    count_tokens: Callable[[str], int],
+    *,
+    stream: bool = False,
+    max_input_tokens: int = MAX_INPUT_TOKENS,
+    max_total_tokens: int = MAX_TOTAL_TOKENS,
+) -> int:
+    """Raise TGI's first validation error for these (well-typed) parameters.
+
+    Returns the input length in tokens after ``truncate``. ``count_tokens`` counts the prompt
+    the way the served model's tokenizer would.
+    """
+    p = parameters
+    best_of = p.get("best_of")
+    # infer/mod.rs generate_best_of -> validate_best_of, before validate()
+    if not stream and best_of is not None and best_of > MAX_BEST_OF:
+        raise validation_error(BEST_OF.format(MAX_BEST_OF, best_of))
+    if stream:
+        check_stream(p)
+    best_of = best_of or 1
+    if best_of > 1 and not _sampling(p):
+        raise validation_error(BEST_OF_SAMPLING)
+    if p.get("temperature") is not None and p["temperature"] <= 0.0:
+        raise validation_error(TEMPERATURE)
+    if p.get("repetition_penalty") is not None and p["repetition_penalty"] <= 0.0:
+        raise validation_error(REPETITION_PENALTY)
+    frequency = p.get("frequency_penalty")
+    if frequency is not None and not -2.0 <= frequency <= 2.0:
+        raise validation_error(FREQUENCY_PENALTY)
+    if p.get("top_p") is not None and not 0.0 < p["top_p"] < 1.0:
+        raise validation_error(TOP_P)
+    if p.get("typical_p") is not None and not 0.0 < p["typical_p"] < 1.0:
+        raise validation_error(TYPICAL_P)
+    if p.get("top_k") is not None and p["top_k"] <= 0:
+        raise validation_error(TOP_K)
+    if p.get("max_new_tokens") == 0:
+        raise validation_error(NEGATIVE_MAX_NEW_TOKENS)
+    stop = p.get("stop") or []
+    if len(stop) > MAX_STOP_SEQUENCES:
+        raise validation_error(STOP_SEQUENCE.format(MAX_STOP_SEQUENCES, len(stop)))
+    if p.get("seed") is not None and best_of > 1:
+        raise validation_error(BEST_OF_SEED)
+    top_n = p.get("top_n_tokens")
+    if top_n is not None and top_n > MAX_TOP_N_TOKENS:
+        raise validation_error(TOP_N_TOKENS.format(MAX_TOP_N_TOKENS, top_n))
+    if inputs == "":
+        raise validation_error(EMPTY_INPUT)
+    truncate = p.get("truncate")
+    if truncate is not None and (truncate == 0 or truncate > max_input_tokens):
+        raise validation_error(TRUNCATE.format(max_input_tokens, truncate))
+    # validate_input
+    length = count_tokens(inputs)
+    input_length = min(length, truncate) if truncate is not None else length
+    max_new = p.get("max_new_tokens")
+    if max_new is None:
+        max_new = max(max_total_tokens - input_length, 0)
+    if input_length + max_new > max_total_tokens:
+        raise validation_error(
+            MAX_TOTAL_TOKENS_MESSAGE.format(max_total_tokens, input_length, max_new)
+        )
+    if input_length > max_input_tokens:
+        raise validation_error(INPUT_LENGTH.format(max_input_tokens, input_length))
+    return input_length
+
+
+def check_grammar(grammar: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Return ``{"kind": "json", "schema": …}`` / ``{"kind": "regex", "pattern": …}``, or raise.
+
+    TGI (validation.rs @ db931fcf) parses a string ``json`` value as JSON, checks the schema
+    against the 2020-12 meta-schema and requires a ``properties`` field; a regex is passed on.
+    """
+    if grammar is None:
+        return None
+    kind, value = grammar["type"], grammar["value"]
+    if kind == "regex":
+        return {"kind": "regex", "pattern": value}
+    if kind == "json_schema":
+        schema = value["schema"]
+    else:
+        schema = value
+        if isinstance(schema, str):
+            try:
+                schema = json.loads(schema)
+            except ValueError as exc:
+                raise validation_error(INVALID_GRAMMAR.format(exc)) from None
+        elif not isinstance(schema, dict):
+            raise validation_error(GRAMMAR)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        raise validation_error(INVALID_GRAMMAR.format(exc.message)) from None
+    if not isinstance(schema, dict) or "properties" not in schema:
+        raise validation_error(INVALID_GRAMMAR.format("Grammar must have a 'properties' field"))
+    return {"kind": "json", "schema": schema}
+
+
+def validate_generate(
+    body: Any,
+    count_tokens: Callable[[str], int],
+    *,
+    struct: str = "CompatGenerateRequest",
+    stream_field: bool = True,
+    force_stream: bool = False,
+) -> GenerateCall:
+    """Parse and validate a classic / ``/generate`` body; raise the answer TGI would give."""
+    inputs, params, given, stream = parse_body(body, struct=struct, stream_field=stream_field)
+    stream = stream or force_stream
+    input_length = check_parameters(inputs, params, count_tokens, stream=stream)
+    grammar = check_grammar(params.get("grammar"))
+    return GenerateCall(
+        inputs=inputs,
+        parameters=params,
+        parameters_given=given,
+        stream=stream,
+        input_length=input_length,
+        max_new_tokens=params.get("max_new_tokens"),
+        grammar=grammar,
+    )
