@@ -14,7 +14,7 @@ from .middleware import MarkStandIn
 from .openapi import document_errors
 from .options import StandInOptions
 from .responses import StandInError, handle_stand_in_error, not_found, validation_error
-from .routes import classic, hub, legacy, openai
+from .routes import classic, hub, legacy, openai, providers
 from .state import StandInState
 from .textgen import TextGenerator
 
@@ -63,7 +63,7 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, request_error)
     app.add_middleware(MarkStandIn)
-    for module in (legacy, hub, classic, openai):
+    for module in (legacy, hub, openai, providers, classic):  # classic's {id:path} last
         app.include_router(module.router)
     document_errors(app)
     return app

@@ -177,9 +177,9 @@ def test_one_model_and_unknown_model(stand_in):
 
 
 def test_chat_streams_honour_the_mid_stream_error_knob(token):
-    from helpers import ServerError
+    from helpers.client.errors import StreamError
 
-    with start(stream_error_after_tokens=1) as api, pytest.raises(ServerError):
+    with start(stream_error_after_tokens=1) as api, pytest.raises(StreamError):
         list(
             InferenceSession(token).stream_chat(
                 api.url + "/v1/chat/completions", CHAT_MODEL, MESSAGES

@@ -1,57 +1,53 @@
-"""The OpenAI-compatible surface: ``POST /v1/chat/completions`` and ``GET /v1/models``.
+"""The OpenAI-compatible routes of the router, of hf-inference and of the emulated endpoint.
 
-Model ids may carry a provider policy suffix, as on the router: ``:fastest`` (the default),
-``:cheapest``, ``:preferred``, or a provider name (``openai/gpt-oss-120b:groq``).
+- ``POST /v1/chat/completions``: the router's OpenAI-compatible chat. Model ids may carry a
+  provider policy suffix: ``:fastest`` (the default), ``:cheapest``, ``:preferred``, or a
+  provider name (``openai/gpt-oss-120b:groq``). The router has no ``/v1/completions``: "This
+  OpenAI-compatible endpoint is currently available for chat completion tasks only" (hub-docs
+  ``docs/inference-providers/index.md`` @ ``242f4a1e``), so the stand-in has none either.
+- ``GET /v1/models`` and ``/v1/models/{id}``: the chat models and their providers.
+- ``POST /hf-inference/models/{id}/v1/completions`` and ``.../v1/chat/completions``: where
+  huggingface.js sends hf-inference text generation and chat since 2026-05-20 (huggingface.js
+  ``packages/inference/src/providers/hf-inference.ts`` @ ``fe42e680``,
+  ``HFInferenceTextGenerationTask`` / ``HFInferenceConversationalTask``).
+- ``POST /endpoints/gpt2/v1/completions`` and ``.../v1/chat/completions``: the emulated dedicated
+  endpoint, a TGI server running gpt2. gpt2 has no chat template, so TGI answers chat with 422
+  ``{"error": "Template error: template not found", "error_type": "template_error"}``
+  (text-generation-inference ``router/src/infer/mod.rs`` @ ``db931fcf``: ``apply_chat_template``
+  raises ``TemplateError(ErrorKind::TemplateNotFound)``, mapped to 422 and ``template_error`` in
+  ``router/src/server.rs``; minijinja's text for that kind is "template not found").
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-import time
-import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 
-from ..body import read_json
+from ...contract import ENDPOINT_PREFIX, GPT2, MODEL_NOT_SUPPORTED_MESSAGE
 from ..catalog import MODELS, ModelInfo, ProviderOffer, canonical_id
 from ..guards import admit
+from ..openai_compat import (
+    HF_INFERENCE,
+    ROUTER,
+    TGI_ENDPOINT,
+    answer_chat,
+    answer_completion,
+    openai_error,
+    read_object,
+)
 from ..responses import StandInError
-from ..textgen import Generation, TextGenerator
 
-router = APIRouter(tags=["OpenAI-compatible chat"])
-POLICIES = ("fastest", "cheapest", "preferred")
-DEFAULT_MAX_TOKENS = 64
+router = APIRouter(tags=["OpenAI-compatible"])
 CREATED = 1_764_000_000  # a fixed timestamp for /v1/models entries
-
-
-def openai_error(
-    status: int, message: str, param: str | None = None, code: str | None = None
-) -> StandInError:
-    """Return an error in OpenAI's shape, as the router sends on this route."""
-    return StandInError(
-        status,
-        {
-            "error": {
-                "message": message,
-                "type": "invalid_request_error",
-                "param": param,
-                "code": code,
-            }
-        },
-    )
+TEMPLATE_NOT_FOUND = {"error": "Template error: template not found", "error_type": "template_error"}
 
 
 def not_supported(model: str) -> StandInError:
     """Return the router's answer for a model no enabled provider serves."""
     return openai_error(
-        400,
-        f"The requested model '{model}' is not supported by any provider you have enabled.",
-        "model",
-        "model_not_supported",
+        400, MODEL_NOT_SUPPORTED_MESSAGE.format(model=model), "model", "model_not_supported"
     )
 
 
@@ -60,9 +56,10 @@ def choose_provider(requested: str) -> tuple[ModelInfo, ProviderOffer]:
     base, _, suffix = requested.partition(":")
     canonical = canonical_id(base)
     info = MODELS.get(canonical) if canonical else None
-    if info is None or not info.is_chat:
+    offers = [o for o in (info.chat_providers if info else ()) if o.provider != "hf-inference"]
+    offers = offers or list(info.chat_providers if info else ())
+    if not offers:
         raise not_supported(requested)
-    offers = info.chat_providers
     if suffix in ("", "fastest", "preferred"):
         return info, offers[0]  # the stand-in has no speed data: its first provider
     if suffix == "cheapest":
@@ -76,194 +73,133 @@ def choose_provider(requested: str) -> tuple[ModelInfo, ProviderOffer]:
     raise not_supported(requested)
 
 
-def _content(message: Any) -> str:
-    if not isinstance(message, dict) or message.get("role") not in (
-        "system",
-        "user",
-        "assistant",
-        "tool",
-    ):
-        raise openai_error(
-            400, "each message needs a role: system, user, assistant or tool", "messages"
-        )
-    content = message.get("content")
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
-    if content is None and message["role"] == "assistant":
-        return ""
-    raise openai_error(400, "message content must be a string or a list of parts", "messages")
-
-
-def generation_parameters(body: dict[str, Any]) -> dict[str, Any]:
-    """Return TGI-style parameters from OpenAI ones; raise the 400 for a bad value."""
-    params: dict[str, Any] = {}
-    max_tokens = body.get("max_tokens", body.get("max_completion_tokens", DEFAULT_MAX_TOKENS))
-    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens <= 0:
-        raise openai_error(400, "`max_tokens` must be a positive integer", "max_tokens")
-    params["max_new_tokens"] = max_tokens
-    temperature = body.get("temperature")
-    if temperature is not None:
-        if (
-            not isinstance(temperature, (int, float))
-            or isinstance(temperature, bool)
-            or not 0 <= temperature <= 2
-        ):
-            raise openai_error(400, "`temperature` must be between 0 and 2", "temperature")
-        if temperature > 0:  # 0 means greedy on OpenAI-style routes
-            params["temperature"] = float(temperature)
-    top_p = body.get("top_p")
-    if top_p is not None:
-        if not isinstance(top_p, (int, float)) or isinstance(top_p, bool) or not 0 < top_p <= 1:
-            raise openai_error(400, "`top_p` must be > 0 and <= 1", "top_p")
-        if top_p < 1:
-            params["top_p"] = float(top_p)
-    stop = body.get("stop")
-    if isinstance(stop, str):
-        stop = [stop]
-    if stop is not None:
-        if not isinstance(stop, list) or not all(isinstance(s, str) for s in stop) or len(stop) > 4:
-            raise openai_error(
-                400, "`stop` must be a string or a list of at most 4 strings", "stop"
-            )
-        params["stop"] = stop
-    seed = body.get("seed")
-    if seed is not None:
-        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-            raise openai_error(400, "`seed` must be a non-negative integer", "seed")
-        params["seed"] = seed
-    return params
-
-
-def _finish(gen: Generation) -> str:
-    return "length" if gen.finish_reason == "length" else "stop"
+def response_headers(request: Request, admission: Any, provider: str | None) -> dict[str, str]:
+    """Return the answer's headers: rate-limit ones, the provider, the billing acknowledgement."""
+    headers = dict(admission.headers)
+    if provider:
+        headers["x-inference-provider"] = provider
+    bill_to = request.headers.get("x-hf-bill-to")
+    if bill_to:
+        headers["x-standin-billed-to"] = bill_to
+    return headers
 
 
 @router.post("/v1/chat/completions")
 async def chat_completions(request: Request) -> Response:
     """OpenAI-compatible chat, plain or streamed (``data: {chunk}`` … ``data: [DONE]``)."""
     admission = admit(request, "chat")
-    try:
-        body = await read_json(request)
-    except StandInError as exc:
-        raise openai_error(400, exc.body["error"]) from None
-    if not isinstance(body, dict):
-        raise openai_error(400, "the body must be a JSON object")
+    body = await read_object(request, ROUTER)
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise openai_error(400, "`model` is required", "model")
     info, offer = choose_provider(model)
-    messages = body.get("messages")
-    if not isinstance(messages, list) or not messages:
-        raise openai_error(400, "`messages` must be a non-empty list", "messages")
-    texts = [_content(m) for m in messages]
-    user_texts = [
-        t for m, t in zip(messages, texts, strict=True) if m["role"] == "user" and t.strip()
-    ]
-    if not user_texts:
-        raise openai_error(400, "at least one user message with content is needed", "messages")
-    params = generation_parameters(body)
-    stream = body.get("stream", False)
-    if not isinstance(stream, bool):
-        raise openai_error(400, "`stream` must be a boolean", "stream")
-    generator: TextGenerator = request.app.state.generator
-    # Sampling is on by default on OpenAI-style routes (temperature 1); 0 means greedy.
-    if body.get("temperature") != 0:
-        params["do_sample"] = True
-    prompt = user_texts[-1].rstrip(" ?!.")  # continue the topic, not the question mark
-    gen = generator.generate(prompt, params, min_new_tokens=min(8, params["max_new_tokens"]))
-    request.app.state.knobs.charge(len(gen.tokens))
-    usage = {
-        "prompt_tokens": sum(generator.count_tokens(t) for t in texts),
-        "completion_tokens": len(gen.tokens),
-    }
-    usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
-    headers = {**admission.headers, "x-inference-provider": offer.provider}
-    bill_to = request.headers.get("x-hf-bill-to")
-    if bill_to:
-        headers["x-standin-billed-to"] = bill_to
-    meta = {
-        "id": "chatcmpl-standin-" + uuid.uuid4().hex[:12],
-        "created": int(time.time()),
-        "model": f"{info.id}",
-        "system_fingerprint": "stand-in",
-    }
-    options = request.app.state.options
-    if stream:
-        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-        chunks = _chunks(
-            gen,
-            meta,
-            usage if include_usage else None,
-            options.latency_ms_per_token / 1000,
-            options.stream_error_after_tokens,
+    headers = response_headers(request, admission, offer.provider)
+    return await answer_chat(
+        request, body, model=info.id, surface=ROUTER, admission=admission, headers=headers
+    )
+
+
+# --- hf-inference's per-model OpenAI routes ---------------------------------------------------
+
+
+def hf_inference_text_model(model_id: str, request: Request) -> tuple[ModelInfo | None, bool]:
+    """Return (model, has a chat template) if hf-inference serves ``model_id`` for text.
+
+    The catalogue decides: an hf-inference offer for ``text-generation`` (completions only) or
+    ``conversational`` (both routes). gpt2 is served only with the ``router_serves_gpt2`` knob
+    (the teaching profile).
+    """
+    canonical = canonical_id(model_id)
+    info = MODELS.get(canonical) if canonical else None
+    if info is None:
+        return None, False
+    if info.id == GPT2 and not request.app.state.options.router_serves_gpt2:
+        return None, False
+    tasks = {o.task for o in info.offers if o.provider == "hf-inference"}
+    if "conversational" in tasks:
+        return info, True
+    if "text-generation" in tasks:
+        return info, False
+    return None, False
+
+
+@router.post("/hf-inference/models/{model_id:path}/v1/completions")
+async def hf_inference_completions(model_id: str, request: Request) -> Response:
+    """OpenAI completions for one hf-inference text-generation model (vLLM's route)."""
+    info, _ = hf_inference_text_model(model_id, request)
+    admission = admit(request, info.id if info else None)
+    body = await read_object(request, HF_INFERENCE)
+    headers = response_headers(request, admission, "hf-inference")
+    return await answer_completion(
+        request, body, model=info.id, surface=HF_INFERENCE, admission=admission, headers=headers
+    )
+
+
+@router.post("/hf-inference/models/{model_id:path}/v1/chat/completions")
+async def hf_inference_chat(model_id: str, request: Request) -> Response:
+    """OpenAI chat for one hf-inference model; a model without a chat template gets 400."""
+    info, chat = hf_inference_text_model(model_id, request)
+    admission = admit(request, info.id if info else None)
+    body = await read_object(request, HF_INFERENCE)
+    if not chat:
+        # vLLM refuses chat for a tokenizer without a chat template (400, its message names
+        # the cause); the stand-in says the same in OpenAI's envelope.
+        raise openai_error(
+            400,
+            f"{info.id} has no chat template: it is a base model; use /v1/completions "
+            "with a `prompt` instead",
+            "messages",
+            "chat_template_missing",
         )
-        return StreamingResponse(chunks, media_type="text/event-stream", headers=headers)
-    if options.latency_ms_per_token:
-        await asyncio.sleep(options.latency_ms_per_token / 1000 * len(gen.tokens))
-    answer = {
-        **meta,
-        "object": "chat.completion",
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": gen.text.strip()},
-                "logprobs": None,
-                "finish_reason": _finish(gen),
-            }
-        ],
-        "usage": usage,
-    }
-    return JSONResponse(answer, headers=headers)
+    headers = response_headers(request, admission, "hf-inference")
+    return await answer_chat(
+        request, body, model=info.id, surface=HF_INFERENCE, admission=admission, headers=headers
+    )
 
 
-async def _chunks(
-    gen: Generation, meta: dict, usage: dict | None, delay: float, error_after: int | None
-) -> AsyncIterator[str]:
-    def chunk(delta: dict, finish: str | None = None) -> str:
-        body = {
-            **meta,
-            "object": "chat.completion.chunk",
-            "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
-        }
-        return "data: " + json.dumps(body) + "\n\n"
+# --- the emulated dedicated endpoint (TGI running gpt2) ---------------------------------------
 
-    yield chunk({"role": "assistant", "content": ""})
-    visible = [t for t in gen.tokens if not t.special]
-    for index, token in enumerate(visible):
-        if delay:
-            await asyncio.sleep(delay)
-        if error_after is not None and index >= error_after:
-            error = {
-                "error": {"message": "stand-in fault during generation", "type": "server_error"}
-            }
-            yield "data: " + json.dumps(error) + "\n\n"
-            return
-        yield chunk({"content": token.text.lstrip() if index == 0 else token.text})
-    yield chunk({}, _finish(gen))
-    if usage is not None:
-        yield (
-            "data: "
-            + json.dumps({**meta, "object": "chat.completion.chunk", "choices": [], "usage": usage})
-            + "\n\n"
-        )
-    yield "data: [DONE]\n\n"
+
+@router.post(ENDPOINT_PREFIX + "/v1/completions")
+async def endpoint_completions(request: Request) -> Response:
+    """TGI's ``/v1/completions`` on the emulated gpt2 endpoint."""
+    admission = admit(request, GPT2)
+    body = await read_object(request, TGI_ENDPOINT)
+    return await answer_completion(
+        request,
+        body,
+        model=GPT2,
+        surface=TGI_ENDPOINT,
+        admission=admission,
+        headers=dict(admission.headers),
+    )
+
+
+@router.post(ENDPOINT_PREFIX + "/v1/chat/completions")
+async def endpoint_chat(request: Request) -> Response:
+    """TGI's ``/v1/chat/completions`` on gpt2: 422 ``template_error`` (no chat template)."""
+    admission = admit(request, GPT2)
+    await read_object(request, TGI_ENDPOINT)
+    raise StandInError(422, dict(TEMPLATE_NOT_FOUND), headers=dict(admission.headers))
+
+
+# --- /v1/models -------------------------------------------------------------------------------
 
 
 def model_entry(info: ModelInfo) -> dict[str, Any]:
-    """Return one ``/v1/models`` entry, with per-provider status and prices when published."""
+    """Return one ``/v1/models`` entry, with per-provider status, context, tools and prices."""
     providers = []
     for offer in info.chat_providers:
-        entry: dict[str, Any] = {
-            "provider": offer.provider,
-            "status": "live",
-            "context_length": offer.context_length,
-            "supports_tools": False,
-            "supports_structured_output": False,
-        }
+        entry: dict[str, Any] = {"provider": offer.provider, "status": "live"}
+        # Fields the catalogue's source does not give are left out, as the router omits them.
+        if offer.context_length is not None:
+            entry["context_length"] = offer.context_length
         if offer.input_price is not None:
             entry["pricing"] = {"input": offer.input_price, "output": offer.output_price}
+        if offer.supports_tools is not None:
+            entry["supports_tools"] = offer.supports_tools
+        if offer.supports_structured_output is not None:
+            entry["supports_structured_output"] = offer.supports_structured_output
         providers.append(entry)
     return {
         "id": info.id,

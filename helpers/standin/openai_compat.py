@@ -1,0 +1,847 @@
+"""OpenAI-compatible requests and answers: ``/v1/completions`` and ``/v1/chat/completions``.
+
+One implementation behind every surface that speaks these shapes: the router's
+``/v1/chat/completions``, hf-inference's per-model ``/hf-inference/models/{id}/v1/...``, the
+emulated dedicated endpoint's ``/endpoints/gpt2/v1/...`` and the provider routes. A surface
+only differs in how it reports a bad request (:class:`Surface`).
+
+Every documented parameter has an effect or a clear error (the chat parameters of
+huggingface_hub 2.4.0 ``inference/_generated/types/chat_completion.py`` ``ChatCompletionInput``,
+the same list as hub-docs ``docs/inference-providers/tasks/chat-completion.md``). The stand-in's
+answers come from its n-gram text model; tool calls and structured output are built from the
+given JSON schemas by :mod:`helpers.standin.structured` (stand-in behaviour, documented there).
+Shapes: OpenAI's API reference, as openai-python 3.x parses them (``types/chat/
+chat_completion*.py``, ``types/completion*.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from .body import read_json
+from .events import OPENAI_DONE, openai_event
+from .guards import Admission, broken_body
+from .responses import StandInError
+from .structured import (
+    UnsupportedSchema,
+    check_schema,
+    choose_tool,
+    dumps,
+    generate_json_object,
+    generate_value,
+)
+from .textgen import TextGenerator
+
+DEFAULT_CHAT_MAX_TOKENS = 64
+DEFAULT_COMPLETION_MAX_TOKENS = 16
+"""OpenAI's documented default ``max_tokens`` for ``/v1/completions``."""
+MAX_N = 8
+MAX_TOP_LOGPROBS = 5
+MAX_PROMPTS = 4
+"""TGI's default ``--max-client-batch-size`` for a list of prompts on ``/v1/completions``."""
+CHAT_ROLES = ("system", "developer", "user", "assistant", "tool")
+TGI_TOOL_PROMPT = (
+    "Given the functions available, please respond with a JSON function call with its proper "
+    "arguments that best answers the given prompt. Respond in the format {name: function name, "
+    "parameters: dictionary of argument name and its value}.Do not use variables."
+)
+"""TGI's default ``tool_prompt`` (``router/src/lib.rs`` @ ``db931fcf``), counted in the prompt."""
+
+
+# --- how each surface reports a bad request ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Surface:
+    """Where a request arrived; it decides the error envelope and the status of bad input."""
+
+    name: str
+    tgi: bool = False
+    """True on the emulated TGI endpoint: ``{"error", "error_type"}`` with 422, as TGI answers
+    (``router/src/server.rs`` @ ``db931fcf``, ``From<InferError>``)."""
+
+    def error(
+        self, message: str, param: str | None = None, code: str | None = None, status: int = 400
+    ) -> StandInError:
+        if self.tgi:
+            return StandInError(
+                422 if status == 400 else status,
+                {"error": f"Input validation error: {message}", "error_type": "validation"},
+            )
+        return openai_error(status, message, param, code)
+
+
+def openai_error(
+    status: int, message: str, param: str | None = None, code: str | None = None
+) -> StandInError:
+    """Return an error in OpenAI's envelope, as the router sends on its OpenAI routes."""
+    return StandInError(
+        status,
+        {
+            "error": {
+                "message": message,
+                "type": "invalid_request_error",
+                "param": param,
+                "code": code,
+            }
+        },
+    )
+
+
+ROUTER = Surface("router")
+HF_INFERENCE = Surface("hf-inference")
+TGI_ENDPOINT = Surface("tgi-endpoint", tgi=True)
+
+
+async def read_object(request: Request, surface: Surface) -> dict[str, Any]:
+    """Return the JSON object body, or raise the surface's 400 (TGI: its plain 4xx)."""
+    try:
+        body = await read_json(request)
+    except StandInError as exc:
+        message = exc.body.get("error") if isinstance(exc.body, dict) else str(exc.body)
+        if surface.tgi:
+            raise
+        raise openai_error(exc.status, str(message)) from None
+    if not isinstance(body, dict):
+        raise surface.error("the body must be a JSON object")
+    return body
+
+
+# --- parameters -------------------------------------------------------------------------------
+
+
+def _number(body: dict, name: str, low: float, high: float, surface: Surface) -> float | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:
+        raise surface.error(f"`{name}` must be a number between {low:g} and {high:g}", name)
+    return float(value)
+
+
+def _integer(body: dict, name: str, low: int, high: int, surface: Surface) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise surface.error(f"`{name}` must be an integer between {low} and {high}", name)
+    return value
+
+
+def sampling_parameters(body: dict, surface: Surface, default_max: int) -> dict[str, Any]:
+    """Return the generator's (TGI-style) parameters from OpenAI ones; raise for a bad value.
+
+    ``temperature`` 0 is greedy, anything else samples (OpenAI's default temperature is 1), as
+    TGI's ``/v1/completions`` maps it (``server.rs`` @ ``db931fcf``: "enable greedy only when
+    temperature is 0").
+    """
+    params: dict[str, Any] = {}
+    max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
+    if max_tokens is None:
+        max_tokens = default_max
+    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens <= 0:
+        raise surface.error("`max_tokens` must be a positive integer", "max_tokens")
+    params["max_new_tokens"] = max_tokens
+    temperature = _number(body, "temperature", 0, 2, surface)
+    if temperature != 0:
+        params["do_sample"] = True
+        if temperature is not None and temperature != 1:
+            params["temperature"] = temperature
+    top_p = body.get("top_p")
+    if top_p is not None:
+        if not isinstance(top_p, (int, float)) or isinstance(top_p, bool) or not 0 < top_p <= 1:
+            raise surface.error("`top_p` must be > 0 and <= 1", "top_p")
+        if top_p < 1:
+            params["top_p"] = float(top_p)
+    top_k = _integer(body, "top_k", -1, 1_000_000, surface)  # a vLLM extension; -1 means off
+    if top_k and top_k > 0:
+        params["top_k"] = top_k
+    penalty = body.get("repetition_penalty")  # a vLLM extension
+    if penalty is not None:
+        if not isinstance(penalty, (int, float)) or isinstance(penalty, bool) or penalty <= 0:
+            raise surface.error(
+                "`repetition_penalty` must be a positive number", "repetition_penalty"
+            )
+        params["repetition_penalty"] = float(penalty)
+    stop = body.get("stop")
+    if isinstance(stop, str):
+        stop = [stop]
+    if stop is not None:
+        if not isinstance(stop, list) or not all(isinstance(s, str) for s in stop) or len(stop) > 4:
+            raise surface.error("`stop` must be a string or a list of at most 4 strings", "stop")
+        params["stop"] = stop
+    seed = _integer(body, "seed", 0, 2**63 - 1, surface)
+    if seed is not None:
+        params["seed"] = seed
+    frequency = _number(body, "frequency_penalty", -2, 2, surface)
+    if frequency:
+        params["frequency_penalty"] = frequency  # TGI's frequency penalty, same range
+    presence = _number(body, "presence_penalty", -2, 2, surface)
+    if presence is not None and presence != 0:
+        # TGI's chat maps it to a repetition penalty of presence_penalty + 2 (router/src/lib.rs
+        # @ db931fcf, ChatRequest::try_into_generate); a penalty must stay positive.
+        if presence + 2 <= 0:
+            raise surface.error("`presence_penalty` must be greater than -2", "presence_penalty")
+        params["repetition_penalty"] = presence + 2
+    if body.get("logit_bias"):
+        raise surface.error(
+            "`logit_bias` is not implemented by the stand-in (its tokens are not the model's); "
+            "omit it",
+            "logit_bias",
+            "unsupported_parameter",
+        )
+    return params
+
+
+def choice_seeds(params: dict[str, Any], n: int) -> list[dict[str, Any]]:
+    """Return per-choice parameters: with a seed, choice i uses seed + i (reproducible)."""
+    if n == 1:
+        return [params]
+    seed = params.get("seed")
+    return [{**params, **({"seed": seed + i} if seed is not None else {})} for i in range(n)]
+
+
+# --- log-probabilities ------------------------------------------------------------------------
+
+
+def top_of(token: Any, k: int) -> list[tuple[str, float]]:
+    """Return a generated token's ``k`` best alternatives as (text, logprob), best first.
+
+    They come from the distribution the token was drawn from (textgen's ``Token.top``, filled
+    by ``generate(..., top_n=k)``).
+    """
+    return [(alt.text if not alt.special else "", float(alt.logprob)) for alt in token.top[:k]]
+
+
+def chat_logprob_entry(token_text: str, logprob: float, top: list[tuple[str, float]]) -> dict:
+    """One entry of ``choices[].logprobs.content`` (OpenAI's chat shape)."""
+    return {
+        "token": token_text,
+        "logprob": round(logprob, 4),
+        "bytes": list(token_text.encode("utf-8")),
+        "top_logprobs": [
+            {"token": t, "logprob": round(lp, 4), "bytes": list(t.encode("utf-8"))} for t, lp in top
+        ],
+    }
+
+
+# --- chat requests ----------------------------------------------------------------------------
+
+
+@dataclass
+class ChatRequest:
+    """A validated chat request."""
+
+    texts: list[str]
+    last_user: str | None
+    topic: str
+    params: dict[str, Any]
+    n: int = 1
+    stream: bool = False
+    include_usage: bool = False
+    logprobs: bool = False
+    top_logprobs: int = 0
+    tools: list[dict] = field(default_factory=list)
+    tool_choice: Any = "auto"
+    tool_prompt: str = ""
+    schema: Any = None
+    json_object: bool = False
+
+
+def _message_text(message: Any, surface: Surface) -> str:
+    if not isinstance(message, dict) or message.get("role") not in CHAT_ROLES:
+        raise surface.error(
+            "each message needs a role: system, developer, user, assistant or tool", "messages"
+        )
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = [p for p in content if isinstance(p, dict)]
+        if any(p.get("type") not in ("text", None) for p in parts):
+            raise surface.error(
+                "the stand-in's models read text only: send parts of type `text`",
+                "messages",
+                "unsupported_content",
+            )
+        return " ".join(str(p.get("text", "")) for p in parts)
+    if content is None and message["role"] == "assistant":
+        return json.dumps(message.get("tool_calls") or [])
+    raise surface.error("message content must be a string or a list of parts", "messages")
+
+
+def _tools(body: dict, surface: Surface) -> list[dict]:
+    tools = body.get("tools")
+    if tools is None:
+        return []
+    if not isinstance(tools, list) or not tools:
+        raise surface.error("`tools` must be a non-empty list", "tools")
+    for tool in tools:
+        function = tool.get("function") if isinstance(tool, dict) else None
+        if (
+            not isinstance(function, dict)
+            or tool.get("type", "function") != "function"
+            or not isinstance(function.get("name"), str)
+            or not function["name"]
+        ):
+            raise surface.error(
+                'each tool must be {"type": "function", "function": {"name": ..., '
+                '"parameters": {JSON schema}}}',
+                "tools",
+            )
+        try:
+            check_schema(function.get("parameters", {}), f"tool {function['name']!r} parameters")
+        except UnsupportedSchema as exc:
+            raise surface.error(str(exc), "tools") from None
+    return tools
+
+
+def _tool_choice(body: dict, tools: list[dict], surface: Surface) -> Any:
+    choice = body.get("tool_choice")
+    if choice is None:
+        return "auto"
+    if not tools:
+        raise surface.error("`tool_choice` is only allowed when `tools` are given", "tool_choice")
+    if choice in ("auto", "none", "required"):
+        return choice
+    name = None
+    if isinstance(choice, dict):
+        name = (choice.get("function") or {}).get("name")
+    if not isinstance(name, str):
+        raise surface.error(
+            '`tool_choice` must be "auto", "none", "required" or '
+            '{"type": "function", "function": {"name": ...}}',
+            "tool_choice",
+        )
+    if name not in [t["function"]["name"] for t in tools]:
+        raise surface.error(f"`tool_choice` names {name!r}, which is not in `tools`", "tool_choice")
+    return {"type": "function", "function": {"name": name}}
+
+
+def _response_format(body: dict, surface: Surface) -> tuple[Any, bool]:
+    """Return (schema or None, json_object?) from ``response_format``.
+
+    Accepted shapes: OpenAI's ``{"type": "json_schema", "json_schema": {"name", "schema"}}``,
+    ``{"type": "json_object"}``, ``{"type": "text"}``; the forms the official clients rewrite it
+    into for some providers: ``{"type": "json_object", "value": schema}`` (TGI's grammar,
+    huggingface_hub 2.4.0 ``_providers/hf_inference.py``) and ``{"type": "json_schema",
+    "schema": schema}`` (huggingface.js ``providers/together.ts`` @ ``fe42e680``).
+    """
+    fmt = body.get("response_format")
+    if fmt is None:
+        return None, False
+    kind = fmt.get("type") if isinstance(fmt, dict) else None
+    if kind == "text":
+        return None, False
+    if kind == "json_object":
+        if "value" in fmt:
+            schema = fmt["value"]
+        else:
+            return None, True
+    elif kind == "json_schema":
+        spec = fmt.get("json_schema")
+        schema = spec.get("schema") if isinstance(spec, dict) else fmt.get("schema")
+        if schema is None:
+            raise surface.error(
+                '`response_format` json_schema needs {"json_schema": {"name": ..., "schema": '
+                "{...}}}",
+                "response_format",
+            )
+    else:
+        raise surface.error(
+            '`response_format.type` must be "text", "json_object" or "json_schema"',
+            "response_format",
+        )
+    try:
+        check_schema(schema, "response_format's schema")
+    except UnsupportedSchema as exc:
+        raise surface.error(str(exc), "response_format") from None
+    return schema, False
+
+
+def parse_chat(body: dict, surface: Surface) -> ChatRequest:
+    """Return a validated ChatRequest; raise the surface's error for bad input."""
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise surface.error("`messages` must be a non-empty list", "messages")
+    texts = [_message_text(m, surface) for m in messages]
+    user_texts = [
+        t for m, t in zip(messages, texts, strict=True) if m["role"] == "user" and t.strip()
+    ]
+    if not user_texts:
+        raise surface.error("at least one user message with content is needed", "messages")
+    stream = body.get("stream", False)
+    if not isinstance(stream, bool):
+        raise surface.error("`stream` must be a boolean", "stream")
+    options = body.get("stream_options")
+    if options is not None and (not isinstance(options, dict) or not stream):
+        raise surface.error(
+            "`stream_options` is an object, allowed only with `stream`", "stream_options"
+        )
+    logprobs = body.get("logprobs", False)
+    if not isinstance(logprobs, bool):
+        raise surface.error("`logprobs` must be a boolean", "logprobs")
+    top = _integer(body, "top_logprobs", 0, MAX_TOP_LOGPROBS, surface)
+    if top is not None and not logprobs:
+        raise surface.error("`top_logprobs` needs `logprobs: true`", "top_logprobs")
+    tools = _tools(body, surface)
+    tool_prompt = body.get("tool_prompt")
+    if tool_prompt is not None and (not isinstance(tool_prompt, str) or not tools):
+        raise surface.error("`tool_prompt` is a string, used only with `tools`", "tool_prompt")
+    schema, json_object = _response_format(body, surface)
+    last_is_user = messages[-1].get("role") == "user"
+    return ChatRequest(
+        texts=texts,
+        last_user=texts[-1] if last_is_user else None,
+        topic=user_texts[-1].rstrip(" ?!.") or user_texts[-1],
+        params=sampling_parameters(body, surface, DEFAULT_CHAT_MAX_TOKENS),
+        n=_integer(body, "n", 1, MAX_N, surface) or 1,
+        stream=stream,
+        include_usage=bool((options or {}).get("include_usage")),
+        logprobs=logprobs,
+        top_logprobs=top or 0,
+        tools=tools,
+        tool_choice=_tool_choice(body, tools, surface),
+        tool_prompt=tool_prompt if tool_prompt is not None else TGI_TOOL_PROMPT,
+        schema=schema,
+        json_object=json_object,
+    )
+
+
+# --- chat answers -----------------------------------------------------------------------------
+
+
+@dataclass
+class ChatChoice:
+    """One choice: prose (with tokens) or structured content or a tool call."""
+
+    index: int
+    content: str | None
+    finish_reason: str
+    tokens: list[tuple[str, float, list[tuple[str, float]]]] = field(default_factory=list)
+    tool_call: dict | None = None
+    completion_tokens: int = 0
+
+
+def _finish(gen: Any) -> str:
+    return "length" if gen.finish_reason == "length" else "stop"
+
+
+def _words(generator: TextGenerator, seed: int) -> Callable[[str, int], str]:
+    rng = np.random.default_rng(seed)
+
+    def words(topic: str, n: int) -> str:
+        params = {"max_new_tokens": n, "do_sample": True, "seed": int(rng.integers(2**31))}
+        text = generator.generate(topic, params, min_new_tokens=min(2, n)).text
+        text = text.strip().lstrip(".,;:!?\"' ")
+        return text or topic
+
+    return words
+
+
+def build_chat_choices(
+    req: ChatRequest, generator: TextGenerator, surface: Surface
+) -> list[ChatChoice]:
+    """Return the answer's choices; raise the surface's error for a schema it cannot fill."""
+    choices = []
+    for index, params in enumerate(choice_seeds(req.params, req.n)):
+        seed = params.get("seed")
+        if seed is None:
+            seed = int(np.random.default_rng().integers(2**31))
+        tool = choose_tool(req.tools, req.tool_choice, req.last_user)
+        try:
+            if tool is not None:
+                function = tool["function"]
+                arguments = generate_value(
+                    function.get("parameters", {"type": "object"}),
+                    seed,
+                    _words(generator, seed),
+                )
+                call = {
+                    "id": "call_" + uuid.uuid4().hex[:24],
+                    "type": "function",
+                    "function": {"name": function["name"], "arguments": dumps(arguments)},
+                }
+                size = generator.count_tokens(call["function"]["arguments"])
+                choices.append(
+                    ChatChoice(index, None, "tool_calls", tool_call=call, completion_tokens=size)
+                )
+                continue
+            if req.schema is not None or req.json_object:
+                value = (
+                    generate_value(req.schema, seed, _words(generator, seed))
+                    if req.schema is not None
+                    else generate_json_object(seed, _words(generator, seed), req.topic)
+                )
+                text = dumps(value)
+                choices.append(
+                    ChatChoice(index, text, "stop", completion_tokens=generator.count_tokens(text))
+                )
+                continue
+        except UnsupportedSchema as exc:
+            raise surface.error(str(exc), "response_format" if tool is None else "tools") from None
+        top_n = max(req.top_logprobs, 1) if req.logprobs else 0
+        gen = generator.generate(
+            req.topic, params, min_new_tokens=min(8, params["max_new_tokens"]), top_n=top_n
+        )
+        tokens = [
+            (t.text, t.logprob, top_of(t, req.top_logprobs)) for t in gen.tokens if not t.special
+        ]
+        choices.append(
+            ChatChoice(
+                index,
+                "".join(t[0] for t in tokens).lstrip(),
+                _finish(gen),
+                tokens=tokens,
+                completion_tokens=len(gen.tokens),
+            )
+        )
+    return choices
+
+
+def chat_usage(req: ChatRequest, choices: list[ChatChoice], generator: TextGenerator) -> dict:
+    prompt = sum(generator.count_tokens(t) for t in req.texts)
+    if req.tools and req.tool_choice != "none":
+        prompt += generator.count_tokens(req.tool_prompt + json.dumps(req.tools))
+    completion = sum(c.completion_tokens for c in choices)
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
+
+
+def chat_meta(model: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-standin-" + uuid.uuid4().hex[:12],
+        "created": int(time.time()),
+        "model": model,
+        "system_fingerprint": "stand-in",
+    }
+
+
+def chat_message(choice: ChatChoice, req: ChatRequest) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "index": choice.index,
+        "message": {"role": "assistant", "content": choice.content},
+        "logprobs": None,
+        "finish_reason": choice.finish_reason,
+    }
+    if choice.tool_call is not None:
+        body["message"]["tool_calls"] = [choice.tool_call]
+    if req.logprobs and choice.tokens:
+        body["logprobs"] = {"content": [chat_logprob_entry(*t) for t in choice.tokens]}
+    return body
+
+
+async def chat_chunks(
+    req: ChatRequest,
+    choices: list[ChatChoice],
+    meta: dict,
+    usage: dict,
+    delay: float,
+    error_after: int | None,
+) -> AsyncIterator[str]:
+    """Yield OpenAI chat chunks: role, content or tool-call deltas, finish, [usage], [DONE].
+
+    Non-final chunks carry ``"usage": null`` when ``include_usage`` is set, as OpenAI documents
+    (huggingface_hub 2.4.0 ``ChatCompletionInputStreamOptions``: "All other chunks will also
+    include a usage field, but with a null value").
+    """
+    usage_field = {"usage": None} if req.include_usage else {}
+
+    def chunk(index: int, delta: dict, finish: str | None = None, logprobs: Any = None) -> str:
+        return openai_event(
+            {
+                **meta,
+                "object": "chat.completion.chunk",
+                "choices": [
+                    {"index": index, "delta": delta, "logprobs": logprobs, "finish_reason": finish}
+                ],
+                **usage_field,
+            }
+        )
+
+    sent = 0
+    for choice in choices:
+        yield chunk(
+            choice.index, {"role": "assistant", "content": "" if choice.tool_call is None else None}
+        )
+        pieces: list[tuple[dict, Any]] = []
+        if choice.tool_call is not None:
+            call = choice.tool_call
+            pieces.append(
+                (
+                    {
+                        "tool_calls": [
+                            {
+                                "index": 0,
+                                "id": call["id"],
+                                "type": "function",
+                                "function": {"name": call["function"]["name"], "arguments": ""},
+                            }
+                        ]
+                    },
+                    None,
+                )
+            )
+            arguments = call["function"]["arguments"]
+            for start in range(0, len(arguments), 8):
+                fragment = arguments[start : start + 8]
+                pieces.append(
+                    ({"tool_calls": [{"index": 0, "function": {"arguments": fragment}}]}, None)
+                )
+        elif choice.tokens:
+            for position, (text, logprob, top) in enumerate(choice.tokens):
+                lp = {"content": [chat_logprob_entry(text, logprob, top)]} if req.logprobs else None
+                pieces.append(({"content": text.lstrip() if position == 0 else text}, lp))
+        elif choice.content:
+            for start in range(0, len(choice.content), 8):
+                pieces.append(({"content": choice.content[start : start + 8]}, None))
+        for delta, lp in pieces:
+            if delay:
+                await asyncio.sleep(delay)
+            if error_after is not None and sent >= error_after:
+                yield openai_event(
+                    {
+                        "error": {
+                            "message": "stand-in fault during generation",
+                            "type": "server_error",
+                        }
+                    }
+                )
+                return
+            sent += 1
+            yield chunk(choice.index, delta, logprobs=lp)
+        yield chunk(choice.index, {}, choice.finish_reason)
+    if req.include_usage:
+        yield openai_event(
+            {**meta, "object": "chat.completion.chunk", "choices": [], "usage": usage}
+        )
+    yield OPENAI_DONE
+
+
+async def answer_chat(
+    request: Request,
+    body: dict,
+    *,
+    model: str,
+    surface: Surface,
+    admission: Admission,
+    headers: dict[str, str],
+) -> Response:
+    """Serve one chat request on any surface; ``model`` is the id echoed in the answer."""
+    req = parse_chat(body, surface)
+    generator: TextGenerator = request.app.state.generator
+    choices = build_chat_choices(req, generator, surface)
+    usage = chat_usage(req, choices, generator)
+    request.app.state.knobs.charge(usage["completion_tokens"])
+    meta = chat_meta(model)
+    options = request.app.state.options
+    delay = options.latency_ms_per_token / 1000
+    if req.stream:
+        chunks = chat_chunks(req, choices, meta, usage, delay, options.stream_error_after_tokens)
+        return StreamingResponse(chunks, media_type="text/event-stream", headers=headers)
+    if delay:
+        await asyncio.sleep(delay * usage["completion_tokens"])
+    answer = {
+        **meta,
+        "object": "chat.completion",
+        "choices": [chat_message(c, req) for c in choices],
+        "usage": usage,
+    }
+    if admission.drop:
+        return StreamingResponse(broken_body('{"id": "'), headers=headers)
+    return JSONResponse(answer, headers=headers)
+
+
+# --- completions ------------------------------------------------------------------------------
+
+
+def parse_completion(body: dict, surface: Surface) -> tuple[list[str], dict[str, Any], dict]:
+    """Return (prompts, generator parameters, options) of a ``/v1/completions`` body."""
+    prompt = body.get("prompt")
+    prompts = [prompt] if isinstance(prompt, str) else prompt
+    if (
+        not isinstance(prompts, list)
+        or not prompts
+        or not all(isinstance(p, str) and p for p in prompts)
+    ):
+        raise surface.error("`prompt` must be a non-empty string or a list of them", "prompt")
+    if len(prompts) > MAX_PROMPTS:
+        raise surface.error(
+            f"Number of prompts exceeds the maximum allowed batch size of {MAX_PROMPTS}", "prompt"
+        )
+    if body.get("suffix") is not None:
+        # TGI's exact answer (server.rs @ db931fcf, completions): 422 on its endpoint.
+        raise surface.error(
+            "Suffix is not supported and can be achieved by preprocessing the prompt.", "suffix"
+        )
+    stream = body.get("stream", False)
+    if not isinstance(stream, bool):
+        raise surface.error("`stream` must be a boolean", "stream")
+    options = body.get("stream_options")
+    if options is not None and (not isinstance(options, dict) or not stream):
+        raise surface.error(
+            "`stream_options` is an object, allowed only with `stream`", "stream_options"
+        )
+    echo = body.get("echo", False)
+    if not isinstance(echo, bool):
+        raise surface.error("`echo` must be a boolean", "echo")
+    n = _integer(body, "n", 1, MAX_N, surface) or 1
+    best_of = _integer(body, "best_of", 1, MAX_N, surface)
+    if best_of is not None and best_of != n:
+        raise surface.error(
+            "`best_of` other than `n` is not implemented by the stand-in; omit it", "best_of"
+        )
+    logprobs = _integer(body, "logprobs", 0, MAX_TOP_LOGPROBS, surface)
+    params = sampling_parameters(body, surface, DEFAULT_COMPLETION_MAX_TOKENS)
+    extra = {
+        "stream": stream,
+        "include_usage": bool((options or {}).get("include_usage")),
+        "echo": echo,
+        "n": n,
+        "logprobs": logprobs,
+    }
+    return prompts, params, extra
+
+
+def _completion_logprobs(tokens: list, alternatives: list, k: int, offset: int) -> dict[str, Any]:
+    """OpenAI's legacy completions ``logprobs``: tokens, token_logprobs, top_logprobs, offsets."""
+    texts = [t.text for t in tokens]
+    offsets, position = [], offset
+    for text in texts:
+        offsets.append(position)
+        position += len(text)
+    return {
+        "tokens": texts,
+        "token_logprobs": [round(t.logprob, 4) for t in tokens],
+        "top_logprobs": [{t: round(lp, 4) for t, lp in alts[:k]} for alts in alternatives],
+        "text_offset": offsets,
+    }
+
+
+async def answer_completion(
+    request: Request,
+    body: dict,
+    *,
+    model: str,
+    surface: Surface,
+    admission: Admission,
+    headers: dict[str, str],
+) -> Response:
+    """Serve one ``/v1/completions`` request on any surface."""
+    prompts, params, extra = parse_completion(body, surface)
+    generator: TextGenerator = request.app.state.generator
+    choices, prompt_tokens, completion_tokens = [], 0, 0
+    for p_index, prompt in enumerate(prompts):
+        prompt_tokens += generator.count_tokens(prompt)
+        for c_index, choice_params in enumerate(choice_seeds(params, extra["n"])):
+            top_n = max(extra["logprobs"] or 0, 1) if extra["logprobs"] is not None else 0
+            gen = generator.generate(prompt, choice_params, top_n=top_n)
+            visible = [t for t in gen.tokens if not t.special]
+            completion_tokens += len(gen.tokens)
+            text = (prompt if extra["echo"] else "") + gen.text
+            logprobs = None
+            if extra["logprobs"] is not None:
+                alts = [top_of(t, extra["logprobs"]) for t in visible]
+                offset = len(prompt) if extra["echo"] else 0
+                logprobs = _completion_logprobs(visible, alts, extra["logprobs"], offset)
+            choices.append(
+                {
+                    "text": text,
+                    "index": p_index * extra["n"] + c_index,
+                    "logprobs": logprobs,
+                    "finish_reason": _finish(gen),
+                    "_tokens": visible,
+                    "_prefix": prompt if extra["echo"] else "",
+                }
+            )
+    request.app.state.knobs.charge(completion_tokens)
+    usage = {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }
+    meta = {
+        "id": "cmpl-standin-" + uuid.uuid4().hex[:12],
+        "object": "text_completion",
+        "created": int(time.time()),
+        "model": model,
+        "system_fingerprint": "stand-in",
+    }
+    options = request.app.state.options
+    delay = options.latency_ms_per_token / 1000
+    if extra["stream"]:
+        events = completion_chunks(
+            choices, meta, usage, extra["include_usage"], delay, options.stream_error_after_tokens
+        )
+        return StreamingResponse(events, media_type="text/event-stream", headers=headers)
+    if delay:
+        await asyncio.sleep(delay * completion_tokens)
+    answer = {
+        **meta,
+        "choices": [{k: v for k, v in c.items() if not k.startswith("_")} for c in choices],
+        "usage": usage,
+    }
+    if admission.drop:
+        return StreamingResponse(broken_body('{"id": "'), headers=headers)
+    return JSONResponse(answer, headers=headers)
+
+
+async def completion_chunks(
+    choices: list[dict],
+    meta: dict,
+    usage: dict,
+    include_usage: bool,
+    delay: float,
+    error_after: int | None,
+) -> AsyncIterator[str]:
+    """Yield completion chunks (one per token, the last with finish_reason), [usage], [DONE]."""
+    usage_field = {"usage": None} if include_usage else {}
+
+    def chunk(index: int, text: str, finish: str | None) -> str:
+        return openai_event(
+            {
+                **meta,
+                "choices": [
+                    {"text": text, "index": index, "logprobs": None, "finish_reason": finish}
+                ],
+                **usage_field,
+            }
+        )
+
+    sent = 0
+    for choice in choices:
+        pieces = ([choice["_prefix"]] if choice["_prefix"] else []) + [
+            t.text for t in choice["_tokens"]
+        ]
+        for text in pieces:
+            if delay:
+                await asyncio.sleep(delay)
+            if error_after is not None and sent >= error_after:
+                yield openai_event(
+                    {
+                        "error": {
+                            "message": "stand-in fault during generation",
+                            "type": "server_error",
+                        }
+                    }
+                )
+                return
+            sent += 1
+            yield chunk(choice["index"], text, None)
+        yield chunk(choice["index"], "", choice["finish_reason"])
+    if include_usage:
+        yield openai_event({**meta, "choices": [], "usage": usage})
+    yield OPENAI_DONE

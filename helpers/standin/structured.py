@@ -1,0 +1,285 @@
+"""Structured output for the stand-in: JSON values valid for a JSON schema, and tool calls.
+
+Stand-in behaviour, not a model's: a value is built from the schema itself (types, ``enum``,
+``const``, ``properties``/``required``, ``items``, numeric and length bounds, ``anyOf``/``oneOf``/
+``allOf``, local ``$ref``, common ``format``s), deterministically from a seed, with its strings
+drawn from the stand-in's text model. Every value is checked with ``jsonschema`` before it is
+sent; a schema the stand-in cannot satisfy (``pattern``, ``not``, contradictory bounds) is
+refused with a clear :class:`UnsupportedSchema` rather than answered with invalid JSON.
+
+When does the stand-in call a tool with ``tool_choice: "auto"``? When the last user message
+mentions a word (4 letters or more) of the tool's name or description, the first such tool is
+called; otherwise the stand-in answers in prose. ``"required"`` calls the matching tool or else
+the first one; a named function is always called; ``"none"`` never calls.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import jsonschema
+import numpy as np
+
+WORD = re.compile(r"[A-Za-z]{4,}")
+MAX_DEPTH = 8
+MAX_ITEMS = 3
+FORMATS = {
+    "date": "2026-11-25",
+    "date-time": "2026-11-25T12:00:00Z",
+    "time": "12:00:00Z",
+    "email": "learner@example.com",
+    "uri": "https://example.com/stand-in",
+    "url": "https://example.com/stand-in",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "hostname": "example.com",
+    "ipv4": "192.0.2.1",
+}
+UNSUPPORTED_KEYWORDS = ("pattern", "not", "patternProperties", "propertyNames", "contains")
+
+Words = Callable[[str, int], str]
+"""``words(topic, n)``: up to n words of stand-in text about ``topic`` (seeded by the caller)."""
+
+
+class UnsupportedSchema(ValueError):
+    """A schema the stand-in cannot produce a valid value for; the message says why."""
+
+
+def check_schema(schema: Any, where: str) -> None:
+    """Raise UnsupportedSchema unless ``schema`` is a well-formed JSON schema (object or bool)."""
+    if not isinstance(schema, (dict, bool)):
+        raise UnsupportedSchema(f"{where} must be a JSON schema object")
+    try:
+        jsonschema.validators.validator_for(schema).check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise UnsupportedSchema(f"{where} is not a valid JSON schema: {exc.message}") from None
+
+
+class ValueBuilder:
+    """Builds one value for a schema; ``rng`` and ``words`` make it deterministic per seed."""
+
+    def __init__(self, root: Any, rng: np.random.Generator, words: Words):
+        self.root = root
+        self.rng = rng
+        self.words = words
+
+    def build(self, schema: Any, name: str = "value", depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise UnsupportedSchema("the schema nests deeper than the stand-in builds (8 levels)")
+        if schema is True or schema == {}:
+            return self.words(name, 3)
+        if schema is False:
+            raise UnsupportedSchema(f"`{name}` has the schema `false`: no value is valid")
+        for keyword in UNSUPPORTED_KEYWORDS:
+            if keyword in schema:
+                raise UnsupportedSchema(
+                    f"the stand-in does not generate values for `{keyword}` (at `{name}`)"
+                )
+        if "$ref" in schema:
+            return self.build(self.resolve(schema["$ref"]), name, depth + 1)
+        if "const" in schema:
+            return schema["const"]
+        if "enum" in schema:
+            options = schema["enum"]
+            if not options:
+                raise UnsupportedSchema(f"`{name}` has an empty enum")
+            return options[int(self.rng.integers(len(options)))]
+        if "allOf" in schema:
+            merged = merge_all_of(schema)
+            return self.build(merged, name, depth + 1)
+        for key in ("anyOf", "oneOf"):
+            if key in schema:
+                return self.first_valid(schema[key], name, depth)
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kind = next((k for k in kind if k != "null"), "null")
+        if kind is None:
+            kind = "object" if "properties" in schema else "array" if "items" in schema else None
+        if kind is None:
+            return self.words(name, 3)
+        return getattr(self, "build_" + kind)(schema, name, depth)
+
+    def resolve(self, ref: str) -> Any:
+        if not ref.startswith("#"):
+            raise UnsupportedSchema(f"only local $ref are followed, not {ref!r}")
+        node = self.root
+        for part in ref.lstrip("#/").split("/") if ref != "#" else []:
+            part = part.replace("~1", "/").replace("~0", "~")
+            if not isinstance(node, dict) or part not in node:
+                raise UnsupportedSchema(f"$ref {ref!r} points at nothing")
+            node = node[part]
+        return node
+
+    def first_valid(self, options: list, name: str, depth: int) -> Any:
+        for option in options:
+            try:
+                value = self.build(option, name, depth + 1)
+            except UnsupportedSchema:
+                continue
+            return value
+        raise UnsupportedSchema(f"no branch of `{name}`'s anyOf/oneOf can be generated")
+
+    def build_null(self, schema: dict, name: str, depth: int) -> None:
+        return None
+
+    def build_boolean(self, schema: dict, name: str, depth: int) -> bool:
+        return bool(self.rng.integers(2))
+
+    def build_integer(self, schema: dict, name: str, depth: int) -> int:
+        low, high = bounds(schema, integer=True)
+        step = int(schema.get("multipleOf", 1))
+        first = -(-low // step) * step
+        if first > high:
+            raise UnsupportedSchema(f"`{name}`: no multiple of {step} within its bounds")
+        count = (high - first) // step + 1
+        return int(first + step * int(self.rng.integers(min(count, 1_000_000))))
+
+    def build_number(self, schema: dict, name: str, depth: int) -> float:
+        low, high = bounds(schema, integer=False)
+        step = schema.get("multipleOf")
+        if step:
+            first, last = int(np.ceil(low / step)), int(np.floor(high / step))
+            if first > last:
+                raise UnsupportedSchema(f"`{name}`: no multiple of {step} within its bounds")
+            return float(step * int(self.rng.integers(first, last + 1)))
+        return float(round(low + (high - low) * self.rng.random(), 2))
+
+    def build_string(self, schema: dict, name: str, depth: int) -> str:
+        if schema.get("format") in FORMATS:
+            return FORMATS[schema["format"]]
+        low = int(schema.get("minLength", 0))
+        high = int(schema.get("maxLength", 10_000))
+        if low > high:
+            raise UnsupportedSchema(f"`{name}`: minLength is larger than maxLength")
+        text = self.words(name, 4).strip()
+        while len(text) < low:
+            text = (text + " " + self.words(name, 8)).strip()
+        return text[:high].rstrip() if len(text[:high].rstrip()) >= low else text[:high]
+
+    def build_array(self, schema: dict, name: str, depth: int) -> list:
+        low = int(schema.get("minItems", 1))
+        high = int(schema.get("maxItems", max(low, MAX_ITEMS)))
+        if low > high:
+            raise UnsupportedSchema(f"`{name}`: minItems is larger than maxItems")
+        prefix = schema.get("prefixItems", [])
+        count = min(max(low, len(prefix)), high) if prefix else min(max(low, 2), high)
+        items = [self.build(s, f"{name}[{i}]", depth + 1) for i, s in enumerate(prefix[:count])]
+        item_schema = schema.get("items", {})
+        while len(items) < count:
+            value = self.build(item_schema, name, depth + 1)
+            if schema.get("uniqueItems") and value in items:
+                value = self.build(item_schema, f"{name} {len(items)}", depth + 1)
+                if value in items:
+                    break
+            items.append(value)
+        return items
+
+    def build_object(self, schema: dict, name: str, depth: int) -> dict:
+        properties = schema.get("properties", {})
+        required = set(schema.get("required", []))
+        value = {}
+        for key, sub in properties.items():
+            value[key] = self.build(sub, key, depth + 1)
+        extra = required - set(properties)
+        additional = schema.get("additionalProperties", True)
+        for key in sorted(extra):
+            value[key] = self.build(additional if isinstance(additional, dict) else {}, key, depth)
+        if not value and int(schema.get("minProperties", 0)) > 0:
+            value["answer"] = self.build(
+                additional if isinstance(additional, dict) else {}, "answer", depth
+            )
+        return value
+
+
+def bounds(schema: dict, integer: bool) -> tuple:
+    """Return (low, high) from minimum/maximum and their exclusive forms, default 0..100."""
+    low = schema.get("minimum", 0 if "maximum" not in schema else schema["maximum"] - 100)
+    high = schema.get("maximum", low + 100)
+    if "exclusiveMinimum" in schema and not isinstance(schema["exclusiveMinimum"], bool):
+        low = max(low, schema["exclusiveMinimum"] + (1 if integer else 1e-6))
+        high = max(high, low)
+    if "exclusiveMaximum" in schema and not isinstance(schema["exclusiveMaximum"], bool):
+        high = min(high, schema["exclusiveMaximum"] - (1 if integer else 1e-6))
+    if integer:
+        low, high = int(np.ceil(low)), int(np.floor(high))
+    if low > high:
+        raise UnsupportedSchema("a number's minimum is larger than its maximum")
+    return low, high
+
+
+def merge_all_of(schema: dict) -> dict:
+    """Return ``allOf``'s object schemas merged into one (properties and required combined)."""
+    merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
+    for part in schema["allOf"]:
+        if not isinstance(part, dict):
+            raise UnsupportedSchema("allOf parts must be schema objects")
+        for key, value in part.items():
+            if key == "properties":
+                merged.setdefault("properties", {}).update(value)
+            elif key == "required":
+                merged["required"] = sorted(set(merged.get("required", [])) | set(value))
+            else:
+                merged.setdefault(key, value)
+    return merged
+
+
+def generate_value(schema: Any, seed: int, words: Words) -> Any:
+    """Return a value valid for ``schema``, the same for the same seed; raise UnsupportedSchema."""
+    check_schema(schema, "the schema")
+    rng = np.random.default_rng(seed)
+    value = ValueBuilder(schema, rng, words).build(schema)
+    errors = sorted(jsonschema.validators.validator_for(schema)(schema).iter_errors(value), key=str)
+    if errors:
+        raise UnsupportedSchema(
+            f"the stand-in could not build a value for this schema: {errors[0].message}"
+        )
+    return value
+
+
+def generate_json_object(seed: int, words: Words, topic: str) -> dict:
+    """Return the answer to ``response_format: {"type": "json_object"}``: a small object."""
+    return {"answer": words(topic, 8).strip(), "stand_in": True, "seed": seed}
+
+
+def dumps(value: Any) -> str:
+    """Return compact JSON text, as a model's structured answer is one string."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+# --- tools ------------------------------------------------------------------------------------
+
+
+def tool_words(tool: dict) -> set[str]:
+    """Return the lower-case words (4+ letters) of a tool's name and description."""
+    function = tool["function"]
+    name = re.sub(r"([a-z])([A-Z])", r"\1 \2", function["name"]).replace("_", " ")
+    text = name + " " + (function.get("description") or "")
+    return {w.lower() for w in WORD.findall(text)}
+
+
+def mentioned_tool(tools: list[dict], user_text: str) -> dict | None:
+    """Return the first tool whose name or description shares a 4+ letter word with the text."""
+    said = {w.lower() for w in WORD.findall(user_text)}
+    for tool in tools:
+        if tool_words(tool) & said:
+            return tool
+    return None
+
+
+def choose_tool(tools: list[dict], tool_choice: Any, user_text: str | None) -> dict | None:
+    """Return the tool to call, or None for a prose answer (rules in the module docstring).
+
+    ``user_text`` is None when the conversation does not end with a user message (e.g. it ends
+    with a tool result): then ``"auto"`` answers in prose.
+    """
+    if not tools or tool_choice == "none":
+        return None
+    if isinstance(tool_choice, dict):
+        wanted = tool_choice["function"]["name"]
+        return next(t for t in tools if t["function"]["name"] == wanted)
+    match = mentioned_tool(tools, user_text) if user_text is not None else None
+    if tool_choice == "required":
+        return match or tools[0]
+    return match
