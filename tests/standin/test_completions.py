@@ -1,0 +1,213 @@
+"""OpenAI completions on the stand-in: hf-inference's per-model route and the emulated endpoint.
+
+Contract tests run in process (``api``); the openai client needs a URL (``stand_in``).
+"""
+
+from __future__ import annotations
+
+import json
+
+import openai
+import pytest
+from openai import OpenAI
+
+from helpers.contract import ENDPOINT_PREFIX, GPT2
+
+HF_COMPLETIONS = f"/hf-inference/models/{GPT2}/v1/completions"
+HF_CHAT = f"/hf-inference/models/{GPT2}/v1/chat/completions"
+PROMPT = "Once upon a time, in a land far away,"
+ROUTES = [HF_COMPLETIONS, ENDPOINT_PREFIX + "/v1/completions"]
+
+
+def events(response) -> list:
+    """Return the decoded ``data:`` payloads of an OpenAI stream, ``[DONE]`` kept as a string."""
+    lines = [ln for ln in response.text.split("\n") if ln.startswith("data: ")]
+    return [ln[6:] if ln[6:] == "[DONE]" else json.loads(ln[6:]) for ln in lines]
+
+
+@pytest.mark.parametrize("path", ROUTES)
+def test_completion_has_openais_shape(api, auth, path):
+    # Catches: a classic [{"generated_text"}] answer or a chat shape on the completions route.
+    body = {"model": GPT2, "prompt": PROMPT, "max_tokens": 6, "seed": 1}
+    answer = api.post(path, json=body, headers=auth).json()
+    assert answer["object"] == "text_completion"
+    assert set(answer) >= {"id", "object", "created", "model", "choices", "usage"}
+    (choice,) = answer["choices"]
+    assert set(choice) == {"text", "index", "logprobs", "finish_reason"}
+    assert choice["index"] == 0 and choice["logprobs"] is None
+    assert choice["finish_reason"] in ("length", "stop")
+    assert not choice["text"].startswith(PROMPT)  # the continuation only, unlike classic
+    usage = answer["usage"]
+    assert usage["completion_tokens"] <= 6
+    assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
+
+
+def test_default_max_tokens_is_openais_16(api, auth):
+    # Catches: the chat default (64) or TGI's default leaking onto /v1/completions.
+    answer = api.post(
+        HF_COMPLETIONS, json={"model": GPT2, "prompt": PROMPT, "temperature": 0}, headers=auth
+    ).json()
+    assert answer["usage"]["completion_tokens"] <= 16
+
+
+def test_temperature_zero_is_greedy_and_seed_reproduces(api, auth):
+    # Catches: sampling at temperature 0, or a seed that does not reproduce.
+    def text(**extra):
+        body = {"model": GPT2, "prompt": PROMPT, "max_tokens": 10, **extra}
+        return api.post(HF_COMPLETIONS, json=body, headers=auth).json()["choices"][0]["text"]
+
+    assert len({text(temperature=0, seed=s) for s in range(4)}) == 1
+    assert text(seed=7, temperature=1.0) == text(seed=7, temperature=1.0)
+
+
+def test_echo_n_and_a_list_of_prompts(api, auth):
+    # Catches: echo ignored, n ignored, or only the first prompt answered.
+    body = {"model": GPT2, "prompt": [PROMPT, "The robot"], "max_tokens": 3, "n": 2, "echo": True}
+    choices = api.post(HF_COMPLETIONS, json=body, headers=auth).json()["choices"]
+    assert [c["index"] for c in choices] == [0, 1, 2, 3]
+    assert choices[0]["text"].startswith(PROMPT) and choices[2]["text"].startswith("The robot")
+
+
+def test_logprobs_come_from_the_sampled_distribution(api, auth):
+    # Catches: logprobs ignored, more alternatives than asked, or a chosen token whose logprob
+    # disagrees with its own entry among the alternatives.
+    body = {"model": GPT2, "prompt": PROMPT, "max_tokens": 5, "logprobs": 3, "seed": 2}
+    choice = api.post(HF_COMPLETIONS, json=body, headers=auth).json()["choices"][0]
+    logprobs = choice["logprobs"]
+    assert "".join(logprobs["tokens"]) == choice["text"]
+    assert len(logprobs["token_logprobs"]) == len(logprobs["tokens"])
+    for token, logprob, top in zip(
+        logprobs["tokens"], logprobs["token_logprobs"], logprobs["top_logprobs"], strict=True
+    ):
+        assert 1 <= len(top) <= 3
+        assert logprob <= 0
+        if token in top:
+            assert top[token] == pytest.approx(logprob, abs=1e-4)
+    assert logprobs["text_offset"][0] == 0
+
+
+def test_stream_chunks_usage_null_then_usage_then_done(api, auth):
+    # Catches: a missing [DONE], usage on every chunk, or no "usage": null with include_usage.
+    body = {
+        "model": GPT2,
+        "prompt": PROMPT,
+        "max_tokens": 4,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    response = api.post(HF_COMPLETIONS, json=body, headers=auth)
+    assert response.headers["content-type"].startswith("text/event-stream")
+    got = events(response)
+    assert got[-1] == "[DONE]"
+    usage_chunk, chunks = got[-2], got[:-2]
+    assert usage_chunk["choices"] == [] and usage_chunk["usage"]["completion_tokens"] <= 4
+    assert all(c["usage"] is None and c["object"] == "text_completion" for c in chunks)
+    assert chunks[-1]["choices"][0]["finish_reason"] in ("length", "stop")
+    assert all(c["choices"][0]["finish_reason"] is None for c in chunks[:-1])
+
+
+def test_stream_without_include_usage_has_no_usage_key(api, auth):
+    body = {"model": GPT2, "prompt": PROMPT, "max_tokens": 3, "stream": True}
+    got = events(api.post(HF_COMPLETIONS, json=body, headers=auth))
+    assert all("usage" not in c for c in got[:-1])
+
+
+@pytest.mark.parametrize(
+    ("extra", "param"),
+    [
+        ({"prompt": ""}, "prompt"),
+        ({"prompt": ["a"] * 5}, "prompt"),
+        ({"suffix": "the end"}, "suffix"),
+        ({"max_tokens": 0}, "max_tokens"),
+        ({"logprobs": 6}, "logprobs"),
+        ({"best_of": 3}, "best_of"),
+        ({"stream_options": {"include_usage": True}}, "stream_options"),
+        ({"logit_bias": {"50256": -100}}, "logit_bias"),
+    ],
+)
+def test_bad_completions_get_400_naming_the_parameter(api, auth, extra, param):
+    body = {"model": GPT2, "prompt": PROMPT, **extra}
+    response = api.post(HF_COMPLETIONS, json=body, headers=auth)
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == param
+
+
+def test_endpoint_answers_bad_input_as_tgi_does(api, auth):
+    # TGI: 422 {"error", "error_type"}; the suffix message is TGI's own.
+    body = {"model": "tgi", "prompt": PROMPT, "suffix": "x"}
+    response = api.post(ENDPOINT_PREFIX + "/v1/completions", json=body, headers=auth)
+    assert response.status_code == 422
+    assert "Suffix is not supported" in response.json()["error"]
+
+
+def test_endpoint_chat_on_gpt2_is_tgis_template_error(api, auth):
+    # Catches: prose answered for a model that has no chat template.
+    body = {"model": "tgi", "messages": [{"role": "user", "content": "hi"}]}
+    response = api.post(ENDPOINT_PREFIX + "/v1/chat/completions", json=body, headers=auth)
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": "Template error: template not found",
+        "error_type": "template_error",
+    }
+
+
+def test_hf_inference_chat_on_a_base_model_is_refused(api, auth):
+    body = {"model": GPT2, "messages": [{"role": "user", "content": "hi"}]}
+    response = api.post(HF_CHAT, json=body, headers=auth)
+    assert response.status_code == 400
+    assert "chat template" in response.json()["error"]["message"]
+
+
+def test_router_has_no_completions_route(api, auth):
+    # hub-docs index.md: the router's OpenAI-compatible endpoint is chat only.
+    response = api.post("/v1/completions", json={"model": GPT2, "prompt": "x"}, headers=auth)
+    assert response.status_code == 404
+
+
+def test_unknown_model_and_unserved_gpt2_get_the_routers_404(api, make_api, auth):
+    unknown = api.post(
+        "/hf-inference/models/nobody/nothing/v1/completions", json={"prompt": "x"}, headers=auth
+    )
+    assert (unknown.status_code, unknown.text) == (404, "Not Found")
+    today = make_api(router_serves_gpt2=False)
+    response = today.post(HF_COMPLETIONS, json={"model": GPT2, "prompt": "x"}, headers=auth)
+    assert response.status_code == 404
+    # The dedicated endpoint still serves gpt2: it is the learner's own server.
+    assert (
+        today.post(
+            ENDPOINT_PREFIX + "/v1/completions", json={"model": "tgi", "prompt": "x"}, headers=auth
+        ).status_code
+        == 200
+    )
+
+
+def test_completions_need_a_token(api):
+    assert api.post(HF_COMPLETIONS, json={"prompt": "x"}).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "base", [f"/hf-inference/models/{GPT2}/v1", ENDPOINT_PREFIX + "/v1"], ids=["hf", "endpoint"]
+)
+def test_openai_client_completes_plain_and_streamed(stand_in, token, base):
+    client = OpenAI(base_url=stand_in.url + base, api_key=token, max_retries=0)
+    answer = client.completions.create(model=GPT2, prompt=PROMPT, max_tokens=5, seed=3)
+    assert answer.object == "text_completion" and answer.choices[0].text
+    assert answer.usage.completion_tokens <= 5
+    stream = client.completions.create(
+        model=GPT2,
+        prompt=PROMPT,
+        max_tokens=5,
+        seed=3,
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    chunks = list(stream)
+    assert "".join(c.choices[0].text for c in chunks if c.choices) == answer.choices[0].text
+    assert chunks[-1].usage.completion_tokens == answer.usage.completion_tokens
+
+
+def test_openai_client_sees_the_endpoints_chat_refusal(stand_in, token):
+    client = OpenAI(base_url=stand_in.url + ENDPOINT_PREFIX + "/v1", api_key=token, max_retries=0)
+    with pytest.raises(openai.UnprocessableEntityError) as info:
+        client.chat.completions.create(model="tgi", messages=[{"role": "user", "content": "hi"}])
+    assert info.value.response.json()["error_type"] == "template_error"

@@ -1,0 +1,182 @@
+"""Structured output: ``response_format`` answers JSON valid for the schema, or a clear 400."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+from openai import OpenAI
+
+from helpers.contract import CHAT_MODEL
+from helpers.standin.structured import UnsupportedSchema, generate_value
+
+MESSAGES = [{"role": "user", "content": "Describe a lighthouse keeper"}]
+SCHEMAS = {
+    "flat": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "minLength": 3, "maxLength": 40},
+            "age": {"type": "integer", "minimum": 18, "maximum": 99},
+            "score": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+            "active": {"type": "boolean"},
+            "role": {"enum": ["keeper", "visitor"]},
+        },
+        "required": ["name", "age", "score", "active", "role"],
+        "additionalProperties": False,
+    },
+    "nested arrays": {
+        "type": "object",
+        "properties": {
+            "tags": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 4},
+            "shifts": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"day": {"type": "string", "format": "date"}},
+                    "required": ["day"],
+                },
+            },
+        },
+        "required": ["tags", "shifts"],
+    },
+    "refs and unions": {
+        "$defs": {"point": {"type": "object", "properties": {"x": {"type": "number"}}}},
+        "type": "object",
+        "properties": {
+            "where": {"$ref": "#/$defs/point"},
+            "note": {"anyOf": [{"type": "null"}, {"type": "string"}]},
+            "kind": {"const": "lighthouse"},
+            "step": {"type": "number", "multipleOf": 0.5, "minimum": 1, "maximum": 3},
+        },
+        "required": ["where", "note", "kind", "step"],
+    },
+    "all of": {
+        "allOf": [
+            {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]},
+            {"properties": {"b": {"type": "integer"}}, "required": ["b"]},
+        ]
+    },
+    "array at the top": {"type": "array", "items": {"type": ["integer", "null"]}, "minItems": 3},
+}
+
+
+def ask(api, auth, response_format, seed=5, **extra):
+    body = {
+        "model": CHAT_MODEL,
+        "messages": MESSAGES,
+        "response_format": response_format,
+        "seed": seed,
+        **extra,
+    }
+    return api.post("/v1/chat/completions", json=body, headers=auth)
+
+
+@pytest.mark.parametrize("name", SCHEMAS)
+def test_json_schema_answers_are_valid(api, auth, name):
+    # Catches: prose instead of JSON, or JSON that breaks the schema.
+    fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": SCHEMAS[name]}}
+    for seed in range(3):
+        response = ask(api, auth, fmt, seed=seed)
+        assert response.status_code == 200, response.text
+        choice = response.json()["choices"][0]
+        assert choice["finish_reason"] == "stop"
+        jsonschema.validate(json.loads(choice["message"]["content"]), SCHEMAS[name])
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        {"type": "json_object", "value": SCHEMAS["flat"]},  # huggingface_hub's hf-inference form
+        {"type": "json_schema", "schema": SCHEMAS["flat"]},  # huggingface.js's together form
+    ],
+    ids=["tgi-value", "together-schema"],
+)
+def test_the_forms_clients_rewrite_to_are_honoured(api, auth, fmt):
+    content = ask(api, auth, fmt).json()["choices"][0]["message"]["content"]
+    jsonschema.validate(json.loads(content), SCHEMAS["flat"])
+
+
+def test_json_object_answers_a_json_object(api, auth):
+    content = ask(api, auth, {"type": "json_object"}).json()["choices"][0]["message"]["content"]
+    assert isinstance(json.loads(content), dict)
+
+
+def test_text_format_is_prose(api, auth):
+    content = ask(api, auth, {"type": "text"}).json()["choices"][0]["message"]["content"]
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(content)
+
+
+def test_same_seed_same_json_and_seeds_vary_it(api, auth):
+    fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": SCHEMAS["flat"]}}
+    texts = [ask(api, auth, fmt, seed=s).json()["choices"][0]["message"]["content"] for s in (1, 1)]
+    assert texts[0] == texts[1]
+    others = {
+        ask(api, auth, fmt, seed=s).json()["choices"][0]["message"]["content"] for s in range(6)
+    }
+    assert len(others) > 1
+
+
+def test_streamed_structured_output_rebuilds_the_json(api, auth):
+    fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": SCHEMAS["flat"]}}
+    response = ask(api, auth, fmt, stream=True)
+    lines = [ln[6:] for ln in response.text.split("\n") if ln.startswith("data: ")][:-1]
+    text = "".join(json.loads(ln)["choices"][0]["delta"].get("content") or "" for ln in lines)
+    jsonschema.validate(json.loads(text), SCHEMAS["flat"])
+
+
+@pytest.mark.parametrize(
+    ("fmt", "needle"),
+    [
+        ({"type": "json_schema", "json_schema": {"name": "x"}}, "json_schema"),
+        ({"type": "xml"}, "response_format.type"),
+        (
+            {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "strin"}}},
+            "not a valid JSON schema",
+        ),
+        (
+            {
+                "type": "json_schema",
+                "json_schema": {"name": "x", "schema": {"type": "string", "pattern": "^[0-9]+$"}},
+            },
+            "pattern",
+        ),
+        (
+            {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": "x",
+                    "schema": {"type": "integer", "minimum": 5, "maximum": 1},
+                },
+            },
+            "minimum",
+        ),
+    ],
+)
+def test_schemas_the_stand_in_cannot_honour_get_a_clear_400(api, auth, fmt, needle):
+    # Catches: a 200 with JSON that does not match, or a 500.
+    response = ask(api, auth, fmt)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["param"] == "response_format" and needle in error["message"]
+
+
+def test_generate_value_is_checked_before_it_is_returned():
+    # A schema whose constraints the builder ignores must fail loudly, not return bad JSON.
+    schema = {"type": "array", "items": {"enum": [1]}, "minItems": 2, "uniqueItems": True}
+    with pytest.raises(UnsupportedSchema):
+        generate_value(schema, 0, lambda topic, n: "word")
+
+
+def test_openai_client_structured_output(stand_in, token):
+    client = OpenAI(base_url=stand_in.url + "/v1", api_key=token, max_retries=0)
+    answer = client.chat.completions.create(
+        model=CHAT_MODEL,
+        messages=MESSAGES,
+        response_format={
+            "type": "json_schema",
+            "json_schema": {"name": "keeper", "schema": SCHEMAS["flat"], "strict": True},
+        },
+    )
+    jsonschema.validate(json.loads(answer.choices[0].message.content), SCHEMAS["flat"])
