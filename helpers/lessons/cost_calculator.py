@@ -90,7 +90,7 @@ def compare_options(
     stz = (
         "always on"
         if scale_to_zero_minutes is None
-        else f"scale to zero after {scale_to_zero_minutes:g} min"
+        else f"min_replica=0, scale to zero after {scale_to_zero_minutes:g} min"
     )
     rows.append(
         {
@@ -106,13 +106,37 @@ def compare_options(
     )
 
 
+def _table_output(table: pd.DataFrame) -> dict[str, Any]:
+    """Return ``table`` as one display_data output, the shape a notebook stores."""
+    return {
+        "output_type": "display_data",
+        "data": {"text/html": table.to_html(), "text/plain": table.to_string()},
+        "metadata": {},
+    }
+
+
+def _message_output(text: str) -> dict[str, Any]:
+    """Return ``text`` as one stdout line, the shape a notebook stores."""
+    return {"output_type": "stream", "name": "stdout", "text": text + "\n"}
+
+
 def cost_calculator(cost_per_request: float) -> Any:
-    """Return an ipywidgets box around ``compare_options``; the table updates as you move things."""
+    """Return an ipywidgets box: the controls, then the table of ``compare_options``.
+
+    The table is there as soon as the box is displayed and is redrawn on every change. A value
+    ``compare_options`` refuses (a negative cost, say) shows a one-line message in its place
+    until the value is fixed. The box's ``result`` is the table on screen (None while a
+    message is shown) and ``message`` that message (None while a table is shown).
+
+    The output area is written directly (``Output.outputs``) rather than through
+    ``ipywidgets.interactive``, which displays nothing unless told to, and shows a full
+    traceback for a bad value.
+    """
     import ipywidgets as w
 
     prices = pricing.load_endpoint_prices()
     keys = prices.loc[~prices["deprecated"], "key"].tolist()
-    style = {"description_width": "170px"}
+    style = {"description_width": "150px"}
     controls = {
         "requests_per_month": w.FloatLogSlider(
             value=100_000, base=10, min=2, max=9, description="requests / month", style=style
@@ -135,4 +159,23 @@ def cost_calculator(cost_per_request: float) -> Any:
             options=["docs", "live-api"], description="T4 price source", style=style
         ),
     }
-    return w.interactive(lambda **kw: compare_options(**kw), **controls)
+    output = w.Output()
+    box = w.VBox([*controls.values(), output])
+    box.result = None
+    box.message = None
+
+    def redraw(_change: Any = None) -> None:
+        values = {name: control.value for name, control in controls.items()}
+        try:
+            table = compare_options(**values)
+        except ValueError as error:
+            box.result, box.message = None, f"Cannot compute: {error}. Fix the value above."
+            output.outputs = (_message_output(box.message),)
+            return
+        box.result, box.message = table, None
+        output.outputs = (_table_output(table),)
+
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    redraw()
+    return box

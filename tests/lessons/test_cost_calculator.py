@@ -80,3 +80,30 @@ def test_widget_shows_compare_options_for_its_controls_and_follows_them():
         100_000, 0.000195, replicas=2, pattern="business hours", scale_to_zero_minutes=15.0
     )
     pd.testing.assert_frame_equal(widget.result, expected)
+
+
+def _shown(widget) -> list[dict]:
+    """Return the outputs of the calculator's output area (its last child)."""
+    return list(widget.children[-1].outputs)
+
+
+def test_widget_shows_its_table_before_anything_is_touched():
+    # Catches the ipywidgets.interactive bug: an output area that stays empty until told.
+    widget = cost_calculator(0.000195)
+    (shown,) = _shown(widget)
+    assert shown["data"]["text/html"] == compare_options(100_000, 0.000195).to_html()
+
+
+def test_a_bad_value_shows_one_line_until_it_is_fixed():
+    # Catches a traceback in the output area, or a message that stays after the fix.
+    widget = cost_calculator(0.000195)
+    cost = next(c for c in widget.children if getattr(c, "description", "") == "USD / request")
+    cost.value = -1
+    (shown,) = _shown(widget)
+    assert shown["output_type"] == "stream"
+    assert shown["text"].count("\n") == 1 and "cannot be negative" in shown["text"]
+    assert widget.result is None
+    cost.value = 0.000195
+    (shown,) = _shown(widget)
+    assert "serverless, PRO plan" in shown["data"]["text/html"]
+    assert widget.message is None
