@@ -1,9 +1,11 @@
 """The text-generation payload and the server's own rules for it, checked before sending.
 
 The rules are those of text-generation-inference (TGI), the server behind the classic
-``{"inputs", "parameters"}`` contract: ``router/src/validation.rs`` at ``db931fcf``, quoted in
-hf-api-facts.md §2. The local stand-in checks incoming requests with the same functions, so
-the client and the server cannot drift apart; the messages are TGI's, word for word.
+``{"inputs", "parameters"}`` contract: ``router/src/validation.rs`` at ``db931fcf``
+(notebooks/REFERENCES.md, "TGI rules"). TGI is in maintenance mode since 2025-12-11; the
+rules still describe what TGI endpoints answer. This is the client's own check, made before
+sending; the stand-in validates with its own code, and both are tested against TGI's
+literal messages.
 """
 
 from __future__ import annotations
@@ -13,11 +15,9 @@ from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
+from ..contract import MAX_BEST_OF, MAX_STOP_SEQUENCES, MAX_TOP_N_TOKENS
 from .errors import ParameterError
 
-MAX_STOP_SEQUENCES = 4
-MAX_BEST_OF = 2
-MAX_TOP_N_TOKENS = 5
 MAX_INPUT_TOKENS = 1023
 MAX_TOTAL_TOKENS = 1024
 
@@ -29,7 +29,8 @@ LEGACY_PARAMETERS = {
     "wait_for_model": "belonged in `options`, later x-wait-for-model; hf-inference is warm-only.",
     "use_gpu": "legacy option; ignored.",
 }
-"""Parameters old tutorials send that today's servers silently ignore (hf-api-facts.md §2)."""
+"""Parameters old tutorials send that today's servers silently ignore (notebooks/REFERENCES.md,
+"TGI rules")."""
 
 
 @dataclass(frozen=True)

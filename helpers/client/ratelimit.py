@@ -1,11 +1,14 @@
 """Rate limits: reading what the server advertises, and pacing requests to it.
 
-The Hub advertises limits with the IETF draft headers (hf-api-facts.md §4)::
+The Hub advertises limits on its own API routes (``/api/whoami-v2``, ``/api/models``) with
+the IETF draft headers (hub-docs ``docs/hub/rate-limits.md``)::
 
     RateLimit: "api";r=<remaining>;t=<seconds until reset>
     RateLimit-Policy: "fixed window";"api";q=<quota>;w=<window seconds>
 
-and some servers add ``Retry-After`` to a 429. ``Pacer`` spaces requests so that a batch stays
+and some servers add ``Retry-After`` to a 429. For inference routes no 429 header format is
+published (a secondary-source gap: notebooks/REFERENCES.md, "Errors"); the stand-in sends
+these headers so that the pacing lessons have something to read. ``Pacer`` spaces requests so that a batch stays
 under ``quota`` per ``window`` instead of running into 429s and backing off.
 """
 
@@ -92,11 +95,6 @@ class Pacer:
         self._next = 0.0
         self._last = 0.0
         self._lock = threading.Lock()
-
-    @classmethod
-    def for_policy(cls, policy: RateLimitPolicy, margin: float = 0.03) -> Pacer:
-        """Return a Pacer that keeps under ``policy``."""
-        return cls(policy.interval, margin)
 
     def set_policy(self, policy: RateLimitPolicy) -> None:
         """Adopt ``policy`` (e.g. the one the server advertised on its first answer).

@@ -2,11 +2,16 @@
 
 * TGI (classic ``"stream": true``): ``data:{"token": …}`` events, no space after ``data:``; the
   last event carries ``generated_text`` and ``details``; there is **no** ``[DONE]``.
-* OpenAI (``/v1/chat/completions``): ``data: {chunk}`` events ending with ``data: [DONE]``.
+  TGI puts ``details`` on the last event only when ``"details": true`` was sent
+  (TGI ``router/src/server.rs`` at ``db931fcf``, ``generate_stream``).
+* OpenAI (``/v1/completions``, ``/v1/chat/completions``): ``data: {chunk}`` events ending
+  with ``data: [DONE]``.
 
 Lines that do not start with ``data:`` (blank separators, ``: keep-alive`` comments, ``event:``
 or ``id:`` fields) are skipped. An ``{"error": …}`` event, which servers send when generation
-fails after the stream started, becomes our exception.
+fails after the stream started with 200, becomes the exception its ``error_type`` names
+(``errors.error_from_stream_event``); its ``status`` stays None, since no HTTP status came
+with it. Sources: notebooks/REFERENCES.md, "Streaming".
 """
 
 from __future__ import annotations
@@ -15,15 +20,9 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .errors import HFError, UnexpectedResponseError, error_from_parts
+from .errors import StreamError, UnexpectedResponseError, error_from_stream_event
 
 DONE = "[DONE]"
-ERROR_TYPE_STATUS = {
-    "validation": 422,
-    "overloaded": 429,
-    "generation": 500,
-    "incomplete_generation": 500,
-}
 
 
 def data_lines(lines: Iterable[str | bytes]) -> Iterator[str]:
@@ -40,12 +39,9 @@ def data_lines(lines: Iterable[str | bytes]) -> Iterator[str]:
             yield data
 
 
-def stream_error(event: dict[str, Any], url: str | None = None) -> HFError:
+def stream_error(event: dict[str, Any], url: str | None = None) -> StreamError:
     """Return our exception for an ``{"error": …}`` event (TGI or OpenAI shape)."""
-    error = event.get("error")
-    kind = event.get("error_type") or (error.get("type") if isinstance(error, dict) else None)
-    status = ERROR_TYPE_STATUS.get(str(kind), 500)
-    return error_from_parts(status, json.dumps(event), {"content-type": "application/json"}, url)
+    return error_from_stream_event(event, url)
 
 
 def iter_events(lines: Iterable[str | bytes], url: str | None = None) -> Iterator[dict[str, Any]]:
@@ -81,3 +77,12 @@ def openai_delta_texts(events: Iterable[dict[str, Any]]) -> Iterator[str]:
             content = (choice.get("delta") or {}).get("content")
             if content:
                 yield content
+
+
+def completion_texts(events: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """Yield the text of each OpenAI completions chunk (``choices[].text``; empty ones skipped)."""
+    for event in events:
+        for choice in event.get("choices") or []:
+            text = choice.get("text")
+            if text:
+                yield text

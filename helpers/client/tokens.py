@@ -34,7 +34,8 @@ def token_summary(whoami: dict[str, Any]) -> TokenSummary:
     """Return a TokenSummary from a whoami-v2 body.
 
     Classic ``read`` and ``write`` tokens may call inference; a ``fineGrained`` one only with
-    ``inference.serverless.write`` among its global or scoped permissions (hf-api-facts.md §5).
+    ``inference.serverless.write`` among its global or scoped permissions (hub-docs
+    ``docs/hub/security-tokens.md``; notebooks/REFERENCES.md, "Tokens").
     """
     access = ((whoami.get("auth") or {}).get("accessToken")) or {}
     role = access.get("role")

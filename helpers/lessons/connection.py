@@ -1,8 +1,14 @@
 """``connect()``: the one call at the top of every notebook.
 
-It decides local or live (``HF_TUTORIAL_MODE``, a token or not), starts the local stand-in
-when needed, prints a one-line banner that says who will answer, and returns a Connection
-with the URLs and a ready InferenceSession.
+It decides local or live (``HF_TUTORIAL_MODE``, a token or not, each read from the
+environment then ``.env``), checks once that the live service can be reached and accepts the
+token, starts the local stand-in when needed, prints a one-line banner that says who will
+answer and why, exports the settings for ``snippet`` cells, and returns a Connection with the
+URLs and a ready InferenceSession.
+
+Live mode degrades, never crashes: when the Hub cannot be reached (no network, DNS failure,
+refused, timeout) or refuses the token (401/403), ``connect()`` says so in plain words and
+the notebook goes on with the stand-in.
 """
 
 from __future__ import annotations
@@ -15,12 +21,36 @@ from typing import Any
 
 from .. import contract
 from ..client import config
-from ..client.errors import HFError, MissingTokenError
-from ..client.session import Generation, InferenceSession
+from ..client.errors import (
+    APIError,
+    AuthenticationError,
+    ConfigurationError,
+    ConnectionFailedError,
+    HFError,
+    MissingTokenError,
+    PermissionDeniedError,
+    RequestTimeoutError,
+)
+from ..client.session import Generation, InferenceSession, RoutesSpoken
+from ..client.urls import join
 from ..contract import CHAT_MODEL, GPT2, STANDIN_URL_ENV_VAR
 from ..standin import start
 
 _LOCAL_STAND_IN: Any = None
+CHECK_TIMEOUT = (3.05, 5.0)
+"""(connect, read) seconds for the one reachability and token check of ``connect()``."""
+EXPORTED_NAMES = (
+    contract.ROUTER_URL_ENV_VAR,
+    contract.HUB_URL_ENV_VAR,
+    contract.ENDPOINT_ENV_VAR,
+    contract.TOKEN_ENV_VARS[0],
+    contract.MODE_ENV_VAR,
+)
+"""What ``connect()`` writes into ``os.environ`` for standalone snippet cells."""
+_BEFORE_EXPORT: dict[str, str | None] = {}
+"""The values those variables had before ``connect()`` first exported its own."""
+_EXPORTED: dict[str, str | None] = {}
+"""The values ``connect()`` exported last (None: removed)."""
 
 
 def local_token() -> str:
@@ -60,17 +90,31 @@ class Connection:
         """Return the token (for building your own headers; never print it)."""
         return self.settings.token
 
+    @property
+    def endpoint_url(self) -> str | None:
+        """Return the dedicated Endpoint's base URL: HF_ENDPOINT_URL, or the stand-in's own.
+
+        Local, this is the stand-in's emulated gpt2 Endpoint (``{stand-in}/endpoints/gpt2``);
+        live, it is None unless HF_ENDPOINT_URL is set.
+        """
+        if self.settings.endpoint_url:
+            return self.settings.endpoint_url
+        if self.is_local and self.stand_in_url:
+            return self.stand_in_url + contract.ENDPOINT_PREFIX
+        return None
+
     def banner(self) -> str:
-        """Return the one-line description of who answers, shown by ``connect()``."""
+        """Return the one-line description of who answers and why, shown by ``connect()``."""
+        why = f" ({self.settings.reason})" if self.settings.reason else ""
         if self.is_local:
             return (
-                f"LOCAL STAND-IN at {self.stand_in_url}: answers come from helpers.standin, "
-                "a small n-gram model, not from Hugging Face. To go live, put HF_TOKEN in .env "
-                "and restart the kernel (HF_TUTORIAL_MODE=auto or live)."
+                f"LOCAL STAND-IN at {self.stand_in_url}{why}: answers come from helpers.standin, "
+                "a tiny text generator of our own, not from Hugging Face. To go live, put "
+                "HF_TOKEN in .env and restart the kernel (HF_TUTORIAL_MODE=auto or live)."
             )
         return (
             f"LIVE: requests go to {self.settings.router_url} with token "
-            f"{self.settings.token_hint}; they use your credits. HF_TUTORIAL_MODE=local "
+            f"{self.settings.token_hint}{why}; they use your credits. HF_TUTORIAL_MODE=local "
             "switches to the offline stand-in."
         )
 
@@ -79,10 +123,23 @@ class Connection:
         return f"{self.settings.router_url}/{provider}/models/{model_id}"
 
     def text_generation_url(self, model_id: str = GPT2) -> str:
-        """Return where gpt2-style text generation is sent: HF_ENDPOINT_URL if set, else the router."""
+        """Return where a classic text-generation call goes: HF_ENDPOINT_URL's base, else the router.
+
+        A dedicated Endpoint running TGI or the Inference Toolkit takes the classic body at
+        its base URL (``POST /``).
+        """
         if self.settings.endpoint_url:
             return self.settings.endpoint_url
         return self.model_url(model_id)
+
+    def completions_url(self, model_id: str = GPT2) -> str:
+        """Return where an OpenAI completions call goes.
+
+        ``{HF_ENDPOINT_URL}/v1/completions`` when an Endpoint is set, else the router's
+        per-model route ``{router}/hf-inference/models/{id}/v1/completions``.
+        """
+        base = self.settings.endpoint_url or self.model_url(model_id)
+        return join(base, "v1/completions")
 
     @property
     def chat_url(self) -> str:
@@ -104,6 +161,25 @@ class Connection:
             self.text_generation_url(model_id), inputs, **parameters
         )
 
+    def complete(
+        self, prompt: str, model_id: str = GPT2, *, max_tokens: int = 20, **options: Any
+    ) -> Generation:
+        """Return a Generation from the OpenAI completions contract (``choices[0].text``).
+
+        Goes to ``completions_url(model_id)``; see InferenceSession.completion.
+        """
+        return self.session.completion(
+            self.completions_url(model_id), model_id, prompt, max_tokens=max_tokens, **options
+        )
+
+    def routes_spoken(self, base_url: str | None = None) -> RoutesSpoken:
+        """Return which request shapes the server at ``base_url`` answers (default: the Endpoint).
+
+        See InferenceSession.routes_spoken: ``GET /info`` (TGI), then ``GET /v1/models``.
+        """
+        base = base_url or self.endpoint_url or self.model_url()
+        return self.session.routes_spoken(base)
+
     def whoami(self) -> dict[str, Any]:
         """Return the whoami-v2 body for this connection's token."""
         return self.session.whoami(self.settings.hub_api_url)
@@ -123,64 +199,185 @@ class Connection:
         """Return a Connection that serves ``model_id``: this one, or the stand-in instead.
 
         Live, with no ``HF_ENDPOINT_URL``, the Hub is asked whether ``provider`` serves the
-        model; when it does not (gpt2 today), this says so and returns a local Connection,
-        so that the lesson goes on and nobody mistakes the stand-in's text for the model's.
+        model; when it does not (gpt2 today), or the Hub cannot be asked, this says so and
+        returns a local Connection, so that the lesson goes on and nobody mistakes the
+        stand-in's text for the model's. This Connection and the exported settings stay live.
         """
-        if self.is_local or self.settings.endpoint_url or self.is_served(model_id, provider):
+        if self.is_local or self.settings.endpoint_url:
             return self
+        try:
+            if self.is_served(model_id, provider):
+                return self
+            said = f"{model_id} is not served by {provider} today (the Hub lists no live mapping)."
+        except APIError as error:
+            said = (
+                f"Could not ask the Hub whether {provider} serves {model_id} "
+                f"({type(error).__name__}: {error.message})."
+            )
         print(
-            f"{model_id} is not served by {provider} today (the Hub lists no live mapping). "
-            "The cells that need it use the local stand-in instead; set HF_ENDPOINT_URL to "
-            "your own Inference Endpoint to use the real model."
+            f"{said} The cells that need it use the local stand-in instead; set "
+            "HF_ENDPOINT_URL to your own Inference Endpoint to use the real model."
         )
-        return connect("local")
+        return connect("local", quiet=True, export=False)
 
 
-def connect(mode: str | None = None, *, quiet: bool = False, retries: int = 3) -> Connection:
+def _forget_own_exports() -> None:
+    """Put back what the exported variables held before ``connect()`` wrote them."""
+    for name, value in _EXPORTED.items():
+        if os.environ.get(name) != value:
+            continue  # changed since by someone else: theirs wins
+        before = _BEFORE_EXPORT.get(name)
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+    _EXPORTED.clear()
+
+
+def export_settings(connection: Connection) -> dict[str, str | None]:
+    """Write the connection's settings into ``os.environ``; return {name: value or None}.
+
+    So that ``snippet`` cells, which read only ``HF_ROUTER_URL``, ``HF_HUB_URL``,
+    ``HF_ENDPOINT_URL`` and ``HF_TOKEN``, call whoever answers this notebook. Local, the mode
+    is pinned to ``local``, so that a second ``connect()`` stays local too.
+    """
+    s = connection.settings
+    values: dict[str, str | None] = {
+        contract.ROUTER_URL_ENV_VAR: s.router_url,
+        contract.HUB_URL_ENV_VAR: s.hub_url,
+        contract.ENDPOINT_ENV_VAR: connection.endpoint_url,
+        contract.TOKEN_ENV_VARS[0]: s.token,
+        contract.MODE_ENV_VAR: s.mode,
+    }
+    for name, value in values.items():
+        if name not in _BEFORE_EXPORT:
+            _BEFORE_EXPORT[name] = os.environ.get(name)
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+        _EXPORTED[name] = value
+    return values
+
+
+def check_live(settings: config.Settings) -> tuple[str, str] | None:
+    """Return None when the Hub answers and accepts the token; else (what to say, short reason).
+
+    One ``GET {hub}/api/whoami-v2`` with a short timeout and no retries. A failure that is
+    neither the network nor the token (a 429 or 5xx from the Hub) is not a reason to leave
+    live mode: the inference routes may still work.
+    """
+    session = InferenceSession(settings.token, timeout=CHECK_TIMEOUT, retries=0)
+    host = settings.hub_url
+    try:
+        session.whoami(settings.hub_api_url)
+    except (ConnectionFailedError, RequestTimeoutError) as error:
+        return (
+            f"Could not reach {host} ({error.message.rsplit(': ', 1)[-1].rstrip('.')}): "
+            "no network, or a proxy or firewall in the way. Check your connection, then run "
+            "connect() again (or restart the kernel).",
+            f"live mode was asked for, but {host} could not be reached",
+        )
+    except AuthenticationError as error:
+        return (
+            f"{host} refused the token {settings.token_hint} (HTTP 401: {error.message}). "
+            "Create a new token at https://huggingface.co/settings/tokens, put it in .env as "
+            "HF_TOKEN=..., and restart the kernel.",
+            f"live mode was asked for, but {host} refused the token",
+        )
+    except PermissionDeniedError as error:
+        return (
+            f"{host} refused the token {settings.token_hint} (HTTP 403: {error.message}). "
+            "Give it the 'Make calls to Inference Providers' permission, then restart the kernel.",
+            f"live mode was asked for, but {host} refused the token",
+        )
+    except APIError:
+        return None
+    finally:
+        session.close()
+    return None
+
+
+def _local_settings(reason: str) -> tuple[config.Settings, str]:
+    """Return (local Settings, stand-in URL): HF_STANDIN_URL's stand-in, or our own."""
+    found = config.read_setting(STANDIN_URL_ENV_VAR)
+    stand_in_url = (found.value or "").strip().rstrip("/")
+    if not stand_in_url:
+        stand_in_url = shared_stand_in().url
+    settings = config.Settings(
+        mode="local",
+        token=local_token(),
+        router_url=stand_in_url,
+        hub_api_url=f"{stand_in_url}/api",
+        reason=reason,
+    )
+    return settings, stand_in_url
+
+
+def connect(
+    mode: str | None = None,
+    *,
+    quiet: bool = False,
+    retries: int = 3,
+    check: bool = True,
+    export: bool = True,
+) -> Connection:
     """Return a Connection for this notebook, printing a banner that says who answers.
 
-    ``mode`` overrides ``HF_TUTORIAL_MODE`` ("local", "live" or "auto").
+    ``mode`` overrides ``HF_TUTORIAL_MODE`` ("local", "live" or "auto"). ``check=False``
+    skips the one live check (whoami-v2 on the Hub). ``export=False`` leaves ``os.environ``
+    alone. Problems with the live set-up (no token, an unreachable service, a refused token,
+    a bad URL setting) are said in plain words and the Connection is local instead.
     """
+    if mode is not None and export and _EXPORTED:
+        _forget_own_exports()  # an explicit mode reads the learner's settings, not ours
     environ = dict(os.environ)
     if mode is not None:
         environ[contract.MODE_ENV_VAR] = mode
-    found = config.find_token()
-    resolved = config.resolve_mode(environ, found)
-    if resolved == "live" and not found:
-        try:
-            found = config.get_token()
-        except MissingTokenError as error:
-            print(f"{error}\nThis notebook uses the local stand-in instead.")
-            resolved = "local"
-    if resolved == "live":
-        token = found
-        settings = config.Settings(
-            mode="live",
-            token=token,
-            router_url=contract.ROUTER_URL,
-            hub_api_url=config.HUB_API_URL,
-            endpoint_url=(os.environ.get(contract.ENDPOINT_ENV_VAR) or "").strip() or None,
-        )
-        stand_in_url = None
-    else:
-        stand_in_url = (os.environ.get(STANDIN_URL_ENV_VAR) or "").strip().rstrip("/")
-        if not stand_in_url:
-            stand_in_url = shared_stand_in().url
-        settings = config.Settings(
-            mode="local",
-            token=local_token(),
-            router_url=stand_in_url,
-            hub_api_url=f"{stand_in_url}/api",
-        )
+    problem: str | None = None
+    settings: config.Settings | None = None
+    try:
+        token = config.token_setting()
+        resolved, reason = config.mode_and_reason(environ, token)
+        if resolved == "live":
+            value = token.value or config.get_token()
+            settings = config.Settings.live(value, reason=reason)
+            if check:
+                config.check_transport(settings.hub_api_url)
+                failed = check_live(settings)
+                if failed:
+                    problem, reason = failed
+    except MissingTokenError as error:
+        problem = f"{error.message} {error.hint}"
+        reason = "live mode was asked for, but no token was found"
+    except ConfigurationError as error:
+        problem = f"{error.message} {error.hint}"
+        reason = "the live settings have a problem"
+    stand_in_url = None
+    if settings is None or problem:
+        if problem:
+            print(f"{problem}\nThis notebook uses the local stand-in instead.")
+        settings, stand_in_url = _local_settings(reason)
     # In local mode the token is a throw-away one, so a workshop stand-in on the room's
     # network (plain http) may receive it; a real token only ever travels over https.
     session = InferenceSession(
         settings.token, retries=retries, allow_plain_http=settings.mode == "local"
     )
     connection = Connection(settings, session, stand_in_url)
+    if export:
+        export_settings(connection)
     if not quiet:
         print(connection.banner())
     return connection
 
 
-__all__ = ["CHAT_MODEL", "Connection", "GPT2", "HFError", "connect", "local_token"]
+__all__ = [
+    "CHAT_MODEL",
+    "Connection",
+    "GPT2",
+    "HFError",
+    "check_live",
+    "connect",
+    "export_settings",
+    "local_token",
+]

@@ -1,4 +1,4 @@
-"""helpers.client.session and helpers.lessons.connection against the stand-in: answers and every failure."""
+"""helpers.client.session against the stand-in: answers in both shapes and every failure."""
 
 from __future__ import annotations
 
@@ -20,10 +20,11 @@ from helpers import (
     RequestTimeoutError,
     UnexpectedResponseError,
     ValidationError,
-    connect,
     local_token,
+    parse_completion,
     parse_generation,
 )
+from helpers.client.session import completions_url
 from helpers.standin import LEGACY_PREFIX, start
 
 PROMPT = "Once upon a time, in a land far away,"
@@ -57,7 +58,9 @@ def test_generation_reads_text_details_and_who_answered(stand_in, session):
 
 def test_stream_yields_events_until_the_last_with_details(stand_in, session):
     events = list(
-        session.stream_text_generation(stand_in.url + "/models/gpt2", PROMPT, max_new_tokens=4)
+        session.stream_text_generation(
+            stand_in.url + "/models/gpt2", PROMPT, max_new_tokens=4, details=True
+        )
     )
     assert len(events) == 4
     assert events[-1]["details"]["generated_tokens"] == 4
@@ -156,105 +159,135 @@ def test_session_repr_hides_the_token(token):
     assert token not in repr(InferenceSession(token))
 
 
-def test_connect_local_starts_the_stand_in_and_says_so(capsys, monkeypatch):
-    monkeypatch.setenv("HF_TUTORIAL_MODE", "local")
-    monkeypatch.setenv("HF_TOKEN", local_token())  # a token does not switch local mode off
-    hf = connect()
-    banner = capsys.readouterr().out
-    assert "LOCAL STAND-IN" in banner and "not from Hugging Face" in banner
-    assert hf.is_local
-    assert hf.token != __import__("os").environ["HF_TOKEN"]  # the learner's token stays home
-    assert hf.whoami()["name"] == "standin-learner"
-    assert hf.is_served("gpt2")
-    assert "stand-in" in hf.generate(PROMPT, max_new_tokens=3).answered_by
-
-
-def test_connect_live_uses_the_real_urls_without_sending_anything(capsys, monkeypatch):
-    token = local_token()
-    monkeypatch.setenv("HF_TUTORIAL_MODE", "auto")
-    monkeypatch.setenv("HF_TOKEN", token)
-    monkeypatch.delenv("HF_ENDPOINT_URL", raising=False)
-    hf = connect()
-    banner = capsys.readouterr().out
-    assert banner.startswith("LIVE")
-    assert token not in banner
-    assert hf.model_url("openai-community/gpt2") == (
-        "https://router.huggingface.co/hf-inference/models/openai-community/gpt2"
-    )
-    assert hf.settings.hub_api_url == "https://huggingface.co/api"
-
-
-def test_connect_live_prefers_a_dedicated_endpoint(monkeypatch, capsys):
-    monkeypatch.setenv("HF_TUTORIAL_MODE", "live")
-    monkeypatch.setenv("HF_TOKEN", local_token())
-    monkeypatch.setenv("HF_ENDPOINT_URL", "https://xyz.endpoints.huggingface.cloud")
-    assert connect(quiet=True).text_generation_url() == "https://xyz.endpoints.huggingface.cloud"
-
-
-def test_connect_uses_a_workshop_stand_in_url(monkeypatch, stand_in):
-    monkeypatch.setenv("HF_TUTORIAL_MODE", "local")
-    monkeypatch.setenv("HF_STANDIN_URL", stand_in.url + "/")
-    hf = connect(quiet=True)
-    assert hf.settings.router_url == stand_in.url
-
-
-def test_serving_falls_back_to_the_stand_in_when_the_router_lacks_the_model(capsys, auth):
-    from helpers import Connection, InferenceSession, Settings
-
-    with start(router_serves_gpt2=False) as router_like:
-        token = auth["Authorization"].split()[1]
-        live_like = Connection(
-            Settings("live", token, router_like.url, router_like.url + "/api"),
-            InferenceSession(token, retries=0),
-        )
-        chosen = live_like.serving("openai-community/gpt2")
-    said = capsys.readouterr().out
-    assert chosen.is_local
-    assert "not served" in said and "HF_ENDPOINT_URL" in said
-
-
-def test_serving_keeps_a_connection_that_serves_the_model(stand_in, token):
-    from helpers import Connection, InferenceSession, Settings
-
-    live_like = Connection(
-        Settings("live", token, stand_in.url, stand_in.url + "/api"), InferenceSession(token)
-    )
-    assert live_like.serving("gpt2") is live_like
-
-
-def test_live_mode_without_a_token_explains_and_falls_back_to_the_stand_in(
-    monkeypatch, capsys, tmp_path
-):
-    monkeypatch.chdir(tmp_path)  # no .env here
-    monkeypatch.setenv("HF_TUTORIAL_MODE", "live")
-    monkeypatch.setenv("CI", "true")  # nobody can type
-    for name in ("HF_TOKEN", "HUGGINGFACE_API_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    hf = connect()
-    said = capsys.readouterr().out
-    assert hf.is_local
-    assert "No Hugging Face token found" in said and ".env" in said and "LOCAL STAND-IN" in said
-
-
-def test_local_mode_may_reach_a_workshop_stand_in_over_plain_http(monkeypatch):
-    monkeypatch.setenv("HF_TUTORIAL_MODE", "local")
-    monkeypatch.setenv("HF_STANDIN_URL", "http://192.0.2.10:8000")
-    hf = connect(quiet=True)
-    assert hf.session.allow_plain_http  # the throw-away token may go to the room's stand-in
-
-
-def test_live_mode_never_allows_plain_http(monkeypatch):
-    monkeypatch.setenv("HF_TUTORIAL_MODE", "live")
-    monkeypatch.setenv("HF_TOKEN", local_token())
-    assert not connect(quiet=True).session.allow_plain_http
-
-
 def test_connect_timeout_is_request_timeout(token):
     from helpers.standin import SilentListener
 
     with SilentListener() as silent:
         session = InferenceSession(token, timeout=(0.3, 5), retries=0)
         started = time.monotonic()
-        with pytest.raises(RequestTimeoutError):
+        with pytest.raises(RequestTimeoutError) as info:
             session.text_generation(silent.url + "/models/gpt2", PROMPT)
         assert time.monotonic() - started < 3
+    assert info.value.phase == "connect"
+    assert "read timeout" not in info.value.hint.replace("longer read timeout does not", "")
+    assert "does not help" in info.value.hint  # bug: advising a longer read timeout
+
+
+def test_read_timeout_hint_may_advise_a_longer_read_timeout(token):
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        slow = InferenceSession(token, timeout=(1.0, 0.3), retries=0)
+        with pytest.raises(RequestTimeoutError) as info:
+            slow.text_generation(f"http://127.0.0.1:{server.getsockname()[1]}/x", PROMPT)
+    assert info.value.phase == "read" and "read timeout" in info.value.hint
+
+
+def test_connection_failure_hint_names_the_stand_in_only_on_this_machine(session):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(ConnectionFailedError) as local:
+        session.request("GET", f"http://127.0.0.1:{port}/x")
+    assert "stand-in" in local.value.hint
+    with pytest.raises(ConnectionFailedError) as live:
+        session.request("GET", "https://no-such-host.invalid/x")
+    assert "stand-in" not in live.value.hint  # a live user is never told to restart it
+    assert "network" in live.value.hint
+
+
+# --- the OpenAI completions shape ---------------------------------------------------------
+
+
+def test_completion_reads_choices_text_usage_and_finish_reason(stand_in, session):
+    result = session.completion(
+        stand_in.url + "/hf-inference/models/openai-community/gpt2",
+        "openai-community/gpt2",
+        PROMPT,
+        max_tokens=5,
+        seed=1,
+    )
+    assert result.text and not result.text.startswith(PROMPT)
+    assert result.payload == {
+        "model": "openai-community/gpt2",
+        "prompt": PROMPT,
+        "max_tokens": 5,
+        "seed": 1,
+    }
+    assert result.usage["completion_tokens"] <= 5
+    assert result.finish_reason in ("length", "stop")
+
+
+def test_stream_completion_ends_at_done_and_yields_text_pieces(stand_in, session):
+    from helpers.client.sse import completion_texts
+
+    events = list(
+        session.stream_completion(
+            stand_in.url + "/hf-inference/models/openai-community/gpt2",
+            "openai-community/gpt2",
+            PROMPT,
+            max_tokens=4,
+        )
+    )
+    assert events and "".join(completion_texts(events))
+
+
+@pytest.mark.parametrize(
+    ("base", "expected"),
+    [
+        (
+            "https://r.co/hf-inference/models/a/b",
+            "https://r.co/hf-inference/models/a/b/v1/completions",
+        ),
+        ("https://e.cloud/", "https://e.cloud/v1/completions"),
+        ("https://e.cloud/v1/completions", "https://e.cloud/v1/completions"),
+    ],
+)
+def test_completions_url_is_built_from_a_base(base, expected):
+    assert completions_url(base) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"choices": []}, [{"generated_text": "classic"}], {"choices": [{"text": None}]}, None],
+)
+def test_unexpected_completion_bodies_raise_our_error(body):
+    with pytest.raises(UnexpectedResponseError, match="choices"):
+        parse_completion(body)
+
+
+def test_parse_completion():
+    body = {
+        "choices": [{"text": " world", "finish_reason": "length"}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
+    assert parse_completion(body) == (" world", "length", body["usage"])
+
+
+# --- which shape a server speaks; who serves a model --------------------------------------
+
+
+def test_routes_spoken_says_unknown_where_nothing_answers(session):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    spoken = session.routes_spoken(f"http://127.0.0.1:{port}")
+    assert (spoken.classic, spoken.openai) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "mapping",
+    [
+        {"hf-inference": {"status": "live", "task": "text-generation", "providerId": "g"}},
+        [{"provider": "hf-inference", "status": "live", "task": "text-generation"}],
+    ],
+    ids=["object keyed by provider (today)", "list (older answers)"],
+)
+def test_model_providers_accepts_both_mapping_shapes(session, monkeypatch, mapping):
+    monkeypatch.setattr(
+        session, "json", lambda *a, **k: ({"id": "g", "inferenceProviderMapping": mapping}, None)
+    )
+    assert session.model_providers("https://hub/api", "g") == [
+        {"provider": "hf-inference", "status": "live", "task": "text-generation"}
+        | ({"providerId": "g"} if isinstance(mapping, dict) else {})
+    ]

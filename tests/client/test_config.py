@@ -6,7 +6,12 @@ import pytest
 
 from helpers import contract
 from helpers.client import config
-from helpers.client.errors import InsecureTransportError, MissingTokenError
+from helpers.client.errors import (
+    ConfigurationError,
+    InsecureTransportError,
+    MissingTokenError,
+    ModeError,
+)
 from helpers.lessons.connection import local_token
 
 
@@ -56,12 +61,83 @@ def test_get_token_without_a_terminal_raises_an_actionable_error(monkeypatch, tm
 )
 def test_resolve_mode(wanted, token, expected):
     environ = {} if wanted is None else {contract.MODE_ENV_VAR: wanted}
-    assert config.resolve_mode(environ, token) == expected
+    assert config.resolve_mode(environ, token, dotenv_path="") == expected
 
 
 def test_unknown_mode_names_the_choices():
-    with pytest.raises(ValueError, match="local, live, auto"):
-        config.resolve_mode({contract.MODE_ENV_VAR: "offline"}, None)
+    with pytest.raises(ModeError, match="local, live, auto"):
+        config.resolve_mode({contract.MODE_ENV_VAR: "offline"}, None, dotenv_path="")
+
+
+# --- every setting read the same way: environment, then .env ----------------------------
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A temporary project folder as the working directory, with no HF_* variable set."""
+    for name in config.SETTING_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("name", config.SETTING_NAMES)
+def test_every_setting_is_read_from_dotenv_found_upwards(project, monkeypatch, name):
+    # bug caught: only the token was read from .env, HF_TUTORIAL_MODE and the URLs ignored
+    (project / ".env").write_text(f"{name}=from-dotenv\n")
+    (project / "notebooks").mkdir()
+    monkeypatch.chdir(project / "notebooks")
+    found = config.read_setting(name)
+    assert (found.value, found.source) == ("from-dotenv", ".env")
+
+
+@pytest.mark.parametrize("name", config.SETTING_NAMES)
+def test_the_environment_wins_over_dotenv_for_every_setting(project, monkeypatch, name):
+    (project / ".env").write_text(f"{name}=from-dotenv\n")
+    monkeypatch.setenv(name, "from-env")
+    found = config.read_setting(name)
+    assert (found.value, found.source) == ("from-env", "environment")
+
+
+def test_mode_and_reason_say_where_the_mode_came_from(project):
+    (project / ".env").write_text("HF_TUTORIAL_MODE=local\nHF_TOKEN=x\n")
+    token = config.token_setting()
+    assert config.mode_and_reason(token=token) == ("local", "HF_TUTORIAL_MODE=local in .env")
+    (project / ".env").write_text("HF_TOKEN=x\n")
+    mode, reason = config.mode_and_reason(token=config.token_setting())
+    assert mode == "live" and reason.startswith("a token was found in .env (HF_TOKEN)")
+
+
+def test_describe_never_shows_a_token(project):
+    token = local_token()
+    (project / ".env").write_text(f"HF_TOKEN={token}\n")
+    setting = config.token_setting()
+    assert token not in setting.describe() + repr(setting)
+
+
+def test_live_settings_build_every_url_from_router_and_hub(project, monkeypatch):
+    (project / ".env").write_text(
+        "HF_ROUTER_URL=https://router.example/\nHF_HUB_URL=https://hub.example\n"
+        "HF_ENDPOINT_URL=https://e.example/\n"
+    )
+    settings = config.Settings.live("t")
+    assert settings.router_url == "https://router.example"
+    assert settings.hub_api_url == "https://hub.example/api"
+    assert settings.hub_url == "https://hub.example"
+    assert settings.endpoint_url == "https://e.example"
+
+
+def test_live_settings_default_to_the_real_service(project):
+    settings = config.Settings.live("t")
+    assert (settings.router_url, settings.hub_url) == (contract.ROUTER_URL, contract.HUB_URL)
+    assert settings.endpoint_url is None
+
+
+@pytest.mark.parametrize("value", ["router.huggingface.co", "ftp://x", "https://"])
+def test_a_url_setting_that_is_not_a_url_is_a_configuration_error(project, monkeypatch, value):
+    monkeypatch.setenv("HF_ROUTER_URL", value)
+    with pytest.raises(ConfigurationError, match="HF_ROUTER_URL"):
+        config.Settings.live("t")
 
 
 def test_redact_keeps_only_the_last_four_characters():

@@ -6,8 +6,21 @@ import pytest
 import requests
 
 from helpers import ConnectionFailedError, InferenceSession, ServerError, UnexpectedResponseError
-from helpers.client.errors import RateLimitError, ValidationError
-from helpers.client.sse import data_lines, iter_events, openai_delta_texts, tgi_token_texts
+from helpers.client.errors import (
+    GenerationError,
+    OverloadedError,
+    RateLimitError,
+    StreamError,
+    StreamValidationError,
+    ValidationError,
+)
+from helpers.client.sse import (
+    completion_texts,
+    data_lines,
+    iter_events,
+    openai_delta_texts,
+    tgi_token_texts,
+)
 from helpers.standin import start
 
 TGI = [
@@ -49,20 +62,45 @@ def test_bytes_and_crlf_lines_are_read():
 
 
 @pytest.mark.parametrize(
-    ("event", "cls"),
+    ("event", "cls", "also"),
     [
         (
             'data:{"error":"Request failed during generation","error_type":"generation"}',
+            GenerationError,
             ServerError,
         ),
-        ('data:{"error":"Model is overloaded","error_type":"overloaded"}', RateLimitError),
-        ('data:{"error":"bad","error_type":"validation"}', ValidationError),
-        ('data: {"error":{"message":"boom","type":"server_error"}}', ServerError),
+        (
+            'data:{"error":"Model is overloaded","error_type":"overloaded"}',
+            OverloadedError,
+            RateLimitError,
+        ),
+        ('data:{"error":"bad","error_type":"validation"}', StreamValidationError, ValidationError),
+        ('data: {"error":{"message":"boom","type":"server_error"}}', StreamError, StreamError),
     ],
 )
-def test_error_events_become_our_exceptions(event, cls):
-    with pytest.raises(cls):
-        list(iter_events(['data:{"token":{"text":"a"}}', event, 'data:{"token":{"text":"b"}}']))
+def test_error_events_become_the_exception_their_type_names(event, cls, also):
+    received = []
+    with pytest.raises(cls) as info:
+        for item in iter_events(
+            ['data:{"token":{"text":"a"}}', event, 'data:{"token":{"text":"b"}}']
+        ):
+            received.append(item)
+    assert isinstance(info.value, also)  # retry code written for 429/5xx still catches it
+    assert info.value.status is None  # no HTTP status is invented after a 200
+    assert len(received) == 1
+
+
+def test_completion_texts_read_openai_completion_chunks():
+    events = list(
+        iter_events(
+            [
+                'data: {"choices":[{"index":0,"text":" Hel","finish_reason":null}]}',
+                'data: {"choices":[{"index":0,"text":"lo","finish_reason":"length"}]}',
+                "data: [DONE]",
+            ]
+        )
+    )
+    assert "".join(completion_texts(events)) == " Hello"
 
 
 @pytest.mark.parametrize("line", ["data: {not json", "data: [1, 2]", 'data: "text"'])
@@ -74,7 +112,7 @@ def test_malformed_events_are_unexpected_responses(line):
 def test_error_event_mid_stream_from_the_stand_in(token):
     with start(stream_error_after_tokens=2) as api:
         received = []
-        with pytest.raises(ServerError, match="during generation"):
+        with pytest.raises(GenerationError, match="during the stream"):
             for event in InferenceSession(token).stream_text_generation(
                 api.url + "/models/gpt2", "The robot", max_new_tokens=6
             ):
