@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
 from huggingface_hub import InferenceClient
@@ -193,3 +195,152 @@ def test_a_question_gets_a_non_empty_answer(stand_in, token):
         stand_in.url + "/v1/chat/completions", CHAT_MODEL, question
     )
     assert len(answer["choices"][0]["message"]["content"].split()) >= 5
+
+
+# --- every documented chat parameter has an effect or a clear error ---------------------------
+
+BASE = {"model": CHAT_MODEL, "messages": MESSAGES, "max_tokens": 12, "seed": 3}
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+    },
+}
+
+
+STORY = [{"role": "user", "content": "Tell me a story"}]
+
+
+def _post(api, auth, **extra):
+    return api.post("/v1/chat/completions", json={**BASE, **extra}, headers=auth)
+
+
+def _content(api, auth, **extra):
+    response = _post(api, auth, **extra)
+    assert response.status_code == 200, response.text
+    return response.json()["choices"][0]["message"]["content"]
+
+
+def _greedy_logprobs(api, auth, **extra):
+    body = {"temperature": 0, "logprobs": True, "top_logprobs": 5, "max_tokens": 20, **extra}
+    choice = _post(api, auth, **body).json()["choices"][0]
+    return [(e["token"], e["logprob"]) for e in choice["logprobs"]["content"]]
+
+
+def _is_400(response, param):
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["param"] == param
+    return True
+
+
+def _stream_lines(response):
+    return [ln for ln in response.text.split("\n") if ln.startswith("data: ")]
+
+
+EFFECTS = {
+    "messages": lambda api, auth: _is_400(
+        api.post("/v1/chat/completions", json={"model": CHAT_MODEL}, headers=auth), "messages"
+    ),
+    "model": lambda api, auth: (
+        _post(api, auth, model="nobody/nothing").json()["error"]["code"] == "model_not_supported"
+    ),
+    "frequency_penalty": lambda api, auth: (
+        _greedy_logprobs(api, auth, frequency_penalty=2.0) != _greedy_logprobs(api, auth)
+    ),
+    "presence_penalty": lambda api, auth: (
+        _greedy_logprobs(api, auth, presence_penalty=1.5) != _greedy_logprobs(api, auth)
+    ),
+    "logit_bias": lambda api, auth: _is_400(_post(api, auth, logit_bias=[1.0]), "logit_bias"),
+    "logprobs": lambda api, auth: (
+        _post(api, auth, logprobs=True).json()["choices"][0]["logprobs"]["content"][0]["logprob"]
+        <= 0
+    ),
+    "max_tokens": lambda api, auth: (
+        _post(api, auth, max_tokens=2).json()["usage"]["completion_tokens"] <= 2
+    ),
+    "n": lambda api, auth: len(_post(api, auth, n=3).json()["choices"]) == 3,
+    "response_format": lambda api, auth: isinstance(
+        json.loads(_content(api, auth, response_format={"type": "json_object"})), dict
+    ),
+    "seed": lambda api, auth: (
+        _content(api, auth, seed=11) == _content(api, auth, seed=11)
+        and len({_content(api, auth, seed=s) for s in range(5)}) > 1
+    ),
+    "stop": lambda api, auth: (
+        _post(api, auth, temperature=0, stop=["."])
+        .json()["choices"][0]["message"]["content"]
+        .count(".")
+        <= 1
+    ),
+    "stream": lambda api, auth: _stream_lines(_post(api, auth, stream=True))[-1] == "data: [DONE]",
+    "stream_options": lambda api, auth: (
+        '"usage": {'
+        in _stream_lines(_post(api, auth, stream=True, stream_options={"include_usage": True}))[-2]
+    ),
+    "temperature": lambda api, auth: (
+        len({_content(api, auth, temperature=0, seed=s) for s in range(4)})
+        == 1
+        < len({_content(api, auth, temperature=1.5, seed=s) for s in range(4)})
+    ),
+    "tool_choice": lambda api, auth: (
+        _post(api, auth, tools=[WEATHER_TOOL], tool_choice="required").json()["choices"][0][
+            "finish_reason"
+        ]
+        == "tool_calls"
+    ),
+    "tool_prompt": lambda api, auth: (
+        _post(api, auth, tools=[WEATHER_TOOL], messages=STORY, tool_prompt="word " * 50).json()[
+            "usage"
+        ]["prompt_tokens"]
+        > _post(api, auth, tools=[WEATHER_TOOL], messages=STORY).json()["usage"]["prompt_tokens"]
+    ),
+    "tools": lambda api, auth: (
+        "tool_calls"
+        in _post(
+            api,
+            auth,
+            tools=[WEATHER_TOOL],
+            messages=[{"role": "user", "content": "How is the weather?"}],
+        ).json()["choices"][0]["message"]
+    ),
+    "top_logprobs": lambda api, auth: all(
+        len(e["top_logprobs"]) == 3
+        for e in _post(api, auth, logprobs=True, top_logprobs=3).json()["choices"][0]["logprobs"][
+            "content"
+        ]
+    ),
+    "top_p": lambda api, auth: (
+        len({_content(api, auth, top_p=0.01, seed=s) for s in range(4)}) == 1
+    ),
+}
+
+
+def documented_chat_parameters() -> set[str]:
+    """The parameters of huggingface_hub's ChatCompletionInput (generated from the HF spec)."""
+    import dataclasses
+
+    from huggingface_hub.inference._generated.types.chat_completion import ChatCompletionInput
+
+    return {f.name for f in dataclasses.fields(ChatCompletionInput)}
+
+
+def test_the_effects_table_covers_every_documented_parameter():
+    # Catches: a parameter added to the spec that the stand-in would silently ignore.
+    assert documented_chat_parameters() <= set(EFFECTS)
+
+
+@pytest.mark.parametrize("name", sorted(EFFECTS))
+def test_each_documented_parameter_has_an_effect_or_a_clear_error(api, auth, name):
+    assert EFFECTS[name](api, auth)
+
+
+def test_developer_role_is_accepted(api, auth):
+    # Catches: the 400 the stand-in used to answer for OpenAI's newer system role.
+    messages = [{"role": "developer", "content": "Answer briefly."}, *MESSAGES]
+    assert _post(api, auth, messages=messages).status_code == 200
+
+
+@pytest.mark.parametrize("value", [{"role": "user", "content": [{"type": "image_url"}]}])
+def test_image_parts_get_a_clear_400(api, auth, value):
+    assert _is_400(_post(api, auth, messages=[value]), "messages")
