@@ -42,8 +42,8 @@ EOS = "<|endoftext|>"
 DEFAULT_MAX_NEW_TOKENS = 40
 WORD_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[^\sA-Za-z0-9]")
 
-LAMBDAS = (0.70, 0.25, 0.05)
-"""Interpolation weights of the trigram, bigram and unigram estimates."""
+LAMBDAS = (0.45, 0.30, 0.20, 0.05)
+"""Interpolation weights of the 4-gram, trigram, bigram and unigram estimates."""
 PREFERENCE_STEP = 1.0
 """Nats lost per rank below a context's favourite continuation."""
 PREFERENCE_RANKS = 4
@@ -135,13 +135,14 @@ def load_corpus(path: Path | None = None) -> list[str]:
 
 
 class NgramModel:
-    """A word-level trigram model, interpolated, with fixed untied preferences per context."""
+    """A word-level 4-gram model, interpolated, with fixed untied preferences per context."""
 
     def __init__(self, texts: Iterable[str]):
         vocab: dict[str, int] = {EOS: 0}
         unigram: Counter[int] = Counter()
         bigram: dict[int, Counter[int]] = defaultdict(Counter)
         trigram: dict[tuple[int, int], Counter[int]] = defaultdict(Counter)
+        fourgram: dict[tuple[int, int, int], Counter[int]] = defaultdict(Counter)
         for text in texts:
             ids = [vocab.setdefault(w, len(vocab)) for w in tokenize(text)] + [0]
             for i, tok in enumerate(ids):
@@ -150,6 +151,8 @@ class NgramModel:
                     bigram[ids[i - 1]][tok] += 1
                 if i >= 2:
                     trigram[(ids[i - 2], ids[i - 1])][tok] += 1
+                if i >= 3:
+                    fourgram[(ids[i - 3], ids[i - 2], ids[i - 1])][tok] += 1
         self.vocab = vocab
         self.words = [""] * len(vocab)
         for word, idx in vocab.items():
@@ -161,7 +164,8 @@ class NgramModel:
         self.p_unigram = counts / counts.sum()
         self.bigram = {k: self._to_arrays(c) for k, c in bigram.items()}
         self.trigram = {k: self._to_arrays(c) for k, c in trigram.items()}
-        self._cache: dict[tuple[int | None, int | None], np.ndarray] = {}
+        self.fourgram = {k: self._to_arrays(c) for k, c in fourgram.items()}
+        self._cache: dict[tuple[int | None, ...], np.ndarray] = {}
 
     @property
     def size(self) -> int:
@@ -178,31 +182,32 @@ class NgramModel:
         """Return the vocabulary id of each word (case-folded), or None when unknown."""
         return [self.vocab.get(w, self.lower_ids.get(w.lower())) for w in words]
 
-    def distribution(self, context: list[int | None]) -> np.ndarray:
-        """Return the smoothed P(next token | last two tokens of ``context``)."""
-        probs = LAMBDAS[2] * self.p_unigram.copy()
-        weight_left = LAMBDAS[0] + LAMBDAS[1]
+    def _levels(self, context: list[int | None]) -> list[tuple[float, np.ndarray, np.ndarray]]:
+        """Return (weight, ids, probs) of the n-gram levels (4, 3, 2) this context has."""
+        levels = []
+        tables = ((self.fourgram, 3, LAMBDAS[0]), (self.trigram, 2, LAMBDAS[1]))
+        for table, n, weight in tables:
+            key = tuple(context[-n:])
+            if len(context) >= n and None not in key and key in table:
+                levels.append((weight, *table[key]))  # type: ignore[index]
         prev = context[-1] if context else None
         if prev is not None and prev in self.bigram:
-            ids, p = self.bigram[prev]
-            probs[ids] += LAMBDAS[1] * p
-            weight_left -= LAMBDAS[1]
-        key = tuple(context[-2:])
-        if len(context) >= 2 and None not in key and key in self.trigram:
-            ids, p = self.trigram[key]  # type: ignore[index]
-            probs[ids] += LAMBDAS[0] * p
-            weight_left -= LAMBDAS[0]
+            levels.append((LAMBDAS[2], *self.bigram[prev]))
+        return levels
+
+    def distribution(self, context: list[int | None]) -> np.ndarray:
+        """Return the smoothed P(next token | last three tokens of ``context``)."""
+        probs = LAMBDAS[3] * self.p_unigram.copy()
+        weight_left = sum(LAMBDAS[:3])
+        for weight, ids, p in self._levels(context):
+            probs[ids] += weight * p
+            weight_left -= weight
         probs += weight_left * self.p_unigram  # back off: give unused weight to unigrams
         return probs / probs.sum()
 
     def candidates(self, context: list[int | None]) -> np.ndarray:
-        """Return the ids seen after this context in the corpus (trigram and bigram)."""
-        found: list[np.ndarray] = []
-        key = tuple(context[-2:])
-        if len(context) >= 2 and None not in key and key in self.trigram:
-            found.append(self.trigram[key][0])  # type: ignore[index]
-        if context and context[-1] is not None and context[-1] in self.bigram:
-            found.append(self.bigram[context[-1]][0])
+        """Return the ids seen after this context in the corpus (4-gram, trigram, bigram)."""
+        found = [ids for _, ids, _ in self._levels(context)]
         if not found:
             return np.empty(0, dtype=np.int64)
         return np.unique(np.concatenate(found))
@@ -212,10 +217,7 @@ class NgramModel:
 
         The returned array is shared (cached); copy it before changing it.
         """
-        key = (
-            context[-2] if len(context) >= 2 else None,
-            context[-1] if context else None,
-        )
+        key = tuple([None] * (3 - len(context)) + list(context[-3:]))
         cached = self._cache.get(key)
         if cached is not None:
             return cached
@@ -223,9 +225,7 @@ class NgramModel:
         ids = self.candidates(context)
         if ids.size:
             # Rank: most probable first; ties broken by a fixed hash of (context, word).
-            order = sorted(
-                ids.tolist(), key=lambda i: (-scores[i], _stable_hash(key[0], key[1], i))
-            )
+            order = sorted(ids.tolist(), key=lambda i: (-scores[i], _stable_hash(*key, i)))
             for rank, idx in enumerate(order):
                 scores[idx] -= PREFERENCE_STEP * min(rank, PREFERENCE_RANKS)
         if len(self._cache) > 50_000:
@@ -381,7 +381,12 @@ class TextGenerator:
         best = np.argpartition(-logprobs, n - 1)[:n]
         best = best[np.argsort(-logprobs[best], kind="stable")]
         return [
-            Token(int(i), token_text(self.model.words[i]) if i else "", float(logprobs[i]), i == 0)
+            Token(
+                int(i),
+                token_text(self.model.words[i]) if i else "",
+                float(logprobs[i]),
+                bool(i == 0),
+            )
             for i in best
             if np.isfinite(logprobs[i])
         ]
