@@ -9,12 +9,17 @@
 * **Stops**: 401, 402 and 403 would fail every remaining prompt the same way, so the batch
   stops cleanly at the first one and reports what was done.
 * **Results** are keyed by input and appended to a JSON-lines file as they arrive: run the
-  same batch again and only what is missing is sent; a key is never written twice.
+  same batch again and only what is missing is sent. The file survives the process being
+  killed at any moment, even in the middle of a write (see ``ResultStore``): after a resume
+  every key has exactly one line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -142,36 +147,94 @@ class BatchReport:
 
 
 class ResultStore:
-    """Results in a JSON-lines file, one line per finished key; thread-safe appends."""
+    """Results in a JSON-lines file, one line per finished key; safe against a killed process.
 
-    def __init__(self, path: str | Path | None) -> None:
+    * Each record is one ``os.write`` of a whole line to a file opened with ``O_APPEND`` (then
+      ``fsync`` unless ``durable=False``), so a record is either in the file or not; a process
+      killed (SIGKILL, a laptop's battery) in the middle of a write leaves at most a partial
+      last line, never a record glued to another.
+    * ``load()`` repairs what a kill can leave behind: a partial last line is cut off (that key
+      is simply done again), and a key written twice (a failure, then a success on a later run)
+      keeps one line; when it repairs anything it rewrites the file through a temporary file
+      and ``os.replace``, so a kill during the repair leaves the old file or the new one.
+    """
+
+    def __init__(self, path: str | Path | None, *, durable: bool = True) -> None:
         self.path = Path(path) if path else None
+        self.durable = durable
         self._lock = threading.Lock()
 
     def load(self) -> dict[str, ItemResult]:
-        """Return the stored results, the last line of each key winning."""
+        """Return the stored results (a success beats a failure, else the last line wins).
+
+        Repairs the file (see the class) when it holds a partial line, a line that is not a
+        record, or the same key twice.
+        """
         results: dict[str, ItemResult] = {}
-        if self.path and self.path.exists():
-            for line in self.path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    try:
-                        item = ItemResult(**json.loads(line))
-                    except (ValueError, TypeError):
-                        continue  # a line cut short by a crash: that key is simply redone
-                    results[item.key] = item
+        if self.path is None or not self.path.exists():
+            return results
+        raw = self.path.read_bytes()
+        needs_repair = bool(raw) and not raw.endswith(b"\n")  # a write cut short by a kill
+        lines = raw.split(b"\n")
+        if needs_repair:
+            lines = lines[:-1]
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                item = ItemResult(**json.loads(line))
+            except (ValueError, TypeError):
+                needs_repair = True  # not a record: dropped, that key is done again
+                continue
+            if item.key in results:
+                needs_repair = True
+                if results[item.key].ok and not item.ok:
+                    continue
+            results[item.key] = item
+        if needs_repair:
+            self.rewrite(results.values())
         return results
 
     def append(self, item: ItemResult) -> None:
-        """Write one result line."""
+        """Write one result line (one system call, appended at the end whatever happened)."""
         if self.path is None:
             return
-        with self._lock, self.path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(asdict(item)) + "\n")
+        line = (json.dumps(asdict(item), ensure_ascii=False) + "\n").encode("utf-8")
+        with self._lock:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                view = memoryview(line)
+                while view:  # a regular file takes it in one write; loop in case it does not
+                    view = view[os.write(fd, view) :]
+                if self.durable:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def rewrite(self, items: Iterable[ItemResult]) -> None:
+        """Replace the file by ``items``, one line each, atomically (temporary file + rename)."""
+        if self.path is None:
+            return
+        data = "".join(json.dumps(asdict(i), ensure_ascii=False) + "\n" for i in items)
+        with self._lock:
+            fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data.encode("utf-8"))
+                    f.flush()
+                    if self.durable:
+                        os.fsync(f.fileno())
+                os.replace(tmp, self.path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
 
 
 def _status_of(error: BaseException) -> str:
-    if isinstance(error, HFError) and error.status:
-        return str(error.status)
+    status = getattr(error, "status", None)  # refused before sending: no status
+    if status:
+        return str(status)
     if isinstance(error, RequestTimeoutError):
         return "timeout"
     if isinstance(error, ConnectionFailedError):
@@ -205,6 +268,8 @@ def run_batch(
     items = dict(prompts) if isinstance(prompts, Mapping) else {p: p for p in prompts}
     store = ResultStore(results_path)
     results = store.load()
+    stored = dict(results)  # every key in the file, this batch's or not
+    written_again: list[str] = []  # keys that had a line before this run and get a new one
     todo = [(k, p) for k, p in items.items() if not (k in results and results[k].ok)]
     report = BatchReport(results={k: results[k] for k in items if k in results})
     report.skipped = len(items) - len(todo)
@@ -263,25 +328,37 @@ def run_batch(
             if isinstance(error, FATAL):
                 if not stop.is_set():
                     report.stopped_by = (
-                        f"{type(error).__name__} (HTTP {error.status}): {error.message}"
+                        f"{type(error).__name__} (HTTP {getattr(error, 'status', None)}): "
+                        f"{error.message}"
                     )
                 stop.set()
             return ItemResult(
-                key, prompt, ok=False, error=error.message, status=error.status, attempts=number[0]
+                key,
+                prompt,
+                ok=False,
+                error=error.message,
+                status=getattr(error, "status", None),
+                attempts=number[0],
             )
         return ItemResult(
             key, prompt, ok=True, text=generation.text, status=generation.status, attempts=number[0]
         )
 
-    bar = tqdm(total=len(todo), desc="prompts", disable=not progress, leave=False)
+    # No bar at all without progress: tqdm makes a multiprocessing lock, which a killed process
+    # would leak.
+    bar = tqdm(total=len(todo), desc="prompts", leave=False) if progress else None
 
     def record(item: ItemResult) -> None:
         if item.attempts:
             report.sent += 1
         report.results[item.key] = item
         if item.attempts or item.ok:
+            if item.key in stored:
+                written_again.append(item.key)
             store.append(item)
-        bar.update(1)
+            stored[item.key] = item
+        if bar is not None:
+            bar.update(1)
 
     if pace and not adopted and todo:
         # Probe: send one prompt alone, so that the server's RateLimit-Policy is known before
@@ -291,7 +368,11 @@ def run_batch(
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for future in as_completed([pool.submit(one, k, p) for k, p in todo]):
             record(future.result())
-    bar.close()
+    if bar is not None:
+        bar.close()
+    if written_again:
+        # A failure from an earlier run now has a newer line: keep one line per key.
+        store.rewrite(stored.values())
     report.seconds = time.monotonic() - t0
     return report
 

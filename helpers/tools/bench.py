@@ -7,14 +7,24 @@ Prints one ``name: value`` line per figure, all measured in this run:
 * the speed-up of 8 concurrent workers over one, on a stand-in with 50 ms per request;
 * a reused Session against one ``requests.post`` per call;
 * a 200-prompt batch under a 10 % fault rate: completion, retries, duplicates.
+
+``--kill``: a batch in a child process killed with SIGKILL at seeded random moments and resumed
+from its results file each time; prints the prompts lost and duplicated (both must be 0).
+``--room``: a room of learners: load-generator processes drive a stand-in started as the
+workshop command starts it; prints requests per second, latency, errors and the server's memory.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
+import random
+import signal
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import requests
@@ -126,6 +136,125 @@ def bench_faults(n: int, fault_rate: float = 0.1, seed: int = 7) -> dict[str, fl
     }
 
 
+KILL_PARAMS = {"max_new_tokens": 8}
+
+
+def _kill_child(url: str, path: str, n: int, workers: int) -> None:
+    """The batch the kill bench kills: ``n`` prompts, resumed from ``path``."""
+    run_batch(
+        InferenceSession(local_token(), retries=0, pool_size=workers),
+        url + "/models/gpt2",
+        _keys(n),
+        parameters=KILL_PARAMS,
+        results_path=path,
+        pace=False,
+        workers=workers,
+        max_attempts=20,
+        wait=lambda state: 0.01,
+        progress=False,
+    )
+
+
+def count_results(path: Path, keys: list[str]) -> dict[str, int]:
+    """Return what a results file holds for ``keys``: lost, duplicated and corrupt lines."""
+    seen: Counter[str] = Counter()
+    corrupt = 0
+    raw = path.read_bytes() if path.exists() else b""
+    for line in raw.split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            seen[record["key"]] += 1
+            ok = record["ok"] is True
+        except (ValueError, KeyError, TypeError):
+            corrupt += 1
+            continue
+        if not ok:
+            corrupt += 1  # a failure left in the final file is not "done"
+    corrupt += bool(raw) and not raw.endswith(b"\n")
+    return {
+        "lost": sum(1 for k in keys if seen[k] == 0),
+        "duplicates": sum(c - 1 for c in seen.values() if c > 1),
+        "corrupt_lines": corrupt,
+    }
+
+
+def kill_and_resume(
+    url: str,
+    path: Path,
+    n: int,
+    kills: int,
+    seed: int = 15,
+    workers: int = 4,
+    max_delay: float = 0.25,
+    torn_every: int = 5,
+) -> dict[str, float]:
+    """Run the batch in a child process, SIGKILL it ``kills`` times, then let it finish.
+
+    The child is killed at a random moment (seeded) after it starts; each new child resumes
+    from ``path``. A SIGKILL between two system calls cannot split one ``os.write``, so every
+    ``torn_every``-th kill also leaves what an older, buffered writer would have left: half a
+    record with no newline at the end of the file (``kill_resume_torn_writes``). Children are
+    forked from a fork server that imported this module once, so a restart costs milliseconds.
+    """
+    rng = random.Random(seed)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    killed = torn = runs = 0
+    started = time.monotonic()
+    keys = list(_keys(n))
+    while True:
+        runs += 1
+        done_before_run = n - count_results(path, keys)["lost"]
+        child = context.Process(target=_kill_child, args=(url, str(path), n, workers))
+        child.start()
+        if killed < kills:
+            # A random moment after the run has done something (its first record), so that
+            # every kill interrupts work rather than the start of a process.
+            deadline = time.monotonic() + 30
+            while child.is_alive() and time.monotonic() < deadline:
+                if n - count_results(path, keys)["lost"] > done_before_run:
+                    break
+                time.sleep(0.002)
+            time.sleep(rng.uniform(0.0, max_delay))
+            if child.is_alive():
+                os.kill(child.pid, signal.SIGKILL)
+                killed += 1
+            child.join()
+            if child.exitcode == 0:
+                break  # the batch finished before this kill: nothing left to interrupt
+            if child.exitcode != -signal.SIGKILL:
+                raise RuntimeError(f"a run of the kill bench failed (exit {child.exitcode})")
+            if torn_every and killed % torn_every == 0:
+                with path.open("ab") as f:
+                    f.write(b'{"key": "p0000", "prompt": "half a rec')
+                torn += 1
+            continue
+        child.join(timeout=120)
+        if child.exitcode != 0:
+            raise RuntimeError(f"the last resume of the kill bench exited with {child.exitcode}")
+        break
+    counts = count_results(path, keys)
+    return {
+        "kill_resume_kills": killed,
+        "kill_resume_runs": runs,
+        "kill_resume_torn_writes": torn,
+        "kill_resume_prompts": n,
+        "kill_resume_done_before_last_run": done_before_run,
+        "kill_resume_lost": counts["lost"],
+        "kill_resume_duplicates": counts["duplicates"],
+        "kill_resume_corrupt_lines": counts["corrupt_lines"],
+        "kill_resume_seconds": round(time.monotonic() - started, 2),
+    }
+
+
+def bench_kill(n: int = 600, kills: int = 24, seed: int = 15) -> dict[str, float]:
+    """Return the kill-and-resume figures against an in-process stand-in."""
+    with tempfile.TemporaryDirectory() as tmp, start() as api:
+        return kill_and_resume(api.url, Path(tmp) / "results.jsonl", n, kills, seed)
+
+
 def run(quick: bool = False) -> dict[str, float]:
     """Run every benchmark; ``quick`` uses small counts (for the test suite)."""
     figures: dict[str, float] = {}
@@ -142,9 +271,19 @@ def main(argv: list[str] | None = None) -> None:
         prog="python -m helpers.tools.bench", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--quick", action="store_true", help="small counts, for a smoke test")
+    parser.add_argument(
+        "--kill", action="store_true", help="SIGKILL a batch at random moments and resume it"
+    )
+    parser.add_argument("--kills", type=int, default=24, help="with --kill: how many kills")
+    parser.add_argument("--seed", type=int, default=15, help="seed of the kill moments / room mix")
     args = parser.parse_args(argv)
-    print("answered_by: local stand-in (helpers.standin), in this process")
-    for name, value in run(quick=args.quick).items():
+    if args.kill:
+        print("answered_by: local stand-in (helpers.standin), in this process")
+        figures = bench_kill(kills=args.kills, seed=args.seed)
+    else:
+        print("answered_by: local stand-in (helpers.standin), in this process")
+        figures = run(quick=args.quick)
+    for name, value in figures.items():
         print(f"{name}: {value}")
 
 

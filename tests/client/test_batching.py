@@ -8,9 +8,16 @@ from types import SimpleNamespace
 import pytest
 
 from helpers import InferenceSession
-from helpers.client.batching import ResultStore, WaitForServerOrBackoff, run_batch, server_wait
+from helpers.client.batching import (
+    ItemResult,
+    ResultStore,
+    WaitForServerOrBackoff,
+    run_batch,
+    server_wait,
+)
 from helpers.client.errors import ModelLoadingError, RateLimitError, ServerError
 from helpers.standin import start
+from helpers.tools import bench
 
 PARAMS = {"max_new_tokens": 2}
 
@@ -154,12 +161,12 @@ def test_unretryable_item_errors_fail_that_item_only(token, stand_in):
     report = run_batch(
         InferenceSession(token, retries=0),
         stand_in.url + "/models/gpt2",
-        ["good", " "],
+        ["good", ""],
         parameters=PARAMS,
         progress=False,
     )
     assert report.results["good"].ok
-    assert not report.results[" "].ok
+    assert not report.results[""].ok
     assert report.stopped_by is None
 
 
@@ -179,9 +186,81 @@ def limited_batch(token: str, limit: str, n: int, **options):
 def test_naive_loop_meets_429s_and_paced_loop_does_not(token):
     naive = limited_batch(token, "5/1", 8, pace=False, max_attempts=1)
     paced = limited_batch(token, "5/1", 8)
-    assert naive.status_counts()["429"] == 3
+    # 3 when the 8 requests land in one window; fewer on a loaded machine, never none.
+    met = naive.status_counts().get("429", 0)
+    assert 1 <= met <= 3
+    assert len(naive.results) - naive.completed == met  # the naive loop never retries
     assert paced.status_counts() == {"200": 8}
 
 
 def test_concurrent_paced_batch_probes_the_policy_before_fanning_out(token):
     assert limited_batch(token, "10/1", 15, workers=4).status_counts() == {"200": 15}
+
+
+# --- crash safety: the results file after a kill ---------------------------------------------
+
+
+def record_line(key: str, ok: bool = True) -> str:
+    return json.dumps({"key": key, "prompt": key.upper(), "ok": ok, "text": "t", "attempts": 1})
+
+
+def test_a_partial_last_line_is_cut_off_so_the_next_record_starts_on_its_own_line(tmp_path):
+    # Bug caught: a torn last line was skipped on load but kept, so the next append was glued
+    # to it and that record became a corrupt line too.
+    path = tmp_path / "r.jsonl"
+    path.write_text(record_line("a") + "\n" + record_line("b")[:20])
+    store = ResultStore(path)
+    assert list(store.load()) == ["a"]
+    store.append(ItemResult("b", "B", ok=True, text="t", attempts=1))
+    lines = path.read_text().splitlines()
+    assert [json.loads(ln)["key"] for ln in lines] == ["a", "b"]
+
+
+def test_a_key_written_twice_keeps_one_line_and_the_success(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text(
+        "\n".join([record_line("a"), record_line("b", ok=False), record_line("b"), "garbage"])
+        + "\n"
+        + record_line("a", ok=False)
+        + "\n"
+    )
+    loaded = ResultStore(path).load()
+    assert {k: r.ok for k, r in loaded.items()} == {"a": True, "b": True}
+    keys = [json.loads(ln)["key"] for ln in path.read_text().splitlines()]
+    assert sorted(keys) == ["a", "b"]  # repaired on disk, not only in memory
+
+
+def test_a_healthy_file_is_not_rewritten(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text(record_line("a") + "\n")
+    before = path.stat().st_ino
+    ResultStore(path).load()
+    assert path.stat().st_ino == before  # no rename: nothing to repair
+
+
+def test_a_failure_redone_on_resume_leaves_one_line_for_its_key(token, tmp_path, stand_in):
+    path = tmp_path / "r.jsonl"
+    path.write_text(record_line("a", ok=False) + "\n")
+    run_batch(
+        InferenceSession(token),
+        stand_in.url + "/models/gpt2",
+        {"a": "A", "b": "B"},
+        parameters=PARAMS,
+        results_path=path,
+        progress=False,
+    )
+    records = [json.loads(ln) for ln in path.read_text().splitlines()]
+    assert sorted((r["key"], r["ok"]) for r in records) == [("a", True), ("b", True)]
+
+
+def test_a_batch_killed_three_times_ends_with_each_prompt_once(tmp_path, stand_in):
+    # SIGKILLs from a separate process at seeded moments, plus one torn write: the file must
+    # end with every prompt exactly once and no corrupt line.
+    figures = bench.kill_and_resume(
+        stand_in.url, tmp_path / "r.jsonl", n=60, kills=3, seed=3, max_delay=0.12, torn_every=2
+    )
+    assert figures["kill_resume_kills"] == 3
+    assert figures["kill_resume_torn_writes"] == 1
+    assert figures["kill_resume_lost"] == 0
+    assert figures["kill_resume_duplicates"] == 0
+    assert figures["kill_resume_corrupt_lines"] == 0
