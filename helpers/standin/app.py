@@ -14,8 +14,7 @@ from .middleware import MarkStandIn
 from .openapi import document_errors
 from .options import StandInOptions
 from .responses import StandInError, handle_stand_in_error, not_found, validation_error
-from .routes import classic, hub, legacy, openai, providers
-from .routes import endpoint
+from .routes import classic, endpoint, hub, legacy, openai, pipelines, providers
 from .state import StandInState
 from .textgen import TextGenerator
 
@@ -65,7 +64,7 @@ def create_app(
     app.add_exception_handler(RequestValidationError, request_error)
     app.add_middleware(MarkStandIn)
     app.include_router(endpoint.router)
-    for module in (legacy, hub, openai, providers, classic):  # classic's {id:path} last
+    for module in (legacy, hub, openai, providers, pipelines, classic):  # classic's {id:path} last
         app.include_router(module.router)
     document_errors(app)
     return app

@@ -1,79 +1,203 @@
-"""The models the stand-in knows: which exist on its pretend Hub, and what it serves.
+"""The models the stand-in knows, read from ``data/models_catalog.csv``.
 
-The real catalogue changes daily (hf-api-facts.md §1); this one is fixed on purpose. The
-hf-inference models are examples the provider page listed on 2026-08-21; the chat models and
-their providers are the examples of the docs (prices only where the docs show them).
+The catalogue, not code, decides what is served: one row per (model, provider), with the task
+the provider serves it for (``conversational`` for chat), the provider's own model id where it
+differs, and the context length, prices and capabilities where HF's docs publish them. Every
+row names its source and date. The real catalogue changes daily; this one changes when the
+CSV does.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from ..contract import CHAT_MODEL, GPT2
+from ..data import data_path
 
-__all__ = ["CHAT_MODEL", "GPT2", "MODELS", "ModelInfo", "ProviderOffer", "canonical_id"]
+__all__ = [
+    "CATALOG_FILE",
+    "CHAT_MODEL",
+    "DEFAULT_EMBEDDING_DIM",
+    "GPT2",
+    "MODELS",
+    "ModelInfo",
+    "ProviderOffer",
+    "canonical_id",
+    "hf_inference_model",
+    "load_catalog",
+    "recommended_models",
+]
+
+CATALOG_FILE = "models_catalog.csv"
+CHAT_TASK = "conversational"
+HF_INFERENCE = "hf-inference"
+DEFAULT_EMBEDDING_DIM = 384
+"""The vector size of an embeddings model whose row gives none."""
+COLUMNS = (
+    "model",
+    "pipeline_tag",
+    "task",
+    "provider",
+    "provider_model_id",
+    "context_length",
+    "input_usd_per_million_tokens",
+    "output_usd_per_million_tokens",
+    "supports_tools",
+    "supports_structured_output",
+    "aliases",
+    "embedding_dim",
+    "recommended",
+    "source_url",
+    "valid_as_of",
+    "notes",
+)
+EMBEDDING_TAGS = ("feature-extraction", "sentence-similarity")
 
 
 @dataclass(frozen=True)
 class ProviderOffer:
-    """One provider serving a chat model; prices in USD per million tokens when published."""
+    """One provider serving a model; prices in USD per million tokens when published.
+
+    ``None`` means the source does not say (the router then omits the field).
+    """
 
     provider: str
     input_price: float | None = None
     output_price: float | None = None
-    context_length: int = 131_072
+    context_length: int | None = None
+    supports_tools: bool | None = None
+    supports_structured_output: bool | None = None
+    provider_model_id: str | None = None
+    task: str = CHAT_TASK
+    source_url: str = ""
+    valid_as_of: str = ""
+
+    def provider_id(self, model_id: str) -> str:
+        """Return the id the provider knows the model by (the Hub id unless it differs)."""
+        return self.provider_model_id or model_id
 
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """A model on the stand-in's Hub."""
+    """A model on the stand-in's Hub and the providers that serve it."""
 
     id: str
     pipeline_tag: str
     aliases: tuple[str, ...] = ()
     chat_providers: tuple[ProviderOffer, ...] = ()
+    offers: tuple[ProviderOffer, ...] = ()
+    embedding_dim: int | None = None
+    recommended_for: tuple[str, ...] = field(default=())
 
     @property
     def is_chat(self) -> bool:
         """Return True for models served on the OpenAI-compatible chat route."""
         return bool(self.chat_providers)
 
+    @property
+    def task(self) -> str:
+        """Return the task hf-inference serves it for (its pipeline tag when it has no offer)."""
+        for offer in self.offers:
+            if offer.provider == HF_INFERENCE:
+                return offer.task
+        return self.pipeline_tag
 
-MODELS: dict[str, ModelInfo] = {
-    info.id: info
-    for info in (
-        ModelInfo(GPT2, "text-generation", aliases=("gpt2",)),
-        ModelInfo("facebook/bart-large-cnn", "summarization"),
-        ModelInfo("google-t5/t5-small", "translation", aliases=("t5-small",)),
-        ModelInfo(
-            "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
-            "text-classification",
-            aliases=("distilbert-base-uncased-finetuned-sst-2-english",),
-        ),
-        ModelInfo("facebook/bart-large-mnli", "zero-shot-classification"),
-        ModelInfo(CHAT_MODEL, "text-generation", chat_providers=(ProviderOffer("groq"),)),
-        ModelInfo(
-            "deepseek-ai/DeepSeek-V4-Pro",
-            "text-generation",
-            chat_providers=(
-                ProviderOffer("novita", 1.69, 3.38),
-                ProviderOffer("together", 2.1, 4.4),
-                ProviderOffer("deepinfra", 1.74, 3.48),
-                ProviderOffer("fireworks-ai"),
-            ),
-        ),
-    )
-}
-"""Chat prices: the docs' example output of GET /v1/models (hub-api.md, 2026-05-12)."""
+    @property
+    def tags(self) -> list[str]:
+        """Return the Hub tags clients read (embeddings models carry both embedding tasks)."""
+        if self.pipeline_tag in EMBEDDING_TAGS:
+            return ["sentence-transformers", *EMBEDDING_TAGS]
+        return [self.pipeline_tag]
 
+    @property
+    def dimension(self) -> int:
+        """Return the length of the vectors an embeddings model answers."""
+        return self.embedding_dim or DEFAULT_EMBEDDING_DIM
+
+
+class CatalogError(ValueError):
+    """A row of the catalogue file is malformed."""
+
+
+def _number(row: dict[str, str], column: str, kind: type, line: int) -> float | int | None:
+    text = (row.get(column) or "").strip()
+    if not text:
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        raise CatalogError(
+            f"{CATALOG_FILE} line {line}: {column}={text!r} is not a {kind.__name__}"
+        ) from None
+
+
+def _flag(row: dict[str, str], column: str, line: int) -> bool | None:
+    text = (row.get(column) or "").strip().lower()
+    if text in ("", "true", "false"):
+        return None if not text else text == "true"
+    raise CatalogError(f"{CATALOG_FILE} line {line}: {column}={text!r} is not true/false/empty")
+
+
+def build_models(rows: Iterable[dict[str, str]]) -> dict[str, ModelInfo]:
+    """Return the models described by catalogue rows (one row per model and provider)."""
+    grouped: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    for line, row in enumerate(rows, start=2):
+        missing = [c for c in ("model", "pipeline_tag", "task", "provider") if not row.get(c)]
+        if missing:
+            raise CatalogError(f"{CATALOG_FILE} line {line}: empty {', '.join(missing)}")
+        grouped.setdefault(row["model"], []).append((line, row))
+    models: dict[str, ModelInfo] = {}
+    for model_id, model_rows in grouped.items():
+        offers = []
+        aliases: list[str] = []
+        recommended: list[str] = []
+        dims = set()
+        for line, row in model_rows:
+            offers.append(
+                ProviderOffer(
+                    provider=row["provider"],
+                    input_price=_number(row, "input_usd_per_million_tokens", float, line),
+                    output_price=_number(row, "output_usd_per_million_tokens", float, line),
+                    context_length=_number(row, "context_length", int, line),
+                    supports_tools=_flag(row, "supports_tools", line),
+                    supports_structured_output=_flag(row, "supports_structured_output", line),
+                    provider_model_id=(row.get("provider_model_id") or "").strip() or None,
+                    task=row["task"],
+                    source_url=row.get("source_url", ""),
+                    valid_as_of=row.get("valid_as_of", ""),
+                )
+            )
+            aliases += [a for a in (row.get("aliases") or "").split() if a not in aliases]
+            if _flag(row, "recommended", line):
+                recommended.append(row["task"])
+            dim = _number(row, "embedding_dim", int, line)
+            if dim is not None:
+                dims.add(dim)
+        models[model_id] = ModelInfo(
+            id=model_id,
+            pipeline_tag=model_rows[0][1]["pipeline_tag"],
+            aliases=tuple(aliases),
+            chat_providers=tuple(o for o in offers if o.task == CHAT_TASK),
+            offers=tuple(offers),
+            embedding_dim=max(dims) if dims else None,
+            recommended_for=tuple(dict.fromkeys(recommended)),
+        )
+    return models
+
+
+def load_catalog(name: str = CATALOG_FILE) -> dict[str, ModelInfo]:
+    """Return the models of ``data/<name>``, keyed by their Hub id."""
+    with data_path(name).open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        if tuple(reader.fieldnames or ()) != COLUMNS:
+            raise CatalogError(f"{name}: columns must be {', '.join(COLUMNS)}")
+        return build_models(reader)
+
+
+MODELS: dict[str, ModelInfo] = load_catalog()
 ALIASES = {alias: info.id for info in MODELS.values() for alias in info.aliases}
-HF_INFERENCE_TASKS = {
-    "text-generation",
-    "summarization",
-    "translation",
-    "text-classification",
-    "zero-shot-classification",
-}
 
 
 def canonical_id(model_id: str) -> str | None:
@@ -85,9 +209,26 @@ def canonical_id(model_id: str) -> str | None:
 
 
 def hf_inference_model(model_id: str) -> ModelInfo | None:
-    """Return the model if the stand-in serves it with the classic contract, else None."""
+    """Return the model if hf-inference serves it with the classic contract, else None.
+
+    Chat models are served on the OpenAI-compatible routes, never on the classic one.
+    """
     canonical = canonical_id(model_id)
     if canonical is None:
         return None
     info = MODELS[canonical]
-    return None if info.is_chat else info
+    if info.is_chat or not any(o.provider == HF_INFERENCE for o in info.offers):
+        return None
+    return info
+
+
+def recommended_models() -> dict[str, str]:
+    """Return the recommended model per task, as ``GET /api/tasks`` names it."""
+    chosen: dict[str, str] = {}
+    for info in MODELS.values():
+        for task in info.recommended_for:
+            chosen.setdefault(task, info.id)
+            if task in EMBEDDING_TAGS:  # one embeddings model serves both tasks
+                for other in EMBEDDING_TAGS:
+                    chosen.setdefault(other, info.id)
+    return chosen

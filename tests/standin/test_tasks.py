@@ -68,13 +68,11 @@ def test_task_inputs_must_be_text(stand_in, auth, inputs):
     assert response.status_code == 422
 
 
-def test_task_models_are_mapped_to_hf_inference(stand_in):
-    info = requests.get(
-        f"{stand_in.url}/api/models/facebook/bart-large-cnn",
-        params={"expand[]": "inferenceProviderMapping"},
-        timeout=10,
+def test_task_models_are_mapped_to_hf_inference(api):
+    info = api.get(
+        "/api/models/facebook/bart-large-cnn", params={"expand[]": "inferenceProviderMapping"}
     ).json()
-    assert info["inferenceProviderMapping"][0]["task"] == "summarization"
+    assert info["inferenceProviderMapping"]["hf-inference"]["task"] == "summarization"
 
 
 def test_chat_models_are_not_served_on_the_classic_route(stand_in, auth):

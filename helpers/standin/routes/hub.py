@@ -1,68 +1,127 @@
-"""The Hub API routes the lessons use: ``whoami-v2`` and model availability."""
+"""The Hub API routes clients call: ``whoami-v2``, model info with its provider mapping, tasks.
+
+Shapes follow hub-docs ``docs/inference-providers/hub-api.md`` (242f4a1e): on model info,
+``inferenceProviderMapping`` is an object keyed by provider, each entry with ``status``,
+``providerId`` and ``task``; huggingface_hub 2.4.0 (``hf_api.py``, ``ModelInfo.__init__``) and
+huggingface.js (``getInferenceProviderMapping.ts``) read that object (and still accept the
+older list). ``GET /api/tasks`` is read when no model is given: huggingface_hub 2.4.0
+(``_providers/hf_inference.py``, ``_fetch_recommended_models``) takes ``widgetModels[0]``,
+huggingface.js 4.13 (``makeRequestOptions.ts``, ``loadTaskInfo``) takes ``models[0].id``.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ..auth import whoami_body
-from ..catalog import GPT2, MODELS, canonical_id
+from ..catalog import CHAT_TASK, GPT2, HF_INFERENCE, MODELS, ModelInfo, canonical_id
+from ..catalog import recommended_models as recommended
 from ..dependencies import Options, Token
 from ..options import StandInOptions
 from ..responses import repo_not_found
 
 router = APIRouter(prefix="/api", tags=["Hub API"])
+NOT_FOUND = {
+    404: {
+        "description": "Unknown repository (header `X-Error-Code: RepoNotFound`)",
+        "content": {"application/json": {"example": {"error": "Repository not found"}}},
+    }
+}
+UNAUTHORIZED = {401: {"description": "Missing or malformed token"}}
 
 
-@router.get("/whoami-v2")
+@router.get("/whoami-v2", responses=UNAUTHORIZED)
 async def whoami(token: Token, options: Options) -> JSONResponse:
     """Who the token belongs to and what it may do (401 for a missing or bad token)."""
     return JSONResponse(whoami_body(token, options))
 
 
-def provider_mapping(model_id: str, options: StandInOptions) -> list[dict]:
-    """Return the model's inference provider mapping in the Hub's list form."""
-    if model_id == GPT2 and not options.router_serves_gpt2:
-        return []
+def provider_mapping(model_id: str, options: StandInOptions) -> dict[str, dict[str, Any]]:
+    """Return the model's provider mapping: an object keyed by provider, as on the Hub.
+
+    gpt2 is mapped to no provider when the stand-in is started without gpt2 on the router.
+    """
     info = MODELS[model_id]
-    if info.is_chat:
-        return [
+    mapping: dict[str, dict[str, Any]] = {}
+    for offer in info.offers:
+        if model_id == GPT2 and offer.provider == HF_INFERENCE and not options.router_serves_gpt2:
+            continue
+        mapping.setdefault(
+            offer.provider,
             {
-                "provider": offer.provider,
-                "hfModelId": model_id,
-                "providerId": model_id,
                 "status": "live",
-                "task": "conversational",
-            }
-            for offer in info.chat_providers
-        ]
-    return [
-        {
-            "provider": "hf-inference",
-            "hfModelId": model_id,
-            "providerId": model_id,
-            "status": "live",
-            "task": info.pipeline_tag,
-        }
-    ]
+                "providerId": offer.provider_id(model_id),
+                "task": offer.task,
+                "isModelAuthor": False,
+            },
+        )
+    return mapping
 
 
-@router.get("/models/{model_id:path}")
-async def model_info(model_id: str, request: Request) -> JSONResponse:
-    """Model metadata; ``expand[]=inferenceProviderMapping`` and ``expand[]=inference``."""
-    options: StandInOptions = request.app.state.options
+def _hub_fields(info: ModelInfo) -> dict[str, Any]:
+    return {
+        "modelId": info.id,
+        "author": info.id.split("/")[0] if "/" in info.id else None,
+        "pipeline_tag": info.pipeline_tag,
+        "tags": info.tags,
+        "private": False,
+        "gated": False,
+        "disabled": False,
+    }
+
+
+@router.get("/models/{model_id:path}", responses=NOT_FOUND)
+async def model_info(model_id: str, request: Request, options: Options) -> JSONResponse:
+    """Model metadata; ``expand[]=inferenceProviderMapping``, ``inference``, ``pipeline_tag``…
+
+    Without ``expand`` the Hub answers its default fields; with it, only the fields asked for.
+    """
     canonical = canonical_id(model_id)
     if canonical is None:
         raise repo_not_found(model_id)
+    info = MODELS[canonical]
     expand = request.query_params.getlist("expand[]") + request.query_params.getlist("expand")
     mapping = provider_mapping(canonical, options)
-    body: dict = {"_id": f"standin-{canonical}", "id": canonical}
+    fields = _hub_fields(info)
+    body: dict[str, Any] = {"_id": f"standin-{canonical}", "id": canonical}
     if not expand:
-        body["pipeline_tag"] = MODELS[canonical].pipeline_tag
-    if "pipeline_tag" in expand:
-        body["pipeline_tag"] = MODELS[canonical].pipeline_tag
+        body.update(fields)
+    body.update({key: fields[key] for key in expand if key in fields})
     if "inferenceProviderMapping" in expand:
         body["inferenceProviderMapping"] = mapping
     if "inference" in expand and mapping:
         body["inference"] = "warm"
     return JSONResponse(body)
+
+
+def task_entries() -> dict[str, dict[str, Any]]:
+    """Return ``/api/tasks``: per task, its models with the recommended one first."""
+    chosen = recommended()
+    tasks: dict[str, list[str]] = {}
+    for info in MODELS.values():
+        for offer in info.offers:
+            if offer.provider == HF_INFERENCE and offer.task != CHAT_TASK:
+                for task in {offer.task, info.pipeline_tag}:
+                    if info.id not in tasks.setdefault(task, []):
+                        tasks[task].append(info.id)
+    entries = {}
+    for task, models in sorted(tasks.items()):
+        first = chosen.get(task, models[0])
+        ordered = [first] + [m for m in models if m != first]
+        entries[task] = {
+            "id": task,
+            "label": task.replace("-", " ").capitalize(),
+            "models": [{"id": m, "description": "Served by the local stand-in."} for m in ordered],
+            "widgetModels": [first],
+            "summary": f"{task} on the local stand-in (answers come from small rules).",
+        }
+    return entries
+
+
+@router.get("/tasks")
+async def tasks() -> JSONResponse:
+    """The tasks the stand-in serves, each with its recommended model (no token needed)."""
+    return JSONResponse(task_entries())
