@@ -15,11 +15,14 @@ from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
-from ..contract import MAX_BEST_OF, MAX_STOP_SEQUENCES, MAX_TOP_N_TOKENS
+from ..contract import (
+    MAX_BEST_OF,
+    MAX_INPUT_TOKENS,
+    MAX_STOP_SEQUENCES,
+    MAX_TOP_N_TOKENS,
+    MAX_TOTAL_TOKENS,
+)
 from .errors import ParameterError
-
-MAX_INPUT_TOKENS = 1023
-MAX_TOTAL_TOKENS = 1024
 
 LEGACY_PARAMETERS = {
     "num_return_sequences": "pre-2024 pipeline parameter; today's servers ignore it (one text).",
@@ -58,9 +61,8 @@ def _is_number(value: Any) -> bool:
 
 
 def _is_int(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    # TGI deserialises integers with serde, which refuses 5.0 ("invalid type: floating point")
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 _TYPES = {
@@ -102,20 +104,19 @@ def check_types(parameters: dict[str, Any]) -> list[Problem]:
                     f"parameters.{name}: invalid type, expected a {kind}",
                 )
             )
-    if (
-        parameters.get("seed") is not None
-        and _is_int(parameters["seed"])
-        and parameters["seed"] < 0
-    ):
-        problems.append(
-            Problem(
-                "seed",
-                parameters["seed"],
-                "it is a whole number ≥ 0",
-                "Failed to deserialize the JSON body into the target type: "
-                "parameters.seed: invalid value, expected u64",
+    # unsigned in TGI's GenerateParameters (u64 seed, u32 max_new_tokens): serde refuses < 0
+    for name, rust_type in (("seed", "u64"), ("max_new_tokens", "u32")):
+        value = parameters.get(name)
+        if value is not None and _is_int(value) and value < 0:
+            problems.append(
+                Problem(
+                    name,
+                    value,
+                    "it is a whole number ≥ 0",
+                    "Failed to deserialize the JSON body into the target type: "
+                    f"parameters.{name}: invalid value: integer `{value}`, expected {rust_type}",
+                )
             )
-        )
     return problems
 
 
@@ -229,24 +230,27 @@ def check_rules(
             "decoder_input_details is false when streaming",
             "`decoder_input_details` == true is not supported when streaming tokens",
         )
-    if not inputs.strip():
+    if inputs == "":  # TGI: inputs.is_empty(); a prompt of spaces is accepted
         add("inputs", "inputs is not empty", "`inputs` cannot be empty")
     elif input_tokens is not None:
-        if input_tokens > MAX_INPUT_TOKENS:
+        # TGI's order (validation.rs, validate_input): the total first, with max_new_tokens
+        # defaulting to what is left of the context, then the prompt's own length.
+        new = p.get("max_new_tokens")
+        if new is None:
+            new = max(MAX_TOTAL_TOKENS - input_tokens, 0)
+        if new > 0 and input_tokens + new > MAX_TOTAL_TOKENS or input_tokens > MAX_TOTAL_TOKENS:
+            add(
+                "max_new_tokens",
+                f"prompt tokens + max_new_tokens ≤ {MAX_TOTAL_TOKENS}",
+                f"`inputs` tokens + `max_new_tokens` must be <= {MAX_TOTAL_TOKENS}. "
+                f"Given: {input_tokens} `inputs` tokens and {new} `max_new_tokens`",
+            )
+        elif input_tokens > MAX_INPUT_TOKENS:
             add(
                 "inputs",
                 f"the prompt has at most {MAX_INPUT_TOKENS} tokens",
                 f"`inputs` must have less than {MAX_INPUT_TOKENS + 1} tokens. Given: {input_tokens}",
             )
-        else:
-            new = p.get("max_new_tokens")
-            if new is not None and new > 0 and input_tokens + new > MAX_TOTAL_TOKENS:
-                add(
-                    "max_new_tokens",
-                    f"prompt tokens + max_new_tokens ≤ {MAX_TOTAL_TOKENS}",
-                    f"`inputs` tokens + `max_new_tokens` must be <= {MAX_TOTAL_TOKENS}. "
-                    f"Given: {input_tokens} `inputs` tokens and {new} `max_new_tokens`",
-                )
     return problems
 
 
