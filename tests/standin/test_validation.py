@@ -1,0 +1,167 @@
+"""The stand-in answers invalid TGI requests with TGI's own messages, word for word.
+
+The expected messages below are copied by hand from text-generation-inference
+``router/src/validation.rs`` at ``db931fcf`` (the ``#[error(...)]`` strings of
+``ValidationError``, placeholders filled with gpt2's launcher defaults: best_of ≤ 2, 4 stop
+sequences, top_n_tokens ≤ 5, 1023 input tokens, 1024 total tokens). They are *not* read from
+the stand-in's or the client's code, so a wrong message on the stand-in's side fails here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+PROMPT = "Once upon a time, in a land far away,"
+PREFIX = "Input validation error: "
+LONG_PROMPT = "word " * 1030  # 1030 stand-in tokens
+
+# (parameters, stream, TGI's message) — validation.rs @ db931fcf
+TGI_MESSAGES = [
+    ({"temperature": 0}, False, "`temperature` must be strictly positive"),
+    ({"temperature": -0.5}, False, "`temperature` must be strictly positive"),
+    ({"repetition_penalty": 0}, False, "`repetition_penalty` must be strictly positive"),
+    ({"frequency_penalty": 2.5}, False, "`frequency_penalty` must be >= -2.0 and <= 2.0"),
+    ({"top_p": 1.0}, False, "`top_p` must be > 0.0 and < 1.0"),
+    ({"top_p": 0}, False, "`top_p` must be > 0.0 and < 1.0"),
+    ({"typical_p": 1.0}, False, "`typical_p` must be > 0.0 and < 1.0"),
+    ({"top_k": 0}, False, "`top_k` must be strictly positive"),
+    ({"top_k": -3}, False, "`top_k` must be strictly positive"),
+    ({"max_new_tokens": 0}, False, "`max_new_tokens` must be strictly positive"),
+    (
+        {"stop": ["a", "b", "c", "d", "e"]},
+        False,
+        "`stop` supports up to 4 stop sequences. Given: 5",
+    ),
+    ({"top_n_tokens": 6}, False, "`top_n_tokens` must be >= 0 and <= 5. Given: 6"),
+    ({"best_of": 3, "do_sample": True}, False, "`best_of` must be > 0 and <= 2. Given: 3"),
+    ({"best_of": 2}, False, "you must use sampling when `best_of` is > 1"),
+    (
+        {"best_of": 2, "do_sample": True, "seed": 1},
+        False,
+        "`seed` must not be set when `best_of` > 1",
+    ),
+    (
+        {"best_of": 2, "do_sample": True},
+        True,
+        "`best_of` != 1 is not supported when streaming tokens",
+    ),
+    (
+        {"decoder_input_details": True},
+        True,
+        "`decoder_input_details` == true is not supported when streaming tokens",
+    ),
+    ({"truncate": 0}, False, "`truncate` must be strictly positive and less than 1023. Given: 0"),
+    (
+        {"truncate": 2000},
+        False,
+        "`truncate` must be strictly positive and less than 1023. Given: 2000",
+    ),
+    (
+        {"max_new_tokens": 1020},
+        False,
+        "`inputs` tokens + `max_new_tokens` must be <= 1024. "
+        "Given: 11 `inputs` tokens and 1020 `max_new_tokens`",
+    ),
+]
+
+
+@pytest.mark.parametrize(("parameters", "stream", "message"), TGI_MESSAGES)
+def test_invalid_parameters_get_tgis_message_and_422(api, auth, parameters, stream, message):
+    body = {"inputs": PROMPT, "parameters": parameters, "stream": stream}
+    response = api.post("/models/gpt2", json=body, headers=auth)
+    assert response.status_code == 422
+    assert response.json() == {"error": PREFIX + message, "error_type": "validation"}
+
+
+def test_empty_inputs_get_tgis_message(api, auth):
+    response = api.post("/models/gpt2", json={"inputs": ""}, headers=auth)
+    assert response.json()["error"] == PREFIX + "`inputs` cannot be empty"
+
+
+def test_a_prompt_over_the_total_gets_the_total_tokens_message(api, auth):
+    # No max_new_tokens: TGI takes max_total - input_length (saturating at 0) and checks the sum
+    response = api.post("/models/gpt2", json={"inputs": LONG_PROMPT}, headers=auth)
+    assert response.status_code == 422
+    assert response.json()["error"] == PREFIX + (
+        "`inputs` tokens + `max_new_tokens` must be <= 1024. "
+        "Given: 1030 `inputs` tokens and 0 `max_new_tokens`"
+    )
+
+
+def test_a_prompt_of_1024_tokens_gets_the_input_length_message(api, auth):
+    response = api.post("/models/gpt2", json={"inputs": "word " * 1024}, headers=auth)
+    assert (
+        response.json()["error"] == PREFIX + "`inputs` must have less than 1023 tokens. Given: 1024"
+    )
+
+
+def test_truncate_lets_a_long_prompt_through(api, auth):
+    body = {"inputs": LONG_PROMPT, "parameters": {"truncate": 10, "max_new_tokens": 3}}
+    response = api.post("/models/gpt2", json=body, headers=auth)
+    assert response.status_code == 200
+    assert response.headers["x-prompt-tokens"] == "10"
+
+
+def test_checks_run_in_tgis_order(api, auth):
+    # validate_best_of runs before validate(): best_of=3 wins over temperature=0
+    body = {"inputs": PROMPT, "parameters": {"best_of": 3, "temperature": 0}}
+    assert "`best_of` must be" in api.post("/models/gpt2", json=body, headers=auth).json()["error"]
+    # inside validate(): temperature before top_p
+    body = {"inputs": PROMPT, "parameters": {"top_p": 2, "temperature": 0}}
+    assert "`temperature`" in api.post("/models/gpt2", json=body, headers=auth).json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        (
+            {"inputs": PROMPT, "parameters": {"top_k": "5"}},
+            'parameters.top_k: invalid type: string "5", expected i32',
+        ),
+        (
+            {"inputs": PROMPT, "parameters": {"max_new_tokens": -1}},
+            "parameters.max_new_tokens: invalid value: integer `-1`, expected u32",
+        ),
+        (
+            {"inputs": PROMPT, "parameters": {"max_new_tokens": 2.5}},
+            "parameters.max_new_tokens: invalid type: floating point `2.5`, expected u32",
+        ),
+        (
+            {"inputs": PROMPT, "parameters": {"do_sample": None}},
+            "parameters.do_sample: invalid type: null, expected a boolean",
+        ),
+        (
+            {"inputs": PROMPT, "parameters": {"stop": "end"}},
+            'parameters.stop: invalid type: string "end", expected a sequence',
+        ),
+        ({"inputs": 5}, "inputs: invalid type: integer `5`, expected a string"),
+        ({"parameters": {}}, "missing field `inputs`"),
+        (
+            {"inputs": PROMPT, "stream": "yes"},
+            'stream: invalid type: string "yes", expected a boolean',
+        ),
+    ],
+)
+def test_wrong_json_types_get_axums_plain_text_422(api, auth, body, text):
+    response = api.post("/models/gpt2", json=body, headers=auth)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.text == "Failed to deserialize the JSON body into the target type: " + text
+
+
+def test_unknown_parameters_are_ignored_as_tgi_does(api, auth):
+    body = {"inputs": PROMPT, "parameters": {"max_new_tokens": 3, "num_return_sequences": 4}}
+    assert api.post("/models/gpt2", json=body, headers=auth).status_code == 200
+
+
+def test_the_stand_in_does_not_validate_with_the_clients_code():
+    import ast
+    import pathlib
+
+    import helpers.standin as standin
+
+    root = pathlib.Path(standin.__file__).parent
+    for path in [root / "validation.py", root / "routes" / "classic.py", root / "tgi.py"]:
+        tree = ast.parse(path.read_text())
+        modules = [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+        assert not [m for m in modules if "client" in m], path
