@@ -58,6 +58,20 @@ def explorer_request(
     return ExplorerResult(generation.payload, generation=generation)
 
 
+def parse_stop(text: str) -> list[str] | None:
+    """Return the stop sequences typed in the explorer's box: one per line, None when empty.
+
+    Commas are kept (``,`` is a useful stop sequence); ``\\n`` and ``\\t`` typed literally
+    become a newline and a tab, so that ``\\n\\n`` stops at a blank line.
+
+    >>> parse_stop(",\\n.")
+    [',', '.']
+    """
+    lines = [line.rstrip("\r") for line in text.split("\n")]
+    stops = [line.replace("\\n", "\n").replace("\\t", "\t") for line in lines if line]
+    return stops or None
+
+
 def parameter_explorer(connection: Connection, prompt: str, model_id: str = GPT2) -> Any:
     """Return an ipywidgets box: parameter controls, a Send button and an output area."""
     import ipywidgets as w
@@ -79,25 +93,33 @@ def parameter_explorer(connection: Connection, prompt: str, model_id: str = GPT2
         ),
         "do_sample": w.Checkbox(True, description="do_sample", style=style),
         "seed": w.IntText(0, description="seed", style=style),
-        "stop": w.Text("", description="stop (comma-separated)", style=style, layout=layout),
+        "stop": w.Textarea(
+            "",
+            description="stop",
+            placeholder="one stop sequence per line, e.g. , or \\n\\n",
+            rows=2,
+            style=style,
+            layout=layout,
+        ),
         "return_full_text": w.Checkbox(False, description="return_full_text", style=style),
     }
     button = w.Button(description="Send", button_style="primary")
     output = w.Output(layout=w.Layout(border="1px solid #ccc", padding="4px"))
 
-    def send(_: Any = None) -> None:
+    def send(_: Any = None) -> ExplorerResult:
         values = {name: c.value for name, c in controls.items()}
-        stop = [s for s in values.pop("stop").split(",") if s]
         text = values.pop("prompt")
+        values["stop"] = parse_stop(values["stop"])
         values["top_k"] = values["top_k"] or None
         values["top_p"] = values["top_p"] if values["top_p"] < 0.99 else None
-        values["stop"] = stop or None
         result = explorer_request(connection, text, model_id=model_id, **values)
         output.clear_output()
         with output:
             print(result.render())
+        return result
 
     button.on_click(send)
     box = w.VBox([*controls.values(), button, output])
     box.send = send  # lets a test press the button without a browser
+    box.controls = controls  # and set a control by name
     return box

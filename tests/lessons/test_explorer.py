@@ -7,7 +7,7 @@ import json
 import pytest
 
 from helpers import connect
-from helpers.lessons.explorer import explorer_request, parameter_explorer
+from helpers.lessons.explorer import explorer_request, parameter_explorer, parse_stop
 
 PROMPT = "Once upon a time, in a land far away,"
 
@@ -46,7 +46,7 @@ def test_the_send_button_posts_what_the_controls_say(local, capsys):
     controls = {c.description: c for c in box.children if hasattr(c, "value")}
     controls["max_new_tokens"].value = 3
     controls["seed"].value = 7
-    controls["stop (comma-separated)"].value = "dragon,castle"
+    controls["stop"].value = "dragon\ncastle"  # one per line
 
     box.send()  # what a click on Send does
 
@@ -67,3 +67,33 @@ def test_the_send_button_posts_what_the_controls_say(local, capsys):
         },
     }
     assert "answered by" in shown
+
+
+@pytest.mark.parametrize(
+    "typed, sent",
+    [
+        (",", [","]),  # exercise 2 of notebook 02: the comma was split away and nothing was sent
+        ("a, b\n.", ["a, b", "."]),
+        ("\\n\\n", ["\n\n"]),
+        ("x\r\n\n\ny", ["x", "y"]),
+        ("", None),
+    ],
+)
+def test_stop_box_takes_one_sequence_per_line_and_keeps_commas(typed, sent):
+    assert parse_stop(typed) == sent
+
+
+def test_the_stop_label_fits_its_box(local):
+    stop = parameter_explorer(local, PROMPT).controls["stop"]
+    assert len(stop.description) <= 18  # 140 px of label: "stop (comma-separ…" was cut off
+    assert "per line" in stop.placeholder
+
+
+def test_a_comma_typed_in_the_stop_box_stops_at_the_first_comma(local):
+    box = parameter_explorer(local, PROMPT)
+    box.controls["stop"].value = ","
+    box.controls["max_new_tokens"].value = 60
+    result = box.send()
+    assert result.payload["parameters"]["stop"] == [","]
+    assert result.generation.details["finish_reason"] == "stop_sequence"
+    assert result.generation.text.endswith(",")
