@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.standin.textgen import TextGenerator, tokenize, uses_sampling, warp
+from helpers.lessons.metrics import distinct_n
+from helpers.standin.textgen import (
+    TextGenerator,
+    penalize,
+    token_text,
+    tokenize,
+    uses_sampling,
+    warp,
+)
 
 PROMPT = "Once upon a time, in a land far away,"
 
@@ -117,3 +125,136 @@ def test_min_new_tokens_holds_back_end_of_text(gen):
     held = gen.generate("The market was busy and loud.", {"max_new_tokens": 200}, min_new_tokens=8)
     assert len(held.tokens) >= 8
     assert not any(t.special for t in held.tokens[:8])
+
+
+# --- a real temperature (issue 12, done-when) -------------------------------------------------
+SEEDS = range(8)
+
+
+def classic_texts(api, auth, temperature: float) -> list[str]:
+    """The done-when experiment, on the classic route, in process."""
+    texts = []
+    for seed in SEEDS:
+        params = {
+            "do_sample": True,
+            "temperature": temperature,
+            "seed": seed,
+            "max_new_tokens": 20,
+            "return_full_text": False,
+        }
+        body = {"inputs": PROMPT, "parameters": params}
+        response = api.post("/models/gpt2", json=body, headers=auth)
+        assert response.status_code == 200, response.text
+        texts.append(response.json()[0]["generated_text"])
+    return texts
+
+
+def test_low_temperature_converges_and_high_temperature_spreads(api, auth):
+    # Catches tied next-word probabilities: dividing equal scores by T keeps them equal, so
+    # T=0.05 gave 8 different texts with the old trigram counts.
+    assert len(set(classic_texts(api, auth, 0.05))) <= 2
+    assert len(set(classic_texts(api, auth, 1.5))) >= 6
+
+
+def test_distinct_2_rises_with_temperature(api, auth):
+    figures = [distinct_n(classic_texts(api, auth, t), 2) for t in (0.2, 0.7, 1.0, 1.5)]
+    assert figures == sorted(figures) and len(set(figures)) == 4, figures
+
+
+def test_low_temperature_gives_the_greedy_text(gen):
+    greedy = gen.generate(PROMPT, {"max_new_tokens": 20}).text
+    cold = gen.generate(
+        PROMPT, {"do_sample": True, "temperature": 0.05, "seed": 3, "max_new_tokens": 20}
+    )
+    assert cold.text == greedy
+
+
+def test_logprobs_come_from_the_distribution_sampled(gen):
+    # top_k=1 leaves one token: its probability after warping is 1, so logprob 0.
+    kept = gen.generate(PROMPT, {"top_k": 1, "seed": 2, "max_new_tokens": 6})
+    assert all(t.logprob == pytest.approx(0.0) for t in kept.tokens)
+    # a low temperature sharpens the same first choice: its logprob rises towards 0
+    cold = gen.generate(PROMPT, {"temperature": 0.3, "seed": 2, "max_new_tokens": 1})
+    warm = gen.generate(PROMPT, {"max_new_tokens": 1})
+    assert cold.tokens[0].id == warm.tokens[0].id
+    assert cold.tokens[0].logprob > warm.tokens[0].logprob
+
+
+def test_alternatives_are_the_best_tokens_of_that_distribution(gen):
+    result = gen.generate(PROMPT, {"max_new_tokens": 4}, top_n=3)
+    for token in result.tokens:
+        assert len(token.top) == 3
+        logprobs = [alt.logprob for alt in token.top]
+        assert logprobs == sorted(logprobs, reverse=True)
+        assert token.top[0].id == token.id  # greedy picks the best alternative
+        assert token.top[0].logprob == pytest.approx(token.logprob)
+
+
+def test_typical_p_narrows_the_choice():
+    logp = np.log(np.array([0.4, 0.3, 0.2, 0.1]))
+    assert np.isfinite(warp(logp, {"typical_p": 0.99}, set())).sum() == 4
+    assert np.isfinite(warp(logp, {"typical_p": 0.3}, set())).sum() < 4
+
+
+def test_frequency_penalty_lowers_tokens_already_frequent():
+    scores = np.zeros(3)
+    penalize(scores, {"frequency_penalty": 1.0}, history=[1, 1, 2, 0], seen={0, 1, 2})
+    assert scores[1] < scores[2] < 0 and scores[0] == scores[2]
+
+
+def test_frequency_penalty_changes_what_follows_a_repetitive_prompt(gen):
+    # TGI divides counts by the sequence length, so the effect is mild; it must still exist.
+    prompt = "the king and the king and the king and the king and the"
+    plain = gen.generate(prompt, {"max_new_tokens": 5}, top_n=3)
+    penalized = gen.generate(prompt, {"max_new_tokens": 5, "frequency_penalty": 2.0}, top_n=3)
+    assert penalized.tokens[0].logprob != pytest.approx(plain.tokens[0].logprob)
+    king = gen.model.vocab["king"]
+    before = {alt.id: alt.logprob for alt in plain.tokens[0].top}
+    after = {alt.id: alt.logprob for alt in penalized.tokens[0].top}
+    if king in before and king in after:
+        assert after[king] < before[king]
+
+
+def test_watermark_favours_its_green_list(gen):
+    def green_share(watermark: bool) -> float:
+        green = total = 0
+        for seed in range(6):
+            params = {"do_sample": True, "seed": seed, "max_new_tokens": 30, "watermark": watermark}
+            result = gen.generate(PROMPT, params)
+            ids = gen.model.ids_of(tokenize(PROMPT)) + [t.id for t in result.tokens]
+            for prev, tok in zip(
+                ids[-len(result.tokens) - 1 : -1], [t.id for t in result.tokens], strict=True
+            ):
+                if prev is not None and tok:
+                    green += gen.is_green(prev, tok)
+                    total += 1
+        return green / total
+
+    assert green_share(True) > green_share(False) + 0.05
+
+
+def test_prefill_scores_the_prompt_with_a_null_first_logprob(gen):
+    result = gen.generate(PROMPT, {"decoder_input_details": True, "max_new_tokens": 1})
+    assert [t.text for t in result.prefill] == [token_text(w) for w in tokenize(PROMPT)]
+    assert result.prefill[0].logprob is None
+    assert all(t.logprob is not None and t.logprob <= 0 for t in result.prefill[1:])
+
+
+def test_truncate_keeps_the_last_prompt_tokens(gen):
+    result = gen.generate(
+        PROMPT, {"truncate": 3, "max_new_tokens": 2, "decoder_input_details": True}
+    )
+    assert result.input_length == 3
+    assert [t.text for t in result.prefill] == [" far", " away", ","]
+
+
+def test_best_of_keeps_the_sequence_with_the_best_mean_logprob(gen):
+    best = gen.generate_best_of(PROMPT, {"do_sample": True, "max_new_tokens": 8}, 2)
+    assert len(best.best_of_sequences) == 1
+    assert best.mean_logprob >= best.best_of_sequences[0].mean_logprob
+
+
+def test_the_old_class_name_still_works_this_session():
+    from helpers.standin.textgen import Continuation, Generation
+
+    assert Generation is Continuation
