@@ -235,6 +235,44 @@ def chat_logprob_entry(token_text: str, logprob: float, top: list[tuple[str, flo
     }
 
 
+STAND_IN_MAX_CONTEXT = 8192
+"""The stand-in's own ceiling on generated tokens, and on prompt + completion where the
+catalogue gives no context length (its n-gram model would otherwise generate for as long as
+asked)."""
+
+
+def check_context(
+    prompt_tokens: int, max_new_tokens: int, context_length: int | None, surface: Surface
+) -> None:
+    """Raise the surface's error when prompt + ``max_tokens`` exceed the model's context.
+
+    OpenAI-style surfaces use the wording OpenAI and vLLM answer with; the TGI endpoint uses
+    TGI's validation message (``router/src/validation.rs`` @ ``db931fcf``).
+    """
+    limit = context_length or STAND_IN_MAX_CONTEXT
+    total = prompt_tokens + max_new_tokens
+    if total <= limit:
+        if max_new_tokens > STAND_IN_MAX_CONTEXT:
+            raise surface.error(
+                f"the stand-in generates at most {STAND_IN_MAX_CONTEXT} tokens per request "
+                "(the real model allows more); lower `max_tokens`",
+                "max_tokens",
+                "stand_in_limit",
+            )
+        return
+    if surface.tgi:
+        from .validation import MAX_TOTAL_TOKENS_MESSAGE
+
+        raise surface.error(MAX_TOTAL_TOKENS_MESSAGE.format(limit, prompt_tokens, max_new_tokens))
+    raise surface.error(
+        f"This model's maximum context length is {limit} tokens. However, you requested "
+        f"{total} tokens ({prompt_tokens} in the messages, {max_new_tokens} in the "
+        "completion). Please reduce the length of the messages or completion.",
+        "max_tokens",
+        "context_length_exceeded",
+    )
+
+
 # --- chat requests ----------------------------------------------------------------------------
 
 
@@ -315,8 +353,8 @@ def _tool_choice(body: dict, tools: list[dict], surface: Surface) -> Any:
     if choice in ("auto", "none", "required"):
         return choice
     name = None
-    if isinstance(choice, dict):
-        name = (choice.get("function") or {}).get("name")
+    if isinstance(choice, dict) and isinstance(choice.get("function"), dict):
+        name = choice["function"].get("name")
     if not isinstance(name, str):
         raise surface.error(
             '`tool_choice` must be "auto", "none", "required" or '
@@ -639,10 +677,13 @@ async def answer_chat(
     surface: Surface,
     admission: Admission,
     headers: dict[str, str],
+    context_length: int | None = None,
 ) -> Response:
     """Serve one chat request on any surface; ``model`` is the id echoed in the answer."""
     req = parse_chat(body, surface)
     generator: TextGenerator = request.app.state.generator
+    prompt_tokens = sum(generator.count_tokens(t) for t in req.texts)
+    check_context(prompt_tokens, req.params["max_new_tokens"], context_length, surface)
     choices = build_chat_choices(req, generator, surface)
     usage = chat_usage(req, choices, generator)
     request.app.state.knobs.charge(usage["completion_tokens"])
@@ -739,10 +780,15 @@ async def answer_completion(
     surface: Surface,
     admission: Admission,
     headers: dict[str, str],
+    context_length: int | None = None,
 ) -> Response:
     """Serve one ``/v1/completions`` request on any surface."""
     prompts, params, extra = parse_completion(body, surface)
     generator: TextGenerator = request.app.state.generator
+    for prompt in prompts:
+        check_context(
+            generator.count_tokens(prompt), params["max_new_tokens"], context_length, surface
+        )
     choices, prompt_tokens, completion_tokens = [], 0, 0
     for p_index, prompt in enumerate(prompts):
         prompt_tokens += generator.count_tokens(prompt)

@@ -22,6 +22,7 @@ from typing import Any
 
 import jsonschema
 import numpy as np
+from referencing.exceptions import Unresolvable
 
 WORD = re.compile(r"[A-Za-z]{4,}")
 MAX_DEPTH = 8
@@ -230,7 +231,11 @@ def generate_value(schema: Any, seed: int, words: Words) -> Any:
     check_schema(schema, "the schema")
     rng = np.random.default_rng(seed)
     value = ValueBuilder(schema, rng, words).build(schema)
-    errors = sorted(jsonschema.validators.validator_for(schema)(schema).iter_errors(value), key=str)
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    try:
+        errors = sorted(validator.iter_errors(value), key=str)
+    except (Unresolvable, RecursionError) as exc:
+        raise UnsupportedSchema(f"the schema cannot be checked: {exc}") from None
     if errors:
         raise UnsupportedSchema(
             f"the stand-in could not build a value for this schema: {errors[0].message}"

@@ -211,3 +211,14 @@ def test_openai_client_sees_the_endpoints_chat_refusal(stand_in, token):
     with pytest.raises(openai.UnprocessableEntityError) as info:
         client.chat.completions.create(model="tgi", messages=[{"role": "user", "content": "hi"}])
     assert info.value.response.json()["error_type"] == "template_error"
+
+
+def test_prompt_plus_max_tokens_over_gpt2s_context_is_refused(api, auth):
+    # gpt2's context is 1024 tokens; vLLM/OpenAI answer 400, TGI 422 with its own message.
+    body = {"model": GPT2, "prompt": PROMPT, "max_tokens": 1020}
+    routed = api.post(HF_COMPLETIONS, json=body, headers=auth)
+    assert routed.status_code == 400
+    assert routed.json()["error"]["code"] == "context_length_exceeded"
+    endpoint = api.post(ENDPOINT_PREFIX + "/v1/completions", json=body, headers=auth)
+    assert endpoint.status_code == 422
+    assert "must be <= 1024" in endpoint.json()["error"]

@@ -180,3 +180,18 @@ def test_openai_client_structured_output(stand_in, token):
         },
     )
     jsonschema.validate(json.loads(answer.choices[0].message.content), SCHEMAS["flat"])
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "properties": {"a": {"$ref": "https://example.com/a.json"}}},
+        {"$ref": "#/$defs/loop", "$defs": {"loop": {"type": "array", "items": {"$ref": "#"}}}},
+        {"anyOf": [{"type": "string", "pattern": "x"}, {"not": {}}]},
+    ],
+    ids=["remote ref", "endless recursion", "no branch"],
+)
+def test_schemas_that_cannot_be_built_are_refused_without_fetching(api, auth, schema):
+    # Catches: a network fetch of a remote $ref, endless recursion, or a 500.
+    fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": schema}}
+    assert ask(api, auth, fmt).status_code == 400

@@ -185,3 +185,17 @@ def test_openai_client_reads_tool_calls_plain_and_streamed(stand_in, token):
         if c.choices and c.choices[0].delta.tool_calls
     ]
     jsonschema.validate(json.loads("".join(pieces)), schema_of("get_weather"))
+
+
+@pytest.mark.parametrize(
+    "tool_choice",
+    [{"type": "function", "function": "get_weather"}, {"type": "function"}, 3, ["auto"]],
+)
+def test_malformed_tool_choice_gets_400_not_500(api, auth, tool_choice):
+    body = {
+        "model": CHAT_MODEL,
+        "messages": ASKS_WEATHER,
+        "tools": TOOLS,
+        "tool_choice": tool_choice,
+    }
+    assert api.post("/v1/chat/completions", json=body, headers=auth).status_code == 400

@@ -25,7 +25,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from ...contract import ENDPOINT_PREFIX, GPT2, MODEL_NOT_SUPPORTED_MESSAGE
+from ...contract import ENDPOINT_PREFIX, GPT2, MAX_TOTAL_TOKENS, MODEL_NOT_SUPPORTED_MESSAGE
 from ..catalog import MODELS, ModelInfo, ProviderOffer, canonical_id
 from ..guards import admit
 from ..openai_compat import (
@@ -95,7 +95,13 @@ async def chat_completions(request: Request) -> Response:
     info, offer = choose_provider(model)
     headers = response_headers(request, admission, offer.provider)
     return await answer_chat(
-        request, body, model=info.id, surface=ROUTER, admission=admission, headers=headers
+        request,
+        body,
+        model=info.id,
+        surface=ROUTER,
+        admission=admission,
+        headers=headers,
+        context_length=offer.context_length,
     )
 
 
@@ -123,6 +129,11 @@ def hf_inference_text_model(model_id: str, request: Request) -> tuple[ModelInfo 
     return None, False
 
 
+def hf_inference_context(info: ModelInfo) -> int | None:
+    """Return the context length the catalogue gives for the model on hf-inference."""
+    return next((o.context_length for o in info.offers if o.provider == "hf-inference"), None)
+
+
 @router.post("/hf-inference/models/{model_id:path}/v1/completions")
 async def hf_inference_completions(model_id: str, request: Request) -> Response:
     """OpenAI completions for one hf-inference text-generation model (vLLM's route)."""
@@ -131,7 +142,13 @@ async def hf_inference_completions(model_id: str, request: Request) -> Response:
     body = await read_object(request, HF_INFERENCE)
     headers = response_headers(request, admission, "hf-inference")
     return await answer_completion(
-        request, body, model=info.id, surface=HF_INFERENCE, admission=admission, headers=headers
+        request,
+        body,
+        model=info.id,
+        surface=HF_INFERENCE,
+        admission=admission,
+        headers=headers,
+        context_length=hf_inference_context(info),
     )
 
 
@@ -153,7 +170,13 @@ async def hf_inference_chat(model_id: str, request: Request) -> Response:
         )
     headers = response_headers(request, admission, "hf-inference")
     return await answer_chat(
-        request, body, model=info.id, surface=HF_INFERENCE, admission=admission, headers=headers
+        request,
+        body,
+        model=info.id,
+        surface=HF_INFERENCE,
+        admission=admission,
+        headers=headers,
+        context_length=hf_inference_context(info),
     )
 
 
@@ -172,6 +195,7 @@ async def endpoint_completions(request: Request) -> Response:
         surface=TGI_ENDPOINT,
         admission=admission,
         headers=dict(admission.headers),
+        context_length=MAX_TOTAL_TOKENS,
     )
 
 

@@ -136,6 +136,7 @@ def _handler(route: ProviderRoute):
             surface=surface,
             admission=admission,
             headers=headers,
+            context_length=offer.context_length,
         )
 
     serve.__name__ = f"{route.provider}_{route.task}".replace("-", "_")
