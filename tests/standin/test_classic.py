@@ -1,0 +1,186 @@
+"""Every parameter TGI documents has an effect on the classic route, or a clear error.
+
+The parameter names are read from TGI's own ``GenerateParameters`` schema (docs/openapi.json at
+``db931fcf``, saved in ``data/tgi_openapi_subset.json``), so a parameter TGI adds to its schema
+fails this test until the table says what it does on the stand-in.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+PROMPT = "Once upon a time, in a land far away,"
+SCHEMA = json.loads((Path(__file__).parent / "data" / "tgi_openapi_subset.json").read_text())
+TGI_PARAMETERS = sorted(SCHEMA["components"]["schemas"]["GenerateParameters"]["properties"])
+
+
+def generate(api, auth, stream: bool = False, **parameters):
+    body = {"inputs": PROMPT, "parameters": {"max_new_tokens": 12, **parameters}}
+    if stream:
+        body["stream"] = True
+    response = api.post("/models/gpt2", json=body, headers=auth)
+    assert response.status_code == 200, response.text
+    if stream:
+        return [json.loads(line[5:]) for line in response.text.splitlines() if line]
+    return response.json()[0]
+
+
+def text(api, auth, **parameters) -> str:
+    return generate(api, auth, **parameters)["generated_text"]
+
+
+def sampled(api, auth, **parameters) -> set[str]:
+    return {text(api, auth, do_sample=True, seed=s, **parameters) for s in range(6)}
+
+
+def _top_n(api, auth) -> bool:
+    details = generate(api, auth, details=True, top_n_tokens=3)["details"]
+    events = generate(api, auth, stream=True, top_n_tokens=2)
+    return all(len(step) == 3 for step in details["top_tokens"]) and all(
+        len(e["top_tokens"]) == 2 for e in events
+    )
+
+
+def _grammar(api, auth) -> bool:
+    schema = {"properties": {"city": {"type": "string"}, "days": {"type": "integer"}}}
+    out = text(
+        api,
+        auth,
+        grammar={"type": "json", "value": schema},
+        return_full_text=False,
+        max_new_tokens=200,
+    )
+    value = json.loads(out)
+    regex = text(
+        api, auth, grammar={"type": "regex", "value": r"\d{3}-[a-z]{2}"}, return_full_text=False
+    )
+    return set(value) >= {"city", "days"} and re.fullmatch(r"\d{3}-[a-z]{2}", regex) is not None
+
+
+def _best_of(api, auth) -> bool:
+    details = generate(api, auth, best_of=2, do_sample=True, details=True)["details"]
+    return len(details["best_of_sequences"]) == 1
+
+
+def _watermark(api, auth) -> bool:
+    return sampled(api, auth, watermark=True) != sampled(api, auth)
+
+
+def _adapter(api, auth) -> bool:
+    # TGI falls back to the base model for an adapter it has not loaded
+    # (ADAPTER_TO_INDEX.get(adapter_id, 0), flash_causal_lm.py @ db931fcf): same text.
+    return text(api, auth, adapter_id="nobody/lora") == text(api, auth)
+
+
+EFFECTS: dict[str, Callable] = {
+    "adapter_id": _adapter,
+    "best_of": _best_of,
+    "decoder_input_details": lambda api, auth: (
+        len(generate(api, auth, decoder_input_details=True)["details"]["prefill"]) == 11
+    ),
+    "details": lambda api, auth: (
+        "details" in generate(api, auth, details=True) and "details" not in generate(api, auth)
+    ),
+    "do_sample": lambda api, auth: len(sampled(api, auth)) > 1,
+    "frequency_penalty": lambda api, auth: (
+        generate(api, auth, details=True, frequency_penalty=2.0)["details"]["tokens"]
+        != generate(api, auth, details=True)["details"]["tokens"]
+    ),
+    "grammar": _grammar,
+    "max_new_tokens": lambda api, auth: (
+        generate(api, auth, details=True, max_new_tokens=3)["details"]["generated_tokens"] == 3
+    ),
+    "repetition_penalty": lambda api, auth: (
+        sampled(api, auth, repetition_penalty=3.0, max_new_tokens=40)
+        != sampled(api, auth, max_new_tokens=40)
+    ),
+    "return_full_text": lambda api, auth: (
+        not text(api, auth, return_full_text=False).startswith(PROMPT)
+    ),
+    "seed": lambda api, auth: (
+        text(api, auth, do_sample=True, seed=5) == text(api, auth, do_sample=True, seed=5)
+        and len(sampled(api, auth)) > 1
+    ),
+    "stop": lambda api, auth: (
+        generate(api, auth, stop=["."], max_new_tokens=200, details=True)["details"][
+            "finish_reason"
+        ]
+        == "stop_sequence"
+    ),
+    "temperature": lambda api, auth: (
+        len(sampled(api, auth, temperature=0.05)) < len(sampled(api, auth, temperature=1.5))
+    ),
+    "top_k": lambda api, auth: len(sampled(api, auth, top_k=1)) == 1,
+    "top_n_tokens": _top_n,
+    "top_p": lambda api, auth: len(sampled(api, auth, top_p=0.01)) == 1,
+    "truncate": lambda api, auth: (
+        api.post(
+            "/models/gpt2",
+            json={"inputs": PROMPT, "parameters": {"truncate": 4, "max_new_tokens": 2}},
+            headers=auth,
+        ).headers["x-prompt-tokens"]
+        == "4"
+    ),
+    "typical_p": lambda api, auth: len(sampled(api, auth, typical_p=0.05)) == 1,
+    "watermark": _watermark,
+}
+
+
+def test_the_table_covers_every_parameter_tgi_documents():
+    assert sorted(EFFECTS) == TGI_PARAMETERS
+
+
+@pytest.mark.parametrize("name", TGI_PARAMETERS)
+def test_each_tgi_parameter_has_an_effect(api, auth, name):
+    assert EFFECTS[name](api, auth), name
+
+
+def test_stream_carries_details_only_when_asked(api, auth):
+    plain = generate(api, auth, stream=True)
+    assert all(e["details"] is None for e in plain)
+    asked = generate(api, auth, stream=True, details=True)
+    assert asked[-1]["details"]["finish_reason"] == "length"
+    assert asked[-1]["details"]["input_length"] == 11
+    assert all(e["details"] is None for e in asked[:-1])
+
+
+def test_a_grammar_the_stand_in_cannot_honour_is_a_clear_422(api, auth):
+    body = {"inputs": PROMPT, "parameters": {"grammar": {"type": "regex", "value": r"(a)\1"}}}
+    response = api.post("/models/gpt2", json=body, headers=auth)
+    assert response.status_code == 422
+    assert "grammar is not supported by the stand-in" in response.json()["error"]
+
+
+def test_a_json_grammar_without_properties_gets_tgis_message(api, auth):
+    body = {
+        "inputs": PROMPT,
+        "parameters": {"grammar": {"type": "json", "value": {"type": "object"}}},
+    }
+    response = api.post("/models/gpt2", json=body, headers=auth)
+    assert response.json()["error"] == (
+        "Input validation error: grammar is not valid: Grammar must have a 'properties' field"
+    )
+
+
+def test_a_grammar_answer_is_cut_by_max_new_tokens_as_tgis_is(api, auth):
+    schema = {"properties": {"a": {"type": "string"}, "b": {"type": "string"}}}
+    answer = generate(
+        api, auth, grammar={"type": "json", "value": schema}, max_new_tokens=3, details=True
+    )
+    assert answer["details"]["finish_reason"] == "length"
+    assert answer["details"]["generated_tokens"] == 3
+
+
+def test_a_mid_stream_error_is_one_generation_event(make_api, auth):
+    api = make_api(stream_error_after_tokens=2)
+    events = generate(api, auth, stream=True)
+    assert len(events) == 3
+    assert events[-1] == {
+        "error": "Request failed during generation: stand-in fault",
+        "error_type": "generation",
+    }
