@@ -344,3 +344,53 @@ def test_developer_role_is_accepted(api, auth):
 @pytest.mark.parametrize("value", [{"role": "user", "content": [{"type": "image_url"}]}])
 def test_image_parts_get_a_clear_400(api, auth, value):
     assert _is_400(_post(api, auth, messages=[value]), "messages")
+
+
+# --- hostile values never produce a 5xx -------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+NAMES = sorted(EFFECTS) + ["max_completion_tokens", "developer"]
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.dictionaries(st.sampled_from(NAMES), JSON_VALUES, max_size=4))
+def test_hostile_chat_parameters_get_an_answer_not_a_crash(api, auth, extra):
+    body = {**BASE, "max_tokens": 4, **extra}
+    response = api.post("/v1/chat/completions", json=body, headers=auth)
+    assert response.status_code in (200, 400), response.text
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["prompt", "max_tokens", "n", "echo", "logprobs", "best_of", "suffix", "stop", "seed"]
+            + ["temperature", "top_p", "top_k", "stream", "stream_options", "repetition_penalty"]
+        ),
+        JSON_VALUES,
+        max_size=4,
+    )
+)
+def test_hostile_completion_parameters_get_an_answer_not_a_crash(api, auth, extra):
+    body = {"model": "gpt2", "prompt": "The sea", "max_tokens": 4, **extra}
+    response = api.post(
+        "/hf-inference/models/openai-community/gpt2/v1/completions", json=body, headers=auth
+    )
+    assert response.status_code in (200, 400), response.text
