@@ -272,9 +272,15 @@ def check_live(settings: config.Settings) -> tuple[str, str] | None:
     try:
         session.whoami(settings.hub_api_url)
     except (ConnectionFailedError, RequestTimeoutError) as error:
+        cause = error.message.rsplit(": ", 1)[-1].rstrip(".")
+        if isinstance(error, RequestTimeoutError):
+            cause, likely = "no answer in time", "no network, or a proxy or firewall in the way"
+        elif "refused" in cause:
+            likely = "nothing answers at that address: check the URL (HF_HUB_URL)"
+        else:
+            likely = "no network, or a wrong host name"
         return (
-            f"Could not reach {host} ({error.message.rsplit(': ', 1)[-1].rstrip('.')}): "
-            "no network, or a proxy or firewall in the way. Check your connection, then run "
+            f"Could not reach {host} ({cause}): {likely}. Check your connection, then run "
             "connect() again (or restart the kernel).",
             f"live mode was asked for, but {host} could not be reached",
         )
