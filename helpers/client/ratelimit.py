@@ -7,9 +7,9 @@ the IETF draft headers (hub-docs ``docs/hub/rate-limits.md``)::
     RateLimit-Policy: "fixed window";"api";q=<quota>;w=<window seconds>
 
 and some servers add ``Retry-After`` to a 429. For inference routes no 429 header format is
-published (a secondary-source gap: notebooks/REFERENCES.md, "Errors"); the stand-in sends
-these headers so that the pacing lessons have something to read. ``Pacer`` spaces requests so that a batch stays
-under ``quota`` per ``window`` instead of running into 429s and backing off.
+published (notebooks/REFERENCES.md, "Claims with secondary sources only"); the stand-in sends
+these headers so that the pacing lessons have something to read. ``Pacer`` spaces requests
+so that a batch stays under ``quota`` per ``window`` instead of running into 429s.
 """
 
 from __future__ import annotations

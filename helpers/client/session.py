@@ -5,7 +5,7 @@ urllib3's ``Retry``. Every failure comes out as one of the exceptions of
 ``helpers.client.errors``, never as a raw ``KeyError``, ``JSONDecodeError`` or ``requests``
 exception.
 
-Two request shapes for text generation (notebooks/REFERENCES.md, "TGI rules" and "Router"):
+Two request shapes for text generation (notebooks/REFERENCES.md, "Text generation"):
 
 * classic, ``text_generation``: ``{"inputs", "parameters"}`` posted to the model's URL, answer
   ``[{"generated_text"}]``. Spoken by TGI and the Inference Toolkit (dedicated Endpoints
