@@ -37,6 +37,7 @@ from ..openai_compat import (
     openai_error,
     read_object,
 )
+from ..openai_openapi import CHAT, COMPLETION, ENDPOINT_CHAT, ENDPOINT_COMPLETION, MODEL_NOT_FOUND
 from ..responses import StandInError
 
 router = APIRouter(tags=["OpenAI-compatible"])
@@ -84,7 +85,7 @@ def response_headers(request: Request, admission: Any, provider: str | None) -> 
     return headers
 
 
-@router.post("/v1/chat/completions")
+@router.post("/v1/chat/completions", **CHAT)
 async def chat_completions(request: Request) -> Response:
     """OpenAI-compatible chat, plain or streamed (``data: {chunk}`` … ``data: [DONE]``)."""
     admission = admit(request, "chat")
@@ -134,7 +135,7 @@ def hf_inference_context(info: ModelInfo) -> int | None:
     return next((o.context_length for o in info.offers if o.provider == "hf-inference"), None)
 
 
-@router.post("/hf-inference/models/{model_id:path}/v1/completions")
+@router.post("/hf-inference/models/{model_id:path}/v1/completions", **COMPLETION)
 async def hf_inference_completions(model_id: str, request: Request) -> Response:
     """OpenAI completions for one hf-inference text-generation model (vLLM's route)."""
     info, _ = hf_inference_text_model(model_id, request)
@@ -152,7 +153,7 @@ async def hf_inference_completions(model_id: str, request: Request) -> Response:
     )
 
 
-@router.post("/hf-inference/models/{model_id:path}/v1/chat/completions")
+@router.post("/hf-inference/models/{model_id:path}/v1/chat/completions", **CHAT)
 async def hf_inference_chat(model_id: str, request: Request) -> Response:
     """OpenAI chat for one hf-inference model; a model without a chat template gets 400."""
     info, chat = hf_inference_text_model(model_id, request)
@@ -183,7 +184,7 @@ async def hf_inference_chat(model_id: str, request: Request) -> Response:
 # --- the emulated dedicated endpoint (TGI running gpt2) ---------------------------------------
 
 
-@router.post(ENDPOINT_PREFIX + "/v1/completions")
+@router.post(ENDPOINT_PREFIX + "/v1/completions", **ENDPOINT_COMPLETION)
 async def endpoint_completions(request: Request) -> Response:
     """TGI's ``/v1/completions`` on the emulated gpt2 endpoint."""
     admission = admit(request, GPT2)
@@ -199,7 +200,7 @@ async def endpoint_completions(request: Request) -> Response:
     )
 
 
-@router.post(ENDPOINT_PREFIX + "/v1/chat/completions")
+@router.post(ENDPOINT_PREFIX + "/v1/chat/completions", **ENDPOINT_CHAT)
 async def endpoint_chat(request: Request) -> Response:
     """TGI's ``/v1/chat/completions`` on gpt2: 422 ``template_error`` (no chat template)."""
     admission = admit(request, GPT2)
@@ -242,7 +243,7 @@ async def list_models() -> JSONResponse:
     )
 
 
-@router.get("/v1/models/{model_id:path}")
+@router.get("/v1/models/{model_id:path}", responses={404: MODEL_NOT_FOUND})
 async def get_model(model_id: str) -> JSONResponse:
     """One chat model, or 404."""
     canonical = canonical_id(model_id)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from .. import openai_openapi as openapi
 from ..catalog import MODELS, ModelInfo, ProviderOffer
 from ..guards import admit
 from ..openai_compat import Surface, answer_chat, answer_completion, openai_error, read_object
@@ -145,4 +146,9 @@ def _handler(route: ProviderRoute):
 
 
 for _route in PROVIDER_ROUTES:
-    router.add_api_route(_route.url_path, _handler(_route), methods=["POST"])
+    router.add_api_route(
+        _route.url_path,
+        _handler(_route),
+        methods=["POST"],
+        **(openapi.CHAT if _route.task == CHAT else openapi.COMPLETION),
+    )
