@@ -129,7 +129,8 @@ def _number(row: dict[str, str], column: str, kind: type, line: int) -> float | 
         return kind(text)
     except ValueError:
         raise CatalogError(
-            f"{CATALOG_FILE} line {line}: {column}={text!r} is not a {kind.__name__}"
+            f"{CATALOG_FILE} line {line}: {column}={text!r} is not "
+            + ("an integer" if kind is int else "a number")
         ) from None
 
 

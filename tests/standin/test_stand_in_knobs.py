@@ -1,72 +1,112 @@
-"""The stand-in's knobs: rate limit, credits, cold start, faults, latency, stream errors."""
+"""The stand-in's knobs: rate limit, credits, cold start, faults, latency, stream errors.
+
+Windows and cold starts run on a fake clock handed to ``create_app`` (no sleeps); only the
+connection drop and the latency need a real server.
+"""
 
 from __future__ import annotations
 
 import time
+from dataclasses import fields
 
 import pytest
 import requests
 
+from helpers.contract import PAYMENT_REQUIRED_MESSAGE
 from helpers.standin import StandInOptions, start
-from helpers.standin.__main__ import parse_args
-from helpers.standin.options import RateLimit
+from helpers.standin.__main__ import build_parser, options_from, parse_args
+from helpers.standin.options import RateLimit, hf_inference_usd_per_second
 
 BODY = {"inputs": "The robot", "parameters": {"max_new_tokens": 3}}
+OTHER = {"Authorization": "Bearer hf_" + "b" * 34}
 
 
-def post(api, auth, body=BODY, **kw):
-    return requests.post(api.url + "/models/gpt2", json=body, headers=auth, timeout=10, **kw)
+class FakeClock:
+    """A monotonic clock that moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
-def test_rate_limit_answers_429_with_retry_after_and_ratelimit_headers(auth):
-    with start(rate_limit="2/5") as api:
-        first, second, third = (post(api, auth) for _ in range(3))
+def post(api, auth, body=BODY):
+    return api.post("/models/gpt2", json=body, headers=auth)
+
+
+def test_rate_limit_answers_429_with_retry_after_and_ratelimit_headers(make_api, auth):
+    clock = FakeClock()
+    api = make_api(rate_limit="2/5", clock=clock)
+    first = post(api, auth)
+    clock.advance(1.2)
+    second, third = post(api, auth), post(api, auth)
     assert [first.status_code, second.status_code, third.status_code] == [200, 200, 429]
     assert first.headers["RateLimit-Policy"] == '"fixed window";"api";q=2;w=5'
-    assert first.headers["RateLimit"].startswith('"api";r=1;')
-    assert int(third.headers["Retry-After"]) >= 1
-    assert third.headers["RateLimit"].startswith('"api";r=0;')
+    assert first.headers["RateLimit"] == '"api";r=1;t=5'
+    assert third.headers["Retry-After"] == "4"  # 3.8 s left in the window, rounded up
+    assert third.headers["RateLimit"] == '"api";r=0;t=4'
 
 
-def test_rate_limit_is_per_token(auth):
-    other = {"Authorization": "Bearer hf_" + "b" * 34}
-    with start(rate_limit="1/5") as api:
-        assert post(api, auth).status_code == 200
-        assert post(api, other).status_code == 200
-        assert post(api, auth).status_code == 429
+def test_rate_limit_is_per_token(make_api, auth):
+    api = make_api(rate_limit="1/5", clock=FakeClock())
+    assert post(api, auth).status_code == 200
+    assert post(api, OTHER).status_code == 200
+    assert post(api, auth).status_code == 429
 
 
-def test_rate_limit_window_resets(auth):
-    with start(rate_limit="1/0.3") as api:
-        assert post(api, auth).status_code == 200
-        assert post(api, auth).status_code == 429
-        time.sleep(0.35)
-        assert post(api, auth).status_code == 200
+def test_rate_limit_window_resets_exactly_at_its_end(make_api, auth):
+    clock = FakeClock()
+    api = make_api(rate_limit="1/60", clock=clock)
+    assert post(api, auth).status_code == 200
+    clock.advance(59.9)
+    assert post(api, auth).status_code == 429
+    clock.advance(0.1)
+    assert post(api, auth).status_code == 200
 
 
-def test_credits_run_out_with_402_and_the_real_message(auth):
-    with start(credits_usd=0.00001) as api:
-        statuses = [post(api, auth).status_code for _ in range(5)]
-        last = post(api, auth)
-    assert statuses[0] == 200 and statuses[-1] == 402
-    assert "exceeded your monthly included credits" in last.json()["error"]
+def test_credits_run_out_with_402_and_the_real_message(make_api, auth):
+    # 3 tokens x 0.02 s x the data/ rate: the budget covers exactly two requests.
+    per_request = 3 * 0.02 * hf_inference_usd_per_second()
+    api = make_api(credits_usd=2 * per_request)
+    statuses = [post(api, auth).status_code for _ in range(3)]
+    assert statuses == [200, 200, 402]
+    assert post(api, auth).json() == {"error": PAYMENT_REQUIRED_MESSAGE}
 
 
-def test_cold_start_answers_503_with_estimated_time_then_serves(auth):
-    with start(cold_start_s=0.4) as api:
-        loading = post(api, auth)
-        time.sleep(0.45)
-        ready = post(api, auth)
-    assert loading.status_code == 503
+def test_the_billed_rate_is_the_one_in_data():
+    # Fails if options.py goes back to a literal that drifts from data/serverless_rates.csv.
+    import csv
+
+    from helpers.data import data_path
+
+    rows = csv.DictReader(data_path("serverless_rates.csv").open(encoding="utf-8"))
+    rate = next(r for r in rows if r["name"] == "hf_inference_usd_per_compute_second")
+    assert hf_inference_usd_per_second() == float(rate["value"])
+
+
+def test_cold_start_answers_503_with_estimated_time_then_serves(make_api, auth):
+    clock = FakeClock()
+    api = make_api(cold_start_s=20, clock=clock)
+    loading = post(api, auth)
+    clock.advance(15)
+    still = post(api, auth)
+    clock.advance(5)
+    ready = post(api, auth)
+    assert loading.status_code == still.status_code == 503
     assert "currently loading" in loading.json()["error"]
-    assert 0 < loading.json()["estimated_time"] <= 0.4
+    assert loading.json()["estimated_time"] == 20
+    assert still.json()["estimated_time"] == 5
     assert ready.status_code == 200
 
 
-def test_faults_are_seeded_and_repeatable(auth):
+def test_faults_are_seeded_and_repeatable(make_api, auth):
     def statuses():
-        with start(fault_rate=0.5, seed=3, fault_kinds=("500", "502", "503", "504")) as api:
-            return [post(api, auth).status_code for _ in range(20)]
+        api = make_api(fault_rate=0.5, seed=3, fault_kinds=("500", "502", "503", "504"))
+        return [post(api, auth).status_code for _ in range(20)]
 
     first = statuses()
     assert first == statuses()
@@ -79,19 +119,19 @@ def test_drop_breaks_the_connection(auth):
         start(fault_rate=1.0, fault_kinds=("drop",)) as api,
         pytest.raises(requests.RequestException),
     ):
-        post(api, auth)
+        requests.post(api.url + "/models/gpt2", json=BODY, headers=auth, timeout=10)
 
 
 def test_latency_per_token_slows_answers(auth):
     with start(latency_ms_per_token=40) as api:
         started = time.perf_counter()
-        post(api, auth)
+        requests.post(api.url + "/models/gpt2", json=BODY, headers=auth, timeout=10)
         assert time.perf_counter() - started >= 0.12
 
 
-def test_stream_error_event_after_n_tokens(auth):
-    with start(stream_error_after_tokens=2) as api:
-        text = post(api, auth, {**BODY, "stream": True}).text
+def test_stream_error_event_after_n_tokens(make_api, auth):
+    api = make_api(stream_error_after_tokens=2)
+    text = post(api, auth, {**BODY, "stream": True}).text
     events = [ln for ln in text.splitlines() if ln.startswith("data:")]
     assert len(events) == 3
     assert '"error_type": "generation"' in events[-1]
@@ -104,6 +144,9 @@ def test_stream_error_event_after_n_tokens(auth):
         {"fault_kinds": ("418",)},
         {"fault_kinds": ()},
         {"latency_ms_per_token": -1},
+        {"credits_usd": -1},
+        {"rate_limit": "0/1"},
+        {"rate_limit": "ten/1"},
     ],
 )
 def test_bad_knobs_are_refused(bad):
@@ -111,9 +154,33 @@ def test_bad_knobs_are_refused(bad):
         StandInOptions(**bad)
 
 
+def test_unknown_knob_names_the_known_ones():
+    with pytest.raises(TypeError, match="cold_start_s"):
+        start(cold_start=3)
+
+
+def test_every_knob_is_a_flag_with_the_same_name_and_back():
+    # Fails if a field is added to StandInOptions without its flag, or a flag without a field.
+    knob_flags = {
+        action.dest
+        for group in build_parser()._action_groups
+        if group.title and group.title.startswith("knobs")
+        for action in group._group_actions
+    }
+    assert knob_flags == {f.name for f in fields(StandInOptions)}
+    for name in knob_flags:
+        flag = "--" + name.replace("_", "-")
+        assert flag in build_parser().format_help(), flag
+
+
 def test_cli_reads_every_knob():
     args = parse_args(
         [
+            "--no-router-serves-gpt2",
+            "--tokens-without-inference",
+            "hf_" + "x" * 34,
+            "--latency-ms-per-token",
+            "5",
             "--rate-limit",
             "10/1",
             "--credits-usd",
@@ -122,15 +189,36 @@ def test_cli_reads_every_knob():
             "2",
             "--fault-rate",
             "0.1",
+            "--fault-kinds",
+            "500,drop",
             "--seed",
             "4",
+            "--stream-error-after-tokens",
+            "3",
+            "--user-name",
+            "ada",
         ]
     )
-    assert args.rate_limit == RateLimit(10, 1.0)
-    assert (args.credits_usd, args.cold_start_s, args.fault_rate, args.seed) == (0.1, 2.0, 0.1, 4)
+    assert options_from(args) == StandInOptions(
+        router_serves_gpt2=False,
+        tokens_without_inference=frozenset({"hf_" + "x" * 34}),
+        latency_ms_per_token=5,
+        rate_limit=RateLimit(10, 1.0),
+        credits_usd=0.1,
+        cold_start_s=2,
+        fault_rate=0.1,
+        fault_kinds=("500", "drop"),
+        seed=4,
+        stream_error_after_tokens=3,
+        user_name="ada",
+    )
 
 
-def test_knobs_are_off_by_default(auth, stand_in):
-    answers = [post(stand_in, auth) for _ in range(30)]
+def test_cli_defaults_are_the_knobs_defaults():
+    assert options_from(parse_args([])) == StandInOptions()
+
+
+def test_knobs_are_off_by_default(api, auth):
+    answers = [post(api, auth) for _ in range(30)]
     assert {a.status_code for a in answers} == {200}
     assert "RateLimit" not in answers[0].headers

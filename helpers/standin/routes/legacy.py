@@ -1,7 +1,8 @@
 """The seed tutorial's retired host, emulated: everything under it answers 410 Gone.
 
 The real host is ``https://api-inference.huggingface.co``; on the stand-in it lives under the
-path prefix ``/api-inference.huggingface.co`` so that one port serves everything.
+path prefix ``/api-inference.huggingface.co`` so that one port serves everything. No token is
+checked: the real host answers 410 before looking at one.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from ..responses import StandInError
 router = APIRouter(prefix=LEGACY_PREFIX, tags=["retired host (410)"])
 
 
-@router.api_route(
-    "/{rest:path}", methods=["GET", "POST", "OPTIONS", "HEAD"], include_in_schema=False
-)
 async def gone(rest: str) -> None:
-    """Answer 410 with the body the real host sends (hf-api-facts.md §1)."""
+    """Answer 410 with the body the real host sends (sources: REFERENCES.md [legacy-host])."""
     raise StandInError(410, {"error": LEGACY_GONE_MESSAGE})
+
+
+for _method in ("GET", "POST", "OPTIONS", "HEAD"):
+    router.add_api_route(
+        "/{rest:path}", gone, methods=[_method], operation_id=f"legacy_gone_{_method.lower()}"
+    )

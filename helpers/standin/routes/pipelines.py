@@ -21,6 +21,43 @@ from ..responses import validation_error
 from ..tasks import handler_for
 
 router = APIRouter(prefix="/hf-inference/models", tags=["hf-inference embeddings"])
+TEXTS = {
+    "oneOf": [
+        {"type": "string", "minLength": 1},
+        {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
+    ]
+}
+FEATURE_BODY = {
+    "type": "object",
+    "required": ["inputs"],
+    "properties": {
+        "inputs": TEXTS,
+        "normalize": {"type": "boolean", "default": True},
+        "truncate": {"type": "boolean"},
+        "truncation_direction": {"enum": ["left", "right"]},
+        "prompt_name": {"type": "string"},
+    },
+}
+SIMILARITY_BODY = {
+    "type": "object",
+    "required": ["inputs"],
+    "properties": {
+        "inputs": {
+            "type": "object",
+            "required": ["source_sentence", "sentences"],
+            "properties": {
+                "source_sentence": {"type": "string", "minLength": 1},
+                "sentences": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            },
+        },
+        "parameters": {"type": "object"},
+    },
+}
+INVALID = {422: {"description": "Input validation error (JSON `{error, error_type}`)"}}
+
+
+def _body(schema: dict) -> dict:
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
 def embeddings_model(model_id: str) -> str | None:
@@ -47,7 +84,24 @@ def _answer(task: str, model_id: str, body: Any, admission: Admission, usage: Us
     return JSONResponse(answer, headers=headers)
 
 
-@router.post("/{model_id:path}/pipeline/feature-extraction")
+@router.post(
+    "/{model_id:path}/pipeline/feature-extraction",
+    openapi_extra=_body(FEATURE_BODY),
+    responses={
+        200: {
+            "description": "One vector per input text",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "array",
+                        "items": {"type": "array", "items": {"type": "number"}},
+                    }
+                }
+            },
+        },
+        **INVALID,
+    },
+)
 async def feature_extraction(
     model_id: str, request: Request, admission: Admitted, usage: Usage, body: Body
 ) -> JSONResponse:
@@ -55,7 +109,19 @@ async def feature_extraction(
     return _answer("feature-extraction", model_id, body, admission, usage)
 
 
-@router.post("/{model_id:path}/pipeline/sentence-similarity")
+@router.post(
+    "/{model_id:path}/pipeline/sentence-similarity",
+    openapi_extra=_body(SIMILARITY_BODY),
+    responses={
+        200: {
+            "description": "One similarity per sentence",
+            "content": {
+                "application/json": {"schema": {"type": "array", "items": {"type": "number"}}}
+            },
+        },
+        **INVALID,
+    },
+)
 async def sentence_similarity(
     model_id: str, request: Request, admission: Admitted, usage: Usage, body: Body
 ) -> JSONResponse:
