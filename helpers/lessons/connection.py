@@ -32,6 +32,7 @@ from ..client.errors import (
     RequestTimeoutError,
 )
 from ..client.session import Generation, InferenceSession, RoutesSpoken
+from ..client.tokens import token_summary
 from ..client.urls import join
 from ..contract import CHAT_MODEL, GPT2, STANDIN_URL_ENV_VAR
 from ..standin import start
@@ -263,14 +264,15 @@ def export_settings(connection: Connection) -> dict[str, str | None]:
 def check_live(settings: config.Settings) -> tuple[str, str] | None:
     """Return None when the Hub answers and accepts the token; else (what to say, short reason).
 
-    One ``GET {hub}/api/whoami-v2`` with a short timeout and no retries. A failure that is
+    One ``GET {hub}/api/whoami-v2`` with a short timeout and no retries; a token the Hub
+    knows but that lacks the inference permission counts as refused. A failure that is
     neither the network nor the token (a 429 or 5xx from the Hub) is not a reason to leave
     live mode: the inference routes may still work.
     """
     session = InferenceSession(settings.token, timeout=CHECK_TIMEOUT, retries=0)
     host = settings.hub_url
     try:
-        session.whoami(settings.hub_api_url)
+        summary = token_summary(session.whoami(settings.hub_api_url))
     except (ConnectionFailedError, RequestTimeoutError) as error:
         cause = error.message.rsplit(": ", 1)[-1].rstrip(".")
         if isinstance(error, RequestTimeoutError):
@@ -301,6 +303,13 @@ def check_live(settings: config.Settings) -> tuple[str, str] | None:
         return None
     finally:
         session.close()
+    if not summary.can_call_inference:  # every inference call would answer 403
+        return (
+            f"The token {settings.token_hint} (user {summary.user}, role {summary.role}) may not "
+            "call Inference Providers. Give it the 'Make calls to Inference Providers' "
+            "permission at https://huggingface.co/settings/tokens, then restart the kernel.",
+            "live mode was asked for, but the token may not call Inference Providers",
+        )
     return None
 
 

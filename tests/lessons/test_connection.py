@@ -173,6 +173,18 @@ def test_rejected_token_explains_and_continues_on_the_stand_in(monkeypatch, caps
     assert "hf_not_a_real_token" not in said
 
 
+def test_a_token_without_the_inference_permission_falls_back_with_the_fix(monkeypatch, capsys):
+    weak = local_token()
+    with start(tokens_without_inference={weak}) as api:
+        monkeypatch.setenv("HF_TOKEN", weak)
+        monkeypatch.setenv("HF_ROUTER_URL", api.url)
+        monkeypatch.setenv("HF_HUB_URL", api.url)
+        hf = connect()
+    said = capsys.readouterr().out
+    assert hf.is_local
+    assert "may not call Inference Providers" in said and "permission" in said
+
+
 def test_a_bad_url_setting_is_explained_not_raised(monkeypatch, capsys):
     monkeypatch.setenv("HF_TOKEN", local_token())
     monkeypatch.setenv("HF_ROUTER_URL", "router.huggingface.co")
