@@ -34,11 +34,6 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="helpers.standin still imports helpers.client (__main__: client.ratelimit, "
-    "routes/classic: client.payload); helpers A and B1 are removing those imports",
-)
 def test_the_layer_contract_holds():
     done = lint_imports(ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
