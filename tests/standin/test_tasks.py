@@ -1,9 +1,9 @@
-"""The other hf-inference tasks on the stand-in, read with huggingface_hub.InferenceClient."""
+"""The other hf-inference tasks on the stand-in: shapes read by huggingface_hub.InferenceClient
+(over a socket), rules and refusals in process."""
 
 from __future__ import annotations
 
 import pytest
-import requests
 from huggingface_hub import InferenceClient
 
 SENTIMENT = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
@@ -52,19 +52,15 @@ def test_zero_shot_ranks_the_label_the_text_talks_about(stand_in, token):
         ("facebook/bart-large-cnn", {"max_length": 0}),
     ],
 )
-def test_bad_task_parameters_are_422(post, model, parameters):
-    response = post(f"/hf-inference/models/{model}", "Some text", parameters)
+def test_bad_task_parameters_are_422(api, auth, model, parameters):
+    body = {"inputs": "Some text", "parameters": parameters}
+    response = api.post(f"/hf-inference/models/{model}", json=body, headers=auth)
     assert response.status_code == 422
 
 
 @pytest.mark.parametrize("inputs", ["", 5, None, ["a"]])
-def test_task_inputs_must_be_text(stand_in, auth, inputs):
-    response = requests.post(
-        f"{stand_in.url}/hf-inference/models/{SENTIMENT}",
-        json={"inputs": inputs},
-        headers=auth,
-        timeout=10,
-    )
+def test_task_inputs_must_be_text(api, auth, inputs):
+    response = api.post(f"/hf-inference/models/{SENTIMENT}", json={"inputs": inputs}, headers=auth)
     assert response.status_code == 422
 
 
@@ -75,12 +71,9 @@ def test_task_models_are_mapped_to_hf_inference(api):
     assert info["inferenceProviderMapping"]["hf-inference"]["task"] == "summarization"
 
 
-def test_chat_models_are_not_served_on_the_classic_route(stand_in, auth):
-    response = requests.post(
-        f"{stand_in.url}/hf-inference/models/openai/gpt-oss-120b",
-        json={"inputs": "x"},
-        headers=auth,
-        timeout=10,
+def test_chat_models_are_not_served_on_the_classic_route(api, auth):
+    response = api.post(
+        "/hf-inference/models/openai/gpt-oss-120b", json={"inputs": "x"}, headers=auth
     )
     assert response.status_code == 404
 
@@ -90,3 +83,35 @@ def test_zero_shot_knows_a_few_related_words(stand_in, token):
         "The train left the station at noon", candidate_labels=["cooking", "travel", "sports"]
     )
     assert out[0].label == "travel"
+
+
+def test_fill_mask_fills_the_slot_in_the_clients_shape(stand_in, token):
+    out = client(stand_in, token, "google-bert/bert-base-uncased").fill_mask(
+        "Paris is the [MASK] of France.", top_k=3
+    )
+    assert len(out) == 3
+    assert all(o.sequence == f"Paris is the {o.token_str} of France." for o in out)
+    assert [o.score for o in out] == sorted((o.score for o in out), reverse=True)
+
+
+def test_fill_mask_targets_limit_the_candidates(api, auth):
+    body = {"inputs": "I like [MASK].", "parameters": {"targets": ["tea", "coffee"]}}
+    out = api.post("/hf-inference/models/bert-base-uncased", json=body, headers=auth).json()
+    assert {o["token_str"] for o in out} == {"tea", "coffee"}
+
+
+@pytest.mark.parametrize("text", ["No mask here.", "[MASK] and [MASK]"])
+def test_fill_mask_needs_exactly_one_mask(api, auth, text):
+    response = api.post(
+        "/hf-inference/models/bert-base-uncased", json={"inputs": text}, headers=auth
+    )
+    assert response.status_code == 422
+
+
+def test_question_answering_points_into_the_context(stand_in, token):
+    context = "My name is Sarah. I live in London. I like tea."
+    out = client(stand_in, token, "deepset/roberta-base-squad2").question_answering(
+        question="Where do I live?", context=context
+    )
+    assert out.answer == "I live in London."
+    assert context[out.start : out.end] == out.answer
