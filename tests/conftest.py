@@ -70,13 +70,12 @@ def auth(token: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def post(stand_in: StandIn, auth: dict[str, str]):
-    """POST ``{"inputs", "parameters"}`` to a path of the shared stand-in; return the response."""
-    import requests
+def post(api: TestClient, auth: dict[str, str]):
+    """POST ``{"inputs", "parameters"}`` to a path of the in-process stand-in; return the response."""
 
-    def send(path: str, inputs, parameters=None) -> requests.Response:
+    def send(path: str, inputs, parameters=None):
         body = {"inputs": inputs, "parameters": parameters or {}}
-        return requests.post(stand_in.url + path, json=body, headers=auth, timeout=10)
+        return api.post(path, json=body, headers=auth)
 
     return send
 
