@@ -78,10 +78,26 @@ def test_settings_and_connection_never_show_the_token(monkeypatch, capsys):
     token = local_token()
     monkeypatch.setenv("HF_TUTORIAL_MODE", "live")
     monkeypatch.setenv("HF_TOKEN", token)
-    hf = connect()
+    hf = connect(check=False, export=False)  # the live banner, without asking the network
     shown = capsys.readouterr().out + repr(hf) + repr(hf.settings) + str(hf.settings)
     assert token not in shown
     assert config.redact(token) in shown
+
+
+def test_a_refused_token_is_named_by_its_hint_only(monkeypatch, capsys):
+    # A token the Hub refuses (401) sends connect() back to the stand-in with a sentence that
+    # names the token; the bug this catches is that sentence quoting the whole token.
+    refused = "hf_" + "Secret1" * 5  # malformed (digits): the stand-in answers 401
+    with start() as hub:
+        monkeypatch.setenv("HF_TUTORIAL_MODE", "live")
+        monkeypatch.setenv("HF_TOKEN", refused)
+        monkeypatch.setenv("HF_HUB_URL", hub.url)
+        monkeypatch.setenv("HF_ROUTER_URL", hub.url)
+        hf = connect(export=False)
+    shown = capsys.readouterr().out + repr(hf) + str(hf.settings)
+    assert hf.mode == "local"
+    assert refused not in shown
+    assert config.redact(refused) in shown
 
 
 def test_token_is_refused_for_plain_http_before_any_byte_is_sent(monkeypatch):
@@ -114,16 +130,26 @@ def test_dotenv_is_ignored_by_git():
         assert done.returncode == 0
 
 
+def notebook_outputs(path: Path, token: str) -> str:
+    """Return every output of ``path`` as JSON, the notebook run with ``token`` in HF_TOKEN.
+
+    The boundary for the live rehearsal: this runs the notebook here, in local mode; a session
+    fixture that already ran every notebook (live against a stand-in) may answer instead, as
+    long as it ran with ``token`` set.
+    """
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
+    return json.dumps([cell.get("outputs", []) for cell in nb.cells])
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_no_token_in_any_notebook_output_with_a_fake_token_set(path, monkeypatch):
     fake = local_token()
     monkeypatch.setenv("HF_TOKEN", fake)
     monkeypatch.setenv("HF_TUTORIAL_MODE", "local")
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(
-        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    ).execute()
-    outputs = json.dumps([cell.get("outputs", []) for cell in nb.cells])
+    outputs = notebook_outputs(path, fake)
     assert fake not in outputs
     assert not TOKEN_SHAPE.search(outputs), "a token-shaped string was printed"
     assert os.environ["HF_TOKEN"] == fake
