@@ -592,11 +592,13 @@ async def chat_chunks(
 ) -> AsyncIterator[str]:
     """Yield OpenAI chat chunks: role, content or tool-call deltas, finish, [usage], [DONE].
 
-    Non-final chunks carry ``"usage": null`` when ``include_usage`` is set, as OpenAI documents
-    (huggingface_hub 2.4.0 ``ChatCompletionInputStreamOptions``: "All other chunks will also
-    include a usage field, but with a null value").
+    Every chunk but the usage one carries ``"usage": null``: TGI always serializes the field
+    (``ChatCompletionChunk.usage: Option<Usage>``, ``router/src/lib.rs`` @ ``db931fcf``) and
+    OpenAI documents it with ``include_usage`` (huggingface_hub 2.4.0
+    ``ChatCompletionInputStreamOptions``: "All other chunks will also include a usage field,
+    but with a null value").
     """
-    usage_field = {"usage": None} if req.include_usage else {}
+    usage_field = {"usage": None}
 
     def chunk(index: int, delta: dict, finish: str | None = None, logprobs: Any = None) -> str:
         return openai_event(

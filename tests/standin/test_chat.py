@@ -394,3 +394,14 @@ def test_hostile_completion_parameters_get_an_answer_not_a_crash(api, auth, extr
         "/hf-inference/models/openai-community/gpt2/v1/completions", json=body, headers=auth
     )
     assert response.status_code in (200, 400), response.text
+
+
+def test_chat_chunks_carry_usage_null_until_the_usage_chunk(api, auth):
+    # Catches: chunks without the usage field (TGI and OpenAI send "usage": null).
+    for options in (None, {"include_usage": True}):
+        extra = {"stream_options": options} if options else {}
+        lines = _stream_lines(_post(api, auth, stream=True, **extra))
+        chunks = [json.loads(ln[6:]) for ln in lines[:-1]]
+        with_choices = [c for c in chunks if c["choices"]]
+        assert all(c["usage"] is None for c in with_choices)
+        assert (chunks[-1]["choices"] == []) == bool(options)

@@ -222,3 +222,35 @@ def test_prompt_plus_max_tokens_over_gpt2s_context_is_refused(api, auth):
     endpoint = api.post(ENDPOINT_PREFIX + "/v1/completions", json=body, headers=auth)
     assert endpoint.status_code == 422
     assert "must be <= 1024" in endpoint.json()["error"]
+
+
+@pytest.fixture
+def hf_inference_chat_model(monkeypatch):
+    """An hf-inference chat model in the catalogue (its CSV lists none today)."""
+    from helpers.contract import HF_INFERENCE_LLM
+    from helpers.standin.catalog import MODELS, ModelInfo, ProviderOffer
+
+    offer = ProviderOffer("hf-inference", context_length=8192, task="conversational")
+    info = ModelInfo(HF_INFERENCE_LLM, "text-generation", chat_providers=(offer,), offers=(offer,))
+    monkeypatch.setitem(MODELS, HF_INFERENCE_LLM, info)
+    return HF_INFERENCE_LLM
+
+
+def test_openai_client_chats_on_hf_inferences_per_model_route(
+    stand_in, token, hf_inference_chat_model
+):
+    # huggingface.js sends hf-inference chat to .../models/{id}/v1/chat/completions.
+    base = f"{stand_in.url}/hf-inference/models/{hf_inference_chat_model}/v1"
+    client = OpenAI(base_url=base, api_key=token, max_retries=0)
+    messages = [{"role": "user", "content": "Tell me about the harbour"}]
+    answer = client.chat.completions.create(
+        model=hf_inference_chat_model, messages=messages, max_tokens=5, seed=2
+    )
+    assert answer.object == "chat.completion" and answer.choices[0].message.content
+    stream = client.chat.completions.create(
+        model=hf_inference_chat_model, messages=messages, max_tokens=5, seed=2, stream=True
+    )
+    text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+    assert text == answer.choices[0].message.content
+    # ... and completions for the same model
+    assert client.completions.create(model=hf_inference_chat_model, prompt="The", max_tokens=2)
