@@ -22,6 +22,7 @@ Two stages, as in TGI:
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +61,8 @@ STOP_SEQUENCE = "`stop` supports up to {0} stop sequences. Given: {1}"
 INVALID_GRAMMAR = "grammar is not valid: {0}"
 GRAMMAR = "grammar is not supported"
 
+SYNTAX_PREFIX = "Failed to parse the request body as JSON: "
+"""axum's ``JsonSyntaxError`` text (400)."""
 DESERIALIZE_PREFIX = "Failed to deserialize the JSON body into the target type: "
 """axum's ``JsonDataError`` text (axum-core ``rejection.rs``), before serde's message."""
 
@@ -133,6 +136,9 @@ def _check_type(name: str, value: Any) -> None:
     if kind == "f32":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _type_error(path, value, "f32")
+        if not math.isfinite(value):
+            # Python's json reads NaN/Infinity; serde_json does not: a syntax error, 400.
+            raise StandInError(400, f"{SYNTAX_PREFIX}{value} is not a JSON number ({path})")
     elif kind in _INT_RANGES:
         if isinstance(value, bool) or not isinstance(value, int):
             raise _type_error(path, value, kind)
