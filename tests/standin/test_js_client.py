@@ -54,3 +54,22 @@ def test_js_client_case(js_results, case):
     result = js_results[case]
     assert result["ok"], result["detail"]
     assert result["paths"][-1] == EXPECTED_PATHS[case]
+
+
+def test_every_path_the_js_client_builds_is_served():
+    # Catches: a provider route huggingface.js calls (chat or text generation) that the
+    # stand-in lacks. check.mjs --routes prints the URL each provider helper builds.
+    from helpers.standin.routes.providers import PROVIDER_ROUTES
+
+    node = shutil.which("node")
+    if node is None or not PACKAGE.exists():
+        pytest.skip("node or @huggingface/inference missing: npm ci --prefix tests/standin/js")
+    done = subprocess.run(
+        [node, "check.mjs", "--routes"], cwd=JS_DIR, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    built = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(built) > 10
+    served = {"https://router.huggingface.co" + r.url_path for r in PROVIDER_ROUTES}
+    missing = [b for b in built if b["url"] not in served]
+    assert not missing

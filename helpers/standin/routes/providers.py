@@ -13,8 +13,10 @@ written in the clients' provider modules:
   ``packages/inference/src/providers/*.ts``: ``makeRoute`` of each class (defaults in
   ``providerHelper.ts``).
 
-Where the two clients disagree, both paths are served (novita: the Python client sends text
-generation to ``/v3/openai/completions``, huggingface.js to ``/v3/openai/chat/completions``).
+Where the two clients disagree, both paths are served: novita's text generation goes to
+``/v3/openai/completions`` in Python but to its chat route in huggingface.js, which also sends
+groq's text generation to groq's chat route (both served as chat); only huggingface.js has
+ovhcloud's and scaleway's ``/v1/completions``.
 ``openai`` is left out: both clients refuse to route it through Hugging Face (huggingface_hub
 ``_providers/openai.py``; huggingface.js ``openai.ts``: ``clientSideRoutingOnly``).
 A provider route serves only the models the catalogue lists for that provider; an unknown
@@ -79,8 +81,10 @@ PROVIDER_ROUTES: tuple[ProviderRoute, ...] = (
     ProviderRoute("novita", TEXT, "/v3/openai/completions", (HUB_SOURCE.format(file="novita"),)),
     _both("nscale", CHAT, "/v1/chat/completions", "nscale", "nscale"),
     _both("ovhcloud", CHAT, "/v1/chat/completions", "ovhcloud", "ovhcloud"),
+    ProviderRoute("ovhcloud", TEXT, "/v1/completions", (JS_SOURCE.format(file="ovhcloud"),)),
     _both("publicai", CHAT, "/v1/chat/completions", "publicai", "publicai"),
     _both("scaleway", CHAT, "/v1/chat/completions", "scaleway", "scaleway"),
+    ProviderRoute("scaleway", TEXT, "/v1/completions", (JS_SOURCE.format(file="scaleway"),)),
     _both("together", CHAT, "/v1/chat/completions", "together", "together"),
     _both("together", TEXT, "/v1/completions", "together", "together"),
     _both("zai-org", CHAT, "/api/paas/v4/chat/completions", "zai_org", "zai-org"),

@@ -3,7 +3,20 @@
 // The client hard-codes https://router.huggingface.co and https://huggingface.co (src/config.ts);
 // its documented `fetch` option lets this script send those hosts to the stand-in instead.
 // Prints one JSON line per case: {"name", "ok", "detail"}.
-import { InferenceClient } from "@huggingface/inference";
+import { InferenceClient, PROVIDERS } from "@huggingface/inference";
+
+if (process.argv.includes("--routes")) {
+	// The URL each provider helper builds for chat and text generation with an HF token.
+	for (const [provider, tasks] of Object.entries(PROVIDERS)) {
+		for (const task of ["conversational", "text-generation"]) {
+			const helper = tasks[task];
+			if (!helper || helper.clientSideRoutingOnly || provider === "hf-inference") continue;
+			const url = helper.makeUrl({ authMethod: "hf-token", model: "some/model", task });
+			console.log(JSON.stringify({ provider, task, url }));
+		}
+	}
+	process.exit(0);
+}
 
 const standIn = process.env.STANDIN_URL.replace(/\/+$/, "");
 const token = process.env.HF_TOKEN;
