@@ -273,6 +273,31 @@ def check_context(
     )
 
 
+_COMMON_KEYS = {
+    "model", "max_tokens", "temperature", "top_p", "top_k", "repetition_penalty", "stop", "seed",
+    "frequency_penalty", "presence_penalty", "logit_bias", "n", "stream", "stream_options",
+    "logprobs", "user",
+}  # fmt: skip
+CHAT_KEYS = _COMMON_KEYS | {
+    "messages", "max_completion_tokens", "top_logprobs", "tools", "tool_choice", "tool_prompt",
+    "response_format", "parallel_tool_calls",
+}  # fmt: skip
+"""``user`` (an end-user id) and ``parallel_tool_calls`` (the stand-in calls one tool at most,
+which satisfies both values) are accepted and change nothing."""
+COMPLETION_KEYS = _COMMON_KEYS | {"prompt", "echo", "suffix", "best_of"}
+IGNORED_HEADER = "x-standin-ignored-fields"
+
+
+def note_ignored(body: dict, known: set[str], headers: dict[str, str]) -> dict[str, str]:
+    """Return ``headers`` plus one naming the body's unknown fields, if any.
+
+    vLLM and most providers accept unknown fields and ignore them (vLLM logs a warning); the
+    stand-in does the same but says so in a header, so the learner can see it.
+    """
+    unknown = sorted(k for k in body if k not in known)
+    return {**headers, IGNORED_HEADER: ", ".join(unknown)} if unknown else headers
+
+
 # --- chat requests ----------------------------------------------------------------------------
 
 
@@ -683,6 +708,7 @@ async def answer_chat(
 ) -> Response:
     """Serve one chat request on any surface; ``model`` is the id echoed in the answer."""
     req = parse_chat(body, surface)
+    headers = note_ignored(body, CHAT_KEYS, headers)
     generator: TextGenerator = request.app.state.generator
     prompt_tokens = sum(generator.count_tokens(t) for t in req.texts)
     check_context(prompt_tokens, req.params["max_new_tokens"], context_length, surface)
@@ -786,6 +812,7 @@ async def answer_completion(
 ) -> Response:
     """Serve one ``/v1/completions`` request on any surface."""
     prompts, params, extra = parse_completion(body, surface)
+    headers = note_ignored(body, COMPLETION_KEYS, headers)
     generator: TextGenerator = request.app.state.generator
     for prompt in prompts:
         check_context(

@@ -254,3 +254,13 @@ def test_openai_client_chats_on_hf_inferences_per_model_route(
     assert text == answer.choices[0].message.content
     # ... and completions for the same model
     assert client.completions.create(model=hf_inference_chat_model, prompt="The", max_tokens=2)
+
+
+def test_unknown_fields_are_ignored_and_named_in_a_header(api, auth):
+    # vLLM ignores unknown fields; the stand-in says which ones it ignored.
+    body = {"model": GPT2, "prompt": PROMPT, "max_tokens": 2, "inputs": "x", "wizard": 1}
+    response = api.post(HF_COMPLETIONS, json=body, headers=auth)
+    assert response.status_code == 200
+    assert response.headers["x-standin-ignored-fields"] == "inputs, wizard"
+    clean = api.post(HF_COMPLETIONS, json={"model": GPT2, "prompt": PROMPT}, headers=auth)
+    assert "x-standin-ignored-fields" not in clean.headers
