@@ -339,8 +339,8 @@ class InferenceSession:
         are OpenAI completions fields (``temperature``, ``top_p``, ``stop``, ``seed``...).
         The text is ``choices[0].text`` (the continuation only, without the prompt).
 
-        >>> hf.session.completion(hf.endpoint_url, "openai-community/gpt2", "Hi", max_tokens=5)
-        ... # doctest: +SKIP
+        >>> session.completion(base, "openai-community/gpt2", "Hi", max_tokens=5)  # doctest: +SKIP
+        Generation(text=' there, how are you', ...)
         """
         body = {"model": model, "prompt": prompt, "max_tokens": max_tokens, **options}
         started = time.perf_counter()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import secrets
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,7 @@ from ..client.errors import (
     RequestTimeoutError,
 )
 from ..client.session import Generation, InferenceSession, RoutesSpoken
+from ..client.sse import completion_texts
 from ..client.tokens import token_summary
 from ..client.urls import join
 from ..contract import CHAT_MODEL, GPT2, STANDIN_URL_ENV_VAR
@@ -172,6 +174,15 @@ class Connection:
         return self.session.completion(
             self.completions_url(model_id), model_id, prompt, max_tokens=max_tokens, **options
         )
+
+    def stream_complete(
+        self, prompt: str, model_id: str = GPT2, *, max_tokens: int = 20, **options: Any
+    ) -> Iterator[str]:
+        """Yield the text pieces of a streamed OpenAI completion, until ``data: [DONE]``."""
+        events = self.session.stream_completion(
+            self.completions_url(model_id), model_id, prompt, max_tokens=max_tokens, **options
+        )
+        yield from completion_texts(events)
 
     def routes_spoken(self, base_url: str | None = None) -> RoutesSpoken:
         """Return which request shapes the server at ``base_url`` answers (default: the Endpoint).

@@ -281,6 +281,11 @@ def test_complete_on_the_stand_ins_router_route(stand_in, token):
     assert "stand-in" in result.answered_by
 
 
+def test_stream_complete_yields_text_pieces(stand_in, token):
+    pieces = list(live_like(stand_in.url, token).stream_complete(PROMPT, max_tokens=4))
+    assert len(pieces) >= 2 and all(isinstance(p, str) for p in pieces)
+
+
 def test_complete_on_the_stand_ins_emulated_endpoint(stand_in, token):
     hf = live_like(stand_in.url, token, stand_in.url + contract.ENDPOINT_PREFIX)
     result = hf.complete(PROMPT, max_tokens=4)
