@@ -12,6 +12,22 @@ from helpers import local_token
 from helpers.standin import StandIn, StandInOptions, create_app, start
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Schedule the long items first: tests marked ``slow``, then the notebooks (nbmake).
+
+    With two workers the suite ends when the later one does; a long item started last keeps
+    one worker busy while the other idles. The sort is stable, so every xdist worker sees the
+    same order.
+    """
+
+    def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("slow"):
+            return 0
+        return 1 if item.path.suffix == ".ipynb" else 2
+
+    items.sort(key=rank)
+
+
 @pytest.fixture(scope="session")
 def stand_in() -> Iterator[StandIn]:
     """A stand-in with default knobs, shared by the whole session."""
