@@ -67,7 +67,8 @@ def repo_not_found(repo_id: str) -> StandInError:
     """Return the Hub's 404 for an unknown repository, with ``X-Error-Code: RepoNotFound``.
 
     huggingface_hub (utils/_http.py, ``hf_raise_for_status``) reads that header and raises
-    ``RepositoryNotFoundError``.
+    ``RepositoryNotFoundError``. (Its comments note that the real Hub may answer 401 instead
+    to a request without a token, so as not to reveal private repositories.)
     """
     return StandInError(
         404,

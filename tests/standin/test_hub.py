@@ -70,6 +70,10 @@ def test_unknown_repository_raises_repository_not_found(redirected):
         HfApi().model_info("nobody/nothing")
 
 
+def test_model_info_at_a_revision(redirected):
+    assert HfApi().model_info("gpt2", revision="main").pipeline_tag == "text-generation"
+
+
 def test_provider_mapping_is_an_object_the_client_reads(redirected):
     info = HfApi().model_info("openai/gpt-oss-120b", expand=["inferenceProviderMapping"])
     mapping = {m.provider: m for m in info.inference_provider_mapping}

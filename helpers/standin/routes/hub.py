@@ -79,7 +79,8 @@ async def model_info(model_id: str, request: Request, options: Options) -> JSONR
 
     Without ``expand`` the Hub answers its default fields; with it, only the fields asked for.
     """
-    canonical = canonical_id(model_id)
+    repo_id, _, _revision = model_id.partition("/revision/")  # model_info(revision=...)
+    canonical = canonical_id(repo_id)
     if canonical is None:
         raise repo_not_found(model_id)
     info = MODELS[canonical]
