@@ -135,6 +135,16 @@ def test_the_table_covers_every_parameter_tgi_documents():
     assert sorted(EFFECTS) == TGI_PARAMETERS
 
 
+def test_the_table_covers_huggingface_hubs_generate_parameters():
+    # A second list: the spec huggingface_hub generates its text_generation arguments from.
+    import dataclasses
+
+    from huggingface_hub import TextGenerationInputGenerateParameters
+
+    names = {f.name for f in dataclasses.fields(TextGenerationInputGenerateParameters)}
+    assert names <= set(EFFECTS), names - set(EFFECTS)
+
+
 @pytest.mark.parametrize("name", TGI_PARAMETERS)
 def test_each_tgi_parameter_has_an_effect(api, auth, name):
     assert EFFECTS[name](api, auth), name
