@@ -73,6 +73,43 @@ def _hub_fields(info: ModelInfo) -> dict[str, Any]:
     }
 
 
+@router.get("/models")
+async def list_models(
+    request: Request,
+    options: Options,
+    inference_provider: str | None = None,
+    pipeline_tag: str | None = None,
+    search: str | None = None,
+) -> JSONResponse:
+    """Models, filtered as in hub-api.md: ``inference_provider`` (a comma-separated list, or
+    ``all``), ``pipeline_tag``, ``search``. With ``expand[]=inferenceProviderMapping`` each
+    entry carries its mapping in the list form (huggingface_hub 2.4.0, ``ModelInfo``: "the API
+    returns a dict on model_info and a list on list_models").
+    """
+    wanted = {p for p in (inference_provider or "").split(",") if p}
+    expand = request.query_params.getlist("expand[]") + request.query_params.getlist("expand")
+    entries = []
+    for info in MODELS.values():
+        mapping = provider_mapping(info.id, options)
+        served_by = set(mapping) if "all" not in wanted else ({"all"} if mapping else set())
+        if wanted and not served_by & wanted:
+            continue
+        if pipeline_tag and info.pipeline_tag != pipeline_tag:
+            continue
+        if search and search.lower() not in info.id.lower():
+            continue
+        entry: dict[str, Any] = {"_id": f"standin-{info.id}", "id": info.id}
+        fields = _hub_fields(info)
+        entry.update(fields if not expand else {k: fields[k] for k in expand if k in fields})
+        if "inferenceProviderMapping" in expand:
+            entry["inferenceProviderMapping"] = [
+                {"provider": provider, "hfModelId": info.id, **value}
+                for provider, value in mapping.items()
+            ]
+        entries.append(entry)
+    return JSONResponse(entries)
+
+
 @router.get("/models/{model_id:path}", responses=NOT_FOUND)
 async def model_info(model_id: str, request: Request, options: Options) -> JSONResponse:
     """Model metadata; ``expand[]=inferenceProviderMapping``, ``inference``, ``pipeline_tag``…
