@@ -225,3 +225,17 @@ def test_exercises_have_solutions_that_run(path):
     assert any(c["cell_type"] == "code" for c in cells[solutions_at:]), (
         "solutions are code that runs"
     )
+
+
+def test_readme_lists_each_notebooks_snippets():
+    # Bug caught: a snippet added to a notebook (or removed) without its row in the README's
+    # "Copy this: the snippets" table, which is where copy-paste readers look.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Copy this: the snippets", 1)[1].split("\n## ", 1)[0]
+    listed = {path.name[:2]: 0 for path in NOTEBOOKS}
+    for number in re.findall(r"^\| (\d\d) \|", table, re.M):
+        listed[number] = listed.get(number, 0) + 1
+    tagged = {
+        path.name[:2]: sum("snippet" in tags(c) for c in load(path)["cells"]) for path in NOTEBOOKS
+    }
+    assert listed == tagged
