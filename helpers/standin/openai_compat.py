@@ -223,6 +223,32 @@ def top_of(token: Any, k: int) -> list[tuple[str, float]]:
     return [(alt.text if not alt.special else "", float(alt.logprob)) for alt in token.top[:k]]
 
 
+def visible_pieces(
+    gen: Any, stops: list[str], k: int, surface: Surface
+) -> list[tuple[str, float, list[tuple[str, float]]]]:
+    """Return the generated tokens as (text, logprob, top k), without the stop sequence.
+
+    OpenAI-style servers leave the matched stop sequence out of the text (OpenAI's API
+    reference for ``stop``; vLLM's default ``include_stop_str_in_output=False``); TGI keeps it,
+    so the TGI endpoint does too.
+    """
+    pieces = [(t.text, float(t.logprob), top_of(t, k)) for t in gen.tokens if not t.special]
+    if surface.tgi or gen.finish_reason != "stop_sequence":
+        return pieces
+    text = "".join(p[0] for p in pieces)
+    stop = next((s for s in stops if s and text.endswith(s)), "")
+    cut = len(stop)
+    while cut and pieces:
+        piece_text, logprob, top = pieces[-1]
+        if len(piece_text) <= cut:
+            cut -= len(piece_text)
+            pieces.pop()
+        else:
+            pieces[-1] = (piece_text[:-cut], logprob, top)
+            cut = 0
+    return pieces
+
+
 def chat_logprob_entry(token_text: str, logprob: float, top: list[tuple[str, float]]) -> dict:
     """One entry of ``choices[].logprobs.content`` (OpenAI's chat shape)."""
     return {
@@ -557,9 +583,7 @@ def build_chat_choices(
         gen = generator.generate(
             req.topic, params, min_new_tokens=min(8, params["max_new_tokens"]), top_n=top_n
         )
-        tokens = [
-            (t.text, t.logprob, top_of(t, req.top_logprobs)) for t in gen.tokens if not t.special
-        ]
+        tokens = visible_pieces(gen, params.get("stop") or [], req.top_logprobs, surface)
         choices.append(
             ChatChoice(
                 index,
@@ -785,17 +809,16 @@ def parse_completion(body: dict, surface: Surface) -> tuple[list[str], dict[str,
     return prompts, params, extra
 
 
-def _completion_logprobs(tokens: list, alternatives: list, k: int, offset: int) -> dict[str, Any]:
+def _completion_logprobs(pieces: list, offset: int) -> dict[str, Any]:
     """OpenAI's legacy completions ``logprobs``: tokens, token_logprobs, top_logprobs, offsets."""
-    texts = [t.text for t in tokens]
     offsets, position = [], offset
-    for text in texts:
+    for text, _, _ in pieces:
         offsets.append(position)
         position += len(text)
     return {
-        "tokens": texts,
-        "token_logprobs": [round(t.logprob, 4) for t in tokens],
-        "top_logprobs": [{t: round(lp, 4) for t, lp in alts[:k]} for alts in alternatives],
+        "tokens": [text for text, _, _ in pieces],
+        "token_logprobs": [round(lp, 4) for _, lp, _ in pieces],
+        "top_logprobs": [{t: round(lp, 4) for t, lp in top} for _, _, top in pieces],
         "text_offset": offsets,
     }
 
@@ -824,22 +847,23 @@ async def answer_completion(
         for c_index, choice_params in enumerate(choice_seeds(params, extra["n"])):
             top_n = max(extra["logprobs"] or 0, 1) if extra["logprobs"] is not None else 0
             gen = generator.generate(prompt, choice_params, top_n=top_n)
-            visible = [t for t in gen.tokens if not t.special]
+            pieces = visible_pieces(
+                gen, choice_params.get("stop") or [], extra["logprobs"] or 0, surface
+            )
             completion_tokens += len(gen.tokens)
-            text = (prompt if extra["echo"] else "") + gen.text
+            prefix = prompt if extra["echo"] else ""
             logprobs = None
             if extra["logprobs"] is not None:
-                alts = [top_of(t, extra["logprobs"]) for t in visible]
-                offset = len(prompt) if extra["echo"] else 0
-                logprobs = _completion_logprobs(visible, alts, extra["logprobs"], offset)
+                logprobs = _completion_logprobs(pieces, len(prefix))
             choices.append(
                 {
-                    "text": text,
+                    "text": prefix + "".join(p[0] for p in pieces),
                     "index": p_index * extra["n"] + c_index,
                     "logprobs": logprobs,
                     "finish_reason": _finish(gen),
-                    "_tokens": visible,
-                    "_prefix": prompt if extra["echo"] else "",
+                    "_pieces": pieces,
+                    "_prefix": prefix,
+                    "_logprobs": extra["logprobs"] is not None,
                 }
             )
     request.app.state.knobs.charge(completion_tokens)
@@ -885,12 +909,12 @@ async def completion_chunks(
     """Yield completion chunks (one per token, the last with finish_reason), [usage], [DONE]."""
     usage_field = {"usage": None} if include_usage else {}
 
-    def chunk(index: int, text: str, finish: str | None) -> str:
+    def chunk(index: int, text: str, finish: str | None, logprobs: Any = None) -> str:
         return openai_event(
             {
                 **meta,
                 "choices": [
-                    {"text": text, "index": index, "logprobs": None, "finish_reason": finish}
+                    {"text": text, "index": index, "logprobs": logprobs, "finish_reason": finish}
                 ],
                 **usage_field,
             }
@@ -898,10 +922,13 @@ async def completion_chunks(
 
     sent = 0
     for choice in choices:
-        pieces = ([choice["_prefix"]] if choice["_prefix"] else []) + [
-            t.text for t in choice["_tokens"]
-        ]
-        for text in pieces:
+        pieces = list(choice["_pieces"])
+        offset = len(choice["_prefix"])
+        if choice["_prefix"]:
+            if delay:
+                await asyncio.sleep(delay)
+            yield chunk(choice["index"], choice["_prefix"], None)
+        for piece in pieces:
             if delay:
                 await asyncio.sleep(delay)
             if error_after is not None and sent >= error_after:
@@ -915,7 +942,9 @@ async def completion_chunks(
                 )
                 return
             sent += 1
-            yield chunk(choice["index"], text, None)
+            logprobs = _completion_logprobs([piece], offset) if choice["_logprobs"] else None
+            offset += len(piece[0])
+            yield chunk(choice["index"], piece[0], None, logprobs)
         yield chunk(choice["index"], "", choice["finish_reason"])
     if include_usage:
         yield openai_event({**meta, "choices": [], "usage": usage})

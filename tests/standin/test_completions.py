@@ -264,3 +264,27 @@ def test_unknown_fields_are_ignored_and_named_in_a_header(api, auth):
     assert response.headers["x-standin-ignored-fields"] == "inputs, wizard"
     clean = api.post(HF_COMPLETIONS, json={"model": GPT2, "prompt": PROMPT}, headers=auth)
     assert "x-standin-ignored-fields" not in clean.headers
+
+
+def test_stop_sequence_is_left_out_of_the_text_except_on_tgi(api, auth):
+    # OpenAI/vLLM drop the matched stop sequence; TGI keeps it.
+    greedy = {"model": GPT2, "prompt": PROMPT, "max_tokens": 12, "temperature": 0}
+    full = api.post(HF_COMPLETIONS, json=greedy, headers=auth).json()["choices"][0]["text"]
+    stop = full.split()[2]
+    body = {**greedy, "stop": [stop]}
+    routed = api.post(HF_COMPLETIONS, json=body, headers=auth).json()["choices"][0]
+    assert routed["finish_reason"] == "stop"
+    assert full.startswith(routed["text"]) and not routed["text"].endswith(stop)
+    endpoint = api.post(ENDPOINT_PREFIX + "/v1/completions", json=body, headers=auth).json()
+    assert endpoint["choices"][0]["text"].endswith(stop)
+
+
+def test_streamed_completion_logprobs_match_the_plain_answer(api, auth):
+    # Catches: logprobs silently dropped from streamed chunks.
+    body = {"model": GPT2, "prompt": PROMPT, "max_tokens": 4, "logprobs": 2, "seed": 9}
+    plain = api.post(HF_COMPLETIONS, json=body, headers=auth).json()["choices"][0]["logprobs"]
+    chunks = events(api.post(HF_COMPLETIONS, json={**body, "stream": True}, headers=auth))[:-1]
+    streamed = [c["choices"][0]["logprobs"] for c in chunks if c["choices"][0]["text"]]
+    assert [s["tokens"][0] for s in streamed] == plain["tokens"]
+    assert [s["token_logprobs"][0] for s in streamed] == plain["token_logprobs"]
+    assert [s["text_offset"][0] for s in streamed] == plain["text_offset"]
