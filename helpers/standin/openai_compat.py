@@ -809,6 +809,21 @@ def parse_completion(body: dict, surface: Surface) -> tuple[list[str], dict[str,
     return prompts, params, extra
 
 
+def _completion_finish(gen: Any, surface: Surface, stream: bool) -> str:
+    """Return ``finish_reason``: OpenAI's ``stop``/``length``, or TGI's own words on its endpoint.
+
+    TGI's ``/v1/completions`` answers ``details.finish_reason.format(true)`` (``eos_token`` →
+    ``stop``; ``stop_sequence`` and ``length`` unchanged) and its stream's last chunk the raw
+    ``eos_token``/``stop_sequence``/``length`` (``router/src/server.rs``, ``lib.rs`` @
+    ``db931fcf``).
+    """
+    if not surface.tgi:
+        return _finish(gen)
+    if gen.finish_reason == "eos_token" and not stream:
+        return "stop"
+    return gen.finish_reason
+
+
 def _completion_logprobs(pieces: list, offset: int) -> dict[str, Any]:
     """OpenAI's legacy completions ``logprobs``: tokens, token_logprobs, top_logprobs, offsets."""
     offsets, position = [], offset
@@ -860,7 +875,8 @@ async def answer_completion(
                     "text": prefix + "".join(p[0] for p in pieces),
                     "index": p_index * extra["n"] + c_index,
                     "logprobs": logprobs,
-                    "finish_reason": _finish(gen),
+                    "finish_reason": _completion_finish(gen, surface, stream=False),
+                    "_stream_finish": _completion_finish(gen, surface, stream=True),
                     "_pieces": pieces,
                     "_prefix": prefix,
                     "_logprobs": extra["logprobs"] is not None,
@@ -945,7 +961,7 @@ async def completion_chunks(
             logprobs = _completion_logprobs([piece], offset) if choice["_logprobs"] else None
             offset += len(piece[0])
             yield chunk(choice["index"], piece[0], None, logprobs)
-        yield chunk(choice["index"], "", choice["finish_reason"])
+        yield chunk(choice["index"], "", choice["_stream_finish"])
     if include_usage:
         yield openai_event({**meta, "choices": [], "usage": usage})
     yield OPENAI_DONE

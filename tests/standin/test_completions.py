@@ -288,3 +288,16 @@ def test_streamed_completion_logprobs_match_the_plain_answer(api, auth):
     assert [s["tokens"][0] for s in streamed] == plain["tokens"]
     assert [s["token_logprobs"][0] for s in streamed] == plain["token_logprobs"]
     assert [s["text_offset"][0] for s in streamed] == plain["text_offset"]
+
+
+def test_endpoint_reports_tgis_finish_reasons(api, auth):
+    # TGI: non-stream "stop_sequence" for a stop match; the stream's last chunk the raw word.
+    greedy = {"model": "tgi", "prompt": PROMPT, "max_tokens": 12, "temperature": 0}
+    path = ENDPOINT_PREFIX + "/v1/completions"
+    full = api.post(path, json=greedy, headers=auth).json()["choices"][0]["text"]
+    body = {**greedy, "stop": [full.split()[2]]}
+    assert api.post(path, json=body, headers=auth).json()["choices"][0]["finish_reason"] == (
+        "stop_sequence"
+    )
+    last = events(api.post(path, json={**body, "stream": True}, headers=auth))[-2]
+    assert last["choices"][0]["finish_reason"] == "stop_sequence"
