@@ -67,3 +67,24 @@ def test_the_scan_finds_each_form_of_citation(tmp_path, mention):
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_x.py").write_text("# ../shared is fine in tests\n")
     assert offenders(tmp_path) == [f"helpers/module.py:3: {mention}"]
+
+
+REFERENCES = ROOT / "notebooks" / "REFERENCES.md"
+NAMED_SECTION = re.compile(r'REFERENCES\.md[`,]*\s*,?\s*\(?"([^"]+)"')
+
+
+def test_every_section_that_the_helpers_cite_exists_in_references():
+    # Bug caught: a docstring citing REFERENCES.md, "Streaming" after the section was renamed.
+    text = REFERENCES.read_text(encoding="utf-8")
+    headings = set(re.findall(r"^## (.+)$", text, re.M))
+    anchors = set(re.findall(r'<a id="([a-z0-9-]+)"', text))
+    missing = []
+    for path in sorted((ROOT / "helpers").rglob("*.py")):
+        source = " ".join(path.read_text(encoding="utf-8").split())  # citations wrap lines
+        missing += [
+            f"{path.name}: {n!r}" for n in NAMED_SECTION.findall(source) if n not in headings
+        ]
+        for match in re.finditer(r"REFERENCES\.md`*\s*\[([a-z0-9-]+)\]", source):
+            if match.group(1) not in anchors:
+                missing.append(f"{path.name}: [{match.group(1)}]")
+    assert missing == []
