@@ -34,6 +34,7 @@ from ..client.session import InferenceSession
 from ..data import load_prompts
 from ..lessons.connection import local_token
 from ..standin import start
+from .room import run_room
 
 
 def _keys(n: int) -> dict[str, str]:
@@ -155,6 +156,14 @@ def _kill_child(url: str, path: str, n: int, workers: int) -> None:
     )
 
 
+def _is_json(data: bytes) -> bool:
+    try:
+        json.loads(data)
+    except ValueError:
+        return False
+    return True
+
+
 def count_results(path: Path, keys: list[str]) -> dict[str, int]:
     """Return what a results file holds for ``keys``: lost, duplicated and corrupt lines."""
     seen: Counter[str] = Counter()
@@ -172,7 +181,9 @@ def count_results(path: Path, keys: list[str]) -> dict[str, int]:
             continue
         if not ok:
             corrupt += 1  # a failure left in the final file is not "done"
-    corrupt += bool(raw) and not raw.endswith(b"\n")
+    last = raw.rsplit(b"\n", 1)[-1]
+    if last.strip() and _is_json(last):
+        corrupt += 1  # a whole record without its newline: the next append would be glued on
     return {
         "lost": sum(1 for k in keys if seen[k] == 0),
         "duplicates": sum(c - 1 for c in seen.values() if c > 1),
@@ -275,9 +286,18 @@ def main(argv: list[str] | None = None) -> None:
         "--kill", action="store_true", help="SIGKILL a batch at random moments and resume it"
     )
     parser.add_argument("--kills", type=int, default=24, help="with --kill: how many kills")
+    parser.add_argument(
+        "--room", action="store_true", help="a room of 40 learners against one workshop stand-in"
+    )
+    parser.add_argument(
+        "--requests", type=int, default=6000, help="with --room: how many requests in all"
+    )
     parser.add_argument("--seed", type=int, default=15, help="seed of the kill moments / room mix")
     args = parser.parse_args(argv)
-    if args.kill:
+    if args.room:
+        print("answered_by: local stand-in, `python -m helpers.standin` in its own process")
+        figures = run_room(requests=args.requests, seed=args.seed)
+    elif args.kill:
         print("answered_by: local stand-in (helpers.standin), in this process")
         figures = bench_kill(kills=args.kills, seed=args.seed)
     else:

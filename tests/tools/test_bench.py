@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from helpers.tools import bench
 
 
@@ -21,3 +23,53 @@ def test_quick_bench_prints_every_figure(capsys):
     ):
         assert expected in names
     assert all(": " in line for line in lines)
+
+
+def test_room_mix_is_the_rooms_share_of_each_kind():
+    import random
+    from collections import Counter
+
+    from helpers.tools.room import choose_call
+
+    rng = random.Random(0)
+    kinds = Counter(choose_call(rng).kind for _ in range(10_000))
+    shares = {k: n / 10_000 for k, n in kinds.items()}
+    expected = {"classic": 0.5, "tgi_stream": 0.2, "chat": 0.2, "hub": 0.1}
+    assert shares == pytest.approx(expected, abs=0.02)
+
+
+def test_room_streams_are_judged_by_their_last_event():
+    import json
+    import random
+
+    from helpers.tools.room import choose_call
+
+    rng = random.Random(1)
+    calls = [choose_call(rng) for _ in range(500)]
+    for call in calls:
+        body = json.loads(call.body) if call.body else {}
+        assert (call.stream_end is not None) == bool(body.get("stream"))
+        if call.kind in ("classic", "tgi_stream"):
+            assert body["parameters"]["max_new_tokens"] == 20
+        if call.kind == "chat":
+            assert body["max_tokens"] == 20
+
+
+def test_percentile_is_nearest_rank():
+    from helpers.tools.room import percentile
+
+    values = list(range(1, 101))
+    assert percentile(values, 0.5) == 50
+    assert percentile(values, 0.99) == 99
+    assert percentile([7.0], 0.99) == 7.0
+
+
+def test_count_results_finds_lost_duplicated_and_corrupt_records(tmp_path):
+    path = tmp_path / "r.jsonl"
+    line = '{{"key": "{}", "ok": true}}\n'
+    path.write_text(line.format("a") + line.format("a") + "not json\n" + '{"key": "c", "ok"')
+    assert bench.count_results(path, ["a", "b", "c"]) == {
+        "lost": 2,
+        "duplicates": 1,
+        "corrupt_lines": 2,
+    }
