@@ -1,7 +1,8 @@
 """``python -m helpers.standin --host 127.0.0.1 --port 8000``: serve until Ctrl-C.
 
 Every knob of ``start()`` is a flag with the same name: ``start(cold_start_s=2)`` is
-``--cold-start-s 2``, ``start(router_serves_gpt2=False)`` is ``--no-router-serves-gpt2``.
+``--cold-start-s 2``, ``start(router_serves_gpt2=False)`` is ``--no-router-serves-gpt2``,
+``start(profile="today")`` is ``--profile today``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 from dataclasses import fields
 
 from .options import FAULT_KINDS, RateLimit, StandInOptions
+from .profiles import PROFILES
 from .server import serve_forever
 
 DEFAULTS = StandInOptions()
@@ -30,11 +32,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     knobs = parser.add_argument_group("knobs (the keywords of helpers.standin.start())")
     knobs.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        default=DEFAULTS.profile,
+        help="teaching (default: gpt2 served, so lessons run offline) or today (the service as "
+        "the references say it is now: gpt2 not served, Free's $0.10 of credits, nothing "
+        "marked as a stand-in but the X-Stand-In header)",
+    )
+    knobs.add_argument(
         "--router-serves-gpt2",
         action=argparse.BooleanOptionalAction,
-        default=DEFAULTS.router_serves_gpt2,
-        help="serve gpt2 on /hf-inference/... (default); --no-router-serves-gpt2 answers 404 "
-        "there and maps gpt2 to no provider, as the real router does today",
+        default=None,
+        help="serve gpt2 on /hf-inference/... (the teaching profile's default); "
+        "--no-router-serves-gpt2 answers 404 there and maps gpt2 to no provider, as the real "
+        "router does today (the today profile's default)",
     )
     knobs.add_argument(
         "--tokens-without-inference",
@@ -56,7 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N/S",
         help="N requests per S seconds per token; 429 with Retry-After past it",
     )
-    knobs.add_argument("--credits-usd", type=float, default=None, help="budget; 402 once spent")
+    knobs.add_argument(
+        "--credits-usd",
+        type=float,
+        default=None,
+        help="budget; 402 once spent (default: none in teaching, $0.10 in today; inf: none)",
+    )
     knobs.add_argument(
         "--cold-start-s",
         type=float,
@@ -85,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="streams send an error event after N tokens",
     )
-    knobs.add_argument("--user-name", default=DEFAULTS.user_name, help="the user whoami-v2 names")
+    knobs.add_argument(
+        "--user-name", default=None, help="the user whoami-v2 names (default: the profile's)"
+    )
     return parser
 
 

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .middleware import MarkStandIn
 from .openapi import document_errors
 from .options import StandInOptions
+from .profiles import profile_named
 from .responses import StandInError, handle_stand_in_error, not_found, validation_error
 from .routes import classic, endpoint, hub, legacy, openai, pipelines, providers
 from .state import StandInState
@@ -46,6 +47,8 @@ def create_app(
 ) -> FastAPI:
     """Return a stand-in app with the given knobs (all off by default).
 
+    The profile is a knob too: ``create_app(StandInOptions(profile="today"))``.
+
     ``clock`` (seconds, monotonic) times rate-limit windows and cold starts; tests pass a
     fake one instead of sleeping.
     """
@@ -56,13 +59,14 @@ def create_app(
         version="1",
     )
     app.state.options = options or StandInOptions()
+    app.state.profile = profile_named(app.state.options.profile)
     app.state.usage = StandInState(app.state.options, clock=clock)
-    app.state.knobs = app.state.usage  # the old name, until every route reads ``usage``
+    app.state.knobs = app.state.usage  # the old name: openai_compat.py still reads it
     app.state.generator = shared_generator()
     app.add_exception_handler(StandInError, handle_stand_in_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, request_error)
-    app.add_middleware(MarkStandIn)
+    app.add_middleware(MarkStandIn, profile=app.state.profile)
     app.include_router(endpoint.router)
     for module in (legacy, hub, openai, providers, pipelines, classic):  # classic's {id:path} last
         app.include_router(module.router)

@@ -14,6 +14,7 @@ from ..contract import (
     TOKEN_PATTERN,
 )
 from .options import StandInOptions
+from .profiles import profile_named
 from .responses import StandInError
 
 MISSING_TOKEN = {"error": MISSING_TOKEN_MESSAGE}
@@ -42,7 +43,11 @@ def require_inference_permission(request: Request, options: StandInOptions) -> s
 
 
 def whoami_body(token: str, options: StandInOptions) -> dict:
-    """Return a whoami-v2 body shaped like the Hub's, for the stand-in's one user."""
+    """Return a whoami-v2 body shaped like the Hub's, for the stand-in's one user.
+
+    Names come from the profile (``profiles.py``): the today profile's are ordinary ones.
+    """
+    profile = profile_named(options.profile)
     permissions = ["repo.content.read"]
     if token not in options.tokens_without_inference:
         permissions.append("inference.serverless.write")
@@ -50,14 +55,14 @@ def whoami_body(token: str, options: StandInOptions) -> dict:
         "type": "user",
         "id": "000000000000000000000001",
         "name": options.user_name,
-        "fullname": "Stand-in Learner",
+        "fullname": profile.full_name,
         "isPro": False,
         "canPay": False,
         "orgs": [],
         "auth": {
             "type": "access_token",
             "accessToken": {
-                "displayName": "tutorial (stand-in)",
+                "displayName": profile.token_display_name,
                 "role": "fineGrained",
                 "createdAt": "2026-11-01T00:00:00.000Z",
                 "fineGrained": {

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-import uuid
-
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..contract import STAND_IN_HEADER
+from .profiles import PROFILES, Profile
 from .responses import STAND_IN_VALUE
+
+OWN_HEADER_PREFIX = "x-standin-"
+"""Headers only the stand-in sends; the today profile sends none of them."""
 
 
 class MarkStandIn:
     """Adds ``X-Stand-In`` and an ``x-request-id`` to every answer.
 
+    Under a profile that marks nothing else (``today``), it also removes the stand-in's own
+    ``x-standin-*`` headers, whichever route set them, and request ids look ordinary.
     Plain ASGI rather than ``@app.middleware``, so that streamed bodies pass through untouched
     (and a deliberately broken one really breaks the connection).
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, profile: Profile = PROFILES["teaching"]) -> None:
         self.app = app
+        self.profile = profile
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -29,9 +34,12 @@ class MarkStandIn:
         async def marked_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                if not self.profile.marks_stand_in:
+                    for name in {k for k in headers if k.startswith(OWN_HEADER_PREFIX)}:
+                        del headers[name]
                 headers[STAND_IN_HEADER] = STAND_IN_VALUE
                 if "x-request-id" not in headers:
-                    headers["x-request-id"] = "standin-" + uuid.uuid4().hex[:20]
+                    headers["x-request-id"] = self.profile.request_id()
             await send(message)
 
         await self.app(scope, receive, marked_send)

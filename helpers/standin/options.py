@@ -11,6 +11,7 @@ import functools
 from dataclasses import dataclass, field
 
 from ..data import data_path
+from .profiles import DEFAULT_PROFILE, profile_named
 
 FAULT_KINDS = ("500", "502", "503", "504", "drop")
 COMPUTE_SECONDS_PER_TOKEN = 0.02
@@ -69,6 +70,10 @@ class RateLimit:
 class StandInOptions:
     """How one stand-in instance behaves.
 
+    ``profile`` (flag ``--profile``): ``teaching`` (default) or ``today``, see
+    ``helpers.standin.profiles``. The profile gives ``router_serves_gpt2``, ``credits_usd`` and
+    ``user_name`` when they are left at None, and decides whether answers may say "stand-in"
+    anywhere but the ``X-Stand-In`` header.
     ``router_serves_gpt2`` (flag ``--router-serves-gpt2`` / ``--no-router-serves-gpt2``):
     True serves gpt2 on the router path ``/hf-inference/models/openai-community/gpt2`` so that
     the lessons run offline; False answers 404 there, as the real router does today, and the
@@ -78,7 +83,7 @@ class StandInOptions:
     ``latency_ms_per_token``: sleep this long per generated token (streams pace their events).
     ``rate_limit``: N requests per S seconds per token, fixed window; 429 past it, with
     ``Retry-After``, ``RateLimit`` and ``RateLimit-Policy``.
-    ``credits_usd``: a budget; each request costs its compute seconds at HF's example
+    ``credits_usd``: a budget (``math.inf``: unlimited); each request costs its compute seconds at HF's example
     hf-inference rate (data/serverless_rates.csv); 402 once it is spent.
     ``cold_start_s``: 503 with ``estimated_time`` for this long after the first request.
     ``fault_rate``: the share of inference requests that fail at random with one of
@@ -88,7 +93,8 @@ class StandInOptions:
     ``user_name``: the name whoami-v2 answers and the 403 message quotes.
     """
 
-    router_serves_gpt2: bool = True
+    profile: str = DEFAULT_PROFILE
+    router_serves_gpt2: bool | None = None
     tokens_without_inference: frozenset[str] = field(default_factory=frozenset)
     latency_ms_per_token: float = 0.0
     rate_limit: RateLimit | None = None
@@ -98,9 +104,13 @@ class StandInOptions:
     fault_kinds: tuple[str, ...] = FAULT_KINDS
     seed: int | None = None
     stream_error_after_tokens: int | None = None
-    user_name: str = "standin-learner"
+    user_name: str | None = None
 
     def __post_init__(self) -> None:
+        chosen = profile_named(self.profile)  # a ValueError names the known profiles
+        for name in ("router_serves_gpt2", "credits_usd", "user_name"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, getattr(chosen, name))
         if not 0.0 <= self.fault_rate <= 1.0:
             raise ValueError(f"fault_rate must be between 0 and 1, got {self.fault_rate}")
         object.__setattr__(self, "fault_kinds", tuple(self.fault_kinds))

@@ -100,14 +100,16 @@ def start(
     """Start a stand-in in this process on a free loopback port and return it.
 
     Knobs are the fields of StandInOptions, named as the command line's flags are
-    (``start(cold_start_s=2)`` ↔ ``--cold-start-s 2``), e.g. ``start(router_serves_gpt2=False)``.
+    (``start(cold_start_s=2)`` ↔ ``--cold-start-s 2``), e.g. ``start(profile="today")`` ↔
+    ``--profile today`` (what the references say the real service does now).
     ``clock`` times rate-limit windows and cold starts (tests inject a fake one).
     """
     known = {f.name for f in fields(StandInOptions)}
     unknown = sorted(set(knobs) - known)
     if unknown:
         raise TypeError(f"unknown stand-in knob(s) {unknown}; the knobs are {sorted(known)}")
-    options = replace(options or StandInOptions(), **knobs)
+    # Without options, build them anew so that the profile fills the knobs left out.
+    options = replace(options, **knobs) if options else StandInOptions(**knobs)
     return StandIn(options, clock=clock)._start()
 
 

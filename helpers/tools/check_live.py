@@ -37,6 +37,7 @@ from ..contract import (
     HUB_URL,
     LEGACY_INFERENCE_URL,
     LEGACY_PREFIX,
+    REQUEST_ID_HEADERS,
     ROUTER_URL,
     SENTIMENT_MODEL,
 )
@@ -47,6 +48,22 @@ TIMEOUT = (3.05, 20.0)
 """(connect, read) seconds: a dead network is reported in about 3 seconds."""
 RELIED_HEADERS = ("content-type", "x-inference-provider")
 """Response headers the notebooks read. Compared when the stand-in sends them."""
+REQUEST_ID = "request id"
+"""A pseudo-header: any of ``REQUEST_ID_HEADERS``. Which one the router sends is not documented
+(x-request-id: secondary, REFERENCES.md [Router]; CloudFront adds x-amz-cf-id), so any will do.
+Only the router's answers are checked for it: the notebooks quote it when a router call fails."""
+
+
+def served_by(body: Any) -> Any:
+    """Return the providers an ``expand[]=inferenceProviderMapping`` answer names, sorted.
+
+    The mapping is an object keyed by provider (REFERENCES.md [Router]): its keys are data, not
+    shape, so the shape comparison cannot see gpt2 come back; this fact can.
+    """
+    mapping = body.get("inferenceProviderMapping") if isinstance(body, dict) else None
+    if isinstance(mapping, list):  # the list form list_models uses
+        return sorted(str(entry.get("provider")) for entry in mapping if isinstance(entry, dict))
+    return sorted(mapping or {})
 
 
 @dataclass(frozen=True)
@@ -61,6 +78,8 @@ class Probe:
     auth: bool = True
     worst_case_usd: float = 0.0
     why: str = ""
+    fact: Callable[[Any], Any] | None = None
+    """A value of the body that must be equal on both sides (e.g. who serves gpt2)."""
 
 
 PROBES: tuple[Probe, ...] = (
@@ -80,6 +99,7 @@ PROBES: tuple[Probe, ...] = (
         f"/api/models/{GPT2}?expand[]=inferenceProviderMapping",
         auth=False,
         why="does any provider serve gpt2?",
+        fact=served_by,
     ),
     Probe(
         "gpt2_router",
@@ -162,17 +182,27 @@ class Observation:
     headers: dict[str, bool] = field(default_factory=dict)
     shape: Any = None
     error: str | None = None
+    fact: Any = None
 
 
-def observe(response: requests.Response) -> Observation:
-    """Return the Observation of a response: status, content type, relied headers, body shape."""
+def observe(response: requests.Response, probe: Probe | None = None) -> Observation:
+    """Return the Observation of a response: status, content type, relied headers, body shape.
+
+    Content types are compared without their parameters (``; charset=utf-8``).
+    """
     content_type = (response.headers.get("content-type") or "").split(";")[0].strip() or None
+    fact = None
     try:
-        shape = body_shape(response.json())
+        body = response.json()
+        shape = body_shape(body)
+        if probe is not None and probe.fact is not None:
+            fact = probe.fact(body)
     except ValueError:
         shape = "text" if response.content else "empty"
     headers = {name: name in response.headers for name in RELIED_HEADERS}
-    return Observation(response.status_code, content_type, headers, shape)
+    if probe is None or probe.base == "router":
+        headers[REQUEST_ID] = any(name in response.headers for name in REQUEST_ID_HEADERS)
+    return Observation(response.status_code, content_type, headers, shape, fact=fact)
 
 
 def shape_differences(expected: Any, seen: Any, where: str = "body") -> list[str]:
@@ -220,6 +250,8 @@ def compare(expected: Observation, seen: Observation) -> list[str]:
             drifts.append(f"header {name} missing")
     if expected.status == seen.status:
         drifts.extend(shape_differences(expected.shape, seen.shape))
+        if expected.fact != seen.fact:
+            drifts.append(f"{seen.fact!r}, expected {expected.fact!r}")
     return drifts
 
 
@@ -238,7 +270,7 @@ def http_sender(urls: dict[str, str], token: str, session: requests.Session) -> 
             )
         except requests.RequestException as exc:
             return Observation(None, error=f"no answer ({type(exc).__name__})")
-        return observe(response)
+        return observe(response, probe)
 
     return send
 
@@ -311,14 +343,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("check_live could not run: no token (set HF_TOKEN in the environment or .env).")
         return 2
     spend = worst_case_spend()
-    print(f"worst-case spend of this run: ${spend:.5f} (limit ${MAX_SPEND_USD})")
     if spend > MAX_SPEND_USD:  # pragma: no cover - guarded by a test on PROBES
         print("check_live could not run: its probes could cost more than the limit.")
         return 2
     urls = {"router": args.router, "hub": args.hub, "legacy": args.legacy}
     with requests.Session() as session:
-        try:
-            session.get(
+        try:  # free (the Hub's whoami): checks the network and the token before any spend
+            whoami = session.get(
                 args.hub.rstrip("/") + "/api/whoami-v2",
                 timeout=TIMEOUT,
                 headers={"Authorization": f"Bearer {token}"},
@@ -329,6 +360,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"({type(exc).__name__}); check the network and try again."
             )
             return 2
+        if whoami.status_code in (401, 403):
+            print(
+                f"check_live could not run: the Hub refused the token {redact(token)} "
+                f"({whoami.status_code}); check HF_TOKEN."
+            )
+            return 2
+        print(f"worst-case spend of this run: ${spend:.5f} (limit ${MAX_SPEND_USD})")
         from ..standin import start  # the reference: what the notebooks are written against
 
         with start(profile="today") as reference_api:

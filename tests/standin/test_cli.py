@@ -9,7 +9,7 @@ import time
 
 import requests
 
-from helpers.standin.__main__ import parse_args
+from helpers.standin.__main__ import options_from, parse_args
 
 
 def free_port() -> int:
@@ -20,7 +20,16 @@ def free_port() -> int:
 
 def test_arguments_have_safe_defaults():
     args = parse_args([])
-    assert (args.host, args.port, args.router_serves_gpt2) == ("127.0.0.1", 8000, True)
+    assert (args.host, args.port, args.profile) == ("127.0.0.1", 8000, "teaching")
+    assert options_from(args).router_serves_gpt2 is True  # lessons run offline
+
+
+def test_the_today_profile_flag_gives_the_profile_defaults_and_flags_still_win():
+    """Catches a --profile flag that is parsed but does not reach the knobs it decides."""
+    today = options_from(parse_args(["--profile", "today"]))
+    assert (today.router_serves_gpt2, today.credits_usd) == (False, 0.10)
+    kept = options_from(parse_args(["--profile", "today", "--router-serves-gpt2"]))
+    assert kept.router_serves_gpt2 is True
 
 
 def test_module_serves_in_the_foreground_until_terminated():

@@ -176,6 +176,8 @@ def test_every_knob_is_a_flag_with_the_same_name_and_back():
 def test_cli_reads_every_knob():
     args = parse_args(
         [
+            "--profile",
+            "today",
             "--no-router-serves-gpt2",
             "--tokens-without-inference",
             "hf_" + "x" * 34,
@@ -200,6 +202,7 @@ def test_cli_reads_every_knob():
         ]
     )
     assert options_from(args) == StandInOptions(
+        profile="today",
         router_serves_gpt2=False,
         tokens_without_inference=frozenset({"hf_" + "x" * 34}),
         latency_ms_per_token=5,

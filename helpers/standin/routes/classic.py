@@ -17,9 +17,10 @@ from ..body import read_json
 from ..catalog import GPT2, hf_inference_model
 from ..guards import admit, broken_body
 from ..options import StandInOptions
+from ..profiles import Profile
 from ..responses import validation_error
 from ..schemas import CLASSIC_RESPONSES, GenerateRequest, openapi_body
-from ..tasks import HANDLERS
+from ..tasks import handler_for
 from ..textgen import TextGenerator
 from ..validation import validate_generate
 
@@ -27,16 +28,21 @@ router = APIRouter(tags=["text-generation (classic contract)"])
 OPENAPI_BODY = openapi_body(GenerateRequest.model_json_schema())
 
 
-def generation_headers(admission_headers: dict[str, str], seconds: float, gen, credits_left):
-    """Return TGI's answer headers (``x-compute-*``, token counts) plus the stand-in's own."""
+def generation_headers(
+    admission_headers: dict[str, str], seconds: float, gen, credits_left, profile: Profile
+):
+    """Return TGI's answer headers (``x-compute-*``, token counts) plus the stand-in's own.
+
+    The stand-in's own (``x-standin-credits-left-usd``) only where the profile marks answers.
+    """
     headers = {
         **admission_headers,
-        "x-compute-type": "stand-in-cpu",
+        "x-compute-type": profile.compute_type,
         "x-compute-time": f"{seconds:.3f}",
         "x-prompt-tokens": str(gen.input_length),
         "x-generated-tokens": str(len(gen.tokens)),
     }
-    if credits_left is not None:
+    if credits_left is not None and profile.marks_stand_in:
         headers["x-standin-credits-left-usd"] = f"{credits_left:.6f}"
     return headers
 
@@ -46,6 +52,9 @@ async def _generate(
 ) -> Response:
     options: StandInOptions = request.app.state.options
     generator: TextGenerator = request.app.state.generator
+    # hf_inference_model is None for hf-inference's LLMs (served on the OpenAI routes only):
+    # the classic body to one gets the router's plain-text 404. INFERRED from huggingface.js
+    # PR #2180 ("only expose the OpenAI-compatible endpoints"); see profiles.py.
     info = hf_inference_model(model_id)
     if info is not None and info.id == GPT2 and not served:
         info = None
@@ -59,8 +68,8 @@ async def _generate(
         raw_params = body.get("parameters")
         if raw_params is not None and not isinstance(raw_params, dict):
             raise validation_error("`parameters` must be a JSON object")
-        request.app.state.knobs.charge(1)
-        answer = HANDLERS[info.pipeline_tag](body["inputs"], dict(raw_params or {}))
+        request.app.state.usage.charge(1)
+        answer = handler_for(info)(body["inputs"], dict(raw_params or {}))
         headers = dict(admission.headers)
         if provider_header:
             headers["x-inference-provider"] = "hf-inference"
@@ -69,8 +78,10 @@ async def _generate(
     # stream's validation error is answered 422 before the stream starts.
     call = validate_generate(body, generator.count_tokens)
     gen = tgi.run(generator, call)
-    seconds, credits_left = request.app.state.knobs.charge(len(gen.tokens))
-    headers = generation_headers(admission.headers, seconds, gen, credits_left)
+    seconds, credits_left = request.app.state.usage.charge(len(gen.tokens))
+    headers = generation_headers(
+        admission.headers, seconds, gen, credits_left, request.app.state.profile
+    )
     if provider_header:
         headers["x-inference-provider"] = "hf-inference"
     delay = options.latency_ms_per_token / 1000.0

@@ -97,8 +97,10 @@ async def _serve(request: Request, *, compat: bool, force_stream: bool) -> Respo
                 headers=admission.headers,
             )
         raise
-    seconds, credits_left = request.app.state.knobs.charge(len(gen.tokens))
-    headers = generation_headers(admission.headers, seconds, gen, credits_left)
+    seconds, credits_left = request.app.state.usage.charge(len(gen.tokens))
+    headers = generation_headers(
+        admission.headers, seconds, gen, credits_left, request.app.state.profile
+    )
     delay = options.latency_ms_per_token / 1000.0
     full_default = compat  # compat_return_full_text for a text-generation model
     if stream_requested:

@@ -21,6 +21,7 @@ from ..catalog import CHAT_TASK, GPT2, HF_INFERENCE, MODELS, ModelInfo, canonica
 from ..catalog import recommended_models as recommended
 from ..dependencies import Options, Token
 from ..options import StandInOptions
+from ..profiles import PROFILES, Profile
 from ..responses import repo_not_found
 
 router = APIRouter(prefix="/api", tags=["Hub API"])
@@ -86,6 +87,7 @@ async def list_models(
     entry carries its mapping in the list form (huggingface_hub 2.4.0, ``ModelInfo``: "the API
     returns a dict on model_info and a list on list_models").
     """
+    profile: Profile = request.app.state.profile
     wanted = {p for p in (inference_provider or "").split(",") if p}
     expand = request.query_params.getlist("expand[]") + request.query_params.getlist("expand")
     entries = []
@@ -98,7 +100,7 @@ async def list_models(
             continue
         if search and search.lower() not in info.id.lower():
             continue
-        entry: dict[str, Any] = {"_id": f"standin-{info.id}", "id": info.id}
+        entry: dict[str, Any] = {"_id": profile.hub_object_id(info.id), "id": info.id}
         fields = _hub_fields(info)
         entry.update(fields if not expand else {k: fields[k] for k in expand if k in fields})
         if "inferenceProviderMapping" in expand:
@@ -124,7 +126,8 @@ async def model_info(model_id: str, request: Request, options: Options) -> JSONR
     expand = request.query_params.getlist("expand[]") + request.query_params.getlist("expand")
     mapping = provider_mapping(canonical, options)
     fields = _hub_fields(info)
-    body: dict[str, Any] = {"_id": f"standin-{canonical}", "id": canonical}
+    profile: Profile = request.app.state.profile
+    body: dict[str, Any] = {"_id": profile.hub_object_id(canonical), "id": canonical}
     if not expand:
         body.update(fields)
     body.update({key: fields[key] for key in expand if key in fields})
@@ -135,8 +138,11 @@ async def model_info(model_id: str, request: Request, options: Options) -> JSONR
     return JSONResponse(body)
 
 
-def task_entries() -> dict[str, dict[str, Any]]:
-    """Return ``/api/tasks``: per task, its models with the recommended one first."""
+def task_entries(profile: Profile = PROFILES["teaching"]) -> dict[str, dict[str, Any]]:
+    """Return ``/api/tasks``: per task, its models with the recommended one first.
+
+    The today profile describes them without naming the stand-in.
+    """
     chosen = recommended()
     tasks: dict[str, list[str]] = {}
     for info in MODELS.values():
@@ -152,14 +158,16 @@ def task_entries() -> dict[str, dict[str, Any]]:
         entries[task] = {
             "id": task,
             "label": task.replace("-", " ").capitalize(),
-            "models": [{"id": m, "description": "Served by the local stand-in."} for m in ordered],
+            "models": [{"id": m, "description": profile.task_model_description} for m in ordered],
             "widgetModels": [first],
-            "summary": f"{task} on the local stand-in (answers come from small rules).",
+            "summary": f"{task} on the local stand-in (answers come from small rules)."
+            if profile.marks_stand_in
+            else f"{task.replace('-', ' ').capitalize()}.",
         }
     return entries
 
 
 @router.get("/tasks")
-async def tasks() -> JSONResponse:
+async def tasks(request: Request) -> JSONResponse:
     """The tasks the stand-in serves, each with its recommended model (no token needed)."""
-    return JSONResponse(task_entries())
+    return JSONResponse(task_entries(request.app.state.profile))

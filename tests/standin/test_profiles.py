@@ -1,0 +1,112 @@
+"""The stand-in's profiles: ``teaching`` (default) serves gpt2; ``today`` plays today's service.
+
+The today profile is what ``check_live`` and the live rehearsal compare the real service and the
+notebooks with, so each behaviour the references describe is pinned here (sources in
+``helpers/standin/profiles.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from helpers.contract import GPT2, HF_INFERENCE_LLM, NOT_FOUND_BODY, PAYMENT_REQUIRED_MESSAGE
+from helpers.standin import STAND_IN_HEADER, StandInOptions, start
+from helpers.standin.options import hf_inference_usd_per_second
+
+GPT2_ROUTER = f"/hf-inference/models/{GPT2}"
+LLM = f"/hf-inference/models/{HF_INFERENCE_LLM}"
+MAPPING = f"/api/models/{GPT2}?expand[]=inferenceProviderMapping"
+STAND_IN_WORDING = re.compile(r"stand-?in", re.IGNORECASE)
+CHAT = {"model": "openai/gpt-oss-120b", "messages": [{"role": "user", "content": "Hi"}]}
+
+
+@pytest.fixture
+def today(make_api):
+    return make_api(profile="today")
+
+
+def test_today_does_not_serve_gpt2_on_the_router(today, auth):
+    """Catches a today profile that still serves gpt2 (the lessons' offline convenience)."""
+    answer = today.post(GPT2_ROUTER, json={"inputs": "Hello"}, headers=auth)
+    assert (answer.status_code, answer.text) == (404, NOT_FOUND_BODY)
+    assert answer.headers["content-type"].startswith("text/plain")
+    assert today.get(MAPPING).json()["inferenceProviderMapping"] == {}
+
+
+def test_teaching_serves_gpt2_so_lessons_run_offline(api, auth):
+    assert api.post(GPT2_ROUTER, json={"inputs": "Hello"}, headers=auth).status_code == 200
+    assert "hf-inference" in api.get(MAPPING).json()["inferenceProviderMapping"]
+
+
+@pytest.mark.parametrize("profile", ["teaching", "today"])
+def test_the_probed_llm_generates_only_on_the_openai_routes(make_api, auth, profile):
+    """Catches the catalogue losing SmolLM3-3B, or the classic body reaching an hf-inference LLM."""
+    api = make_api(profile=profile)
+    classic = api.post(LLM, json={"inputs": "Hello"}, headers=auth)
+    assert (classic.status_code, classic.text) == (404, NOT_FOUND_BODY)  # inferred: see profiles.py
+    body = {"model": HF_INFERENCE_LLM, "prompt": "Hello", "max_tokens": 5}
+    completion = api.post(LLM + "/v1/completions", json=body, headers=auth)
+    assert completion.status_code == 200
+    assert isinstance(completion.json()["choices"][0]["text"], str)
+    chat = {**CHAT, "model": HF_INFERENCE_LLM, "max_tokens": 5}
+    assert api.post(LLM + "/v1/chat/completions", json=chat, headers=auth).status_code == 200
+
+
+def test_today_marks_nothing_but_the_stand_in_header(today, auth):
+    """Catches x-standin-* headers, standin- ids and stand-in names leaking into the today
+    profile (the teaching profile sends all of them)."""
+    answers = [
+        today.get("/api/whoami-v2", headers=auth),
+        today.get(MAPPING),
+        today.get("/api/models"),
+        today.get("/api/tasks"),
+        today.post(
+            f"/hf-inference/models/{'distilbert/distilbert-base-uncased-finetuned-sst-2-english'}",
+            json={"inputs": "I love it"},
+            headers=auth,
+        ),
+        today.post("/v1/chat/completions", json={**CHAT, "unknown_field": 1}, headers=auth),
+    ]
+    for answer in answers:
+        assert answer.status_code == 200, answer.text
+        assert STAND_IN_HEADER.lower() in answer.headers
+        assert not [h for h in answer.headers if h.lower().startswith("x-standin")], answer.url
+        assert not answer.headers["x-request-id"].startswith("standin")
+        assert answer.headers.get("x-compute-type") in (None, "cpu")
+    for answer in answers[:5]:  # the Hub's and the classic route's bodies are this area's
+        assert not STAND_IN_WORDING.search(answer.text), (answer.url, answer.text[:300])
+
+
+def test_teaching_whoami_says_it_is_the_stand_in(api, auth):
+    assert STAND_IN_WORDING.search(json.dumps(api.get("/api/whoami-v2", headers=auth).json()))
+
+
+def test_today_credits_are_free_accounts_published_ten_cents_and_run_out(today, auth):
+    """Catches a today profile with unlimited credits, or a 402 that never comes."""
+    assert today.app.state.options.credits_usd == pytest.approx(0.10)
+    usage = today.app.state.usage
+    per_token = usage.options.compute_seconds_per_token * hf_inference_usd_per_second()
+    assert 0.10 / per_token > 20_000  # room for thousands of short generations
+    usage.charge(int(0.10 / per_token) + 1)
+    answer = today.post("/v1/chat/completions", json=CHAT, headers=auth)
+    assert (answer.status_code, answer.json()["error"]) == (402, PAYMENT_REQUIRED_MESSAGE)
+
+
+def test_explicit_knobs_win_over_the_profile():
+    options = StandInOptions(profile="today", router_serves_gpt2=True, credits_usd=float("inf"))
+    assert (options.router_serves_gpt2, options.credits_usd) == (True, float("inf"))
+
+
+def test_an_unknown_profile_names_the_known_ones():
+    with pytest.raises(ValueError, match="teaching, today"):
+        StandInOptions(profile="tomorrow")
+
+
+def test_start_takes_the_profile_as_a_knob():
+    """Catches start() copying the teaching defaults before applying profile='today'."""
+    with start(profile="today") as api:
+        assert api.options.router_serves_gpt2 is False
+        assert api.options.credits_usd == pytest.approx(0.10)
