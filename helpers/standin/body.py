@@ -8,14 +8,17 @@ launcher's ``--payload-limit``):
 - 415 when ``Content-Type`` is missing or not JSON (``application/json`` or ``…+json``);
 - 413 past ``MAX_BODY_BYTES``, decided from ``Content-Length`` before reading anything, or, for
   a chunked body, as soon as the bytes read pass the limit (the rest is never read);
-- 400 for bytes that are not JSON: invalid UTF-8, a syntax error, an empty body, or nesting too
-  deep to parse (Python raises RecursionError there, which is not a ValueError);
+- 400 for bytes that are not JSON: invalid UTF-8, a syntax error, an empty body, nesting too
+  deep to parse (Python raises RecursionError there, which is not a ValueError), or ``NaN`` /
+  ``Infinity`` / ``-Infinity`` anywhere (Python's ``json`` reads them, serde_json, which TGI's
+  router uses, does not: RFC 8259 has no such numbers);
 all as plain text.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from fastapi import Request
@@ -27,6 +30,27 @@ __all__ = ["MAX_BODY_BYTES", "is_json_content_type", "read_body", "read_json"]
 
 UNSUPPORTED_MEDIA_TYPE = "Expected request with `Content-Type: application/json`"
 TOO_LARGE = "Failed to buffer the request body: length limit exceeded"
+_STRING_OR_CONSTANT = re.compile(r'"(?:\\.|[^"\\])*"|(-?Infinity|NaN)')
+"""A JSON string (skipped) or one of the non-numbers Python's json accepts."""
+
+
+class _NotJSONNumber(ValueError):
+    """Raised while decoding when the text holds NaN or ±Infinity."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJSONNumber(name)
+
+
+def _where_constant(text: str) -> str:
+    """Return serde_json's way of saying where the first NaN/Infinity outside strings is."""
+    for match in _STRING_OR_CONSTANT.finditer(text):
+        if match.group(1):
+            start = match.start(1)
+            line = text.count("\n", 0, start) + 1
+            column = start - (text.rfind("\n", 0, start) + 1) + 1
+            return f"expected value at line {line} column {column}"
+    return "expected value"
 
 
 def is_json_content_type(value: str | None) -> bool:
@@ -80,7 +104,9 @@ async def read_json(request: Request) -> Any:
     if not text.strip():
         raise bad_json("EOF while parsing a value at line 1 column 0")
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_refuse_constant)
+    except _NotJSONNumber:
+        raise bad_json(_where_constant(text)) from None
     except json.JSONDecodeError as exc:
         raise bad_json(f"{exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:

@@ -65,6 +65,35 @@ def test_bytes_that_are_not_json_are_400_in_plain_text(api, auth, path, raw, why
     assert response.text.startswith("Failed to parse the request body as JSON: "), why
 
 
+NOT_NUMBERS = [
+    b'{"inputs": "Hi", "parameters": {"temperature": NaN}}',
+    b'{"inputs": "Hi", "parameters": {"top_p": Infinity}}',
+    b'{"inputs": ["Hi", -Infinity]}',
+    b'{"model": "openai/gpt-oss-120b", "messages": [{"role": "user", "content": "Hi"}], '
+    b'"temperature": NaN}',
+    b'{"inputs": "Hi", "parameters": {"extra": {"deep": [1, 2, NaN]}}}',
+]
+
+
+@pytest.mark.parametrize("path", ALL_JSON_ROUTES)
+@pytest.mark.parametrize("raw", NOT_NUMBERS)
+def test_nan_or_infinity_anywhere_is_400_never_500(api, auth, path, raw):
+    """Python's json reads NaN and Infinity, serde_json does not: a syntax error (400) on every
+    JSON route, wherever it sits (catches a 500 from code that meets a float('nan'))."""
+    response = post_raw(api, auth, path, raw)
+    assert response.status_code == 400, response.text
+    message = "Failed to parse the request body as JSON: expected value at line 1 column "
+    if path.startswith("/v1/"):  # the OpenAI surface wraps it in its own envelope
+        assert response.json()["error"]["message"].startswith(message)
+    else:
+        assert response.text.startswith(message)
+
+
+def test_nan_inside_a_string_is_just_text(api, auth):
+    body = b'{"inputs": "NaN or -Infinity \\" NaN", "parameters": {"max_new_tokens": 2}}'
+    assert post_raw(api, auth, "/models/gpt2", body).status_code == 200
+
+
 @pytest.mark.parametrize("path", ALL_JSON_ROUTES)
 @pytest.mark.parametrize(
     "raw", [b"[" * 10_000 + b"]" * 10_000, b"\xff\xfe\x00", b"", b"1" * 5000, b"{}" * 3]
