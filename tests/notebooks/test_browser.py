@@ -1,13 +1,27 @@
-"""A real browser: JupyterLab opens notebook 02, runs it, and the parameter explorer reacts.
+"""A real browser: JupyterLab as the README starts it, and every widget of the collection.
 
-Headless Chromium from the system (Debian's package; no browser download) is driven with
-Playwright. The notebooks are copied to a temporary folder first, so JupyterLab's autosave
-never writes outputs into the repository. Skips, with the reason, where Chromium is absent.
+One JupyterLab session, started the way the README's quick start does (``jupyter lab
+notebooks/00_token_setup.ipynb`` from the repository root), in a temporary copy of the root
+(README, .env.example, notebooks), so that autosave never writes into the repository. Headless
+Chromium from the system (Debian's package; no browser download) is driven with Playwright.
+
+It checks what a person sees, read from the page:
+- the page a learner's browser is sent to shows notebook 00 in front, the file browser can show
+  the root (README.md, .env.example), and no news pop-up appears: the repository's own settings
+  (``jupyter-settings/``, installed by requirements.txt) are what turns it off;
+- notebook 02's parameter explorer: Send shows the payload and the answer; a slider and the stop
+  box change what is sent;
+- notebook 05's cost calculator: its table is there without touching anything; a control changes
+  it; ``-1`` replaces it with a one-line message; fixing the value brings the table back.
+
+A screenshot is saved on failure (its path is in the assertion message). Skips, with the reason,
+where Chromium is absent.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -30,6 +44,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+FIRST_NOTEBOOK = "notebooks/00_token_setup.ipynb"
+IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
@@ -45,40 +61,41 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):
+    """Start ``jupyter lab notebooks/00_token_setup.ipynb`` in a copy of the root; yield
+    (base URL, token, the URL a learner's browser is sent to)."""
     work = tmp_path_factory.mktemp("lab")
     shutil.copytree(ROOT / "notebooks", work / "notebooks")
+    for name in ("README.md", ".env.example"):
+        shutil.copy(ROOT / name, work / name)
     port, token = free_port(), secrets.token_hex(16)
+    runtime = work / "runtime"
     env = {
         **os.environ,
         "HF_TUTORIAL_MODE": "local",
+        # The learner's own settings stay out of it; the repository's settings are installed
+        # in sys.prefix, which these variables do not move.
         "JUPYTER_CONFIG_DIR": str(work / "config"),
         "JUPYTERLAB_SETTINGS_DIR": str(work / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(work / "workspaces"),
+        "JUPYTER_RUNTIME_DIR": str(runtime),
     }
-    # Start the notebook's preferred kernel without asking (a "Select Kernel" dialog can
-    # otherwise appear when the machine is busy), and fetch no news: there is no network.
-    settings = work / "settings" / "@jupyterlab"
-    (settings / "notebook-extension").mkdir(parents=True)
-    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
+    # For the test's own robustness only: start the notebook's preferred kernel without a
+    # "Select Kernel" dialog on a busy machine, and render every cell.
+    tracker = work / "settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text(
         '{"autoStartDefaultKernel": true, "windowingMode": "none"}'
     )
-    (settings / "apputils-extension").mkdir(parents=True)
-    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false"}'
-    )
-    log = (work / "lab.log").open("w")
+    log_path = work / "lab.log"
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--allow-root",
-            "--ServerApp.ip=127.0.0.1",
+            *(sys.executable, "-m", "jupyterlab", FIRST_NOTEBOOK),
+            *("--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1"),
             f"--ServerApp.port={port}",
             f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={work / 'notebooks'}",
         ],
+        cwd=work,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -93,9 +110,9 @@ def jupyterlab(tmp_path_factory):
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            pytest.fail("JupyterLab did not start:\n" + (work / "lab.log").read_text()[-2000:])
+            pytest.fail("JupyterLab did not start:\n" + log_path.read_text()[-2000:])
         time.sleep(0.3)
-    yield url, token
+    yield url, token, learner_url(runtime, url)
     proc.terminate()
     try:
         proc.wait(timeout=15)
@@ -104,56 +121,131 @@ def jupyterlab(tmp_path_factory):
     log.close()
 
 
-def test_notebook_02_runs_in_jupyterlab_and_the_explorer_reacts(jupyterlab, tmp_path):
+def learner_url(runtime: Path, url: str) -> str:
+    """Return the URL that `jupyter lab FILE` sends a browser to (its file-to-run page)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for page in runtime.glob("jpserver-*-open.html"):
+            found = re.search(r'url=([^"]+)"', page.read_text(encoding="utf-8"))
+            if found and "/tree/" in found.group(1):
+                return found.group(1).replace("&amp;", "&")
+        time.sleep(0.2)
+    raise AssertionError(f"JupyterLab wrote no page to open a file in {runtime}")
+
+
+def test_jupyterlab_and_every_widget_in_a_real_browser(jupyterlab, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    url, token = jupyterlab
+    url, token, opened = jupyterlab
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            drive_notebook_02(page, url, token)
-        except Exception:
+            check_first_view(page, url, token, opened)
+            # Both notebooks run at once, each on its own kernel, opened from the file browser
+            # as a learner would (no page reload in between).
+            start_run_all(page, "02_payload_parameters.ipynb")
+            start_run_all(page, "05_pricing_free_vs_endpoints.ipynb")
+            wait_until_ready(
+                page, url, token, "05_pricing_free_vs_endpoints.ipynb", "USD / request"
+            )
+            drive_calculator(page)
+            page.locator(".lm-TabBar-tab", has_text="02_payload_parameters.ipynb").first.click()
+            wait_until_ready(page, url, token, "02_payload_parameters.ipynb", "Send")
+            drive_explorer(page)
+            tracebacks = page.locator(
+                ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
+                has_text="Traceback",
+            )
+            assert tracebacks.count() == 0, tracebacks.first.inner_text()
+        except Exception as error:
             shot = tmp_path / "failure.png"
             page.screenshot(path=str(shot), full_page=True)
-            raise AssertionError(f"the browser test failed; screenshot at {shot}") from None
+            raise AssertionError(f"{error}\nscreenshot: {shot}") from None
         finally:
             browser.close()
 
 
-def drive_notebook_02(page, url: str, token: str) -> None:
-    """Open notebook 02, run all cells, press Send, move a slider, press Send again."""
+def check_first_view(page, url: str, token: str, opened: str) -> None:
+    """Notebook 00 in front at the root, the root's files in reach, and no news pop-up."""
     from playwright.sync_api import expect
 
-    idle = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
-    send = page.locator("button.widget-button", has_text="Send")
-    first_prompt = page.locator(".jp-InputPrompt", has_text="[1]")
+    assert opened.startswith(f"{url}/lab/tree/{FIRST_NOTEBOOK}"), opened
+    notification = requests.get(
+        f"{url}/lab/api/settings/@jupyterlab/apputils-extension:notification",
+        params={"token": token},
+        timeout=10,
+    ).json()
+    # Overrides arrive as the schema's defaults (the learner's own choice would still win).
+    assert notification["schema"]["properties"]["fetchNews"]["default"] == "false"
+
+    page.goto(opened)
+    current = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")
+    expect(current).to_contain_text("00_token_setup.ipynb", timeout=60_000)
+    page.locator(".jp-BreadCrumbs-home").first.click()
+    listing = page.locator(".jp-DirListing-content")
+    for name in ("README.md", ".env.example", "notebooks"):
+        expect(listing.get_by_text(name, exact=True)).to_be_visible(timeout=20_000)
+    page.wait_for_timeout(1500)  # the news question, when asked, comes a moment after load
+    toasts = page.locator(".Toastify__toast")
+    assert not toasts.filter(has_text=re.compile("news", re.I)).count(), toasts.all_inner_texts()
+
+
+def in_front(page):
+    """Return the notebook panel in front (the others stay in the page, hidden)."""
+    return page.locator(".jp-NotebookPanel:visible")
+
+
+def run_all_in_front(page) -> None:
+    """Wait for the front notebook's kernel, then Run > Run All Cells."""
+    in_front(page).locator(IDLE).wait_for(timeout=60_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+
+def start_run_all(page, name: str) -> None:
+    """Open notebooks/``name`` from the file browser and start running all its cells."""
+    from playwright.sync_api import expect
+
+    listing = page.locator(".jp-DirListing-content")
+    if listing.get_by_text(name, exact=True).count() == 0:
+        listing.get_by_text("notebooks", exact=True).dblclick()
+    listing.get_by_text(name, exact=True).dblclick()
+    current = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")
+    expect(current).to_contain_text(name, timeout=60_000)
+    run_all_in_front(page)
+
+
+def wait_until_ready(page, url: str, token: str, name: str, ready_text: str) -> None:
+    """Wait until the front notebook shows a widget with ``ready_text`` and its kernel is idle.
+
+    On a busy machine the browser's first connection to a starting kernel can fail
+    (jupyter_server answers 500 and the page's kernel connection stays broken): when no cell
+    has run after 25 s, open the notebook afresh and run all again.
+    """
+    panel = in_front(page)
+    ready = panel.locator(".jp-OutputArea-output .widget-label, .jp-OutputArea-output button")
+    ready = ready.filter(has_text=ready_text)
+    first_prompt = panel.locator(".jp-InputPrompt", has_text="[1]")
     dialog_accept = page.locator(".jp-Dialog .jp-mod-accept")
-
-    def open_and_run_all() -> None:
-        page.goto(f"{url}/lab/tree/02_payload_parameters.ipynb?token={token}")
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        page.wait_for_selector(idle, timeout=60_000)
-        page.wait_for_timeout(1000)
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-
-    # On a busy machine the browser's first connection to a starting kernel can fail
-    # (jupyter_server answers 500 and the page's kernel connection stays broken): when no
-    # cell has run after 25 s, open the page afresh and run all again.
-    open_and_run_all()
     triggered, deadline = time.monotonic(), time.monotonic() + 200
-    while send.count() == 0:
-        assert time.monotonic() < deadline, "notebook 02 did not run in JupyterLab"
+    while ready.count() == 0:
+        assert time.monotonic() < deadline, f"{name} did not run in JupyterLab"
         if dialog_accept.count() and dialog_accept.first.is_visible():
             dialog_accept.first.click()
         elif first_prompt.count() == 0 and time.monotonic() - triggered > 25:
-            open_and_run_all()
+            page.goto(f"{url}/lab/tree/notebooks/{name}?token={token}")
+            run_all_in_front(page)
             triggered = time.monotonic()
-        page.wait_for_timeout(500)
+        page.wait_for_timeout(300)
+    panel.locator(IDLE).wait_for(timeout=120_000)
 
-    send.wait_for(state="attached", timeout=120_000)
-    page.wait_for_selector(idle, timeout=120_000)
+
+def drive_explorer(page) -> None:
+    """Notebook 02's explorer: Send, a slider, the stop box; read the output each time."""
+    from playwright.sync_api import expect
+
+    send = page.locator(".jp-NotebookPanel:visible button.widget-button", has_text="Send")
     send.scroll_into_view_if_needed()
     explorer = send.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
     output = explorer.locator(".widget-output")
@@ -161,15 +253,51 @@ def drive_notebook_02(page, url: str, token: str) -> None:
     send.click()
     expect(output).to_contain_text('"max_new_tokens": 20', timeout=60_000)
     expect(output).to_contain_text("answered by: local stand-in")
-    first = output.inner_text()
+    first, first_pixels = output.inner_text(), output.screenshot()
 
     handle = explorer.locator(".widget-hslider .noUi-handle").first
     handle.focus()
     for _ in range(5):
         page.keyboard.press("ArrowRight")
+    stop = explorer.locator(".widget-textarea", has_text="stop").locator("textarea")
+    stop.fill(",")
     send.click()
     expect(output).to_contain_text('"max_new_tokens": 25', timeout=60_000)
+    expect(output).to_contain_text('"stop": [')
     assert output.inner_text() != first
+    assert output.screenshot() != first_pixels, "the explorer's output looks the same"
 
-    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-    assert errors.filter(has_text="Traceback").count() == 0
+
+def drive_calculator(page) -> None:
+    """Notebook 05's calculator: table on load, a change, a bad value, the fix."""
+    from playwright.sync_api import expect
+
+    cost = page.locator(".jp-NotebookPanel:visible .widget-text", has_text="USD / request")
+    cost = cost.locator("input")
+    cost.scroll_into_view_if_needed()
+    calculator = cost.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
+    output = calculator.locator(".widget-output")
+    table = output.locator("table")
+
+    expect(table).to_be_visible(timeout=30_000)  # nothing touched yet
+    expect(table).to_contain_text("serverless, Free plan")
+    expect(table).to_contain_text("endpoint aws/nvidia-t4/x1 × 1 (always on, steady)")
+    table_pixels = output.screenshot()
+
+    replicas = calculator.locator(".widget-hslider", has_text="replicas").locator(".noUi-handle")
+    replicas.focus()
+    page.keyboard.press("ArrowRight")
+    expect(table).to_contain_text("× 2 (always on, steady)", timeout=30_000)
+    expect(table).to_contain_text("730.0")  # 2 × 0.5 $/h × 730 h
+    assert output.screenshot() != table_pixels, "the calculator's table looks the same"
+
+    cost.fill("-1")
+    cost.press("Enter")
+    expect(output).to_contain_text("cannot be negative", timeout=30_000)
+    expect(table).to_have_count(0)
+    assert len(output.inner_text().strip().splitlines()) == 1, output.inner_text()
+
+    cost.fill("0.000195")
+    cost.press("Enter")
+    expect(table).to_contain_text("serverless, PRO plan", timeout=30_000)
+    expect(output).not_to_contain_text("cannot be negative")
