@@ -14,7 +14,7 @@ OWN_HEADER_PREFIX = "x-standin-"
 
 
 class MarkStandIn:
-    """Adds ``X-Stand-In`` and an ``x-request-id`` to every answer.
+    """Adds ``X-Stand-In`` and an ``x-request-id`` to every answer, and counts it.
 
     Under a profile that marks nothing else (``today``), it also removes the stand-in's own
     ``x-standin-*`` headers, whichever route set them, and request ids look ordinary.
@@ -40,6 +40,9 @@ class MarkStandIn:
                 headers[STAND_IN_HEADER] = STAND_IN_VALUE
                 if "x-request-id" not in headers:
                     headers["x-request-id"] = self.profile.request_id()
+                usage = getattr(getattr(scope.get("app"), "state", None), "usage", None)
+                if usage is not None:
+                    usage.record_answer(scope["method"], scope["path"], message["status"])
             await send(message)
 
         await self.app(scope, receive, marked_send)

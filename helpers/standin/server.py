@@ -40,8 +40,10 @@ class StandIn:
         self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._socket.bind((host, port))
         self.host, self.port = self._socket.getsockname()[:2]
+        self.app = create_app(options, clock=clock)
+        """The FastAPI app served (its ``state.usage`` counts windows and credits)."""
         config = uvicorn.Config(
-            create_app(options, clock=clock),
+            self.app,
             log_level="warning",
             access_log=False,
             lifespan="off",

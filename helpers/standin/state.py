@@ -10,6 +10,7 @@ import math
 import random
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -30,6 +31,10 @@ FAULT_BODIES = {
 }
 
 
+MAX_ROUTES_COUNTED = 10_000
+"""How many distinct (method, path, status) answers an instance counts (memory stays bounded)."""
+
+
 @dataclass
 class StandInState:
     """Mutable per-instance state behind the knobs; every method is thread-safe."""
@@ -41,6 +46,7 @@ class StandInState:
     _spent_usd: float = 0.0
     _first_request: float | None = None
     _random: random.Random = field(init=False)
+    _answered: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.options.seed)
@@ -71,6 +77,27 @@ class StandInState:
             "RateLimit": f'"api";r={policy.quota - used - 1};t={math.ceil(reset)}',
             "RateLimit-Policy": policy.policy_header(),
         }
+
+    def record_answer(self, method: str, path: str, status: int) -> None:
+        """Count one answer as ``"POST /path 200"`` (at most ``MAX_ROUTES_COUNTED`` kinds)."""
+        key = f"{method} {path} {status}"
+        with self._lock:
+            if key in self._answered or len(self._answered) < MAX_ROUTES_COUNTED:
+                self._answered[key] += 1
+
+    def answered(self) -> Counter[str]:
+        """Return a copy of the answers counted so far, keyed ``"METHOD /path status"``.
+
+        The live rehearsal reads it to see which routes a notebook really called.
+        """
+        with self._lock:
+            return Counter(self._answered)
+
+    @property
+    def spent_usd(self) -> float:
+        """Return the credits billed so far, in USD."""
+        with self._lock:
+            return self._spent_usd
 
     def check_credits(self) -> None:
         """Raise the 402 once the credit budget is spent."""

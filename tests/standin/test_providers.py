@@ -16,6 +16,7 @@ OFFERS = [
     (info.id, offer.provider, offer.provider_model_id or info.id)
     for info in MODELS.values()
     for offer in info.chat_providers
+    if offer.provider != "hf-inference"  # per-model routes: test_completions, test_profiles
 ]
 ROUTED_TASKS = ("conversational", "text-generation")
 
