@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,9 +11,12 @@ from fastapi.testclient import TestClient
 from helpers import local_token
 from helpers.standin import StandIn, StandInOptions, create_app, start
 
+NOTEBOOK_TESTS = Path(__file__).parent / "notebooks"
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Schedule the long items first: tests marked ``slow``, then the notebooks (nbmake).
+    """Schedule the long items first: tests marked ``slow``, then the tests that execute
+    notebooks (tests/notebooks/: a browser, live rehearsals), then the notebooks (nbmake).
 
     With two workers the suite ends when the later one does; a long item started last keeps
     one worker busy while the other idles. The sort is stable, so every xdist worker sees the
@@ -22,7 +26,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> int:
         if item.get_closest_marker("slow"):
             return 0
-        return 1 if item.path.suffix == ".ipynb" else 2
+        if NOTEBOOK_TESTS in item.path.parents:
+            return 1
+        return 2 if item.path.suffix == ".ipynb" else 3
 
     items.sort(key=rank)
 
@@ -94,8 +100,6 @@ def post(api: TestClient, auth: dict[str, str]):
 @pytest.fixture
 def shared_reference():
     """The project's research notes, beside the checkout (skipped where they are absent)."""
-    from pathlib import Path
-
     path = Path(__file__).resolve().parents[2] / "shared" / "reference"
     if not (path / "endpoints_pricing.csv").exists():
         pytest.skip("../shared/reference is not beside this checkout")
