@@ -127,7 +127,15 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"Local stand-in of the Hugging Face API on http://{args.host}:{args.port} (Ctrl-C stops it)"
     )
-    print("Point the notebooks at it with: HF_TUTORIAL_MODE=local HF_STANDIN_URL=http://HOST:PORT")
+    if options.profile == "today":
+        print(
+            "Rehearse live mode with: HF_TUTORIAL_MODE=live HF_ROUTER_URL=http://HOST:PORT "
+            "HF_HUB_URL=http://HOST:PORT (any well-formed token)"
+        )
+    else:
+        print(
+            "Point the notebooks at it with: HF_TUTORIAL_MODE=local HF_STANDIN_URL=http://HOST:PORT"
+        )
     serve_forever(options, args.host, args.port)
 
 

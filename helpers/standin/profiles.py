@@ -86,6 +86,17 @@ class Profile:
             return f"standin-{model_id}"
         return uuid.uuid5(uuid.NAMESPACE_URL, model_id).hex[:24]  # stable per model
 
+    def response_id(self, prefix: str) -> str:
+        """Return an OpenAI-style answer id, e.g. ``chatcmpl-…`` (``chatcmpl-standin-…`` when
+        marking). For the OpenAI surface (openai_compat.py) to adopt."""
+        middle = "standin-" if self.marks_stand_in else ""
+        return f"{prefix}-{middle}{uuid.uuid4().hex[: 24 if not middle else 12]}"
+
+    @property
+    def system_fingerprint(self) -> str | None:
+        """Return the ``system_fingerprint`` of OpenAI answers (vLLM sends null)."""
+        return "stand-in" if self.marks_stand_in else None
+
     @property
     def compute_type(self) -> str:
         """Return the ``x-compute-type`` header's value."""
