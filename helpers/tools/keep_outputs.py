@@ -13,27 +13,24 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 KEEP_TAG = "keep_output"
 
 
 def refresh(path: Path, timeout: int = 300) -> int:
-    """Execute ``path`` in local mode and rewrite it; return the number of outputs kept."""
+    """Execute ``path`` in local mode and rewrite it; return the number of outputs kept.
+
+    Raises nbclient's ``CellExecutionError`` (the notebook is left untouched) if a cell fails.
+    """
     nb = nbformat.read(path, as_version=4)
-    previous = os.environ.get("HF_TUTORIAL_MODE")
-    os.environ["HF_TUTORIAL_MODE"] = "local"
-    try:
-        NotebookClient(
-            nb,
-            timeout=timeout,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(path.parent)}},
-        ).execute()
-    finally:
-        if previous is None:
-            os.environ.pop("HF_TUTORIAL_MODE")
-        else:
-            os.environ["HF_TUTORIAL_MODE"] = previous
+    env = {**os.environ, "HF_TUTORIAL_MODE": "local"}  # the kernel's, not this process's
+    NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute(env=env)
     kept = 0
     nb.metadata.pop("widgets", None)  # widget state has random ids; the widgets are not kept
     for cell in nb.cells:
@@ -55,8 +52,16 @@ def main(argv: list[str] | None = None) -> None:
         prog="python -m helpers.tools.keep_outputs", description=__doc__.split("\n")[0]
     )
     parser.add_argument("notebooks", nargs="+", type=Path)
-    for path in parser.parse_args(argv).notebooks:
-        print(f"{path}: kept {refresh(path)} outputs")
+    paths = parser.parse_args(argv).notebooks
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        parser.error(f"no such notebook: {', '.join(missing)}")
+    for path in paths:
+        try:
+            kept = refresh(path)
+        except CellExecutionError as error:
+            parser.exit(1, f"{path}: a cell failed, the notebook was not rewritten.\n{error}\n")
+        print(f"{path}: kept {kept} outputs")
 
 
 if __name__ == "__main__":

@@ -2,31 +2,54 @@
 
 from __future__ import annotations
 
+import os
+
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from helpers.tools.keep_outputs import refresh
+from helpers.tools.keep_outputs import main, refresh
+
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+def write_notebook(path, *cells):
+    nb = new_notebook(cells=list(cells))
+    nb.metadata["kernelspec"] = KERNELSPEC
+    nbformat.write(nb, path)
+    return path
 
 
 def test_only_tagged_cells_keep_their_outputs(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_TUTORIAL_MODE", "live")
-    nb = new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
     kept = new_code_cell("import os\nprint(os.environ['HF_TUTORIAL_MODE'])")
     kept.metadata["tags"] = ["keep_output"]
-    nb.cells = [kept, new_code_cell("print('dropped')")]
-    path = tmp_path / "nb.ipynb"
-    nbformat.write(nb, path)
+    path = write_notebook(tmp_path / "nb.ipynb", kept, new_code_cell("print('dropped')"))
 
     assert refresh(path) == 1
     result = nbformat.read(path, as_version=4)
     assert result.cells[0].outputs[0]["text"] == "local\n"  # ran in local mode
     assert result.cells[1].outputs == [] and result.cells[1].execution_count is None
-    assert __import__("os").environ["HF_TUTORIAL_MODE"] == "live"  # restored
+    assert os.environ["HF_TUTORIAL_MODE"] == "live"  # this process's mode is untouched
+
+
+def test_a_missing_notebook_is_named_without_a_traceback(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main([str(tmp_path / "nope.ipynb")])
+    assert stop.value.code == 2
+    assert "no such notebook: " + str(tmp_path / "nope.ipynb") in capsys.readouterr().err
+
+
+def test_a_failing_cell_leaves_the_notebook_as_it_was(tmp_path, capsys):
+    path = write_notebook(tmp_path / "broken.ipynb", new_code_cell("1 / 0"))
+    before = path.read_bytes()
+    with pytest.raises(SystemExit) as stop:
+        main([str(path)])
+    assert stop.value.code == 1
+    err = capsys.readouterr().err
+    assert "a cell failed, the notebook was not rewritten" in err
+    assert "ZeroDivisionError" in err
+    assert path.read_bytes() == before
 
 
 def test_notebooks_carry_no_timestamps_or_widget_state():
