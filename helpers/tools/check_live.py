@@ -209,7 +209,8 @@ def shape_differences(expected: Any, seen: Any, where: str = "body") -> list[str
     """Return how ``seen`` lacks what ``expected`` has (missing keys, other types).
 
     Keys only the real service sends are fine (it says more than the stand-in); ``null`` on
-    either side matches anything, since optional fields come and go.
+    either side matches anything, and a key the stand-in sends as ``null`` may be absent,
+    since optional fields come and go.
     """
     if expected == "null" or seen == "null" or expected == seen:
         return []
@@ -217,7 +218,8 @@ def shape_differences(expected: Any, seen: Any, where: str = "body") -> list[str
         problems = []
         for key, sub in expected.items():
             if key not in seen:
-                problems.append(f"{where}.{key} missing")
+                if sub != "null":  # a null field is optional: servers often leave it out
+                    problems.append(f"{where}.{key} missing")
             else:
                 problems.extend(shape_differences(sub, seen[key], f"{where}.{key}"))
         return problems

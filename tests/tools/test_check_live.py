@@ -80,6 +80,18 @@ def test_without_a_network_it_exits_2_in_under_5_seconds(tmp_path):
     assert done.returncode == 2, done.stdout
     assert time.monotonic() - started < 5
     assert "cannot be reached" in done.stdout
+    assert done.stdout.strip().count("\n") == 0  # one sentence, no spend line before it
+
+
+def test_a_refused_token_exits_2_before_any_probe(tmp_path):
+    """Catches a run that goes on probing (and comparing 401s) with a token the Hub refused."""
+    with start() as api:
+        done = run_check(api.url, tmp_path, token="hf_refused")
+        answered = api.app.state.usage.answered()
+    assert done.returncode == 2, done.stdout
+    assert "refused the token" in done.stdout
+    assert "hf_refused" not in done.stdout
+    assert set(answered) == {"GET /api/whoami-v2 401"}, answered
 
 
 def test_the_token_is_never_printed_nor_written(tmp_path):
@@ -97,6 +109,7 @@ def test_the_token_is_never_printed_nor_written(tmp_path):
         ({"a": "string"}, {}, ["body.a missing"]),
         ([{"a": "number"}], [{"a": "string"}], ["body[0].a is string, expected number"]),
         ({"a": "null"}, {"a": {"b": "string"}}, []),
+        ({"a": "string", "fingerprint": "null"}, {"a": "string"}, []),
     ],
 )
 def test_shapes_drift_only_when_the_service_lacks_what_we_rely_on(expected, seen, drifts):
