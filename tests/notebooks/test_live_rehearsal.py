@@ -37,14 +37,11 @@ def test_banner_says_live(path, live_run):
     assert first_output(nb).startswith("LIVE"), first_output(nb)[:300]
 
 
-KNOWN_ERROR_CELLS = {
-    "06_router_chat_and_streaming": "cell 9 calls InferenceClient(model=hf.endpoint_url), and "
-    "hf.endpoint_url is None live without HF_ENDPOINT_URL: huggingface_hub then asks the real "
-    "huggingface.co/api/tasks (ConnectError offline; a real call with a network). The demo "
-    "should use a demo stand-in's endpoint, as the other failure demos do.",
-}
-"""Notebook gaps found by this rehearsal and reported to their owners. strict: once a notebook
-is fixed its mark fails the suite, so it cannot linger."""
+KNOWN_ERROR_CELLS: dict[str, str] = {}
+"""Notebook stem -> an error cell this rehearsal found and reported to the notebook's owner,
+expected to fail (strict: once the notebook is fixed the mark fails the suite, so it cannot
+linger). Notebook 06's InferenceClient demo once reached the real huggingface.co live; fixed in
+73254f6."""
 
 
 def with_known_gaps(paths, gaps):
