@@ -99,7 +99,12 @@ class Profile:
 
     @property
     def compute_type(self) -> str:
-        """Return the ``x-compute-type`` header's value."""
+        """Return the ``x-compute-type`` header's value.
+
+        TGI sends the header with its ``--compute-type`` (e.g. ``gpu+optimized``); hf-inference's
+        values are not documented, and it "focuses mostly on CPU inference" (hub-docs
+        ``pricing.md``, REFERENCES.md [Text generation]): ``cpu`` is inferred.
+        """
         return "stand-in-cpu" if self.marks_stand_in else "cpu"
 
     @property
