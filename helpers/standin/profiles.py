@@ -101,7 +101,8 @@ class Profile:
     def compute_type(self) -> str:
         """Return the ``x-compute-type`` header's value.
 
-        TGI sends the header with its ``--compute-type`` (e.g. ``gpu+optimized``); hf-inference's
+        TGI sends the ``COMPUTE_TYPE`` environment variable, default ``gpu+optimized`` (TGI
+        ``router/src/server.rs``); hf-inference's
         values are not documented, and it "focuses mostly on CPU inference" (hub-docs
         ``pricing.md``, REFERENCES.md [Text generation]): ``cpu`` is inferred.
         """
