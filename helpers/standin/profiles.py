@@ -102,9 +102,9 @@ class Profile:
         """Return the ``x-compute-type`` header's value.
 
         TGI sends the ``COMPUTE_TYPE`` environment variable, default ``gpu+optimized`` (TGI
-        ``router/src/server.rs``); hf-inference's
-        values are not documented, and it "focuses mostly on CPU inference" (hub-docs
-        ``pricing.md``, REFERENCES.md [Text generation]): ``cpu`` is inferred.
+        ``router/src/server.rs``); hf-inference's values are not documented, and it "focuses
+        mostly on CPU inference" (hub-docs ``pricing.md``, REFERENCES.md [Text generation]):
+        ``cpu`` is inferred.
         """
         return "stand-in-cpu" if self.marks_stand_in else "cpu"
 
