@@ -110,3 +110,10 @@ def test_start_takes_the_profile_as_a_knob():
     with start(profile="today") as api:
         assert api.options.router_serves_gpt2 is False
         assert api.options.credits_usd == pytest.approx(0.10)
+
+
+def test_today_recommends_no_gpt2_for_any_task(today):
+    """Catches /api/tasks sending clients that pick a default model to gpt2, which is not served."""
+    tasks = today.get("/api/tasks").json()
+    assert tasks, "no tasks at all"
+    assert GPT2 not in json.dumps(tasks)

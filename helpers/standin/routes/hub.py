@@ -138,14 +138,21 @@ async def model_info(model_id: str, request: Request, options: Options) -> JSONR
     return JSONResponse(body)
 
 
-def task_entries(profile: Profile = PROFILES["teaching"]) -> dict[str, dict[str, Any]]:
+def task_entries(
+    profile: Profile = PROFILES["teaching"], serves_gpt2: bool = True
+) -> dict[str, dict[str, Any]]:
     """Return ``/api/tasks``: per task, its models with the recommended one first.
 
-    The today profile describes them without naming the stand-in.
+    gpt2 is left out when the router does not serve it (clients would pick a model that
+    answers 404); the today profile describes the models without naming the stand-in.
     """
     chosen = recommended()
+    if not serves_gpt2:
+        chosen = {task: model for task, model in chosen.items() if model != GPT2}
     tasks: dict[str, list[str]] = {}
     for info in MODELS.values():
+        if info.id == GPT2 and not serves_gpt2:
+            continue
         for offer in info.offers:
             if offer.provider == HF_INFERENCE and offer.task != CHAT_TASK:
                 for task in {offer.task, info.pipeline_tag}:
@@ -170,4 +177,5 @@ def task_entries(profile: Profile = PROFILES["teaching"]) -> dict[str, dict[str,
 @router.get("/tasks")
 async def tasks(request: Request) -> JSONResponse:
     """The tasks the stand-in serves, each with its recommended model (no token needed)."""
-    return JSONResponse(task_entries(request.app.state.profile))
+    options: StandInOptions = request.app.state.options
+    return JSONResponse(task_entries(request.app.state.profile, options.router_serves_gpt2))
