@@ -11,6 +11,10 @@ from .responses import STAND_IN_VALUE
 
 OWN_HEADER_PREFIX = "x-standin-"
 """Headers only the stand-in sends; the today profile sends none of them."""
+MAX_REQUEST_HEADERS = 100
+"""hyper, the HTTP server under TGI's router (axum), parses at most 100 request headers and
+answers 431 past that (hyper ``src/proto/h1/role.rs``, ``MAX_HEADERS``)."""
+TOO_MANY_HEADERS = b"Request Header Fields Too Large: at most 100 headers"
 
 
 class MarkStandIn:
@@ -30,6 +34,10 @@ class MarkStandIn:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if len(scope["headers"]) > MAX_REQUEST_HEADERS:  # refused before any route runs
+            headers = [(b"content-type", b"text/plain; charset=utf-8")]
+            await self._send_marked(send, 431, headers, TOO_MANY_HEADERS)
+            return
 
         async def marked_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -46,3 +54,13 @@ class MarkStandIn:
             await send(message)
 
         await self.app(scope, receive, marked_send)
+
+    async def _send_marked(
+        self, send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> None:
+        marked = MutableHeaders(raw=list(headers))
+        marked[STAND_IN_HEADER] = STAND_IN_VALUE
+        marked["x-request-id"] = self.profile.request_id()
+        marked["content-length"] = str(len(body))
+        await send({"type": "http.response.start", "status": status, "headers": marked.raw})
+        await send({"type": "http.response.body", "body": body})
