@@ -106,8 +106,21 @@ def compare_options(
     )
 
 
+def readable(table: pd.DataFrame) -> pd.DataFrame:
+    """Return ``compare_options``' table as a person reads it: dollars, whole requests, no NaN."""
+    return pd.DataFrame(
+        {
+            "USD per month": table["monthly_usd"].map("{:,.2f}".format),
+            "break-even against the endpoint (requests / month)": table[
+                "break_even_vs_endpoint"
+            ].map(lambda v: "–" if pd.isna(v) else f"{v:,.0f}"),
+        }
+    )
+
+
 def _table_output(table: pd.DataFrame) -> dict[str, Any]:
-    """Return ``table`` as one display_data output, the shape a notebook stores."""
+    """Return ``table``, made readable, as one display_data output, the shape a notebook stores."""
+    table = readable(table)
     return {
         "output_type": "display_data",
         "data": {"text/html": table.to_html(), "text/plain": table.to_string()},
@@ -142,7 +155,7 @@ def cost_calculator(cost_per_request: float) -> Any:
             value=100_000, base=10, min=2, max=9, description="requests / month", style=style
         ),
         "cost_per_request": w.FloatText(
-            value=cost_per_request, description="USD / request", style=style
+            value=float(f"{cost_per_request:.6g}"), description="USD / request", style=style
         ),
         "instance_key": w.Dropdown(options=keys, value=T4_KEY, description="instance", style=style),
         "replicas": w.IntSlider(1, 1, 8, description="replicas", style=style),
@@ -169,7 +182,10 @@ def cost_calculator(cost_per_request: float) -> Any:
         try:
             table = compare_options(**values)
         except ValueError as error:
-            box.result, box.message = None, f"Cannot compute: {error}. Fix the value above."
+            said = str(error)
+            for name, control in controls.items():  # argument names → the labels on screen
+                said = said.replace(name, f"'{control.description}'")
+            box.result, box.message = None, f"Cannot compute: {said}. Fix the value above."
             output.outputs = (_message_output(box.message),)
             return
         box.result, box.message = table, None

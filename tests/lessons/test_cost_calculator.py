@@ -10,6 +10,7 @@ from helpers.lessons.cost_calculator import (
     cost_calculator,
     hourly_rate,
     plan_terms,
+    readable,
 )
 
 
@@ -91,7 +92,10 @@ def test_widget_shows_its_table_before_anything_is_touched():
     # Catches the ipywidgets.interactive bug: an output area that stays empty until told.
     widget = cost_calculator(0.000195)
     (shown,) = _shown(widget)
-    assert shown["data"]["text/html"] == compare_options(100_000, 0.000195).to_html()
+    # Free: 100,000 × 0.000195 − 0.10 = 19.40; PRO: 9 + 19.50 − 2 = 26.50; T4: 0.5 × 730
+    assert shown["data"]["text/html"] == readable(compare_options(100_000, 0.000195)).to_html()
+    for figure in ("19.40", "26.50", "365.00", "1,872,308"):
+        assert figure in shown["data"]["text/html"]
 
 
 def test_a_bad_value_shows_one_line_until_it_is_fixed():
@@ -102,6 +106,7 @@ def test_a_bad_value_shows_one_line_until_it_is_fixed():
     (shown,) = _shown(widget)
     assert shown["output_type"] == "stream"
     assert shown["text"].count("\n") == 1 and "cannot be negative" in shown["text"]
+    assert "'USD / request'" in shown["text"]  # the label on screen, not the argument name
     assert widget.result is None
     cost.value = 0.000195
     (shown,) = _shown(widget)
