@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..contract import STAND_IN_HEADER
+from ..contract import LEGACY_PREFIX, STAND_IN_HEADER
 from .profiles import PROFILES, Profile
 from .responses import STAND_IN_VALUE
 
@@ -34,7 +34,9 @@ class MarkStandIn:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if len(scope["headers"]) > MAX_REQUEST_HEADERS:  # refused before any route runs
+        if len(scope["headers"]) > MAX_REQUEST_HEADERS and not scope["path"].startswith(
+            LEGACY_PREFIX  # the retired host is another server: 410 for everything
+        ):  # refused before any route runs
             headers = [(b"content-type", b"text/plain; charset=utf-8")]
             await self._send_marked(send, 431, headers, TOO_MANY_HEADERS)
             return

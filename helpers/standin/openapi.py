@@ -112,6 +112,12 @@ ADMISSION_ERRORS: dict[str, dict[str, Any]] = {
     },
     "504": _json_error("Injected fault (knob fault_rate)", "504 Server Error: Gateway Timeout"),
 }
+TOO_MANY_HEADERS = {
+    "431": _plain(
+        "More than 100 request headers (hyper's limit under TGI's router), on every route",
+        "Request Header Fields Too Large: at most 100 headers",
+    )
+}
 GONE = {"410": _json_error("The retired host: gone for every path", LEGACY_GONE_MESSAGE)}
 
 
@@ -146,6 +152,7 @@ def build_document(app: FastAPI) -> dict[str, Any]:
                 responses.pop("422", None)
                 responses.update(GONE)
                 continue
+            responses.update(TOO_MANY_HEADERS)
             shared = {}
             if method == "post":
                 shared = {**BODY_ERRORS, **ADMISSION_ERRORS}

@@ -160,3 +160,19 @@ def test_405_carries_allow(api, method, path, allowed):
     response = api.request(method, path)
     assert response.status_code == 405
     assert response.headers["Allow"] == allowed
+
+
+def test_more_than_100_headers_get_431_before_any_route(api, auth):
+    """hyper (under TGI's router) parses at most 100 request headers; catches a stand-in that
+    serves a request with thousands of them at length."""
+
+    def headers(count: int) -> dict[str, str]:
+        extra = count - len(auth) - 5  # TestClient adds host, accept, accept-encoding, ...
+        return {**auth, **{f"X-Extra-{i}": "v" for i in range(extra)}}
+
+    many = api.get("/api/whoami-v2", headers=headers(120))
+    assert many.status_code == 431
+    assert many.headers["content-type"].startswith("text/plain")
+    assert "100 headers" in many.text
+    assert api.get("/api/whoami-v2", headers=headers(90)).status_code == 200
+    assert "431" in api.get("/openapi.json").json()["paths"]["/api/whoami-v2"]["get"]["responses"]
