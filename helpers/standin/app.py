@@ -61,7 +61,6 @@ def create_app(
     app.state.options = options or StandInOptions()
     app.state.profile = profile_named(app.state.options.profile)
     app.state.usage = StandInState(app.state.options, clock=clock)
-    app.state.knobs = app.state.usage  # the old name: openai_compat.py still reads it
     app.state.generator = shared_generator()
     app.add_exception_handler(StandInError, handle_stand_in_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

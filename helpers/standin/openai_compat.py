@@ -31,6 +31,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from .body import read_json
 from .events import OPENAI_DONE, openai_event
 from .guards import Admission, broken_body
+from .profiles import PROFILES, Profile
 from .responses import StandInError
 from .structured import (
     UnsupportedSchema,
@@ -608,12 +609,13 @@ def chat_usage(req: ChatRequest, choices: list[ChatChoice], generator: TextGener
     }
 
 
-def chat_meta(model: str) -> dict[str, Any]:
+def chat_meta(model: str, profile: Profile = PROFILES["teaching"]) -> dict[str, Any]:
+    """Return the id, time, model and fingerprint of a chat answer (as the profile marks them)."""
     return {
-        "id": "chatcmpl-standin-" + uuid.uuid4().hex[:12],
+        "id": profile.response_id("chatcmpl"),
         "created": int(time.time()),
         "model": model,
-        "system_fingerprint": "stand-in",
+        "system_fingerprint": profile.system_fingerprint,
     }
 
 
@@ -738,8 +740,8 @@ async def answer_chat(
     check_context(prompt_tokens, req.params["max_new_tokens"], context_length, surface)
     choices = build_chat_choices(req, generator, surface)
     usage = chat_usage(req, choices, generator)
-    request.app.state.knobs.charge(usage["completion_tokens"])
-    meta = chat_meta(model)
+    request.app.state.usage.charge(usage["completion_tokens"])
+    meta = chat_meta(model, request.app.state.profile)
     options = request.app.state.options
     delay = options.latency_ms_per_token / 1000
     if req.stream:
@@ -882,18 +884,19 @@ async def answer_completion(
                     "_logprobs": extra["logprobs"] is not None,
                 }
             )
-    request.app.state.knobs.charge(completion_tokens)
+    request.app.state.usage.charge(completion_tokens)
     usage = {
         "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens,
         "total_tokens": prompt_tokens + completion_tokens,
     }
+    profile = request.app.state.profile
     meta = {
-        "id": "cmpl-standin-" + uuid.uuid4().hex[:12],
+        "id": profile.response_id("cmpl"),
         "object": "text_completion",
         "created": int(time.time()),
         "model": model,
-        "system_fingerprint": "stand-in",
+        "system_fingerprint": profile.system_fingerprint,
     }
     options = request.app.state.options
     delay = options.latency_ms_per_token / 1000

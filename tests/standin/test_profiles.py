@@ -76,7 +76,12 @@ def test_today_marks_nothing_but_the_stand_in_header(today, auth):
         assert not [h for h in answer.headers if h.lower().startswith("x-standin")], answer.url
         assert not answer.headers["x-request-id"].startswith("standin")
         assert answer.headers.get("x-compute-type") in (None, "cpu")
-    for answer in answers[:5]:  # the Hub's and the classic route's bodies are this area's
+    completion = today.post(
+        LLM + "/v1/completions",
+        json={"model": HF_INFERENCE_LLM, "prompt": "Hello", "max_tokens": 3},
+        headers=auth,
+    )
+    for answer in [*answers, completion]:  # ids, names, fingerprints, descriptions
         assert not STAND_IN_WORDING.search(answer.text), (answer.url, answer.text[:300])
 
 
