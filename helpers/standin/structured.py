@@ -20,9 +20,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import jsonschema
 import numpy as np
-from referencing.exceptions import Unresolvable
 
 WORD = re.compile(r"[A-Za-z]{4,}")
 MAX_DEPTH = 8
@@ -52,6 +50,8 @@ def check_schema(schema: Any, where: str) -> None:
     """Raise UnsupportedSchema unless ``schema`` is a well-formed JSON schema (object or bool)."""
     if not isinstance(schema, (dict, bool)):
         raise UnsupportedSchema(f"{where} must be a JSON schema object")
+    import jsonschema  # here, not at the top: it costs ~1 s at import, paid only when used
+
     try:
         jsonschema.validators.validator_for(schema).check_schema(schema)
     except jsonschema.SchemaError as exc:
@@ -231,6 +231,9 @@ def generate_value(schema: Any, seed: int, words: Words) -> Any:
     check_schema(schema, "the schema")
     rng = np.random.default_rng(seed)
     value = ValueBuilder(schema, rng, words).build(schema)
+    import jsonschema
+    from referencing.exceptions import Unresolvable
+
     validator = jsonschema.validators.validator_for(schema)(schema)
     try:
         errors = sorted(validator.iter_errors(value), key=str)
