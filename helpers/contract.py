@@ -77,8 +77,9 @@ NOT_FOUND_BODY = "Not Found"
 SENTIMENT_MODEL = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 """The sentiment example of the text-classification task page [router]."""
 HF_INFERENCE_LLM = "HuggingFaceTB/SmolLM3-3B"
-"""A small LLM the hf-inference provider page listed under Text Generation until 2026-06-30.
-Whether hf-inference still serves it is checked at run time (``helpers.tools.check_live``)."""
+"""A small LLM that was the hf-inference provider page's example for Text Generation and Chat
+until 2026-02-25 (hub-docs ``450b1395``); the page dropped both sections on 2026-07-01
+(``71e38a21``). Whether hf-inference still serves it is checked by ``helpers.tools.check_live``."""
 
 # --- the emulated gpt2 endpoint's TGI limits (appended by the stand-in's text routes) -------
 MAX_TOTAL_TOKENS = 1024
