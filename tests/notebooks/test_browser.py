@@ -8,7 +8,7 @@ Chromium from the system (Debian's package; no browser download) is driven with 
 It checks what a person sees, read from the page:
 - the page a learner's browser is sent to shows notebook 00 in front, the file browser can show
   the root (README.md, .env.example), and no news pop-up appears: the repository's own settings
-  (``jupyter-settings/``, installed by requirements.txt) are what turns it off;
+  (``.jupyter-settings/``, installed by requirements.txt) are what turns it off;
 - notebook 02's parameter explorer: Send shows the payload and the answer; a slider and the stop
   box change what is sent;
 - notebook 05's cost calculator: its table is there without touching anything; a control changes
