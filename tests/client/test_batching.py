@@ -253,12 +253,14 @@ def test_a_failure_redone_on_resume_leaves_one_line_for_its_key(token, tmp_path,
     assert sorted((r["key"], r["ok"]) for r in records) == [("a", True), ("b", True)]
 
 
-def test_a_batch_killed_three_times_ends_with_each_prompt_once(tmp_path, stand_in):
+def test_a_batch_killed_three_times_ends_with_each_prompt_once(tmp_path):
     # SIGKILLs from a separate process at seeded moments, plus one torn write: the file must
-    # end with every prompt exactly once and no corrupt line.
-    figures = bench.kill_and_resume(
-        stand_in.url, tmp_path / "r.jsonl", n=60, kills=3, seed=3, max_delay=0.12, torn_every=2
-    )
+    # end with every prompt exactly once and no corrupt line. 2 ms per token: the batch lasts
+    # long enough (100 prompts x 16 ms / 4 workers) for three kills to land inside it.
+    with start(latency_ms_per_token=2) as api:
+        figures = bench.kill_and_resume(
+            api.url, tmp_path / "r.jsonl", n=100, kills=3, seed=3, max_delay=0.05, torn_every=2
+        )
     assert figures["kill_resume_kills"] == 3
     assert figures["kill_resume_torn_writes"] == 1
     assert figures["kill_resume_lost"] == 0

@@ -8,8 +8,8 @@ with the surface. Example counts are fixed and derandomized, so the total is kno
 bodies and streams for the parsers.
 
 Error shapes, per surface (what each test asserts on every 4xx):
-- the router, in front of everything: 401/402/403/429 ``{"error": str}``, unknown paths
-  and models a plain-text ``Not Found``;
+- the router, in front of everything: 401/402/403/405/429 ``{"error": str}`` (405 with
+  ``Allow``), unknown paths and models a plain-text ``Not Found``;
 - TGI (classic routes, ``/endpoints/gpt2/...`` including its OpenAI routes): ``{"error": str,
   "error_type": str}``, or plain text for the JSON extractor's 400/413/415/422;
 - OpenAI-compatible routes (router chat, per-model hf-inference routes, provider routes):
