@@ -163,7 +163,9 @@ def peak_rss_mb(pid: int) -> float:
 
 @contextlib.contextmanager
 def workshop_server(extra_args: tuple[str, ...] = (), cwd: str | Path | None = None):
-    """Start ``python -m helpers.standin`` as the README does; yield (port, pid); stop it.
+    """Start ``python -m helpers.standin`` as the README does; yield (port, pid, log); stop it.
+
+    ``log`` is the server's output so far (a file object: ``log.seek(0); log.read()``).
 
     ``cwd``: the checkout whose ``helpers`` to serve (a scratch copy, for an experiment).
     """
@@ -188,7 +190,7 @@ def workshop_server(extra_args: tuple[str, ...] = (), cwd: str | Path | None = N
                         "the workshop stand-in did not start:\n" + log.read().decode()[-2000:]
                     )
                 time.sleep(0.05)
-            yield port, server.pid
+            yield port, server.pid, log
         finally:
             server.terminate()
             try:
@@ -224,7 +226,7 @@ def run_room(
     """Drive a workshop stand-in with ``clients`` closed-loop clients; return the figures."""
     per_client = -(-requests // clients)
     context = multiprocessing.get_context("spawn")  # generators import nothing they don't use
-    with workshop_server(cwd=cwd) as (port, pid):
+    with workshop_server(cwd=cwd) as (port, pid, log):
         _client(port, local_token(), warmup, seed)  # first requests build the model, warm up
         with context.Pool(processes) as pool:
             shares = [clients // processes + (i < clients % processes) for i in range(processes)]
@@ -235,6 +237,8 @@ def run_room(
             )
             cpu_used = cpu_seconds(pid) - cpu_before
         rss = peak_rss_mb(pid)
+        log.seek(0)
+        tracebacks = log.read().count(b"Traceback")
     latencies = [ms for p in parts for ms in p["latencies"]]
     errors = [e for p in parts for e in p["errors"]]
     seconds = max(p["end"] for p in parts) - min(p["start"] for p in parts)
@@ -247,6 +251,7 @@ def run_room(
         "room_p50_ms": round(percentile(latencies, 0.50), 1),
         "room_p99_ms": round(percentile(latencies, 0.99), 1),
         "room_errors": len(errors),
+        "room_server_tracebacks": tracebacks,  # exceptions the server logged, even behind a 200
         "room_peak_rss_mb": rss,
         # CPU the server spent per request: what a faster stand-in lowers, whatever else the
         # machine is doing (latency on a shared machine also measures the neighbours).
