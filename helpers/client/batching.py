@@ -157,6 +157,9 @@ class ResultStore:
       is simply done again), and a key written twice (a failure, then a success on a later run)
       keeps one line; when it repairs anything it rewrites the file through a temporary file
       and ``os.replace``, so a kill during the repair leaves the old file or the new one.
+
+    One batch process per file at a time: a repair by one process would drop the lines another
+    appends meanwhile.
     """
 
     def __init__(self, path: str | Path | None, *, durable: bool = True) -> None:
