@@ -53,6 +53,8 @@ WATERMARK_DELTA = 2.0
 """TGI's watermark defaults (``utils/watermark.py`` @ ``db931fcf``: WATERMARK_GAMMA/DELTA)."""
 WATERMARK_HASH_KEY = 15485863
 UNKNOWN_ID_BASE = 50_000
+LOGITS_CACHE_SIZE = 4_096
+"""Contexts whose scores are kept (7 KB each): at most ~30 MB, so a room's stand-in stays small."""
 """Prompt words outside the corpus get stable ids from here up (a hash of the word)."""
 
 
@@ -228,7 +230,7 @@ class NgramModel:
             order = sorted(ids.tolist(), key=lambda i: (-scores[i], _stable_hash(*key, i)))
             for rank, idx in enumerate(order):
                 scores[idx] -= PREFERENCE_STEP * min(rank, PREFERENCE_RANKS)
-        if len(self._cache) > 50_000:
+        if len(self._cache) >= LOGITS_CACHE_SIZE:
             self._cache.clear()
         scores.setflags(write=False)
         self._cache[key] = scores
