@@ -54,6 +54,7 @@ WATERMARK_DELTA = 2.0
 WATERMARK_HASH_KEY = 15485863
 UNKNOWN_ID_BASE = 50_000
 LOGITS_CACHE_SIZE = 4_096
+MIN_TEMPERATURE = 1e-4
 """Contexts whose scores are kept (7 KB each): at most ~30 MB, so a room's stand-in stays small."""
 """Prompt words outside the corpus get stable ids from here up (a hash of the word)."""
 
@@ -312,7 +313,9 @@ def apply_warpers(scores: np.ndarray, params: dict[str, Any]) -> np.ndarray:
     """Return scores after temperature, top-k, top-p and typical-p, in TGI's order."""
     temperature = params.get("temperature")
     if temperature and temperature != 1.0:
-        scores = scores / temperature
+        # Below 1e-4 the result is already greedy; dividing by 1e-311 would overflow to inf,
+        # and inf - inf is NaN (a 500 found by the fuzz tests).
+        scores = scores / max(temperature, MIN_TEMPERATURE)
     top_k = params.get("top_k")
     if top_k and top_k < scores.size:
         scores = _keep(scores, np.argsort(-scores, kind="stable")[: int(top_k)])

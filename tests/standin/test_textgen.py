@@ -258,3 +258,13 @@ def test_the_old_class_name_still_works_this_session():
     from helpers.standin.textgen import Continuation, Generation
 
     assert Generation is Continuation
+
+
+@pytest.mark.parametrize("temperature", [1e-4, 1e-30, 2.2e-311])
+def test_a_vanishing_temperature_is_greedy_not_a_server_error(gen, temperature):
+    prompt = "Once upon a time"
+    greedy = gen.generate(prompt, {"max_new_tokens": 12, "do_sample": False})
+    tiny = gen.generate(
+        prompt, {"max_new_tokens": 12, "do_sample": True, "temperature": temperature, "seed": 3}
+    )
+    assert tiny.text == greedy.text
