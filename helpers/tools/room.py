@@ -19,6 +19,7 @@ resident memory (``VmHWM`` in ``/proc/PID/status``).
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import http.client
 import json
@@ -266,9 +267,25 @@ def run_room(
     return figures
 
 
-if __name__ == "__main__":  # pragma: no cover - ROOM_CHECKOUT=path: serve a scratch copy
-    figures = run_room(
-        int(os.environ.get("ROOM_REQUESTS", "6000")), cwd=os.environ.get("ROOM_CHECKOUT")
+def main(argv: list[str] | None = None) -> None:
+    """Print the room's figures, one ``name: value`` line each (same as ``bench --room``)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.tools.room",
+        description="A room of learners against one workshop stand-in; the same as "
+        "`python -m helpers.tools.bench --room`.",
     )
+    parser.add_argument("--requests", type=int, default=6000, help="how many requests in all")
+    parser.add_argument("--seed", type=int, default=15, help="seed of the room's mix")
+    parser.add_argument(
+        "--checkout",
+        default=os.environ.get("ROOM_CHECKOUT"),
+        help="serve the helpers of this checkout (a scratch copy; default: $ROOM_CHECKOUT)",
+    )
+    args = parser.parse_args(argv)
+    figures = run_room(args.requests, seed=args.seed, cwd=args.checkout)
     for name, value in figures.items():
         print(f"{name}: {value}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -73,3 +73,21 @@ def test_count_results_finds_lost_duplicated_and_corrupt_records(tmp_path):
         "duplicates": 1,
         "corrupt_lines": 2,
     }
+
+
+def test_room_help_describes_it_instead_of_running_the_room(capsys, monkeypatch):
+    # bug caught: `python -m helpers.tools.room --help` ignored --help and ran 6,000 requests
+    from helpers.tools import room
+
+    monkeypatch.setattr(room, "run_room", lambda *a, **k: pytest.fail("the room ran"))
+    with pytest.raises(SystemExit) as stop:
+        room.main(["--help"])
+    assert stop.value.code == 0
+    assert "--requests" in capsys.readouterr().out
+
+
+def test_bench_help_lists_room_and_kill(capsys):
+    with pytest.raises(SystemExit) as stop:
+        bench.main(["--help"])
+    out = capsys.readouterr().out
+    assert stop.value.code == 0 and "--room" in out and "--kill" in out
