@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -41,7 +42,9 @@ def test_a_missing_notebook_is_named_without_a_traceback(tmp_path, capsys):
 
 
 def test_a_failing_cell_leaves_the_notebook_as_it_was(tmp_path, capsys):
-    path = write_notebook(tmp_path / "broken.ipynb", new_code_cell("1 / 0"))
+    kept = new_code_cell("print('after')")
+    kept.metadata["tags"] = ["keep_output"]  # a notebook with nothing to keep is not run
+    path = write_notebook(tmp_path / "broken.ipynb", new_code_cell("1 / 0"), kept)
     before = path.read_bytes()
     with pytest.raises(SystemExit) as stop:
         main([str(path)])
@@ -66,3 +69,38 @@ def test_notebooks_carry_no_timestamps_or_widget_state():
             assert "execution" not in cell.metadata, (
                 f"{path.name}: run python -m helpers.tools.keep_outputs"
             )
+
+
+def test_a_notebook_without_kept_outputs_is_not_rewritten(tmp_path, capsys):
+    # bug caught: "kept 0 outputs" and a rewrite adding this machine's language_info block
+    source = Path(__file__).resolve().parents[2] / "notebooks" / "04_rate_limits_and_batches.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    assert not any("keep_output" in c.metadata.get("tags", []) for c in nb.cells)
+    copy = tmp_path / source.name  # never the repository's own notebook
+    copy.write_bytes(source.read_bytes())
+    before = copy.stat().st_mtime_ns
+    main([str(copy)])
+    assert copy.read_bytes() == source.read_bytes()
+    assert copy.stat().st_mtime_ns == before
+    assert "kept 0 outputs" in capsys.readouterr().out
+
+
+def test_the_notebooks_metadata_is_left_as_it_was(tmp_path):
+    # bug caught: execution wrote the kernel's language_info (with the local Python version)
+    kept = new_code_cell("print('kept')")
+    kept.metadata["tags"] = ["keep_output"]
+    path = write_notebook(tmp_path / "nb.ipynb", kept)
+    before = nbformat.read(path, as_version=4).metadata
+    assert refresh(path) == 1
+    assert nbformat.read(path, as_version=4).metadata == before
+
+
+def test_a_file_that_is_not_a_notebook_gets_one_line(tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Not a notebook\n")
+    with pytest.raises(SystemExit) as stop:
+        main([str(readme)])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.strip().count("\n") == 0 and "is not a notebook" in err, err
+    assert readme.read_text() == "# Not a notebook\n"
