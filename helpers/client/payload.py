@@ -45,6 +45,14 @@ class Problem:
     rule: str
     server_message: str
 
+    def fix(self) -> str:
+        """Return how to fix it, in one sentence."""
+        if "calls it " in self.rule:
+            return f"Use {self.rule.rsplit('calls it ', 1)[1]} instead of `{self.parameter}`."
+        if "has no `" in self.rule:
+            return f"Remove `{self.parameter}`; pass the options as keyword arguments."
+        return f"Change `{self.parameter}` so that {self.rule}."
+
     def to_error(self) -> ParameterError:
         """Return the ParameterError that says what is wrong and how to fix it."""
         return ParameterError(
@@ -52,7 +60,7 @@ class Problem:
             parameter=self.parameter,
             value=self.value,
             rule=self.rule,
-            hint=f"Change `{self.parameter}` so that {self.rule}.",
+            hint=self.fix(),
         )
 
 
@@ -89,6 +97,11 @@ _TYPES = {
 }
 
 
+def _a(noun: str) -> str:
+    """Return ``noun`` with its indefinite article: "an integer", "a number"."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def check_types(parameters: dict[str, Any]) -> list[Problem]:
     """Return a Problem for each known parameter whose value has the wrong JSON type."""
     problems = []
@@ -99,9 +112,9 @@ def check_types(parameters: dict[str, Any]) -> list[Problem]:
                 Problem(
                     name,
                     value,
-                    f"it is a {kind}",
+                    f"it is {_a(kind)}",
                     f"Failed to deserialize the JSON body into the target type: "
-                    f"parameters.{name}: invalid type, expected a {kind}",
+                    f"parameters.{name}: invalid type, expected {_a(kind)}",
                 )
             )
     # unsigned in TGI's GenerateParameters (u64 seed, u32 max_new_tokens): serde refuses < 0
@@ -254,6 +267,55 @@ def check_rules(
     return problems
 
 
+OPENAI_NAMES = {
+    "max_tokens": "max_new_tokens",
+    "echo": "return_full_text",
+    "prompt": "inputs",
+}
+"""OpenAI completions names → the classic shape's name for the same thing. TGI's
+``GenerateParameters`` (``router/src/lib.rs``) has no ``max_tokens``: the classic route would
+ignore it and generate the default length, so the client refuses it before sending."""
+CLASSIC_NAMES = {
+    "max_new_tokens": "max_tokens",
+    "return_full_text": "echo",
+    "inputs": "prompt",
+    "parameters": None,
+}
+"""Classic names → the OpenAI completions name (None: the shape has no such field; the
+options go at the top level of the body). OpenAI's ``CompletionCreateParams``
+(openai-python ``src/openai/types/completion_create_params.py``) has none of these; vLLM and
+the stand-in ignore an unknown field, so ``max_new_tokens`` would give 16 tokens."""
+
+
+def _wrong_shape(name: str, value: Any, right: str | None, shape: str, other: str) -> Problem:
+    if right is None:
+        rule = f"the {shape} shape has no `{name}`: its options go at the top level of the body"
+    else:
+        rule = f"`{name}` belongs to the {other} shape; the {shape} shape calls it {right}"
+    return Problem(name, value, rule, f"`{name}` would be ignored by the {shape} route")
+
+
+def check_classic_names(parameters: dict[str, Any]) -> list[Problem]:
+    """Return a Problem for each OpenAI completions name given to the classic shape."""
+    return [
+        _wrong_shape(name, parameters[name], right, "classic", "OpenAI completions")
+        for name, right in OPENAI_NAMES.items()
+        if name in parameters
+    ]
+
+
+def check_completion_options(options: dict[str, Any]) -> None:
+    """Raise ParameterError when an OpenAI completions call is given a classic name.
+
+    ``max_new_tokens`` on ``/v1/completions`` is ignored (the default, 16 tokens, comes back):
+    the mistake the first lessons teach, refused here with the right name.
+    """
+    for name, right in CLASSIC_NAMES.items():
+        if name in options:
+            problem = _wrong_shape(name, options[name], right, "OpenAI completions", "classic")
+            raise problem.to_error()
+
+
 def legacy_parameters(payload: dict[str, Any]) -> dict[str, str]:
     """Return {name: what happens to it today} for legacy keys found in ``payload``."""
     found = {}
@@ -274,7 +336,7 @@ def build_payload(inputs: str, *, stream: bool = False, **parameters: Any) -> di
     {'inputs': 'Hello', 'parameters': {'max_new_tokens': 5}}
     """
     parameters = {k: v for k, v in parameters.items() if v is not None}
-    problems = check_rules(inputs, parameters, stream=stream)
+    problems = check_classic_names(parameters) or check_rules(inputs, parameters, stream=stream)
     if problems:
         raise problems[0].to_error()
     payload: dict[str, Any] = {"inputs": inputs, "parameters": parameters}

@@ -54,7 +54,7 @@ from .errors import (
     UnexpectedResponseError,
     raise_for_response,
 )
-from .payload import build_payload
+from .payload import build_payload, check_completion_options
 from .sse import iter_events
 from .urls import join
 
@@ -342,6 +342,7 @@ class InferenceSession:
         >>> session.completion(base, "openai-community/gpt2", "Hi", max_tokens=5)  # doctest: +SKIP
         Generation(text=' there, how are you', ...)
         """
+        check_completion_options(options)
         body = {"model": model, "prompt": prompt, "max_tokens": max_tokens, **options}
         started = time.perf_counter()
         data, response = self.json("POST", completions_url(url), json=body)
@@ -367,6 +368,7 @@ class InferenceSession:
 
         ``sse.completion_texts(events)`` turns them into text pieces.
         """
+        check_completion_options(options)
         body = {
             "model": model,
             "prompt": prompt,

@@ -204,3 +204,40 @@ def test_build_payload_drops_none_and_marks_stream():
         "parameters": {},
         "stream": True,
     }
+
+
+def test_type_rules_use_the_right_article():
+    # bug caught: "`max_new_tokens` = 'ten' breaks the rule: it is a integer"
+    with pytest.raises(ParameterError) as info:
+        build_payload("Hello", max_new_tokens="ten")
+    assert "it is an integer" in str(info.value)
+    assert "expected an integer" in check_rules("Hello", {"top_k": "x"})[0].server_message
+    assert "it is a number" in check_rules("Hello", {"temperature": "hot"})[0].rule
+
+
+def test_an_openai_name_on_the_classic_shape_is_refused_with_the_classic_name(stand_in, token):
+    # bug caught: generate("Hi", max_tokens=5) was sent, ignored, and ~40 tokens came back
+    from helpers import Connection, InferenceSession, Settings
+
+    settings = Settings("live", token, stand_in.url, stand_in.url + "/api")
+    hf = Connection(settings, InferenceSession(token, retries=0))
+    with pytest.raises(ParameterError) as info:
+        hf.generate("Hi", max_tokens=5)
+    assert info.value.parameter == "max_tokens"
+    assert "the classic shape calls it max_new_tokens" in str(info.value)
+    assert "Use max_new_tokens" in info.value.hint
+
+
+def test_a_classic_name_on_the_openai_shape_is_refused_with_the_openai_name(stand_in, token):
+    # bug caught: complete("Hi", max_new_tokens=5) was sent, ignored, and 16 tokens came back
+    from helpers import Connection, InferenceSession, Settings
+
+    settings = Settings("live", token, stand_in.url, stand_in.url + "/api")
+    hf = Connection(settings, InferenceSession(token, retries=0))
+    for call in (hf.complete, lambda *a, **k: list(hf.stream_complete(*a, **k))):
+        with pytest.raises(ParameterError) as info:
+            call("Hi", max_new_tokens=5)
+        assert info.value.parameter == "max_new_tokens"
+        assert "the OpenAI completions shape calls it max_tokens" in str(info.value)
+    with pytest.raises(ParameterError, match="no `parameters`"):
+        hf.complete("Hi", parameters={"max_new_tokens": 5})
