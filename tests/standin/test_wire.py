@@ -176,3 +176,102 @@ def test_more_than_100_headers_get_431_before_any_route(api, auth):
     assert "100 headers" in many.text
     assert api.get("/api/whoami-v2", headers=headers(90)).status_code == 200
     assert "431" in api.get("/openapi.json").json()["paths"]["/api/whoami-v2"]["get"]["responses"]
+
+
+LONE_SURROGATES = [
+    (b'{"inputs": "\\ud800 hi"}', 1, 18),
+    (b'{"inputs": "hi \\udc00"}', 1, 21),
+    (b'{"inputs": "\\uD83D\\u0041"}', 1, 24),
+    (b'{"inputs": "x",\n "\\ud800": 1}', 2, 8),
+    (b'{"inputs": ["ok", {"deep": "\\udbff"}]}', 1, 34),
+]
+"""Bodies with half a surrogate pair, and where serde_json says the bad escape ends."""
+SERVED_IN_BOTH_PROFILES = [
+    "/models/gpt2",
+    "/hf-inference/models/sentence-transformers/all-MiniLM-L6-v2/pipeline/feature-extraction",
+    "/v1/chat/completions",
+    "/endpoints/gpt2",
+    "/endpoints/gpt2/v1/completions",
+    "/endpoints/gpt2/v1/chat/completions",
+]
+
+
+@pytest.mark.parametrize("profile", ["teaching", "today"])
+@pytest.mark.parametrize("path", SERVED_IN_BOTH_PROFILES)
+@pytest.mark.parametrize(("raw", "line", "column"), LONE_SURROGATES)
+def test_a_lone_surrogate_escape_is_400_like_invalid_utf8(
+    make_api, auth, profile, path, raw, line, column
+):
+    """Catches the 500 (UnicodeEncodeError: surrogates not allowed) that a ``\\ud800`` escape
+    caused once decoded: serde_json refuses it, so TGI's router answers 400."""
+    response = post_raw(make_api(profile=profile), auth, path, raw)
+    assert response.status_code == 400, response.text
+    message = (
+        "Failed to parse the request body as JSON: "
+        f"lone leading surrogate in hex escape at line {line} column {column}"
+    )
+    if path.startswith("/v1/"):  # the router's OpenAI route: OpenAI's envelope
+        assert response.json()["error"]["message"] == message
+    else:
+        assert response.text == message
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"inputs": "\\ud83d\\ude00 and \\\\ud800 (an escaped backslash, then text)"}',
+        b'{"inputs": "\\"\\ud800\\"", "parameters": {"max_new_tokens": 2}}'.replace(
+            b"\\ud800", b"\\ud83d\\ude00"
+        ),
+    ],
+)
+def test_surrogate_pairs_and_escaped_backslashes_are_fine(api, auth, raw):
+    assert post_raw(api, auth, "/models/gpt2", raw).status_code == 200
+
+
+@pytest.mark.parametrize("path", [*ALL_JSON_ROUTES, "/endpoints/gpt2"])
+def test_a_client_gone_mid_body_raises_nothing_out_of_the_app(token, path):
+    """Catches the "Exception in ASGI application ... ClientDisconnect" traceback uvicorn logged
+    (about 70 lines) for every client that closed its socket in the middle of a body: the app
+    must finish the request itself instead of letting ``ClientDisconnect`` escape."""
+    import asyncio
+
+    from helpers.standin import create_app
+
+    app = create_app()
+    events = iter(
+        [
+            {"type": "http.request", "body": b'{"inputs": "He', "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+    )
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return next(events, {"type": "http.disconnect"})
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [
+            (b"host", b"127.0.0.1"),
+            (b"authorization", f"Bearer {token}".encode()),
+            (b"content-type", b"application/json"),
+            (b"content-length", b"1000"),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 18001),
+    }
+    asyncio.run(app(scope, receive, send))  # raised ClientDisconnect before the fix
+    assert sent[0]["type"] == "http.response.start"
+    assert sent[0]["status"] < 500
