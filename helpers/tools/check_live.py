@@ -8,7 +8,9 @@ and the *shape* of each body: keys and types, never values), sends the same requ
 stand-in running the ``today`` profile, and compares the two.
 
 One line per probe (``probe: same | drift | skipped - detail``) and a dated JSON report.
-Exit 0 when nothing drifted, 1 on drift, 2 when it could not run (no token, no network).
+Exit 0 when nothing drifted, 1 on drift, 2 when it could not run (no token, a report path that
+cannot be written, a host that cannot be reached or does not answer like the service, a probe
+left without an answer). Each host is checked once, for free, before any probe is sent.
 The worst-case spend is printed before anything is sent; it stays under ``MAX_SPEND_USD``.
 
 Against a stand-in instead of the real service (what the test suite does)::
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -303,6 +306,9 @@ def run_probes(
             results.append(ProbeResult(probe.name, "skipped", f"the stand-in: {expected.error}"))
             continue
         seen = live(probe)
+        if seen.error:  # no answer is not drift: the run could not compare this probe
+            results.append(ProbeResult(probe.name, "skipped", seen.error, expected, seen))
+            continue
         drifts = compare(expected, seen)
         verdict = "drift" if drifts else "same"
         detail = "; ".join(drifts) if drifts else f"{seen.status} {seen.content_type}"
@@ -337,6 +343,74 @@ def write_report(path: Path, args: argparse.Namespace, results: list[ProbeResult
     path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
+HOST_NAMES = {"hub": "the Hub", "router": "the router", "legacy": "the retired host"}
+
+
+def _could_not_run(why: str) -> str:
+    return f"check_live could not run: {why}"
+
+
+def report_path_problem(path: Path | None) -> str | None:
+    """Return why the report cannot be written at ``path`` (checked before any probe), or None."""
+    if path is None:
+        return None
+    folder = path.parent
+    if path.is_dir():
+        return f"the report path {path} is a folder; name a file, e.g. {path / 'report.json'}."
+    if not folder.is_dir():
+        return f"the report's folder {folder} does not exist; create it or name another path."
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return f"the report {path} cannot be written here (permissions); name another path."
+    return None
+
+
+def _looks_like(base: str, response: requests.Response) -> bool:
+    """Return True when ``response`` is what the real ``base`` answers to the pre-flight GET."""
+    html = "html" in (response.headers.get("content-type") or "")
+    if base == "legacy":  # the retired host answers 410 to everything: any non-HTML answer
+        return not (html and response.status_code < 300)
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    if base == "hub":
+        return isinstance(body, dict) and "name" in body
+    return isinstance(body, dict) and isinstance(body.get("data"), list)  # router /v1/models
+
+
+PREFLIGHT_PATHS = {"hub": "/api/whoami-v2", "router": "/v1/models", "legacy": "/"}
+"""Free requests that show each host is reachable and is the service: the Hub's whoami (also
+checks the token), the router's model list (no token, no cost), the retired host's 410."""
+
+
+def preflight(urls: dict[str, str], token: str, session: requests.Session) -> str | None:
+    """Return why the probes cannot run (a host unreachable, not the service, the token
+    refused), in one sentence, or None when all three hosts answer as the service does."""
+    for base in ("hub", "router", "legacy"):
+        url = urls[base].rstrip("/")
+        headers = {"Authorization": f"Bearer {token}"} if base == "hub" else {}
+        try:
+            response = session.get(url + PREFLIGHT_PATHS[base], timeout=TIMEOUT, headers=headers)
+        except requests.RequestException as exc:
+            return _could_not_run(
+                f"{url} ({HOST_NAMES[base]}) cannot be reached ({type(exc).__name__}); "
+                "check the network and the URL, then try again."
+            )
+        if base == "hub" and response.status_code in (401, 403):
+            return _could_not_run(
+                f"the Hub refused the token {redact(token)} ({response.status_code}); "
+                "check HF_TOKEN."
+            )
+        if not _looks_like(base, response):
+            kind = (response.headers.get("content-type") or "no content type").split(";")[0]
+            return _could_not_run(
+                f"{url} answered {response.status_code} {kind}, but not like "
+                f"{HOST_NAMES[base]} (a captive portal or proxy?); check the network and "
+                "the URL, then try again."
+            )
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the probes; return the exit code (0 same, 1 drift, 2 could not run)."""
     args = parse_args(argv)
@@ -348,25 +422,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if spend > MAX_SPEND_USD:  # pragma: no cover - guarded by a test on PROBES
         print("check_live could not run: its probes could cost more than the limit.")
         return 2
+    problem = report_path_problem(args.report)
+    if problem:
+        print(_could_not_run(problem))
+        return 2
     urls = {"router": args.router, "hub": args.hub, "legacy": args.legacy}
     with requests.Session() as session:
-        try:  # free (the Hub's whoami): checks the network and the token before any spend
-            whoami = session.get(
-                args.hub.rstrip("/") + "/api/whoami-v2",
-                timeout=TIMEOUT,
-                headers={"Authorization": f"Bearer {token}"},
-            )
-        except requests.RequestException as exc:
-            print(
-                f"check_live could not run: {args.hub} cannot be reached "
-                f"({type(exc).__name__}); check the network and try again."
-            )
-            return 2
-        if whoami.status_code in (401, 403):
-            print(
-                f"check_live could not run: the Hub refused the token {redact(token)} "
-                f"({whoami.status_code}); check HF_TOKEN."
-            )
+        problem = preflight(urls, token, session)  # free: before any spend
+        if problem:
+            print(problem)
             return 2
         print(f"worst-case spend of this run: ${spend:.5f} (limit ${MAX_SPEND_USD})")
         from ..standin import start  # the reference: what the notebooks are written against
@@ -386,6 +450,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.report:
         write_report(args.report, args, results)
         print(f"report written to {args.report} (token {redact(token)} not included)")
+    unanswered = [r.probe for r in results if r.seen is not None and r.seen.error]
+    if unanswered:
+        print(
+            _could_not_run(
+                f"no answer to {', '.join(unanswered)} (the network or a host went away "
+                "during the run); run it again."
+            )
+        )
+        return 2
     return 1 if any(r.verdict == "drift" for r in results) else 0
 
 

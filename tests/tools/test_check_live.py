@@ -124,3 +124,98 @@ def test_shapes_drift_only_when_the_service_lacks_what_we_rely_on(expected, seen
 
 def _names() -> set[str]:
     return {p.name for p in check_live.PROBES}
+
+
+@pytest.fixture
+def portal():
+    """A captive portal: 200 text/html on every path, whatever the method."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Portal(BaseHTTPRequestHandler):
+        def _answer(self):
+            body = b"<html><title>Sign in to the Wi-Fi</title></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def in_process(tmp_path, monkeypatch):
+    """Run main() in this process with a fake token and no .env; return (code, output)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HF_TOKEN", local_token())
+
+    def run(router, hub, legacy, *extra):
+        code = check_live.main(["--router", router, "--hub", hub, "--legacy", legacy, *extra])
+        return code
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def today():
+    with start(profile="today") as api:
+        yield api
+
+
+@pytest.mark.parametrize("dead", ["router", "legacy", "hub"])
+def test_an_unreachable_host_is_could_not_run_not_drift(dead, in_process, today, capsys):
+    # bug caught: six "drift - no answer (ConnectionError)" lines and exit 1
+    urls = {"router": today.url, "hub": today.url, "legacy": today.url + LEGACY_PREFIX}
+    urls[dead] = "http://127.0.0.1:9"
+    code = in_process(urls["router"], urls["hub"], urls["legacy"])
+    out = capsys.readouterr().out
+    assert code == 2, out
+    assert out.strip().count("\n") == 0, out  # one sentence, no probe line
+    assert "http://127.0.0.1:9" in out and "cannot be reached" in out
+    assert "drift" not in out
+
+
+def test_a_captive_portal_is_could_not_run(in_process, portal, capsys):
+    code = in_process(portal, portal, portal + LEGACY_PREFIX)
+    out = capsys.readouterr().out
+    assert code == 2, out
+    assert out.strip().count("\n") == 0 and "captive portal" in out and portal in out
+
+
+def test_a_portal_in_front_of_the_router_only_is_caught(in_process, portal, today, capsys):
+    code = in_process(portal, today.url, today.url + LEGACY_PREFIX)
+    out = capsys.readouterr().out
+    assert code == 2 and "not like the router" in out, out
+
+
+def test_an_unwritable_report_path_stops_before_any_probe(in_process, today, tmp_path, capsys):
+    # bug caught: a FileNotFoundError traceback after every probe had been sent (and paid)
+    before = dict(today.app.state.usage.answered())
+    report = tmp_path / "no" / "such" / "dir" / "r.json"
+    code = in_process(today.url, today.url, today.url + LEGACY_PREFIX, "--report", str(report))
+    out = capsys.readouterr().out
+    assert code == 2, out
+    assert out.strip().count("\n") == 0 and "does not exist" in out
+    assert dict(today.app.state.usage.answered()) == before  # nothing was sent
+
+
+def test_a_probe_left_without_an_answer_mid_run_is_exit_2(in_process, today, monkeypatch, capsys):
+    # the router goes away after the pre-flight: its probes get no answer, which is not drift
+    monkeypatch.setattr(check_live, "preflight", lambda *args: None)
+    code = in_process("http://127.0.0.1:9", today.url, today.url + LEGACY_PREFIX)
+    out = capsys.readouterr().out
+    assert code == 2, out
+    assert "drift" not in out
+    assert "gpt2_router: skipped - no answer" in out
+    assert out.strip().splitlines()[-1].startswith("check_live could not run: no answer to ")
