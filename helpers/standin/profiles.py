@@ -10,8 +10,8 @@ headers, no stand-in names in whoami, request ids shaped like ordinary ones, no 
 in the bodies this module's users write. Behaviour by behaviour, with where it comes from
 (sections of ``notebooks/REFERENCES.md``, which cite the primary sources):
 
-- gpt2 is not served on the router: ``POST /hf-inference/models/openai-community/gpt2`` answers
-  the router's plain-text 404 ``Not Found``, and the Hub's ``inferenceProviderMapping`` for gpt2
+- gpt2 is not served on the router: ``POST /hf-inference/models/openai-community/gpt2`` and the
+  seed's ``POST /models/gpt2`` answer the router's plain-text 404 ``Not Found``, and the Hub's ``inferenceProviderMapping`` for gpt2
   is an empty object. [Text generation] "Is gpt2 served? Probably not": maintainers in
   huggingface_hub #3052 (2025-05-06), plain-text 404 reports (huggingface_hub #3148, rig #985);
   [Router]: an empty mapping object means nobody serves the model. The mapping is primary, the
@@ -61,6 +61,13 @@ class Profile:
     name: str
     router_serves_gpt2: bool
     """gpt2 on ``/hf-inference/models/openai-community/gpt2`` and in its provider mapping."""
+    seed_path_serves_gpt2: bool
+    """gpt2 on the seed tutorial's ``/models/gpt2`` whatever ``router_serves_gpt2`` says.
+
+    True where lessons must run offline (the lessons' local fallback and a ``router_like``
+    stand-in still answer there); False where the stand-in plays today's router, on which gpt2
+    is served nowhere: the seed's path answers like any unserved model, the plain-text 404
+    (unless ``router_serves_gpt2`` is turned on explicitly)."""
     credits_usd: float | None
     """The credit budget when ``credits_usd`` is not given (None: unlimited)."""
     user_name: str
@@ -117,6 +124,7 @@ class Profile:
 TEACHING = Profile(
     name="teaching",
     router_serves_gpt2=True,
+    seed_path_serves_gpt2=True,
     credits_usd=None,
     user_name="standin-learner",
     full_name="Stand-in Learner",
@@ -126,6 +134,7 @@ TEACHING = Profile(
 TODAY = Profile(
     name="today",
     router_serves_gpt2=False,
+    seed_path_serves_gpt2=False,
     credits_usd=FREE_MONTHLY_CREDITS_USD,
     user_name="ada-learner",
     full_name="Ada Learner",

@@ -36,8 +36,20 @@ def test_today_does_not_serve_gpt2_on_the_router(today, auth):
     assert today.get(MAPPING).json()["inferenceProviderMapping"] == {}
 
 
-def test_teaching_serves_gpt2_so_lessons_run_offline(api, auth):
+def test_today_does_not_serve_gpt2_on_the_seed_path_either(today, make_api, auth):
+    """Catches ``POST /models/gpt2`` answering 200 in the today profile: today's router serves
+    gpt2 nowhere, so the seed's path answers like any unserved model."""
+    answer = today.post("/models/gpt2", json={"inputs": "Hi"}, headers=auth)
+    assert (answer.status_code, answer.text) == (404, NOT_FOUND_BODY)
+    assert answer.headers["content-type"].startswith("text/plain")
+    kept = make_api(profile="today", router_serves_gpt2=True)  # the explicit knob still wins
+    assert kept.post("/models/gpt2", json={"inputs": "Hi"}, headers=auth).status_code == 200
+
+
+def test_teaching_serves_gpt2_so_lessons_run_offline(api, make_api, auth):
     assert api.post(GPT2_ROUTER, json={"inputs": "Hello"}, headers=auth).status_code == 200
+    router_like = make_api(router_serves_gpt2=False)  # notebook 01's second stand-in
+    assert router_like.post("/models/gpt2", json={"inputs": "Hi"}, headers=auth).status_code == 200
     assert "hf-inference" in api.get(MAPPING).json()["inferenceProviderMapping"]
 
 

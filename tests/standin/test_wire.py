@@ -187,7 +187,7 @@ LONE_SURROGATES = [
 ]
 """Bodies with half a surrogate pair, and where serde_json says the bad escape ends."""
 SERVED_IN_BOTH_PROFILES = [
-    "/models/gpt2",
+    "/hf-inference/models/distilbert/distilbert-base-uncased-finetuned-sst-2-english",
     "/hf-inference/models/sentence-transformers/all-MiniLM-L6-v2/pipeline/feature-extraction",
     "/v1/chat/completions",
     "/endpoints/gpt2",
@@ -196,8 +196,13 @@ SERVED_IN_BOTH_PROFILES = [
 ]
 
 
-@pytest.mark.parametrize("profile", ["teaching", "today"])
-@pytest.mark.parametrize("path", SERVED_IN_BOTH_PROFILES)
+@pytest.mark.parametrize(
+    ("profile", "path"),
+    [
+        *[("teaching", path) for path in [*SERVED_IN_BOTH_PROFILES, *CLASSIC_ROUTES]],
+        *[("today", path) for path in SERVED_IN_BOTH_PROFILES],
+    ],
+)
 @pytest.mark.parametrize(("raw", "line", "column"), LONE_SURROGATES)
 def test_a_lone_surrogate_escape_is_400_like_invalid_utf8(
     make_api, auth, profile, path, raw, line, column

@@ -99,8 +99,16 @@ async def _generate(
 
 @router.post("/models/{model_id:path}", openapi_extra=OPENAPI_BODY, responses=CLASSIC_RESPONSES)
 async def generate_classic(model_id: str, request: Request) -> Response:
-    """The classic path, as a dedicated endpoint or the seed's URL shape serves it."""
-    return await _generate(request, model_id, served=True, provider_header=False)
+    """The classic path, as a dedicated endpoint or the seed's URL shape serves it.
+
+    gpt2 is served here in the teaching profile (lessons run offline); the today profile plays
+    a router that serves gpt2 nowhere, so this path answers its plain-text 404 too.
+    """
+    served = (
+        request.app.state.profile.seed_path_serves_gpt2
+        or request.app.state.options.router_serves_gpt2
+    )
+    return await _generate(request, model_id, served=served, provider_header=False)
 
 
 @router.post(
