@@ -8,13 +8,26 @@ Every knob of ``start()`` is a flag with the same name: ``start(cold_start_s=2)`
 from __future__ import annotations
 
 import argparse
+import errno
+import socket
 from dataclasses import fields
 
 from .options import FAULT_KINDS, RateLimit, StandInOptions
 from .profiles import PROFILES
-from .server import serve_forever
+from .server import bind, serve_forever
 
 DEFAULTS = StandInOptions()
+
+
+def _port(text: str) -> int:
+    """Return a TCP port (0 picks a free one), or argparse's clear refusal."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: choose one in 0..65535")
+    return port
 
 
 def _fault_kinds(text: str) -> tuple[str, ...]:
@@ -29,7 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Every knob is off by default.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument(
+        "--port", type=_port, default=8000, help="port, 0..65535 (default 8000; 0: a free one)"
+    )
     knobs = parser.add_argument_group("knobs (the keywords of helpers.standin.start())")
     knobs.add_argument(
         "--profile",
@@ -117,26 +132,47 @@ def options_from(args: argparse.Namespace) -> StandInOptions:
     return StandInOptions(**{f.name: getattr(args, f.name) for f in fields(StandInOptions)})
 
 
+def announce(profile: str, host: str, port: int) -> str:
+    """Return what the workshop command prints once bound: the real URL to point clients at."""
+    wildcard = host in ("0.0.0.0", "::", "")
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else "[::1]" if host == "::" else host
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    url = f"http://{shown}:{port}"
+    lines = [f"Local stand-in of the Hugging Face API on {url} (Ctrl-C stops it)"]
+    if profile == "today":
+        lines.append(
+            f"Rehearse live mode with: HF_TUTORIAL_MODE=live HF_ROUTER_URL={url} "
+            f"HF_HUB_URL={url} (any well-formed token)"
+        )
+    else:
+        lines.append(f"Point the notebooks at it with: HF_TUTORIAL_MODE=local HF_STANDIN_URL={url}")
+    if wildcard:
+        lines.append(
+            f"It listens on every interface: from other machines in the room, use this "
+            f"machine's address on the room's network instead of {shown} (port {port})."
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the stand-in in the foreground."""
-    args = parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
         options = options_from(args)
     except ValueError as exc:
-        build_parser().error(str(exc))
-    print(
-        f"Local stand-in of the Hugging Face API on http://{args.host}:{args.port} (Ctrl-C stops it)"
-    )
-    if options.profile == "today":
-        print(
-            "Rehearse live mode with: HF_TUTORIAL_MODE=live HF_ROUTER_URL=http://HOST:PORT "
-            "HF_HUB_URL=http://HOST:PORT (any well-formed token)"
-        )
-    else:
-        print(
-            "Point the notebooks at it with: HF_TUTORIAL_MODE=local HF_STANDIN_URL=http://HOST:PORT"
-        )
-    serve_forever(options, args.host, args.port)
+        parser.error(str(exc))
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            parser.exit(1, f"port {args.port} is in use: choose another with --port\n")
+        if isinstance(exc, socket.gaierror):
+            parser.exit(1, f"{args.host!r} is not an address of this machine ({exc.strerror})\n")
+        parser.exit(1, f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}\n")
+    print(announce(options.profile, args.host, sock.getsockname()[1]), flush=True)
+    serve_forever(options, sock)
 
 
 if __name__ == "__main__":

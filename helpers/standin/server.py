@@ -115,11 +115,22 @@ def start(
     return StandIn(options, clock=clock)._start()
 
 
-def serve_forever(options: StandInOptions, host: str, port: int) -> None:
-    """Serve in the foreground until Ctrl-C (the workshop command)."""
+def bind(host: str, port: int) -> socket.socket:
+    """Return a listening socket on ``host``:``port`` (port 0: a free one); OSError if not.
+
+    Binding before anything is printed lets the workshop command say "port N is in use" instead
+    of announcing a URL that then fails with Errno 98.
+    """
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    return socket.create_server((host, port), family=family)  # SO_REUSEADDR on POSIX
+
+
+def serve_forever(options: StandInOptions, sock: socket.socket) -> None:
+    """Serve on the bound ``sock`` in the foreground until Ctrl-C (the workshop command)."""
     # No access log: one line per request costs the room ~10 % of its throughput, and the
     # room's errors still reach the terminal at warning level.
-    uvicorn.run(create_app(options), host=host, port=port, log_level="info", access_log=False)
+    config = uvicorn.Config(create_app(options), log_level="info", access_log=False)
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 class SilentListener:

@@ -7,9 +7,11 @@ import subprocess
 import sys
 import time
 
+import pytest
 import requests
 
-from helpers.standin.__main__ import options_from, parse_args
+from helpers.standin import __main__ as cli
+from helpers.standin.__main__ import main, options_from, parse_args
 
 
 def free_port() -> int:
@@ -55,3 +57,58 @@ def test_module_serves_in_the_foreground_until_terminated():
         proc.terminate()
         proc.wait(timeout=10)
     assert "Local stand-in" in proc.stdout.read()
+
+
+def test_a_port_outside_0_to_65535_is_refused_by_argparse(capsys):
+    """Catches the OverflowError traceback ``--port 99999`` ended in."""
+    for bad in ("99999", "-1", "http"):
+        try:
+            parse_args(["--port", bad])
+        except SystemExit as exit_:
+            assert exit_.code == 2
+        else:
+            raise AssertionError(f"--port {bad} was accepted")
+        said = capsys.readouterr().err
+        assert "--port" in said and "Traceback" not in said
+    assert "choose one in 0..65535" in said.replace("\n", " ") or "not a port" in said
+
+
+def test_a_port_in_use_is_one_sentence_before_any_url(capsys):
+    """Catches the URL announced before the bind failed with Errno 98, then a traceback."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        try:
+            main(["--port", str(port)])
+        except SystemExit as exit_:
+            assert exit_.code == 1
+        else:
+            raise AssertionError("main() served on a port in use")
+    said = capsys.readouterr()
+    assert said.err == f"port {port} is in use: choose another with --port\n"
+    assert "http://" not in said.out
+
+
+@pytest.mark.parametrize(
+    ("argv", "shown", "room_note"),
+    [
+        ([], "http://127.0.0.1:{port}", False),
+        (["--profile", "today"], "http://127.0.0.1:{port}", False),
+        (["--host", "0.0.0.0"], "http://127.0.0.1:{port}", True),
+    ],
+)
+def test_the_announced_url_is_the_real_one(monkeypatch, capsys, argv, shown, room_note):
+    """Catches ``HF_STANDIN_URL=http://HOST:PORT`` printed literally."""
+    served = []
+    monkeypatch.setattr(cli, "serve_forever", lambda options, sock: served.append(sock))
+    main([*argv, "--port", "0"])
+    sock = served[0]
+    port = sock.getsockname()[1]
+    sock.close()
+    out = capsys.readouterr().out
+    assert "HOST:PORT" not in out
+    url = shown.format(port=port)
+    variable = "HF_ROUTER_URL" if "today" in argv else "HF_STANDIN_URL"
+    assert f"{variable}={url}" in out and f"on {url} " in out
+    assert ("this machine's address on the room's network" in out) is room_note
