@@ -8,6 +8,7 @@ from collections.abc import Callable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .middleware import MarkStandIn
@@ -52,7 +53,10 @@ def create_app(
     ``clock`` (seconds, monotonic) times rate-limit windows and cold starts; tests pass a
     fake one instead of sleeping.
     """
-    app = FastAPI(
+    # FastAPIOffline: FastAPI whose /docs and /redoc load swagger-ui and redoc from its own
+    # StaticFiles mount (/static-offline-docs) instead of cdn.jsdelivr.net, so the pages work in
+    # a room without internet (fastapi-offline 1.7.7, fastapi_offline/core.py).
+    app: FastAPI = FastAPIOffline(
         title="Local stand-in of the Hugging Face inference API",
         description="Speaks the same HTTP contracts as the real service, offline. "
         "Its text comes from a small n-gram model, not from a real model.",

@@ -8,6 +8,7 @@ is documented for the operation that answered it.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -136,3 +137,21 @@ def _requests(method: str, kind: str) -> list[dict[str, Any]]:
         {"json": GOOD_BODIES[0]},  # no token
         {"json": GOOD_BODIES[0], "headers": {"Authorization": f"Bearer {WEAK}"} | {"x": "y"}},
     ]
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_the_docs_pages_load_nothing_from_another_host(api, page):
+    """Catches /docs left blank in a room without internet: FastAPI's own page loads
+    swagger-ui from cdn.jsdelivr.net (and its favicon from fastapi.tiangolo.com)."""
+
+    answer = api.get(page)
+    assert answer.status_code == 200
+    assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", answer.text)
+    assets += re.findall(r"""url: *["']([^"']+)["']""", answer.text)
+    assert assets, answer.text
+    assert not [a for a in assets if re.match(r"(https?:)?//", a)], assets
+    assert "cdn.jsdelivr.net" not in answer.text and "googleapis" not in answer.text
+    for asset in assets:
+        served = api.get(asset)
+        assert served.status_code == 200, asset
+        assert len(served.content) > 0, asset
