@@ -209,7 +209,7 @@ class ConnectionFailedError(APIError, ConnectionError):
     )
     stand_in_hint = (
         "The local stand-in at this address is not answering: run connect() again to start "
-        "a fresh one, or check HF_STANDIN_URL."
+        "a fresh one."
     )
 
 

@@ -45,7 +45,12 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from ..contract import PROVIDER_HEADER, REQUEST_ID_HEADERS, STAND_IN_HEADER
+from ..contract import (
+    PROVIDER_HEADER,
+    REQUEST_ID_HEADERS,
+    STAND_IN_HEADER,
+    STANDIN_URL_ENV_VAR,
+)
 from .config import check_transport, redact
 from .errors import (
     APIError,
@@ -218,6 +223,8 @@ class InferenceSession:
     ``retries=0`` turns retries off (the error demos use it, to show one failure).
     ``allow_plain_http`` lets the token travel over http to any host: only for throw-away
     stand-in tokens (a workshop stand-in on the room's network), never for a real token.
+    ``url_settings`` maps a base URL to the setting it came from (``{router: "HF_ROUTER_URL"}``),
+    so that a connection failure's hint names the setting to check.
     """
 
     def __init__(
@@ -229,8 +236,12 @@ class InferenceSession:
         backoff_factor: float = 0.5,
         pool_size: int = 10,
         allow_plain_http: bool = False,
+        url_settings: dict[str, str] | None = None,
     ) -> None:
         self._token = token
+        self.url_settings = {
+            base.rstrip("/"): name for base, name in (url_settings or {}).items() if base
+        }
         self.allow_plain_http = allow_plain_http
         self.timeout = timeout
         self.session = requests.Session()
@@ -248,10 +259,47 @@ class InferenceSession:
         """Close the pooled connections."""
         self.session.close()
 
+    def setting_of(self, url: str) -> tuple[str, str] | None:
+        """Return (base URL, setting name) of the longest configured base ``url`` is under."""
+        found = [
+            (base, name)
+            for base, name in self.url_settings.items()
+            if url == base or url.startswith(base + "/")
+        ]
+        return max(found, key=lambda pair: len(pair[0])) if found else None
+
+    def connection_hint(self, url: str) -> str | None:
+        """Return the hint for "nothing answers at ``url``", naming the setting that chose it."""
+        found = self.setting_of(url)
+        if found is None:
+            return None
+        base, name = found
+        if name == STANDIN_URL_ENV_VAR:
+            return (
+                f"The room's stand-in at {base} ({name}) is not answering: ask whether it is "
+                f"still running, or remove {name} and run connect() again to use a stand-in "
+                "on this machine."
+            )
+        return (
+            f"Nothing answers at {base} ({name}): check your network connection (a proxy or "
+            f"firewall?) and the URL in {name}, then run connect() again."
+        )
+
     def request(
         self, method: str, url: str, *, auth: bool = True, **kwargs: Any
     ) -> requests.Response:
         """Send a request and return the successful response; raise an HFError otherwise."""
+        try:
+            return self._send(method, url, auth=auth, **kwargs)
+        except (ConnectionFailedError, RequestTimeoutError) as error:
+            hint = self.connection_hint(url)
+            if hint:
+                error.hint = hint
+            raise
+
+    def _send(
+        self, method: str, url: str, *, auth: bool = True, **kwargs: Any
+    ) -> requests.Response:
         headers = dict(kwargs.pop("headers", None) or {})
         if auth and self._token:
             if not self.allow_plain_http:

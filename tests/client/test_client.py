@@ -291,3 +291,27 @@ def test_model_providers_accepts_both_mapping_shapes(session, monkeypatch, mappi
         {"provider": "hf-inference", "status": "live", "task": "text-generation"}
         | ({"providerId": "g"} if isinstance(mapping, dict) else {})
     ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "says", "never"),
+    [
+        ("HF_ROUTER_URL", "check your network connection", "stand-in"),
+        ("HF_STANDIN_URL", "The room's stand-in at", "fresh one"),
+    ],
+)
+def test_a_connection_hint_names_the_setting_that_chose_the_url(setting, says, never):
+    # bug caught: a live router on a loopback port got the stand-in's hint ("check
+    # HF_STANDIN_URL"); a room's stand-in got "run connect() again to start a fresh one"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    session = InferenceSession(None, retries=0, url_settings={dead + "/": setting})
+    with pytest.raises(ConnectionFailedError) as info:
+        session.request("GET", dead + "/v1/models")
+    assert setting in info.value.hint and says in info.value.hint
+    assert never not in info.value.hint
+    unnamed = InferenceSession(None, retries=0)
+    with pytest.raises(ConnectionFailedError) as info:
+        unnamed.request("GET", dead + "/v1/models")
+    assert "HF_STANDIN_URL" not in info.value.hint  # our own stand-in: no setting to check
