@@ -18,7 +18,7 @@ import secrets
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import contract
 from ..client import config
@@ -31,6 +31,7 @@ from ..client.errors import (
     MissingTokenError,
     PermissionDeniedError,
     RequestTimeoutError,
+    UnexpectedResponseError,
 )
 from ..client.session import Generation, InferenceSession, RoutesSpoken
 from ..client.sse import completion_texts
@@ -50,6 +51,23 @@ EXPORTED_NAMES = (
     contract.MODE_ENV_VAR,
 )
 """What ``connect()`` writes into ``os.environ`` for standalone snippet cells."""
+NEXT_STEP_NO_TOKEN = (
+    "To go live, put HF_TOKEN in .env and restart the kernel (HF_TUTORIAL_MODE=auto or live)."
+)
+NEXT_STEP_UNREACHABLE = "To go live, check the network connection, then run connect() again."
+NEXT_STEP_REFUSED = (
+    "To go live, replace HF_TOKEN in .env with a current token from "
+    "https://huggingface.co/settings/tokens, then restart the kernel."
+)
+NEXT_STEP_PERMISSION = (
+    "To go live, give the token the 'Make calls to Inference Providers' permission, then run "
+    "connect() again."
+)
+NEXT_STEP_SETTING = "To go live, fix the setting named above, then restart the kernel."
+NEXT_STEP_NOT_THE_SERVICE = (
+    "To go live, sign in to the network in a browser (or fix the URL setting), then run "
+    "connect() again."
+)
 _BEFORE_EXPORT: dict[str, str | None] = {}
 """The values those variables had before ``connect()`` first exported its own."""
 _EXPORTED: dict[str, str | None] = {}
@@ -77,6 +95,9 @@ class Connection:
     settings: config.Settings
     session: InferenceSession = field(repr=False)
     stand_in_url: str | None = None
+    next_step: str = ""
+    """The banner's last sentence when local: how to go live (or back to the room's stand-in),
+    fitted to why this connection is local."""
 
     @property
     def mode(self) -> str:
@@ -112,8 +133,8 @@ class Connection:
         if self.is_local:
             return (
                 f"LOCAL STAND-IN at {self.stand_in_url}{why}: answers come from helpers.standin, "
-                "a tiny text generator of our own, not from Hugging Face. To go live, put "
-                "HF_TOKEN in .env and restart the kernel (HF_TUTORIAL_MODE=auto or live)."
+                "a tiny text generator of our own, not from Hugging Face. "
+                + (self.next_step or NEXT_STEP_NO_TOKEN)
             )
         return (
             f"LIVE: requests go to {self.settings.router_url} with token "
@@ -272,62 +293,154 @@ def export_settings(connection: Connection) -> dict[str, str | None]:
     return values
 
 
-def check_live(settings: config.Settings) -> tuple[str, str] | None:
-    """Return None when the Hub answers and accepts the token; else (what to say, short reason).
+class Fallback(NamedTuple):
+    """Why live mode cannot go on: what to say, the banner's reason, the banner's next step."""
 
-    One ``GET {hub}/api/whoami-v2`` with a short timeout and no retries; a token the Hub
-    knows but that lacks the inference permission counts as refused. A failure that is
-    neither the network nor the token (a 429 or 5xx from the Hub) is not a reason to leave
-    live mode: the inference routes may still work.
+    said: str
+    reason: str
+    next_step: str
+
+
+def _unreachable(host: str, setting: str, error: APIError) -> Fallback:
+    """Return the Fallback for a host that did not answer (refused, DNS, timeout)."""
+    cause = error.message.rsplit(": ", 1)[-1].rstrip(".")
+    if isinstance(error, RequestTimeoutError):
+        cause, likely = "no answer in time", "no network, or a proxy or firewall in the way"
+    elif "refused" in cause:
+        likely = f"nothing answers at that address: check the URL ({setting})"
+    else:
+        likely = "no network, or a wrong host name"
+    return Fallback(
+        f"Could not reach {host} ({cause}): {likely}. Check your connection, then run "
+        "connect() again (or restart the kernel).",
+        f"live mode was asked for, but {host} could not be reached",
+        NEXT_STEP_UNREACHABLE.replace("connection,", f"connection and {setting},"),
+    )
+
+
+def _not_the_service(host: str, setting: str, what: str) -> Fallback:
+    """Return the Fallback for a host that answered, but not as ``what`` does (a portal)."""
+    return Fallback(
+        f"{host} answered, but not like {what} (a captive portal or proxy?): sign in to the "
+        f"network in a browser, or check {setting}, then run connect() again.",
+        f"live mode was asked for, but {host} did not answer like {what}",
+        NEXT_STEP_NOT_THE_SERVICE.replace("the URL setting", setting),
+    )
+
+
+def check_live(settings: config.Settings) -> Fallback | None:
+    """Return None when the Hub and the router answer and the token is accepted; else why not.
+
+    One ``GET {hub}/api/whoami-v2`` and one ``GET {router}/v1/models`` (no token, free), each
+    with a short timeout and no retries. A token the Hub knows but that lacks the inference
+    permission counts as refused; an answer that is not the service's JSON (a captive
+    portal's HTML page) counts as not reached. A 429 or 5xx is not a reason to leave live
+    mode: the inference routes may still work.
     """
     session = InferenceSession(settings.token, timeout=CHECK_TIMEOUT, retries=0)
     host = settings.hub_url
     try:
         summary = token_summary(session.whoami(settings.hub_api_url))
     except (ConnectionFailedError, RequestTimeoutError) as error:
-        cause = error.message.rsplit(": ", 1)[-1].rstrip(".")
-        if isinstance(error, RequestTimeoutError):
-            cause, likely = "no answer in time", "no network, or a proxy or firewall in the way"
-        elif "refused" in cause:
-            likely = "nothing answers at that address: check the URL (HF_HUB_URL)"
-        else:
-            likely = "no network, or a wrong host name"
-        return (
-            f"Could not reach {host} ({cause}): {likely}. Check your connection, then run "
-            "connect() again (or restart the kernel).",
-            f"live mode was asked for, but {host} could not be reached",
-        )
+        session.close()
+        return _unreachable(host, contract.HUB_URL_ENV_VAR, error)
+    except UnexpectedResponseError:
+        session.close()
+        return _not_the_service(host, contract.HUB_URL_ENV_VAR, "the Hugging Face Hub")
     except AuthenticationError as error:
-        return (
+        session.close()
+        return Fallback(
             f"{host} refused the token {settings.token_hint} (HTTP 401: {error.message}). "
             "Create a new token at https://huggingface.co/settings/tokens, put it in .env as "
             "HF_TOKEN=..., and restart the kernel.",
             f"live mode was asked for, but {host} refused the token",
+            NEXT_STEP_REFUSED,
         )
     except PermissionDeniedError as error:
-        return (
+        session.close()
+        return Fallback(
             f"{host} refused the token {settings.token_hint} (HTTP 403: {error.message}). "
             "Give it the 'Make calls to Inference Providers' permission, then restart the kernel.",
             f"live mode was asked for, but {host} refused the token",
+            NEXT_STEP_PERMISSION,
         )
     except APIError:
-        return None
-    finally:
+        summary = None
+    if summary is not None and not summary.can_call_inference:  # every call would answer 403
         session.close()
-    if not summary.can_call_inference:  # every inference call would answer 403
-        return (
+        return Fallback(
             f"The token {settings.token_hint} (user {summary.user}, role {summary.role}) may not "
             "call Inference Providers. Give it the 'Make calls to Inference Providers' "
             "permission at https://huggingface.co/settings/tokens, then restart the kernel.",
             "live mode was asked for, but the token may not call Inference Providers",
+            NEXT_STEP_PERMISSION,
         )
+    try:
+        return check_router(session, settings.router_url)
+    finally:
+        session.close()
+
+
+def check_router(session: InferenceSession, router_url: str) -> Fallback | None:
+    """Return None when ``GET {router}/v1/models`` answers the router's model list.
+
+    That route needs no token and costs nothing (hub-docs
+    ``docs/inference-providers/index.md``, "List models"; notebooks/REFERENCES.md, "Router").
+    """
+    setting = contract.ROUTER_URL_ENV_VAR
+    try:
+        data, _ = session.json("GET", f"{router_url}/v1/models", auth=False)
+    except (ConnectionFailedError, RequestTimeoutError) as error:
+        return _unreachable(router_url, setting, error)
+    except UnexpectedResponseError:
+        return _not_the_service(router_url, setting, "the Hugging Face router")
+    except APIError:
+        return None  # it answered: a 429 or 5xx now says nothing about the inference routes
+    if not (isinstance(data, dict) and isinstance(data.get("data"), list)):
+        return _not_the_service(router_url, setting, "the Hugging Face router")
     return None
 
 
-def _local_settings(reason: str) -> tuple[config.Settings, str]:
-    """Return (local Settings, stand-in URL): HF_STANDIN_URL's stand-in, or our own."""
+def room_stand_in_answers(url: str) -> APIError | None:
+    """Return None when the stand-in at ``url`` answers ``GET /v1/models``; else the error.
+
+    Any HTTP answer counts (an older stand-in may lack the route); only no connection, or no
+    answer within ``CHECK_TIMEOUT``, does not.
+    """
+    session = InferenceSession(None, timeout=CHECK_TIMEOUT, retries=0, allow_plain_http=True)
+    try:
+        session.request("GET", f"{url}/v1/models", auth=False)
+    except (ConnectionFailedError, RequestTimeoutError) as error:
+        return error
+    except APIError:
+        return None
+    finally:
+        session.close()
+    return None
+
+
+def _local_settings(reason: str) -> tuple[config.Settings, str, str | None]:
+    """Return (local Settings, stand-in URL, what to say): HF_STANDIN_URL's stand-in, or ours.
+
+    A room's stand-in (``HF_STANDIN_URL``) is checked once; when it does not answer, this
+    machine's own stand-in answers instead and the reason says so.
+    """
     found = config.read_setting(STANDIN_URL_ENV_VAR)
     stand_in_url = (found.value or "").strip().rstrip("/")
+    said = None
+    if stand_in_url:
+        failed = room_stand_in_answers(stand_in_url)
+        if failed is not None:
+            cause = failed.message.rsplit(": ", 1)[-1].rstrip(".")
+            if isinstance(failed, RequestTimeoutError):
+                cause = "no answer in time"
+            said = (
+                f"The room's stand-in at {stand_in_url} ({STANDIN_URL_ENV_VAR}) does not "
+                f"answer ({cause}). This notebook starts a stand-in of its own on this machine "
+                "instead; ask whether the room's is running, then run connect() again."
+            )
+            reason = f"{STANDIN_URL_ENV_VAR}={stand_in_url} did not answer"
+            stand_in_url = ""
     if not stand_in_url:
         stand_in_url = shared_stand_in().url
     settings = config.Settings(
@@ -337,7 +450,20 @@ def _local_settings(reason: str) -> tuple[config.Settings, str]:
         hub_api_url=f"{stand_in_url}/api",
         reason=reason,
     )
-    return settings, stand_in_url
+    return settings, stand_in_url, said
+
+
+def live_url_settings(settings: config.Settings) -> dict[str, str]:
+    """Return {base URL: the setting it came from} for a live connection's hints."""
+    named: dict[str, list[str]] = {}
+    for url, name in (
+        (settings.hub_url, contract.HUB_URL_ENV_VAR),
+        (settings.router_url, contract.ROUTER_URL_ENV_VAR),
+        (settings.endpoint_url, contract.ENDPOINT_ENV_VAR),
+    ):
+        if url:
+            named.setdefault(url.rstrip("/"), []).append(name)
+    return {url: " or ".join(names) for url, names in named.items()}
 
 
 def connect(
@@ -361,6 +487,7 @@ def connect(
     if mode is not None:
         environ[contract.MODE_ENV_VAR] = mode
     problem: str | None = None
+    next_step = ""
     settings: config.Settings | None = None
     try:
         token = config.token_setting()
@@ -372,24 +499,40 @@ def connect(
                 config.check_transport(settings.hub_api_url)
                 failed = check_live(settings)
                 if failed:
-                    problem, reason = failed
+                    problem, reason, next_step = failed
     except MissingTokenError as error:
         problem = f"{error.message} {error.hint}"
         reason = "live mode was asked for, but no token was found"
+        next_step = NEXT_STEP_NO_TOKEN
     except ConfigurationError as error:
         problem = f"{error.message} {error.hint}"
         reason = "the live settings have a problem"
+        next_step = NEXT_STEP_SETTING
     stand_in_url = None
+    url_settings: dict[str, str] = {}
     if settings is None or problem:
         if problem:
             print(f"{problem}\nThis notebook uses the local stand-in instead.")
-        settings, stand_in_url = _local_settings(reason)
+        settings, stand_in_url, said = _local_settings(reason)
+        if said:
+            print(said)
+            next_step = (
+                f"To use the room's stand-in, check {STANDIN_URL_ENV_VAR} and that it is "
+                "running, then run connect() again."
+            )
+        elif config.read_setting(STANDIN_URL_ENV_VAR).found:
+            url_settings[stand_in_url] = STANDIN_URL_ENV_VAR
+    else:
+        url_settings = live_url_settings(settings)
     # In local mode the token is a throw-away one, so a workshop stand-in on the room's
     # network (plain http) may receive it; a real token only ever travels over https.
     session = InferenceSession(
-        settings.token, retries=retries, allow_plain_http=settings.mode == "local"
+        settings.token,
+        retries=retries,
+        allow_plain_http=settings.mode == "local",
+        url_settings=url_settings,
     )
-    connection = Connection(settings, session, stand_in_url)
+    connection = Connection(settings, session, stand_in_url, next_step)
     if export:
         export_settings(connection)
     if not quiet:
@@ -400,6 +543,7 @@ def connect(
 __all__ = [
     "CHAT_MODEL",
     "Connection",
+    "Fallback",
     "GPT2",
     "HFError",
     "check_live",

@@ -207,6 +207,7 @@ def test_live_mode_never_allows_plain_http(monkeypatch):
 
 
 def test_local_mode_may_reach_a_workshop_stand_in_over_plain_http(monkeypatch):
+    monkeypatch.setattr(connection_module, "room_stand_in_answers", lambda url: None)
     monkeypatch.setenv("HF_TUTORIAL_MODE", "local")
     monkeypatch.setenv("HF_STANDIN_URL", "http://192.0.2.10:8000")
     hf = connect(quiet=True)
@@ -319,3 +320,155 @@ def test_serving_falls_back_when_the_hub_cannot_be_reached(capsys, token, dead_u
 def test_serving_keeps_a_connection_that_serves_the_model(stand_in, token):
     hf = live_like(stand_in.url, token)
     assert hf.serving("gpt2") is hf
+
+
+# --- the reviewer's set-ups: a dead room stand-in, a captive portal, a dead router -------------
+
+
+@pytest.fixture
+def portal():
+    """A captive portal: 200 text/html on every path, whatever the method."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Portal(BaseHTTPRequestHandler):
+        def _answer(self):
+            body = b"<html><title>Sign in to the Wi-Fi</title></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_room_stand_in_that_does_not_answer_is_replaced_by_our_own(monkeypatch, capsys, dead_url):
+    # bug caught: banner "LOCAL STAND-IN at <dead>", then a ConnectionFailedError traceback
+    monkeypatch.setenv("HF_TUTORIAL_MODE", "local")
+    monkeypatch.setenv("HF_STANDIN_URL", dead_url)
+    hf = connect()
+    said = capsys.readouterr().out.splitlines()
+    assert hf.is_local and hf.stand_in_url != dead_url
+    assert said[0].startswith(f"The room's stand-in at {dead_url} (HF_STANDIN_URL) does not")
+    banner = said[-1]
+    assert banner.startswith(f"LOCAL STAND-IN at {hf.stand_in_url} (HF_STANDIN_URL={dead_url}")
+    assert banner.endswith("check HF_STANDIN_URL and that it is running, then run connect() again.")
+    assert "stand-in" in hf.generate(PROMPT, max_new_tokens=2).answered_by
+
+
+def test_a_room_stand_in_that_answers_is_used(monkeypatch, stand_in):
+    monkeypatch.setenv("HF_TUTORIAL_MODE", "local")
+    monkeypatch.setenv("HF_STANDIN_URL", stand_in.url)
+    assert connect(quiet=True).stand_in_url == stand_in.url
+
+
+def test_a_room_stand_in_gone_later_gets_a_hint_naming_hf_standin_url(monkeypatch, dead_url):
+    # bug caught: "run connect() again to start a fresh one", wrong while HF_STANDIN_URL is set
+    monkeypatch.setattr(connection_module, "room_stand_in_answers", lambda url: None)
+    monkeypatch.setenv("HF_TUTORIAL_MODE", "local")
+    monkeypatch.setenv("HF_STANDIN_URL", dead_url)
+    hf = connect(quiet=True, retries=0)
+    with pytest.raises(connection_module.ConnectionFailedError) as info:
+        hf.generate(PROMPT, max_new_tokens=2)
+    assert "HF_STANDIN_URL" in info.value.hint and "fresh one" not in info.value.hint
+
+
+def test_a_captive_portal_is_not_the_hub(monkeypatch, capsys, portal):
+    # bug caught: whoami's HTML answer was "not a reason to leave live mode"; error cells followed
+    monkeypatch.setenv("HF_TOKEN", local_token())
+    monkeypatch.setenv("HF_ROUTER_URL", portal)
+    monkeypatch.setenv("HF_HUB_URL", portal)
+    hf = connect()
+    said = capsys.readouterr().out
+    assert hf.is_local
+    assert f"{portal} answered, but not like the Hugging Face Hub (a captive portal or proxy?)" in (
+        said
+    )
+    assert said.splitlines()[-1].endswith("(or fix HF_HUB_URL), then run connect() again.")
+
+
+@pytest.mark.parametrize("router", ["dead", "portal"])
+def test_the_router_is_checked_too(router, monkeypatch, capsys, stand_in, dead_url, portal):
+    # bug caught: only the Hub was checked; LIVE, and later cells crashed on the router
+    router_url = dead_url if router == "dead" else portal
+    monkeypatch.setenv("HF_TOKEN", local_token())
+    monkeypatch.setenv("HF_ROUTER_URL", router_url)
+    monkeypatch.setenv("HF_HUB_URL", stand_in.url)
+    hf = connect()
+    said = capsys.readouterr().out
+    assert hf.is_local, said
+    if router == "dead":
+        assert said.startswith(f"Could not reach {router_url} (Connection refused)")
+        assert "HF_ROUTER_URL" in said.splitlines()[0]
+    else:
+        assert "not like the Hugging Face router" in said
+    assert "HF_ROUTER_URL" in said.splitlines()[-1]
+
+
+def test_a_live_router_that_goes_away_gets_a_hint_naming_hf_router_url(stand_in, token, dead_url):
+    # bug caught: "The local stand-in at this address is not answering... check HF_STANDIN_URL"
+    # for a live learner, because the dead router's URL happened to be on this machine
+    settings = Settings("live", token, dead_url, stand_in.url + "/api")
+    hf = Connection(
+        settings,
+        InferenceSession(
+            token, retries=0, url_settings=connection_module.live_url_settings(settings)
+        ),
+    )
+    with pytest.raises(connection_module.ConnectionFailedError) as info:
+        hf.complete(PROMPT, max_tokens=2)
+    assert "HF_ROUTER_URL" in info.value.hint and "stand-in" not in info.value.hint
+
+
+def test_connect_names_the_router_setting_in_live_hints(monkeypatch, stand_in):
+    monkeypatch.setenv("HF_TOKEN", local_token())
+    monkeypatch.setenv("HF_ROUTER_URL", stand_in.url + "/router")
+    monkeypatch.setenv("HF_HUB_URL", stand_in.url)
+    hf = connect(quiet=True, check=False)
+    assert hf.session.setting_of(hf.chat_url) == (stand_in.url + "/router", "HF_ROUTER_URL")
+    assert hf.session.setting_of(stand_in.url + "/api/whoami-v2") == (stand_in.url, "HF_HUB_URL")
+
+
+@pytest.mark.parametrize(
+    ("setup", "last_sentence"),
+    [
+        ("no token", "To go live, put HF_TOKEN in .env and restart the kernel"),
+        ("live without a token", "To go live, put HF_TOKEN in .env and restart the kernel"),
+        ("unreachable", "check the network connection and HF_HUB_URL, then run connect() again."),
+        ("refused", "replace HF_TOKEN in .env with a current token"),
+        ("bad url", "To go live, fix the setting named above, then restart the kernel."),
+    ],
+)
+def test_the_banners_last_sentence_fits_the_reason(
+    setup, last_sentence, monkeypatch, capsys, stand_in, dead_url
+):
+    # bug caught: always "To go live, put HF_TOKEN in .env", even to a learner who had
+    if setup == "live without a token":
+        monkeypatch.setenv("HF_TUTORIAL_MODE", "live")
+    elif setup == "unreachable":
+        monkeypatch.setenv("HF_TOKEN", local_token())
+        monkeypatch.setenv("HF_HUB_URL", dead_url)
+    elif setup == "refused":
+        monkeypatch.setenv("HF_TOKEN", "hf_not_a_real_token")
+        monkeypatch.setenv("HF_ROUTER_URL", stand_in.url)
+        monkeypatch.setenv("HF_HUB_URL", stand_in.url)
+    elif setup == "bad url":
+        monkeypatch.setenv("HF_TOKEN", local_token())
+        monkeypatch.setenv("HF_ROUTER_URL", "router.huggingface.co")
+    assert connect().is_local
+    banner = capsys.readouterr().out.splitlines()[-1]
+    assert banner.startswith("LOCAL STAND-IN")
+    assert last_sentence in banner, banner
+    if setup not in ("no token", "live without a token"):
+        assert "put HF_TOKEN in .env" not in banner
