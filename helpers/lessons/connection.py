@@ -384,8 +384,9 @@ def check_live(settings: config.Settings) -> Fallback | None:
 def check_router(session: InferenceSession, router_url: str) -> Fallback | None:
     """Return None when ``GET {router}/v1/models`` answers the router's model list.
 
-    That route needs no token and costs nothing (hub-docs
-    ``docs/inference-providers/index.md``, "List models"; notebooks/REFERENCES.md, "Router").
+    That route lists the chat models (hub-docs ``docs/inference-providers/hub-api.md``) and
+    answers without a token (secondary source), so it costs nothing: notebooks/REFERENCES.md,
+    "Router".
     """
     setting = contract.ROUTER_URL_ENV_VAR
     try:
