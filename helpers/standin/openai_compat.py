@@ -21,7 +21,7 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -41,7 +41,7 @@ from .structured import (
     generate_json_object,
     generate_value,
 )
-from .textgen import TextGenerator
+from .textgen import WORD_RE, TextGenerator
 
 DEFAULT_CHAT_MAX_TOKENS = 64
 DEFAULT_COMPLETION_MAX_TOKENS = 16
@@ -70,6 +70,13 @@ class Surface:
     tgi: bool = False
     """True on the emulated TGI endpoint: ``{"error", "error_type"}`` with 422, as TGI answers
     (``router/src/server.rs`` @ ``db931fcf``, ``From<InferError>``)."""
+    plain: bool = False
+    """True under a profile that marks nothing but the ``X-Stand-In`` header (``today``): the
+    messages are the real servers' own words (OpenAI's, vLLM's) and never name the stand-in."""
+
+    def says(self, teaching: str, plain: str) -> str:
+        """Return the teaching profile's wording, or the neutral one under ``plain``."""
+        return plain if self.plain else teaching
 
     def error(
         self, message: str, param: str | None = None, code: str | None = None, status: int = 400
@@ -97,6 +104,27 @@ def openai_error(
             }
         },
     )
+
+
+def speaking_for(surface: Surface, profile: Profile) -> Surface:
+    """Return ``surface`` with the wording ``profile`` allows (neutral when it marks nothing)."""
+    return replace(surface, plain=not profile.marks_stand_in)
+
+
+UNSUPPORTED_PARAMETER = "Unsupported parameter: '{0}' is not supported with this model."
+"""OpenAI's wording for a parameter a model does not take (code ``unsupported_parameter``, as
+OpenAI's API answers ``max_tokens`` sent to its reasoning models)."""
+XGRAMMAR_UNSUPPORTED = "The provided JSON schema contains features not supported by xgrammar."
+"""vLLM's answer to a schema its default structured-output backend cannot compile
+(``vllm/v1/structured_output/backend_xgrammar.py``, ``has_xgrammar_unsupported_json_features``)."""
+SERVER_ERROR = "The server had an error while processing your request. Sorry about that!"
+"""OpenAI's ``server_error`` message: the today profile's injected stream fault."""
+STAND_IN_FAULT = "stand-in fault during generation"
+
+
+def schema_error(surface: Surface, exc: Exception, param: str) -> StandInError:
+    """Return the 400 for a schema the stand-in cannot fill: its reason, or vLLM's words."""
+    return surface.error(surface.says(str(exc), XGRAMMAR_UNSUPPORTED), param)
 
 
 ROUTER = Surface("router")
@@ -196,11 +224,28 @@ def sampling_parameters(body: dict, surface: Surface, default_max: int) -> dict[
         params["repetition_penalty"] = presence + 2
     if body.get("logit_bias"):
         raise surface.error(
-            "`logit_bias` is not implemented by the stand-in (its tokens are not the model's); "
-            "omit it",
+            surface.says(
+                "`logit_bias` is not implemented by the stand-in (its tokens are not the "
+                "model's); omit it",
+                UNSUPPORTED_PARAMETER.format("logit_bias"),
+            ),
             "logit_bias",
             "unsupported_parameter",
         )
+    min_tokens = body.get("min_tokens")  # a vLLM extension; TGI has none and ignores the field
+    if min_tokens is not None and not surface.tgi:
+        # vLLM's own messages (vllm/sampling_params.py, SamplingParams._verify_args).
+        if not isinstance(min_tokens, int) or isinstance(min_tokens, bool) or min_tokens < 0:
+            raise surface.error(
+                f"min_tokens must be greater than or equal to 0, got {min_tokens}.", "min_tokens"
+            )
+        if min_tokens > max_tokens:
+            raise surface.error(
+                f"min_tokens must be less than or equal to max_tokens={max_tokens}, "
+                f"got {min_tokens}.",
+                "min_tokens",
+            )
+        params["min_tokens"] = min_tokens
     return params
 
 
@@ -225,28 +270,58 @@ def top_of(token: Any, k: int) -> list[tuple[str, float]]:
 
 
 def visible_pieces(
-    gen: Any, stops: list[str], k: int, surface: Surface
+    gen: Any, stops: list[str], k: int, surface: Surface, *, keep_stop: bool = False
 ) -> list[tuple[str, float, list[tuple[str, float]]]]:
-    """Return the generated tokens as (text, logprob, top k), without the stop sequence.
+    """Return the generated tokens as (text, logprob, top k), cut where the stop sequence starts.
 
-    OpenAI-style servers leave the matched stop sequence out of the text (OpenAI's API
-    reference for ``stop``; vLLM's default ``include_stop_str_in_output=False``); TGI keeps it,
-    so the TGI endpoint does too.
+    OpenAI-style servers stop at the first occurrence of a stop string anywhere in the text,
+    even inside a token, and leave it and what follows out (OpenAI's API reference for
+    ``stop``; vLLM's ``check_stop_strings`` in ``vllm/v1/engine/detokenizer.py`` truncates the
+    text at the match, or after it with ``include_stop_str_in_output``, here ``keep_stop``).
+    TGI stops when the text ends with the stop and keeps it, so the TGI endpoint does too.
     """
     pieces = [(t.text, float(t.logprob), top_of(t, k)) for t in gen.tokens if not t.special]
     if surface.tgi or gen.finish_reason != "stop_sequence":
         return pieces
     text = "".join(p[0] for p in pieces)
-    stop = next((s for s in stops if s and text.endswith(s)), "")
-    cut = len(stop)
-    while cut and pieces:
-        piece_text, logprob, top = pieces[-1]
-        if len(piece_text) <= cut:
-            cut -= len(piece_text)
-            pieces.pop()
-        else:
-            pieces[-1] = (piece_text[:-cut], logprob, top)
-            cut = 0
+    found = [(text.find(s), s) for s in stops if s and s in text]
+    if not found:
+        return pieces
+    start, stop = min(found)
+    keep = start + len(stop) if keep_stop else start
+    kept, position = [], 0
+    for piece_text, logprob, top in pieces:
+        if position >= keep:
+            break
+        kept.append((piece_text[: keep - position], logprob, top))
+        position += len(piece_text)
+    return kept
+
+
+def cut_to_tokens(text: str, limit: int) -> tuple[str, int, bool]:
+    """Return (``text`` cut after its first ``limit`` tokens, tokens kept, whether it was cut).
+
+    ``max_tokens`` bounds structured answers and tool calls as it bounds prose: OpenAI and vLLM
+    stop generating at the limit whatever the grammar, answer ``finish_reason: "length"``, and
+    the JSON (content or tool-call ``arguments``) is then cut short and may be invalid (OpenAI's
+    structured-outputs guide warns of exactly this for ``max_tokens``). The stand-in builds the
+    whole value first, then keeps its first ``limit`` tokens (its own tokenizer, ``WORD_RE``).
+    """
+    spans = list(WORD_RE.finditer(text))
+    if len(spans) <= limit:
+        return text, len(spans), False
+    return text[: spans[limit - 1].end()], limit, True
+
+
+def token_pieces(text: str) -> list[tuple[str, float, list[tuple[str, float]]]]:
+    """Return ``text`` as (piece, logprob 0, no alternatives), one piece per token (streams)."""
+    pieces, start = [], 0
+    for match in WORD_RE.finditer(text):
+        pieces.append((text[start : match.end()], 0.0, []))
+        start = match.end()
+    if start < len(text) and pieces:
+        last = pieces[-1]
+        pieces[-1] = (last[0] + text[start:], 0.0, [])
     return pieces
 
 
@@ -281,10 +356,16 @@ def check_context(
     if total <= limit:
         if max_new_tokens > STAND_IN_MAX_CONTEXT:
             raise surface.error(
-                f"the stand-in generates at most {STAND_IN_MAX_CONTEXT} tokens per request "
-                "(the real model allows more); lower `max_tokens`",
+                surface.says(
+                    f"the stand-in generates at most {STAND_IN_MAX_CONTEXT} tokens per request "
+                    "(the real model allows more); lower `max_tokens`",
+                    # OpenAI's wording for a completion limit below the context's
+                    f"max_tokens is too large: {max_new_tokens}. This model supports at most "
+                    f"{STAND_IN_MAX_CONTEXT} completion tokens, whereas you provided "
+                    f"{max_new_tokens}.",
+                ),
                 "max_tokens",
-                "stand_in_limit",
+                surface.says("stand_in_limit", "invalid_value"),
             )
         return
     if surface.tgi:
@@ -307,11 +388,28 @@ _COMMON_KEYS = {
 }  # fmt: skip
 CHAT_KEYS = _COMMON_KEYS | {
     "messages", "max_completion_tokens", "top_logprobs", "tools", "tool_choice", "tool_prompt",
-    "response_format", "parallel_tool_calls",
+    "response_format", "parallel_tool_calls", "min_tokens",
 }  # fmt: skip
 """``user`` (an end-user id) and ``parallel_tool_calls`` (the stand-in calls one tool at most,
 which satisfies both values) are accepted and change nothing."""
-COMPLETION_KEYS = _COMMON_KEYS | {"prompt", "echo", "suffix", "best_of"}
+COMPLETION_KEYS = _COMMON_KEYS | {
+    "prompt", "echo", "suffix", "best_of", "response_format", "min_tokens", "ignore_eos",
+    "include_stop_str_in_output",
+}  # fmt: skip
+"""openai-python's ``CompletionCreateParams`` (``types/completion_create_params.py``) plus the
+vLLM extensions the stand-in implements (vLLM's "Extra parameters" of its Completions API,
+``vllm/entrypoints/openai/protocol.py`` ``CompletionRequest``)."""
+VLLM_UNIMPLEMENTED = {
+    "use_beam_search": False, "min_p": 0.0, "length_penalty": 1.0, "stop_token_ids": [],
+    "skip_special_tokens": True, "spaces_between_special_tokens": True,
+    "truncate_prompt_tokens": None, "allowed_token_ids": None, "prompt_logprobs": None,
+    "add_special_tokens": True, "guided_json": None, "guided_regex": None,
+    "guided_choice": None, "guided_grammar": None, "guided_decoding_backend": None,
+    "guided_whitespace_pattern": None, "structured_outputs": None, "logits_processors": None,
+    "return_tokens_as_token_ids": False, "bad_words": [],
+}  # fmt: skip
+"""vLLM's other documented completions extensions, with their defaults: a value other than
+the default gets a clear 400 rather than being silently ignored."""
 IGNORED_HEADER = "x-standin-ignored-fields"
 
 
@@ -348,7 +446,7 @@ class ChatRequest:
     json_object: bool = False
 
 
-def _message_text(message: Any, surface: Surface) -> str:
+def _message_text(message: Any, surface: Surface, model: str = "this model") -> str:
     if not isinstance(message, dict) or message.get("role") not in CHAT_ROLES:
         raise surface.error(
             "each message needs a role: system, developer, user, assistant or tool", "messages"
@@ -360,7 +458,10 @@ def _message_text(message: Any, surface: Surface) -> str:
         parts = [p for p in content if isinstance(p, dict)]
         if any(p.get("type") not in ("text", None) for p in parts):
             raise surface.error(
-                "the stand-in's models read text only: send parts of type `text`",
+                surface.says(
+                    "the stand-in's models read text only: send parts of type `text`",
+                    f"{model} is not a multimodal model",  # vLLM's words for a text-only model
+                ),
                 "messages",
                 "unsupported_content",
             )
@@ -392,7 +493,7 @@ def _tools(body: dict, surface: Surface) -> list[dict]:
         try:
             check_schema(function.get("parameters", {}), f"tool {function['name']!r} parameters")
         except UnsupportedSchema as exc:
-            raise surface.error(str(exc), "tools") from None
+            raise schema_error(surface, exc, "tools") from None
     return tools
 
 
@@ -455,7 +556,7 @@ def _response_format(body: dict, surface: Surface) -> tuple[Any, bool]:
     try:
         check_schema(schema, "response_format's schema")
     except UnsupportedSchema as exc:
-        raise surface.error(str(exc), "response_format") from None
+        raise schema_error(surface, exc, "response_format") from None
     return schema, False
 
 
@@ -464,7 +565,8 @@ def parse_chat(body: dict, surface: Surface) -> ChatRequest:
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise surface.error("`messages` must be a non-empty list", "messages")
-    texts = [_message_text(m, surface) for m in messages]
+    model = body.get("model") if isinstance(body.get("model"), str) else "this model"
+    texts = [_message_text(m, surface, model) for m in messages]
     user_texts = [
         t for m, t in zip(messages, texts, strict=True) if m["role"] == "user" and t.strip()
     ]
@@ -562,27 +664,39 @@ def build_chat_choices(
                     "type": "function",
                     "function": {"name": function["name"], "arguments": dumps(arguments)},
                 }
-                size = generator.count_tokens(call["function"]["arguments"])
+                arguments_text, size, cut = cut_to_tokens(
+                    call["function"]["arguments"], params["max_new_tokens"]
+                )
+                call["function"]["arguments"] = arguments_text
+                finish = "length" if cut else "tool_calls"
                 choices.append(
-                    ChatChoice(index, None, "tool_calls", tool_call=call, completion_tokens=size)
+                    ChatChoice(index, None, finish, tool_call=call, completion_tokens=size)
                 )
                 continue
             if req.schema is not None or req.json_object:
                 value = (
                     generate_value(req.schema, seed, _words(generator, seed))
                     if req.schema is not None
-                    else generate_json_object(seed, _words(generator, seed), req.topic)
+                    else generate_json_object(
+                        seed, _words(generator, seed), req.topic, marked=not surface.plain
+                    )
                 )
-                text = dumps(value)
-                choices.append(
-                    ChatChoice(index, text, "stop", completion_tokens=generator.count_tokens(text))
-                )
+                text, size, cut = cut_to_tokens(dumps(value), params["max_new_tokens"])
+                finish = "length" if cut else "stop"
+                choices.append(ChatChoice(index, text, finish, completion_tokens=size))
                 continue
         except UnsupportedSchema as exc:
-            raise surface.error(str(exc), "response_format" if tool is None else "tools") from None
+            raise schema_error(
+                surface, exc, "response_format" if tool is None else "tools"
+            ) from None
         top_n = max(req.top_logprobs, 1) if req.logprobs else 0
+        least = max(min(8, params["max_new_tokens"]), params.get("min_tokens", 0))
         gen = generator.generate(
-            req.topic, params, min_new_tokens=min(8, params["max_new_tokens"]), top_n=top_n
+            req.topic,
+            params,
+            min_new_tokens=least,
+            top_n=top_n,
+            stop_anywhere=not surface.tgi,
         )
         tokens = visible_pieces(gen, params.get("stop") or [], req.top_logprobs, surface)
         choices.append(
@@ -640,6 +754,7 @@ async def chat_chunks(
     usage: dict,
     delay: float,
     error_after: int | None,
+    fault_message: str = STAND_IN_FAULT,
 ) -> AsyncIterator[str]:
     """Yield OpenAI chat chunks: role, content or tool-call deltas, finish, [usage], [DONE].
 
@@ -706,7 +821,7 @@ async def chat_chunks(
                 yield openai_event(
                     {
                         "error": {
-                            "message": "stand-in fault during generation",
+                            "message": fault_message,
                             "type": "server_error",
                         }
                     }
@@ -733,6 +848,7 @@ async def answer_chat(
     context_length: int | None = None,
 ) -> Response:
     """Serve one chat request on any surface; ``model`` is the id echoed in the answer."""
+    surface = speaking_for(surface, request.app.state.profile)
     req = parse_chat(body, surface)
     headers = note_ignored(body, CHAT_KEYS, headers)
     generator: TextGenerator = request.app.state.generator
@@ -745,7 +861,15 @@ async def answer_chat(
     options = request.app.state.options
     delay = options.latency_ms_per_token / 1000
     if req.stream:
-        chunks = chat_chunks(req, choices, meta, usage, delay, options.stream_error_after_tokens)
+        chunks = chat_chunks(
+            req,
+            choices,
+            meta,
+            usage,
+            delay,
+            options.stream_error_after_tokens,
+            surface.says(STAND_IN_FAULT, SERVER_ERROR),
+        )
         return StreamingResponse(chunks, media_type="text/event-stream", headers=headers)
     if delay:
         await asyncio.sleep(delay * usage["completion_tokens"])
@@ -797,7 +921,12 @@ def parse_completion(body: dict, surface: Surface) -> tuple[list[str], dict[str,
     best_of = _integer(body, "best_of", 1, MAX_N, surface)
     if best_of is not None and best_of != n:
         raise surface.error(
-            "`best_of` other than `n` is not implemented by the stand-in; omit it", "best_of"
+            surface.says(
+                "`best_of` other than `n` is not implemented by the stand-in; omit it",
+                # vLLM's V1 engine (vllm/v1/engine/processor.py, the sampling-params check)
+                "vLLM V1 does not yet support best_of.",
+            ),
+            "best_of",
         )
     logprobs = _integer(body, "logprobs", 0, MAX_TOP_LOGPROBS, surface)
     params = sampling_parameters(body, surface, DEFAULT_COMPLETION_MAX_TOKENS)
@@ -807,7 +936,30 @@ def parse_completion(body: dict, surface: Surface) -> tuple[list[str], dict[str,
         "echo": echo,
         "n": n,
         "logprobs": logprobs,
+        "schema": None,
+        "json_object": False,
+        "keep_stop": False,
     }
+    if surface.tgi:  # TGI's CompletionRequest has none of vLLM's extensions (ignored fields)
+        return prompts, params, extra
+    extra["schema"], extra["json_object"] = _response_format(body, surface)
+    for name in ("ignore_eos", "include_stop_str_in_output"):
+        if not isinstance(body.get(name, False), bool):
+            raise surface.error(f"`{name}` must be a boolean", name)
+    if body.get("ignore_eos"):
+        params["min_tokens"] = params["max_new_tokens"]  # the end-of-text token never wins
+    extra["keep_stop"] = bool(body.get("include_stop_str_in_output"))
+    for name, default in VLLM_UNIMPLEMENTED.items():
+        if name in body and body[name] != default:
+            raise surface.error(
+                surface.says(
+                    f"`{name}` is a vLLM parameter the stand-in does not implement; omit it "
+                    f"(or send its default, {json.dumps(default)})",
+                    UNSUPPORTED_PARAMETER.format(name),
+                ),
+                name,
+                "unsupported_parameter",
+            )
     return prompts, params, extra
 
 
@@ -840,6 +992,30 @@ def _completion_logprobs(pieces: list, offset: int) -> dict[str, Any]:
     }
 
 
+def _structured_completion(
+    generator: TextGenerator, prompt: str, params: dict[str, Any], extra: dict, surface: Surface
+) -> tuple[list, int, str]:
+    """Return (pieces, completion tokens, finish_reason) of a ``response_format`` completion.
+
+    vLLM's completions take ``response_format`` (json_object or json_schema) as its chat does;
+    the value is built as for chat (``structured``) and cut at ``max_tokens`` (``cut_to_tokens``).
+    """
+    seed = params.get("seed")
+    if seed is None:
+        seed = int(np.random.default_rng().integers(2**31))
+    words = _words(generator, seed)
+    try:
+        value = (
+            generate_value(extra["schema"], seed, words)
+            if extra["schema"] is not None
+            else generate_json_object(seed, words, prompt, marked=not surface.plain)
+        )
+    except UnsupportedSchema as exc:
+        raise schema_error(surface, exc, "response_format") from None
+    text, size, cut = cut_to_tokens(dumps(value), params["max_new_tokens"])
+    return token_pieces(text), size, "length" if cut else "stop"
+
+
 async def answer_completion(
     request: Request,
     body: dict,
@@ -851,6 +1027,7 @@ async def answer_completion(
     context_length: int | None = None,
 ) -> Response:
     """Serve one ``/v1/completions`` request on any surface."""
+    surface = speaking_for(surface, request.app.state.profile)
     prompts, params, extra = parse_completion(body, surface)
     headers = note_ignored(body, COMPLETION_KEYS, headers)
     generator: TextGenerator = request.app.state.generator
@@ -862,12 +1039,33 @@ async def answer_completion(
     for p_index, prompt in enumerate(prompts):
         prompt_tokens += generator.count_tokens(prompt)
         for c_index, choice_params in enumerate(choice_seeds(params, extra["n"])):
-            top_n = max(extra["logprobs"] or 0, 1) if extra["logprobs"] is not None else 0
-            gen = generator.generate(prompt, choice_params, top_n=top_n)
-            pieces = visible_pieces(
-                gen, choice_params.get("stop") or [], extra["logprobs"] or 0, surface
-            )
-            completion_tokens += len(gen.tokens)
+            if extra["schema"] is not None or extra["json_object"]:
+                pieces, size, finish = _structured_completion(
+                    generator, prompt, choice_params, extra, surface
+                )
+                completion_tokens += size
+                finishes = (finish, finish)
+            else:
+                top_n = max(extra["logprobs"] or 0, 1) if extra["logprobs"] is not None else 0
+                gen = generator.generate(
+                    prompt,
+                    choice_params,
+                    choice_params.get("min_tokens", 0),
+                    top_n=top_n,
+                    stop_anywhere=not surface.tgi,
+                )
+                pieces = visible_pieces(
+                    gen,
+                    choice_params.get("stop") or [],
+                    extra["logprobs"] or 0,
+                    surface,
+                    keep_stop=extra["keep_stop"],
+                )
+                completion_tokens += len(gen.tokens)
+                finishes = (
+                    _completion_finish(gen, surface, stream=False),
+                    _completion_finish(gen, surface, stream=True),
+                )
             prefix = prompt if extra["echo"] else ""
             logprobs = None
             if extra["logprobs"] is not None:
@@ -877,8 +1075,8 @@ async def answer_completion(
                     "text": prefix + "".join(p[0] for p in pieces),
                     "index": p_index * extra["n"] + c_index,
                     "logprobs": logprobs,
-                    "finish_reason": _completion_finish(gen, surface, stream=False),
-                    "_stream_finish": _completion_finish(gen, surface, stream=True),
+                    "finish_reason": finishes[0],
+                    "_stream_finish": finishes[1],
                     "_pieces": pieces,
                     "_prefix": prefix,
                     "_logprobs": extra["logprobs"] is not None,
@@ -902,7 +1100,13 @@ async def answer_completion(
     delay = options.latency_ms_per_token / 1000
     if extra["stream"]:
         events = completion_chunks(
-            choices, meta, usage, extra["include_usage"], delay, options.stream_error_after_tokens
+            choices,
+            meta,
+            usage,
+            extra["include_usage"],
+            delay,
+            options.stream_error_after_tokens,
+            surface.says(STAND_IN_FAULT, SERVER_ERROR),
         )
         return StreamingResponse(events, media_type="text/event-stream", headers=headers)
     if delay:
@@ -924,6 +1128,7 @@ async def completion_chunks(
     include_usage: bool,
     delay: float,
     error_after: int | None,
+    fault_message: str = STAND_IN_FAULT,
 ) -> AsyncIterator[str]:
     """Yield completion chunks (one per token, the last with finish_reason), [usage], [DONE]."""
     usage_field = {"usage": None} if include_usage else {}
@@ -954,7 +1159,7 @@ async def completion_chunks(
                 yield openai_event(
                     {
                         "error": {
-                            "message": "stand-in fault during generation",
+                            "message": fault_message,
                             "type": "server_error",
                         }
                     }

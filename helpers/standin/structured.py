@@ -246,9 +246,17 @@ def generate_value(schema: Any, seed: int, words: Words) -> Any:
     return value
 
 
-def generate_json_object(seed: int, words: Words, topic: str) -> dict:
-    """Return the answer to ``response_format: {"type": "json_object"}``: a small object."""
-    return {"answer": words(topic, 8).strip(), "stand_in": True, "seed": seed}
+def generate_json_object(seed: int, words: Words, topic: str, *, marked: bool = True) -> dict:
+    """Return the answer to ``response_format: {"type": "json_object"}``: a small object.
+
+    ``marked`` adds ``"stand_in": true`` (the teaching profile); the today profile marks
+    nothing in bodies, so its object is just ``answer`` and ``seed``.
+    """
+    value: dict[str, Any] = {"answer": words(topic, 8).strip()}
+    if marked:
+        value["stand_in"] = True
+    value["seed"] = seed
+    return value
 
 
 def dumps(value: Any) -> str:

@@ -403,6 +403,7 @@ class TextGenerator:
         min_new_tokens: int = 0,
         *,
         top_n: int = 0,
+        stop_anywhere: bool = False,
     ) -> Continuation:
         """Return a Continuation for ``prompt`` with TGI-style ``params`` (already validated).
 
@@ -411,6 +412,14 @@ class TextGenerator:
         route uses it so that a question ending in "?" does not get an empty answer).
         ``top_n`` (or ``params["top_n_tokens"]``) fills each token's ``top`` alternatives, from
         the distribution the token was drawn from (``top_logprobs`` of the OpenAI routes).
+
+        Stop sequences: by default generation stops when the text *ends* with one, as TGI's
+        ``StopSequenceCriteria`` does (``server/text_generation_server/utils/tokens.py``:
+        ``re.compile(f"{stop_sequence}$")`` on the decoded output), so " land" does not stop on
+        "an". ``stop_anywhere=True`` stops at any occurrence inside the new text, as OpenAI and
+        vLLM do (``check_stop_strings`` in vLLM's ``vllm/v1/engine/detokenizer.py`` finds it in the newly
+        decoded characters, then truncates the text where it starts); the OpenAI routes
+        then cut the text at the occurrence (``openai_compat.visible_pieces``).
         """
         given = params is not None
         params = dict(params or {})
@@ -463,7 +472,13 @@ class TextGenerator:
             context.append(choice)
             history.append(choice)
             seen.add(choice)
-            if any(text.endswith(s) for s in stops):
+            if stop_anywhere:
+                hit = any(
+                    s in text[max(0, len(text) - len(tok.text) - len(s) + 1) :] for s in stops
+                )
+            else:
+                hit = any(text.endswith(s) for s in stops)
+            if hit:
                 result.finish_reason = "stop_sequence"
                 return result
         result.finish_reason = "length"

@@ -29,11 +29,21 @@ from typing import Any
 
 from .events import tgi_event
 from .grammar import GrammarUnsupported, json_answer, regex_answer
+from .profiles import Profile
 from .responses import validation_error
 from .textgen import Continuation, TextGenerator, Token, uses_sampling
 from .validation import GenerateCall
 
 GRAMMAR_UNSUPPORTED = "grammar is not supported by the stand-in: {0}"
+
+
+def stream_fault(profile: Profile) -> str:
+    """Return the injected stream fault's reason: named as the stand-in's, or under a profile
+    that marks nothing, a shard's ``Server error: transport error`` (as TGI reports a lost
+    shard; users quote it in TGI's issues)."""
+    return "stand-in fault" if profile.marks_stand_in else "Server error: transport error"
+
+
 """The stand-in's own 422 for a grammar it cannot honour (TGI itself would honour it)."""
 
 _PIECES = re.compile(r"\s*[A-Za-z0-9]+|\s*[^\sA-Za-z0-9]|\s+")
@@ -173,10 +183,12 @@ async def stream_events(
     full_default: bool,
     delay: float = 0.0,
     error_after: int | None = None,
+    fault: str = "stand-in fault",
 ) -> AsyncIterator[str]:
     """Yield TGI stream events: ``data:{…}``, details on the last one only when asked.
 
-    With ``error_after``, an error event replaces the rest of the stream, as TGI sends one.
+    With ``error_after``, an error event replaces the rest of the stream, as TGI sends one:
+    ``Request failed during generation: {fault}`` (TGI's ``InferError::GenerationError``).
     """
     last = len(gen.tokens) - 1
     want_details = bool(call.parameters.get("details"))
@@ -185,7 +197,7 @@ async def stream_events(
         if delay:
             await asyncio.sleep(delay)
         if error_after is not None and index >= error_after:
-            yield stream_error("Request failed during generation: stand-in fault")
+            yield stream_error(f"Request failed during generation: {fault}")
             return
         event: dict[str, Any] = {"index": index + 1, "token": token.to_dict()}
         if want_top:

@@ -261,7 +261,8 @@ EFFECTS = {
     ),
     "n": lambda api, auth: len(_post(api, auth, n=3).json()["choices"]) == 3,
     "response_format": lambda api, auth: isinstance(
-        json.loads(_content(api, auth, response_format={"type": "json_object"})), dict
+        json.loads(_content(api, auth, max_tokens=64, response_format={"type": "json_object"})),
+        dict,
     ),
     "seed": lambda api, auth: (
         _content(api, auth, seed=11) == _content(api, auth, seed=11)

@@ -301,3 +301,197 @@ def test_endpoint_reports_tgis_finish_reasons(api, auth):
     )
     last = events(api.post(path, json={**body, "stream": True}, headers=auth))[-2]
     assert last["choices"][0]["finish_reason"] == "stop_sequence"
+
+
+# --- stop strings match anywhere in the text on the OpenAI routes -----------------------------
+
+
+def _inner_piece(text: str) -> str:
+    """Return two letters from inside a word of ``text`` (not at a token's end)."""
+    for word in text.split():
+        if word.isalpha() and len(word) >= 4:
+            return word[1:3]
+    raise AssertionError(f"no word of 4+ letters in {text!r}")
+
+
+def test_a_stop_string_inside_a_token_stops_there_and_is_left_out(api, auth):
+    """Catches stop strings matched only at a token's end: "an" did not stop in " land".
+    OpenAI and vLLM stop at the first occurrence and cut the text where it starts."""
+    greedy = {"model": GPT2, "prompt": PROMPT, "max_tokens": 30, "temperature": 0}
+    full = api.post(HF_COMPLETIONS, json=greedy, headers=auth).json()["choices"][0]["text"]
+    stop = _inner_piece(full)
+    choice = api.post(HF_COMPLETIONS, json={**greedy, "stop": [stop]}, headers=auth).json()
+    choice = choice["choices"][0]
+    assert choice["text"] == full[: full.index(stop)]
+    assert choice["finish_reason"] == "stop"
+    kept = {**greedy, "stop": [stop], "include_stop_str_in_output": True}
+    with_stop = api.post(HF_COMPLETIONS, json=kept, headers=auth).json()["choices"][0]["text"]
+    assert with_stop == full[: full.index(stop) + len(stop)]
+
+
+def test_tgi_still_stops_only_when_the_text_ends_with_the_stop(api, auth):
+    """TGI's StopSequenceCriteria matches ``stop$`` on the decoded text: a piece inside a
+    word does not stop its endpoint."""
+    path = ENDPOINT_PREFIX + "/v1/completions"
+    greedy = {"model": "tgi", "prompt": PROMPT, "max_tokens": 30, "temperature": 0}
+    full = api.post(path, json=greedy, headers=auth).json()["choices"][0]["text"]
+    stop = _inner_piece(full)
+    if any(word.endswith(stop) for word in full.split()):
+        pytest.skip("the piece also ends a word")
+    again = api.post(path, json={**greedy, "stop": [stop]}, headers=auth).json()["choices"][0]
+    assert again["text"] == full
+
+
+def test_chat_stop_inside_a_word_stops_there(api, auth):
+    """Catches chat's stop ["the"] not stopping at "they"."""
+    chat = f"/hf-inference/models/{'HuggingFaceTB/SmolLM3-3B'}/v1/chat/completions"
+    body = {
+        "model": "HuggingFaceTB/SmolLM3-3B",
+        "messages": [{"role": "user", "content": "Tell me a story"}],
+        "max_tokens": 40,
+        "temperature": 0,
+    }
+    full = api.post(chat, json=body, headers=auth).json()["choices"][0]["message"]["content"]
+    stop = _inner_piece(full)
+    answer = api.post(chat, json={**body, "stop": stop}, headers=auth).json()["choices"][0]
+    assert answer["message"]["content"] == full[: full.index(stop)].lstrip()
+    assert answer["finish_reason"] == "stop"
+
+
+# --- every documented completions parameter has an effect or a clear error --------------------
+
+BASE = {"model": GPT2, "prompt": PROMPT, "max_tokens": 8, "seed": 3}
+
+
+def _complete(api, auth, **extra):
+    return api.post(HF_COMPLETIONS, json={**BASE, **extra}, headers=auth)
+
+
+def _choice(api, auth, **extra):
+    answer = _complete(api, auth, **extra)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["choices"][0]
+
+
+def _text(api, auth, **extra):
+    return _choice(api, auth, **extra)["text"]
+
+
+def _is_400(response, param):
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["param"] == param
+    return True
+
+
+def _greedy_lps(api, auth, **extra):
+    body = {"temperature": 0, "logprobs": 1, "max_tokens": 16, **extra}
+    return _choice(api, auth, **body)["logprobs"]["token_logprobs"]
+
+
+TWO_STRINGS = {
+    "type": "object",
+    "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+    "required": ["a", "b"],
+}
+COMPLETION_EFFECTS = {
+    # the per-model route: the URL names the model, the answer says which one served it
+    "model": lambda api, auth: _complete(api, auth, model="nobody/nothing").json()["model"] == GPT2,
+    "prompt": lambda api, auth: _is_400(_complete(api, auth, prompt=""), "prompt"),
+    "best_of": lambda api, auth: _is_400(_complete(api, auth, best_of=3), "best_of"),
+    "echo": lambda api, auth: _text(api, auth, echo=True).startswith(PROMPT),
+    "frequency_penalty": lambda api, auth: (
+        _greedy_lps(api, auth, frequency_penalty=2.0) != _greedy_lps(api, auth)
+    ),
+    "presence_penalty": lambda api, auth: (
+        _greedy_lps(api, auth, presence_penalty=1.5) != _greedy_lps(api, auth)
+    ),
+    "logit_bias": lambda api, auth: _is_400(
+        _complete(api, auth, logit_bias={"1": 5}), "logit_bias"
+    ),
+    "logprobs": lambda api, auth: len(_choice(api, auth, logprobs=2)["logprobs"]["tokens"]) > 0,
+    "max_tokens": lambda api, auth: (
+        _complete(api, auth, max_tokens=2).json()["usage"]["completion_tokens"] <= 2
+    ),
+    "n": lambda api, auth: len(_complete(api, auth, n=3).json()["choices"]) == 3,
+    "seed": lambda api, auth: (
+        _text(api, auth, seed=11) == _text(api, auth, seed=11)
+        and len({_text(api, auth, seed=s) for s in range(5)}) > 1
+    ),
+    "stop": lambda api, auth: (
+        _choice(api, auth, temperature=0, max_tokens=30, stop=["e"])["text"].count("e") == 0
+    ),
+    "stream": lambda api, auth: events(_complete(api, auth, stream=True))[-1] == "[DONE]",
+    "stream_options": lambda api, auth: (
+        "usage"
+        in events(_complete(api, auth, stream=True, stream_options={"include_usage": True}))[-2]
+    ),
+    "suffix": lambda api, auth: _is_400(_complete(api, auth, suffix="!"), "suffix"),
+    "temperature": lambda api, auth: (
+        len({_text(api, auth, temperature=0, seed=s) for s in range(4)})
+        == 1
+        < len({_text(api, auth, temperature=1.5, seed=s) for s in range(4)})
+    ),
+    "top_p": lambda api, auth: len({_text(api, auth, top_p=0.01, seed=s) for s in range(4)}) == 1,
+    "user": lambda api, auth: (
+        "x-standin-ignored-fields" not in _complete(api, auth, user="learner-1").headers
+    ),
+    # vLLM's extensions the stand-in implements
+    "top_k": lambda api, auth: len({_text(api, auth, top_k=1, seed=s) for s in range(4)}) == 1,
+    "repetition_penalty": lambda api, auth: (
+        _greedy_lps(api, auth, repetition_penalty=3.0) != _greedy_lps(api, auth)
+    ),
+    "response_format": lambda api, auth: (
+        isinstance(
+            json.loads(
+                _text(
+                    api,
+                    auth,
+                    max_tokens=60,
+                    response_format={
+                        "type": "json_schema",
+                        "json_schema": {"name": "p", "schema": TWO_STRINGS},
+                    },
+                )
+            ),
+            dict,
+        )
+        and _choice(api, auth, max_tokens=3, response_format={"type": "json_object"})[
+            "finish_reason"
+        ]
+        == "length"
+    ),
+    "min_tokens": lambda api, auth: (
+        _is_400(_complete(api, auth, max_tokens=3, min_tokens=5), "min_tokens")
+        and _complete(api, auth, max_tokens=9, min_tokens=9).json()["usage"]["completion_tokens"]
+        == 9
+    ),
+    "ignore_eos": lambda api, auth: (
+        _complete(api, auth, max_tokens=40, ignore_eos=True).json()["usage"]["completion_tokens"]
+        == 40
+    ),
+    "include_stop_str_in_output": lambda api, auth: _text(
+        api, auth, temperature=0, max_tokens=30, stop=["e"], include_stop_str_in_output=True
+    ).endswith("e"),
+    **{
+        name: (lambda api, auth, name=name: _is_400(_complete(api, auth, **{name: 7}), name))
+        for name in ("min_p", "use_beam_search", "guided_json", "stop_token_ids", "prompt_logprobs")
+    },
+}
+
+
+def documented_completion_parameters() -> set[str]:
+    """The fields of openai-python's ``CompletionCreateParams``
+    (``types/completion_create_params.py``)."""
+    from openai.types.completion_create_params import CompletionCreateParamsBase
+
+    return set(CompletionCreateParamsBase.__annotations__)
+
+
+def test_the_completion_effects_table_covers_every_documented_parameter():
+    # Catches: a parameter added to openai-python that the stand-in would silently ignore.
+    assert documented_completion_parameters() <= set(COMPLETION_EFFECTS)
+
+
+@pytest.mark.parametrize("name", sorted(COMPLETION_EFFECTS))
+def test_each_completion_parameter_has_an_effect_or_a_clear_error(api, auth, name):
+    assert COMPLETION_EFFECTS[name](api, auth)

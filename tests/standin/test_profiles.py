@@ -134,3 +134,48 @@ def test_today_recommends_no_gpt2_for_any_task(today):
     tasks = today.get("/api/tasks").json()
     assert tasks, "no tasks at all"
     assert GPT2 not in json.dumps(tasks)
+
+
+SMOL_CHAT = f"{LLM}/v1/chat/completions"
+SMOL_COMPLETIONS = f"{LLM}/v1/completions"
+SMOL = {"model": HF_INFERENCE_LLM, "max_tokens": 4}
+INTEGER_RANGE_SCHEMA = {"type": "integer", "minimum": 5, "maximum": 1}
+"""A schema no value satisfies: the stand-in cannot fill it."""
+TODAY_REQUESTS = {
+    "image part": (CHAT_ROUTE := "/v1/chat/completions", {
+        **CHAT, "messages": [{"role": "user", "content": [{"type": "image_url"}]}],
+    }),
+    "logit_bias": (CHAT_ROUTE, {**CHAT, "logit_bias": {"1": 5}}),
+    "json_object": (CHAT_ROUTE, {**CHAT, "max_tokens": 60, "response_format": {"type": "json_object"}}),
+    "unfillable schema": (CHAT_ROUTE, {**CHAT, "response_format": {
+        "type": "json_schema", "json_schema": {"name": "n", "schema": INTEGER_RANGE_SCHEMA},
+    }}),
+    "unfillable tool": (CHAT_ROUTE, {**CHAT, "tool_choice": "required", "tools": [{
+        "type": "function", "function": {"name": "f", "parameters": {
+            "type": "object", "properties": {"n": INTEGER_RANGE_SCHEMA}, "required": ["n"],
+        }},
+    }]}),
+    "max_tokens over the context": (CHAT_ROUTE, {**CHAT, "max_tokens": 9000}),
+    "chat stream fault": (CHAT_ROUTE, {**CHAT, "stream": True}),
+    "completion best_of": (SMOL_COMPLETIONS, {**SMOL, "prompt": "Hi", "best_of": 3}),
+    "completion vLLM extension": (SMOL_COMPLETIONS, {**SMOL, "prompt": "Hi", "min_p": 0.5}),
+    "completion json_object": (SMOL_COMPLETIONS, {
+        **SMOL, "prompt": "Hi", "max_tokens": 60, "response_format": {"type": "json_object"},
+    }),
+    "completion stream fault": (SMOL_COMPLETIONS, {**SMOL, "prompt": "Hi", "stream": True}),
+    "endpoint stream fault": ("/endpoints/gpt2/generate_stream", {"inputs": "Hi"}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(TODAY_REQUESTS))
+def test_today_answer_bodies_never_say_stand_in(make_api, auth, name):
+    """Catches stand-in wording in today's bodies (only the X-Stand-In header may say it):
+    ``"stand_in": true`` in json_object answers, "the stand-in's models read text only",
+    "`logit_bias` is not implemented by the stand-in", "stand-in fault during generation"."""
+    path, body = TODAY_REQUESTS[name]
+    today = make_api(profile="today", stream_error_after_tokens=1)
+    answer = today.post(path, json=body, headers=auth)
+    assert answer.status_code < 500, answer.text
+    assert not re.search(r"stand[-_ ]?in", answer.text, re.IGNORECASE), answer.text
+    teaching = make_api(stream_error_after_tokens=1).post(path, json=body, headers=auth)
+    assert teaching.status_code == answer.status_code, teaching.text  # only the words differ

@@ -195,3 +195,77 @@ def test_schemas_that_cannot_be_built_are_refused_without_fetching(api, auth, sc
     # Catches: a network fetch of a remote $ref, endless recursion, or a 500.
     fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": schema}}
     assert ask(api, auth, fmt).status_code == 400
+
+
+TWO_STRINGS = {
+    "type": "object",
+    "properties": {"name": {"type": "string"}, "motto": {"type": "string"}},
+    "required": ["name", "motto"],
+}
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}, "unit": {"type": "string"}},
+            "required": ["city", "unit"],
+        },
+    },
+}
+CUT_SHORT = [
+    (
+        {
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "p", "schema": TWO_STRINGS},
+            }
+        },
+        5,
+    ),
+    ({"response_format": {"type": "json_object"}}, 4),
+    ({"tools": [WEATHER], "tool_choice": "required"}, 3),
+]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize(("extra", "max_tokens"), CUT_SHORT)
+def test_max_tokens_bounds_structured_output_and_tool_calls(api, auth, extra, max_tokens, stream):
+    """Catches max_tokens ignored with response_format or tools (12 tokens for max_tokens 5,
+    finish_reason stop): as OpenAI and vLLM, at most max_tokens tokens, finish_reason "length",
+    and the JSON cut short."""
+    body = {"model": CHAT_MODEL, "messages": MESSAGES, "max_tokens": max_tokens, "seed": 5, **extra}
+    if stream:
+        body |= {"stream": True, "stream_options": {"include_usage": True}}
+    answer = api.post("/v1/chat/completions", json=body, headers=auth)
+    assert answer.status_code == 200, answer.text
+    if stream:
+        chunks = [
+            json.loads(line[6:]) for line in answer.text.split("\n") if line.startswith("data: {")
+        ]
+        usage = chunks[-1]["usage"]
+        finish = [c["choices"][0]["finish_reason"] for c in chunks if c["choices"]][-1]
+        deltas = [c["choices"][0]["delta"] for c in chunks if c["choices"]]
+        text = "".join(
+            d.get("content") or "".join(t["function"]["arguments"] for t in d.get("tool_calls", []))
+            for d in deltas
+        )
+    else:
+        usage = answer.json()["usage"]
+        choice = answer.json()["choices"][0]
+        finish = choice["finish_reason"]
+        message = choice["message"]
+        text = message["content"] or message["tool_calls"][0]["function"]["arguments"]
+    assert usage["completion_tokens"] == max_tokens
+    assert finish == "length"
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(text)  # cut short: the documented risk of a low max_tokens
+
+
+@pytest.mark.parametrize(("extra", "max_tokens"), CUT_SHORT)
+def test_enough_max_tokens_leaves_structured_output_whole(api, auth, extra, max_tokens):
+    body = {"model": CHAT_MODEL, "messages": MESSAGES, "max_tokens": 200, "seed": 5, **extra}
+    choice = api.post("/v1/chat/completions", json=body, headers=auth).json()["choices"][0]
+    assert choice["finish_reason"] in ("stop", "tool_calls")
+    message = choice["message"]
+    json.loads(message["content"] or message["tool_calls"][0]["function"]["arguments"])

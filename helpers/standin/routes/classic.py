@@ -88,7 +88,14 @@ async def _generate(
     # hf-inference answers text-generation with the prompt + continuation unless
     # return_full_text is false (TGI's compat route does the same for text-generation models).
     if call.stream:
-        events = tgi.stream_events(call, gen, True, delay, options.stream_error_after_tokens)
+        events = tgi.stream_events(
+            call,
+            gen,
+            True,
+            delay,
+            options.stream_error_after_tokens,
+            tgi.stream_fault(request.app.state.profile),
+        )
         return StreamingResponse(events, media_type="text/event-stream", headers=headers)
     if delay:
         await asyncio.sleep(delay * len(gen.tokens))

@@ -105,7 +105,12 @@ async def _serve(request: Request, *, compat: bool, force_stream: bool) -> Respo
     full_default = compat  # compat_return_full_text for a text-generation model
     if stream_requested:
         events = tgi.stream_events(
-            call, gen, full_default, delay, options.stream_error_after_tokens
+            call,
+            gen,
+            full_default,
+            delay,
+            options.stream_error_after_tokens,
+            tgi.stream_fault(request.app.state.profile),
         )
         headers["X-Accel-Buffering"] = "no"
         return StreamingResponse(events, media_type="text/event-stream", headers=headers)
