@@ -68,14 +68,6 @@ def test_no_error_cell_except_tagged_demonstrations(path, live_run):
     assert failed == []
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_no_token_in_any_live_output(path, live_run):
-    nb, token = live_run(path)
-    text = outputs_text(nb)
-    assert token not in text
-    assert not TOKEN_SHAPE.search(text), "a token-shaped string was printed"
-
-
 def run_record(live_run, path: Path) -> dict:
     """Return what the live run of ``path`` recorded (seconds, credits, answers given)."""
     live_run(path)

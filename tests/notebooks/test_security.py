@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from helpers import (
     HFError,
@@ -26,7 +23,7 @@ from helpers.client import config
 from helpers.standin import start
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 TOKEN_SHAPE = re.compile(r"hf_[A-Za-z]{34}")
 SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis"}
 
@@ -130,29 +127,18 @@ def test_dotenv_is_ignored_by_git():
         assert done.returncode == 0
 
 
-def notebook_outputs(path: Path, token: str) -> str:
-    """Return every output of ``path`` as JSON, the notebook run with ``token`` in HF_TOKEN.
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_token_in_any_notebook_output_with_a_fake_token_set(path, live_run):
+    """Every notebook's outputs, from its live rehearsal (run with a fake token in HF_TOKEN,
+    tests/notebooks/conftest.py), hold neither that token nor any token-shaped string.
 
-    The boundary for the live rehearsal: this runs the notebook here, in local mode; a session
-    fixture that already ran every notebook (live against a stand-in) may answer instead, as
-    long as it ran with ``token`` set.
+    The live run is the one that reads the learner's token, so it is the one to search; no
+    notebook is executed a second time for this check.
     """
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(
-        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    ).execute()
-    return json.dumps([cell.get("outputs", []) for cell in nb.cells])
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_no_token_in_any_notebook_output_with_a_fake_token_set(path, monkeypatch):
-    fake = local_token()
-    monkeypatch.setenv("HF_TOKEN", fake)
-    monkeypatch.setenv("HF_TUTORIAL_MODE", "local")
-    outputs = notebook_outputs(path, fake)
-    assert fake not in outputs
+    nb, token = live_run(path)
+    outputs = json.dumps([cell.get("outputs", []) for cell in nb.cells])
+    assert token not in outputs
     assert not TOKEN_SHAPE.search(outputs), "a token-shaped string was printed"
-    assert os.environ["HF_TOKEN"] == fake
 
 
 def test_settings_dataclass_field_is_hidden_from_the_default_repr():
