@@ -87,11 +87,6 @@ def test_first_query_explains_that_gpt2_is_not_served_and_falls_back(live_run):
     assert any(f"/api/models/{GPT2}" in answer for answer in asked), asked
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="notebook 01 sends /v1/completions only for gpt2 (404 live: not served) and to its "
-    "local fallback; no live LLM (helpers.contract.HF_INFERENCE_LLM) completion is shown",
-)
 def test_first_query_uses_the_completions_route_for_llm_text_generation(live_run):
     """Catches a first-query notebook whose live run sends no LLM text generation to the
     router's /v1/completions (e.g. only to its local fallback, or only the classic body)."""
