@@ -29,8 +29,8 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from .body import read_json
+from .dependencies import Admission, broken_body
 from .events import OPENAI_DONE, openai_event
-from .guards import Admission, broken_body
 from .profiles import PROFILES, Profile
 from .responses import StandInError
 from .structured import (

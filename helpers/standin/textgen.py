@@ -125,10 +125,6 @@ class Continuation:
         return sum(values) / len(values) if values else -math.inf
 
 
-Generation = Continuation
-"""Old name, kept for the routes being migrated this session; use ``Continuation``."""
-
-
 def load_corpus(path: Path | None = None) -> list[str]:
     """Return the corpus' texts: blocks separated by blank lines, # comments dropped."""
     path = path or data_path("standin_corpus.txt")
@@ -236,10 +232,6 @@ class NgramModel:
         scores.setflags(write=False)
         self._cache[key] = scores
         return scores
-
-
-TrigramModel = NgramModel
-"""Old name of ``NgramModel``."""
 
 
 def uses_sampling(params: dict[str, Any], parameters_given: bool) -> bool:

@@ -254,12 +254,6 @@ def test_best_of_keeps_the_sequence_with_the_best_mean_logprob(gen):
     assert best.mean_logprob >= best.best_of_sequences[0].mean_logprob
 
 
-def test_the_old_class_name_still_works_this_session():
-    from helpers.standin.textgen import Continuation, Generation
-
-    assert Generation is Continuation
-
-
 @pytest.mark.parametrize("temperature", [1e-4, 1e-30, 2.2e-311])
 def test_a_vanishing_temperature_is_greedy_not_a_server_error(gen, temperature):
     prompt = "Once upon a time"

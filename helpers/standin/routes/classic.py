@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from .. import tgi
 from ..body import read_json
 from ..catalog import GPT2, hf_inference_model
-from ..guards import admit, broken_body
+from ..dependencies import admit, broken_body
 from ..options import StandInOptions
 from ..profiles import Profile
 from ..responses import validation_error

@@ -27,7 +27,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from ... import contract
 from .. import tgi
 from ..body import read_json
-from ..guards import admit, broken_body
+from ..dependencies import admit, broken_body
 from ..options import StandInOptions
 from ..responses import StandInError
 from ..schemas import (

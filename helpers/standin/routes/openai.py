@@ -27,7 +27,7 @@ from fastapi.responses import JSONResponse, Response
 
 from ...contract import ENDPOINT_PREFIX, GPT2, MAX_TOTAL_TOKENS, MODEL_NOT_SUPPORTED_MESSAGE
 from ..catalog import MODELS, ModelInfo, ProviderOffer, canonical_id
-from ..guards import admit
+from ..dependencies import admit
 from ..openai_compat import (
     HF_INFERENCE,
     ROUTER,

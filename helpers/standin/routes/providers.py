@@ -33,7 +33,7 @@ from fastapi.responses import Response
 
 from .. import openai_openapi as openapi
 from ..catalog import MODELS, ModelInfo, ProviderOffer
-from ..guards import admit
+from ..dependencies import admit
 from ..openai_compat import Surface, answer_chat, answer_completion, openai_error, read_object
 from .openai import response_headers
 
