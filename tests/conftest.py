@@ -104,3 +104,31 @@ def shared_reference():
     if not (path / "endpoints_pricing.csv").exists():
         pytest.skip("../shared/reference is not beside this checkout")
     return path
+
+
+@pytest.fixture
+def portal():
+    """A captive portal: 200 text/html on every path, whatever the method (a loopback server)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Portal(BaseHTTPRequestHandler):
+        def _answer(self):
+            body = b"<html><title>Sign in to the Wi-Fi</title></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()

@@ -32,3 +32,8 @@ def tgi_event(obj: Any) -> str:
 def openai_event(obj: Any) -> str:
     """Return one OpenAI stream event: ``data: {json}`` and a blank line."""
     return "data: " + _dumps(obj) + "\n\n"
+
+
+def openai_error_event(message: str) -> str:
+    """Return the event an OpenAI-compatible stream sends when it fails after it started."""
+    return openai_event({"error": {"message": message, "type": "server_error"}})

@@ -30,7 +30,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from .body import read_json
 from .dependencies import Admission, broken_body
-from .events import OPENAI_DONE, openai_event
+from .events import OPENAI_DONE, openai_error_event, openai_event
 from .profiles import PROFILES, Profile
 from .responses import StandInError
 from .structured import (
@@ -818,14 +818,7 @@ async def chat_chunks(
             if delay:
                 await asyncio.sleep(delay)
             if error_after is not None and sent >= error_after:
-                yield openai_event(
-                    {
-                        "error": {
-                            "message": fault_message,
-                            "type": "server_error",
-                        }
-                    }
-                )
+                yield openai_error_event(fault_message)
                 return
             sent += 1
             yield chunk(choice.index, delta, logprobs=lp)
@@ -1156,14 +1149,7 @@ async def completion_chunks(
             if delay:
                 await asyncio.sleep(delay)
             if error_after is not None and sent >= error_after:
-                yield openai_event(
-                    {
-                        "error": {
-                            "message": fault_message,
-                            "type": "server_error",
-                        }
-                    }
-                )
+                yield openai_error_event(fault_message)
                 return
             sent += 1
             logprobs = _completion_logprobs([piece], offset) if choice["_logprobs"] else None

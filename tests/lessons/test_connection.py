@@ -325,34 +325,6 @@ def test_serving_keeps_a_connection_that_serves_the_model(stand_in, token):
 # --- the reviewer's set-ups: a dead room stand-in, a captive portal, a dead router -------------
 
 
-@pytest.fixture
-def portal():
-    """A captive portal: 200 text/html on every path, whatever the method."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    class Portal(BaseHTTPRequestHandler):
-        def _answer(self):
-            body = b"<html><title>Sign in to the Wi-Fi</title></html>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = do_POST = _answer
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-
-
 def test_a_room_stand_in_that_does_not_answer_is_replaced_by_our_own(monkeypatch, capsys, dead_url):
     # bug caught: banner "LOCAL STAND-IN at <dead>", then a ConnectionFailedError traceback
     monkeypatch.setenv("HF_TUTORIAL_MODE", "local")
