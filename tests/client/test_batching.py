@@ -142,7 +142,11 @@ def test_credits_spent_stop_the_batch_cleanly(token):
     assert "402" in report.stopped_by
     assert 0 < report.completed < 30
     assert report.status_counts()["402"] == 1  # no retries of a 402
-    assert all(r.ok or r.error for r in report.results.values())
+    results = list(report.results.values())
+    assert sum(r.ok for r in results) == report.completed
+    unsent = [r for r in results if r.error == "not sent: batch stopped"]
+    assert unsent and all(r.attempts == 0 for r in unsent)
+    assert len(results) == 30
 
 
 def test_bad_token_stops_after_one_request(stand_in):

@@ -218,7 +218,7 @@ def test_exercises_have_solutions_that_run(path):
     sources = ["".join(c["source"]) for c in cells]
     exercises = next(s for s in sources if "## Exercises" in s)
     numbered = re.findall(r"^\d+\. ", exercises.split("## Exercises", 1)[1].split("\n## ")[0], re.M)
-    assert len(numbered) >= 2, "two or three exercises per notebook"
+    assert 2 <= len(numbered) <= 3, "two or three exercises per notebook"
     text = "\n".join(sources)
     assert text.index("## Solutions") > text.index("## References"), "solutions come last"
     solutions_at = next(i for i, s in enumerate(sources) if "## Solutions" in s)
