@@ -132,3 +132,26 @@ def portal():
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def environment_as_it_was():
+    """Give every test the environment it started with.
+
+    ``connect()`` exports HF_ROUTER_URL, HF_TOKEN, HF_TUTORIAL_MODE... into ``os.environ`` (so
+    that snippet cells run in a notebook); without this, a test that connects would leave its
+    stand-in's URL and mode behind for the next test in the same worker.
+    """
+    import os
+
+    from helpers.lessons import connection
+
+    before = dict(os.environ)
+    exported, saved = dict(connection._EXPORTED), dict(connection._BEFORE_EXPORT)
+    yield
+    os.environ.clear()
+    os.environ.update(before)
+    connection._EXPORTED.clear()
+    connection._EXPORTED.update(exported)
+    connection._BEFORE_EXPORT.clear()
+    connection._BEFORE_EXPORT.update(saved)
