@@ -48,7 +48,12 @@ def explorer_request(
     ``details`` is always asked for, so the finish reason can be shown. Errors, including a
     parameter refused before sending, are returned in the result rather than raised.
     """
-    params = {k: v for k, v in parameters.items() if v is not None}
+    # Sliders step in binary floats (0.85 arrives as 0.8500000000000001): send what is shown.
+    params = {
+        k: round(v, 6) if isinstance(v, float) else v
+        for k, v in parameters.items()
+        if v is not None
+    }
     params["details"] = True
     payload = {"inputs": prompt, "parameters": params}
     try:

@@ -97,3 +97,17 @@ def test_a_comma_typed_in_the_stop_box_stops_at_the_first_comma(local):
     assert result.payload["parameters"]["stop"] == [","]
     assert result.generation.details["finish_reason"] == "stop_sequence"
     assert result.generation.text.endswith(",")
+
+
+def test_slider_float_noise_is_not_sent(monkeypatch):
+    from helpers.lessons import explorer
+
+    sent = {}
+
+    class Fake:
+        def generate(self, prompt, model_id, **params):
+            sent.update(params)
+            raise explorer.HFError("stop here")
+
+    explorer.explorer_request(Fake(), "Hi", temperature=0.8500000000000001)
+    assert sent["temperature"] == 0.85

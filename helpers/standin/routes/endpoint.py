@@ -159,6 +159,17 @@ async def get_info(request: Request) -> Response:
     return JSONResponse(info(), headers=admission.headers)
 
 
+@router.get(
+    "/v1/models", responses={200: {"description": "TGI's ModelsInfo: the one model served"}}
+)
+async def list_models(request: Request) -> Response:
+    """TGI's ``/v1/models``: the served model as OpenAI's list (``router/src/server.rs``
+    ``openai_get_model_info`` @ ``db931fcf``: ``created`` 0, ``owned_by`` the model id)."""
+    admission = admit(request, contract.GPT2)
+    model = {"id": contract.GPT2, "object": "model", "created": 0, "owned_by": contract.GPT2}
+    return JSONResponse({"object": "list", "data": [model]}, headers=admission.headers)
+
+
 @router.get("/health", responses={200: {"description": "Healthy (empty body)"}})
 @router.get("", include_in_schema=False)
 @router.get("/", include_in_schema=False)
