@@ -219,24 +219,31 @@ def start_run_all(page, name: str) -> None:
 def wait_until_ready(page, url: str, token: str, name: str, ready_text: str) -> None:
     """Wait until the front notebook shows a widget with ``ready_text`` and its kernel is idle.
 
-    On a busy machine the browser's first connection to a starting kernel can fail
-    (jupyter_server answers 500 and the page's kernel connection stays broken): when no cell
-    has run after 25 s, open the notebook afresh and run all again.
+    The execution indicator can read "idle" before the kernel's connection is up, and a Run All
+    clicked then runs nothing: when no cell is queued or run 6 s after a Run All, click it
+    again. On a busy machine the browser's first connection to a starting kernel can also fail
+    (jupyter_server answers 500 and the page's kernel connection stays broken): when still no
+    cell has run after 40 s, open the notebook afresh and run all again.
     """
     panel = in_front(page)
     ready = panel.locator(".jp-OutputArea-output .widget-label, .jp-OutputArea-output button")
     ready = ready.filter(has_text=ready_text)
-    first_prompt = panel.locator(".jp-InputPrompt", has_text="[1]")
+    started = panel.locator(".jp-InputPrompt", has_text=re.compile(r"\[(\*|\d+)\]"))
     dialog_accept = page.locator(".jp-Dialog .jp-mod-accept")
-    triggered, deadline = time.monotonic(), time.monotonic() + 200
+    clicked = triggered = time.monotonic()
+    deadline = triggered + 200
     while ready.count() == 0:
         assert time.monotonic() < deadline, f"{name} did not run in JupyterLab"
+        nothing_started = started.count() == 0
         if dialog_accept.count() and dialog_accept.first.is_visible():
             dialog_accept.first.click()
-        elif first_prompt.count() == 0 and time.monotonic() - triggered > 25:
+        elif nothing_started and time.monotonic() - triggered > 40:
             page.goto(f"{url}/lab/tree/notebooks/{name}?token={token}")
             run_all_in_front(page)
-            triggered = time.monotonic()
+            clicked = triggered = time.monotonic()
+        elif nothing_started and time.monotonic() - clicked > 6:
+            run_all_in_front(page)
+            clicked = time.monotonic()
         page.wait_for_timeout(300)
     panel.locator(IDLE).wait_for(timeout=120_000)
 
