@@ -99,10 +99,13 @@ def post(api: TestClient, auth: dict[str, str]):
 
 @pytest.fixture
 def shared_reference():
-    """The project's research notes, beside the checkout (skipped where they are absent)."""
-    path = Path(__file__).resolve().parents[2] / "shared" / "reference"
+    """The folder of the project's research notes, beside the checkout, for cross-checking data.
+
+    Only tests read it; a clone without it skips the cross-check, saying why.
+    """
+    path = Path(__file__).resolve().parents[2].joinpath("shared", "reference")
     if not (path / "endpoints_pricing.csv").exists():
-        pytest.skip("../shared/reference is not beside this checkout")
+        pytest.skip(f"the research notes are not beside this checkout ({path})")
     return path
 
 

@@ -1,11 +1,13 @@
 """Nothing a learner receives cites the project's private research notes.
 
-The notes live beside the checkout (``../shared/reference``) and a person who clones the repository
-does not have them. Notebooks, the README, the helpers package and the data folder cite
-``notebooks/REFERENCES.md`` or the primary source instead. Tests may still read ``../shared`` to
+The notes live in a folder beside the checkout, which a person who clones the repository does not
+have. Notebooks, the README, the helpers package and the data folder cite
+``notebooks/REFERENCES.md`` or the primary source instead. Tests may still read the notes to
 cross-check data (``tests/conftest.py``'s ``shared_reference`` fixture), so ``tests/`` is not scanned.
 
-Bug caught: a "see hf-api-facts.md §4" left in a notebook cell, a docstring or a data README.
+Bug caught: a citation of the facts sheet ("see <facts sheet> §4") left in a notebook cell, a
+docstring or a data README. The forbidden names are assembled below, so that this file does not
+cite the notes itself.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FORBIDDEN = re.compile(r"\.\./shared|shared/reference|hf-api-facts\.md|pricing-facts\.md")
+NOTES = "shared"
+FACT_SHEETS = ("hf-api" + "-facts.md", "pricing" + "-facts.md")
+CITATIONS = ("../" + NOTES, NOTES + "/reference", *FACT_SHEETS)
+FORBIDDEN = re.compile("|".join(re.escape(c) for c in CITATIONS))
 SCANNED = ("notebooks", "helpers", "data")
 SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 
@@ -55,17 +60,17 @@ def test_no_notebook_readme_helpers_module_or_data_file_cites_the_private_notes(
 @pytest.mark.parametrize(
     "mention",
     [
-        "see ../shared/reference/hf-api-facts.md §4",
-        "copied from shared/reference/endpoints_pricing.csv",
-        "(pricing-facts.md §2)",
-        "hf-api-facts.md",
+        f"see {CITATIONS[0]}/reference/{FACT_SHEETS[0]} §4",
+        f"copied from {CITATIONS[1]}/endpoints_pricing.csv",
+        f"({FACT_SHEETS[1]} §2)",
+        FACT_SHEETS[0],
     ],
 )
 def test_the_scan_finds_each_form_of_citation(tmp_path, mention):
     (tmp_path / "helpers").mkdir()
     (tmp_path / "helpers" / "module.py").write_text(f'"""Doc.\n\n{mention}\n"""\n')
     (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "test_x.py").write_text("# ../shared is fine in tests\n")
+    (tmp_path / "tests" / "test_x.py").write_text(f"# {CITATIONS[0]} is fine in tests\n")
     assert offenders(tmp_path) == [f"helpers/module.py:3: {mention}"]
 
 
