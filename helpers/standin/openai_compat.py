@@ -158,6 +158,19 @@ def _number(body: dict, name: str, low: float, high: float, surface: Surface) ->
     return float(value)
 
 
+def _stream_flags(body: dict[str, Any], surface: Surface) -> tuple[bool, bool]:
+    """Return (``stream``, ``stream_options.include_usage``), or raise the route's 400."""
+    stream = body.get("stream", False)
+    if not isinstance(stream, bool):
+        raise surface.error("`stream` must be a boolean", "stream")
+    options = body.get("stream_options")
+    if options is not None and (not isinstance(options, dict) or not stream):
+        raise surface.error(
+            "`stream_options` is an object, allowed only with `stream`", "stream_options"
+        )
+    return stream, bool((options or {}).get("include_usage"))
+
+
 def _integer(body: dict, name: str, low: int, high: int, surface: Surface) -> int | None:
     value = body.get(name)
     if value is None:
@@ -572,14 +585,7 @@ def parse_chat(body: dict, surface: Surface) -> ChatRequest:
     ]
     if not user_texts:
         raise surface.error("at least one user message with content is needed", "messages")
-    stream = body.get("stream", False)
-    if not isinstance(stream, bool):
-        raise surface.error("`stream` must be a boolean", "stream")
-    options = body.get("stream_options")
-    if options is not None and (not isinstance(options, dict) or not stream):
-        raise surface.error(
-            "`stream_options` is an object, allowed only with `stream`", "stream_options"
-        )
+    stream, include_usage = _stream_flags(body, surface)
     logprobs = body.get("logprobs", False)
     if not isinstance(logprobs, bool):
         raise surface.error("`logprobs` must be a boolean", "logprobs")
@@ -599,7 +605,7 @@ def parse_chat(body: dict, surface: Surface) -> ChatRequest:
         params=sampling_parameters(body, surface, DEFAULT_CHAT_MAX_TOKENS),
         n=_integer(body, "n", 1, MAX_N, surface) or 1,
         stream=stream,
-        include_usage=bool((options or {}).get("include_usage")),
+        include_usage=include_usage,
         logprobs=logprobs,
         top_logprobs=top or 0,
         tools=tools,
@@ -899,14 +905,7 @@ def parse_completion(body: dict, surface: Surface) -> tuple[list[str], dict[str,
         raise surface.error(
             "Suffix is not supported and can be achieved by preprocessing the prompt.", "suffix"
         )
-    stream = body.get("stream", False)
-    if not isinstance(stream, bool):
-        raise surface.error("`stream` must be a boolean", "stream")
-    options = body.get("stream_options")
-    if options is not None and (not isinstance(options, dict) or not stream):
-        raise surface.error(
-            "`stream_options` is an object, allowed only with `stream`", "stream_options"
-        )
+    stream, include_usage = _stream_flags(body, surface)
     echo = body.get("echo", False)
     if not isinstance(echo, bool):
         raise surface.error("`echo` must be a boolean", "echo")
@@ -925,7 +924,7 @@ def parse_completion(body: dict, surface: Surface) -> tuple[list[str], dict[str,
     params = sampling_parameters(body, surface, DEFAULT_COMPLETION_MAX_TOKENS)
     extra = {
         "stream": stream,
-        "include_usage": bool((options or {}).get("include_usage")),
+        "include_usage": include_usage,
         "echo": echo,
         "n": n,
         "logprobs": logprobs,
