@@ -217,6 +217,32 @@ class RoutesSpoken:
         )
 
 
+def _answer(
+    text: str,
+    response: requests.Response,
+    payload: dict[str, Any],
+    data: Any,
+    started: float,
+    details: dict[str, Any] | None,
+    finish_reason: str | None,
+    usage: dict[str, Any] | None = None,
+) -> Generation:
+    """Return the Generation of a text-generation answer, in either shape."""
+    return Generation(
+        text=text,
+        details=details,
+        answered_by=answered_by(response),
+        payload=payload,
+        status=response.status_code,
+        request_id=request_id_of(response),
+        seconds=time.perf_counter() - started,
+        raw=data,
+        headers=dict(response.headers),
+        finish_reason=finish_reason,
+        usage=usage,
+    )
+
+
 class InferenceSession:
     """Calls the classic task contract and the Hub API with one reusable Session.
 
@@ -364,18 +390,8 @@ class InferenceSession:
         started = time.perf_counter()
         data, response = self.json("POST", url, json=payload)
         text, details = parse_generation(data)
-        return Generation(
-            text=text,
-            details=details,
-            answered_by=answered_by(response),
-            payload=payload,
-            status=response.status_code,
-            request_id=request_id_of(response),
-            seconds=time.perf_counter() - started,
-            raw=data,
-            headers=dict(response.headers),
-            finish_reason=(details or {}).get("finish_reason"),
-        )
+        finish_reason = (details or {}).get("finish_reason")
+        return _answer(text, response, payload, data, started, details, finish_reason)
 
     def completion(
         self, url: str, model: str, prompt: str, *, max_tokens: int = 20, **options: Any
@@ -395,19 +411,7 @@ class InferenceSession:
         started = time.perf_counter()
         data, response = self.json("POST", completions_url(url), json=body)
         text, finish_reason, usage = parse_completion(data)
-        return Generation(
-            text=text,
-            details=None,
-            answered_by=answered_by(response),
-            payload=body,
-            status=response.status_code,
-            request_id=request_id_of(response),
-            seconds=time.perf_counter() - started,
-            raw=data,
-            headers=dict(response.headers),
-            finish_reason=finish_reason,
-            usage=usage,
-        )
+        return _answer(text, response, body, data, started, None, finish_reason, usage)
 
     def stream_completion(
         self, url: str, model: str, prompt: str, *, max_tokens: int = 20, **options: Any
