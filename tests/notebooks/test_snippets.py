@@ -99,57 +99,33 @@ def test_snippet_runs_standalone(notebook, index, source, tmp_path, reader_envir
     assert done.stdout.strip(), f"{notebook} cell {index} printed nothing"
 
 
+def undefined_names(source: str, folder: Path) -> subprocess.CompletedProcess:
+    """Run ruff's undefined-name check (F821) on ``source`` as a file of its own."""
+    (folder / "snippet.py").write_text(source, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache"]
+        + ["--select", "F821", "--output-format", "concise", "snippet.py"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+
+
 @pytest.mark.parametrize(
     "notebook, index, source", SNIPPETS, ids=[f"{n}[{i}]" for n, i, _ in SNIPPETS]
 )
 def test_snippet_uses_no_undefined_name(notebook, index, source, tmp_path):
     # Running a snippet only exercises the branches the stand-in takes; a name missing from a
     # retry branch (``random`` in a backoff that never ran) is found by reading the code.
-    (tmp_path / "snippet.py").write_text(source, encoding="utf-8")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ruff",
-            "check",
-            "--isolated",
-            "--no-cache",
-            "--select",
-            "F821",
-            "--output-format",
-            "concise",
-            "snippet.py",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
+    done = undefined_names(source, tmp_path)
     assert done.returncode == 0, f"{notebook} cell {index}:\n{done.stdout}"
 
 
 def test_the_name_check_finds_a_name_used_only_in_a_branch(tmp_path):
     source = "import os\n\nif os.environ.get('NEVER'):\n    random.random()\nprint('ok')\n"
-    (tmp_path / "snippet.py").write_text(source, encoding="utf-8")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ruff",
-            "check",
-            "--isolated",
-            "--no-cache",
-            "--select",
-            "F821",
-            "snippet.py",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
+    done = undefined_names(source, tmp_path)
     assert done.returncode != 0 and "random" in done.stdout
 
 
