@@ -144,15 +144,15 @@ def test_jupyterlab_and_every_widget_in_a_real_browser(jupyterlab, tmp_path):
             check_first_view(page, url, token, opened)
             # Both notebooks run at once, each on its own kernel, opened from the file browser
             # as a learner would (no page reload in between).
-            start_run_all(page, "02_payload_parameters.ipynb")
-            start_run_all(page, "05_pricing_free_vs_endpoints.ipynb")
+            start_run_all(page, "03_payload_parameters.ipynb")
+            start_run_all(page, "08_pricing_free_vs_endpoints.ipynb")
             wait_until_ready(
-                page, url, token, "05_pricing_free_vs_endpoints.ipynb", "USD / request"
+                page, url, token, "08_pricing_free_vs_endpoints.ipynb", "USD / request"
             )
             no_typeset_maths(page)
             drive_calculator(page)
-            page.locator(".lm-TabBar-tab", has_text="02_payload_parameters.ipynb").first.click()
-            wait_until_ready(page, url, token, "02_payload_parameters.ipynb", "Send")
+            page.locator(".lm-TabBar-tab", has_text="03_payload_parameters.ipynb").first.click()
+            wait_until_ready(page, url, token, "03_payload_parameters.ipynb", "Send")
             drive_explorer(page)
             tracebacks = page.locator(
                 ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
@@ -250,7 +250,7 @@ def wait_until_ready(page, url: str, token: str, name: str, ready_text: str) -> 
 
 
 def drive_explorer(page) -> None:
-    """Notebook 02's explorer: Send, a slider, the stop box; read the output each time."""
+    """Notebook 03's explorer: Send, a slider, the stop box; read the output each time."""
     from playwright.sync_api import expect
 
     send = page.locator(".jp-NotebookPanel:visible button.widget-button", has_text="Send")
@@ -277,14 +277,14 @@ def drive_explorer(page) -> None:
 
 
 def no_typeset_maths(page) -> None:
-    """Notebook 05 is full of dollar amounts: none may be typeset as a formula (JupyterLab reads
+    """Notebook 08 is full of dollar amounts: none may be typeset as a formula (JupyterLab reads
     a pair of unescaped ``$`` as maths, which garbled whole paragraphs)."""
     maths = in_front(page).locator("mjx-container, .MathJax, .katex")
     assert maths.count() == 0, maths.first.inner_text()
 
 
 def drive_calculator(page) -> None:
-    """Notebook 05's calculator: table on load, a change, a bad value, the fix."""
+    """Notebook 08's calculator: table on load, a change, a bad value, the fix."""
     from playwright.sync_api import expect
 
     cost = page.locator(".jp-NotebookPanel:visible .widget-text", has_text="USD / request")

@@ -74,33 +74,41 @@ def run_record(live_run, path: Path) -> dict:
     return json.loads((live_run.folder / (path.stem + ".run.json")).read_text())
 
 
-def first_query() -> Path:
-    return next(p for p in NOTEBOOKS if p.name.startswith("01_"))
+def notebook(prefix: str) -> Path:
+    return next(p for p in NOTEBOOKS if p.name.startswith(prefix))
 
 
-def test_first_query_explains_that_gpt2_is_not_served_and_falls_back(live_run):
-    text = outputs_text(live_run(first_query())[0])
+def tagged_output(nb, tag: str) -> str:
+    """Return the printed text of the cell tagged ``tag``."""
+    cell = next(c for c in nb.cells if tag in c.get("metadata", {}).get("tags", []))
+    return "".join(o.get("text", "") for o in cell.get("outputs", []))
+
+
+def test_first_answer_comes_from_the_routers_chat_completions(live_run):
+    """Catches a first query that, live, answers from its local fallback (or not at all)
+    instead of asking the router: the learner's first minute must reach the real service."""
+    nb, _ = live_run(notebook("01_"))
+    assert tagged_output(nb, "first-answer").strip(), "the first-answer cell printed nothing"
+    answered = run_record(live_run, notebook("01_"))["answered"]
+    assert "POST /v1/chat/completions 200" in answered, answered
+
+
+def test_classic_gpt2_explains_that_gpt2_is_not_served_and_falls_back(live_run):
+    text = outputs_text(live_run(notebook("02_"))[0])
     assert "is not served" in text
     assert "stand-in instead" in text
     # ...because the "live" service said so: the notebook asked it who serves gpt2.
-    asked = run_record(live_run, first_query())["answered"]
+    asked = run_record(live_run, notebook("02_"))["answered"]
     assert any(f"/api/models/{GPT2}" in answer for answer in asked), asked
 
 
-def test_first_query_uses_the_completions_route_for_llm_text_generation(live_run):
-    """Catches a first-query notebook whose live run sends no LLM text generation to the
-    router's /v1/completions (e.g. only to its local fallback, or only the classic body)."""
-    text = outputs_text(live_run(first_query())[0])
-    assert "/v1/completions" in text
-    answered = run_record(live_run, first_query())["answered"]
-    llm_completions = [
-        a
-        for a in answered
-        if a.startswith("POST /hf-inference/models/")
-        and a.endswith("/v1/completions 200")
-        and GPT2 not in a
-    ]
-    assert llm_completions, answered
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_live_call_goes_to_an_hf_inference_llm(path, live_run):
+    """No hf-inference LLM has been listed since 2026-07-01 (REFERENCES § Text generation):
+    catches a lesson that still sends live text generation to
+    /hf-inference/models/{id}/v1/completions, which today answers 404."""
+    answered = run_record(live_run, path)["answered"]
+    assert not [a for a in answered if re.match(r"POST /hf-inference/models/.+/v1/", a)]
 
 
 def test_a_full_live_run_does_not_exhaust_the_today_profiles_credits(live_run):
