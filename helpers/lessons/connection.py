@@ -19,6 +19,9 @@ import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+import requests
 
 from .. import contract
 from ..client import config
@@ -68,6 +71,13 @@ NEXT_STEP_NOT_THE_SERVICE = (
     "To go live, sign in to the network in a browser (or fix the URL setting), then run "
     "connect() again."
 )
+NO_CREDITS = (
+    "HTTP 402: your Inference Providers credits are spent; buy credits or upgrade to PRO "
+    "(https://huggingface.co/docs/inference-providers/pricing), and meanwhile the local "
+    "stand-in answers this same request."
+)
+"""What ``Connection.fallback`` says once when the router answers 402 (REFERENCES.md, Pricing)."""
+_NOT_RESENT_HEADERS = {"authorization", "host", "content-length", "cookie"}
 _BEFORE_EXPORT: dict[str, str | None] = {}
 """The values those variables had before ``connect()`` first exported its own."""
 _EXPORTED: dict[str, str | None] = {}
@@ -212,6 +222,36 @@ class Connection:
         """
         base = base_url or self.endpoint_url or self.model_url()
         return self.session.routes_spoken(base)
+
+    def fallback(self, response: requests.Response) -> requests.Response:
+        """Return ``response``, or for a 402 (no credits left) the stand-in's answer to its request.
+
+        Anything but a 402 comes back unchanged. A 402 prints ``NO_CREDITS`` and sends the same
+        request (method, path and query, body, headers) to this process' local stand-in with
+        a throw-away token: the learner's token is never re-sent. The answer carries
+        ``X-Stand-In``, so the cell can say who answered.
+
+        >>> response = hf.fallback(requests.post(url, headers=headers, json=body))  # doctest: +SKIP
+        """
+        if response.status_code != 402:
+            return response
+        print(NO_CREDITS)
+        sent = response.request
+        parts = urlsplit(sent.url or "")
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        headers = {
+            name: value
+            for name, value in sent.headers.items()
+            if name.lower() not in _NOT_RESENT_HEADERS
+        }
+        headers["Authorization"] = f"Bearer {local_token()}"
+        return requests.request(
+            sent.method or "POST",
+            shared_stand_in().url + path,
+            data=sent.body,
+            headers=headers,
+            timeout=(5, 60),
+        )
 
     def whoami(self) -> dict[str, Any]:
         """Return the whoami-v2 body for this connection's token."""

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import socket
+from types import SimpleNamespace
 
 import pytest
+import requests
 
 from helpers import Connection, InferenceSession, Settings, connect, contract, local_token
 from helpers.lessons import connection as connection_module
@@ -259,6 +261,80 @@ def test_export_can_be_turned_off():
     before = dict(os.environ)
     connect(quiet=True, export=False)
     assert dict(os.environ) == before
+
+
+# --- fallback(): a 402 answered by the stand-in, anything else untouched ---------------------
+
+
+def answered(status: int, request: requests.PreparedRequest) -> requests.Response:
+    """A Response with ``status`` to ``request``, built without a socket."""
+    response = requests.Response()
+    response.status_code, response.request, response.url = status, request, request.url
+    response._content = b"{}"
+    return response
+
+
+def chat_request(token: str) -> requests.PreparedRequest:
+    return requests.Request(
+        "POST",
+        "https://router.huggingface.co/v1/chat/completions?trace=1",
+        headers={"Authorization": f"Bearer {token}", "X-HF-Bill-To": "my-org"},
+        json={"model": contract.CHAT_MODEL, "messages": [{"role": "user", "content": "Hi"}]},
+    ).prepare()
+
+
+@pytest.mark.parametrize("status", [200, 401, 403, 404, 429, 500])
+def test_fallback_returns_any_answer_but_402_unchanged(status, capsys, monkeypatch):
+    monkeypatch.setattr(requests, "request", lambda *a, **k: pytest.fail("nothing is re-sent"))
+    hf = live_like("https://router.huggingface.co", local_token())
+    response = answered(status, chat_request(hf.token))
+    assert hf.fallback(response) is response
+    assert capsys.readouterr().out == ""
+
+
+def test_fallback_resends_a_402_to_the_stand_in_without_the_learners_token(capsys, monkeypatch):
+    learner = local_token()
+    sent: dict = {}
+    monkeypatch.setattr(
+        connection_module, "shared_stand_in", lambda: SimpleNamespace(url="http://127.0.0.1:9")
+    )
+
+    def record(method, url, **kwargs):
+        sent.update(kwargs, method=method, url=url)
+        return answered(200, requests.Request(method, url).prepare())
+
+    monkeypatch.setattr(requests, "request", record)
+    hf = live_like("https://router.huggingface.co", learner)
+    request = chat_request(learner)
+
+    hf.fallback(answered(402, request))
+
+    said = capsys.readouterr().out
+    assert said.count("\n") == 1 and "402" in said and "credits" in said  # one sentence
+    assert sent["method"] == "POST"
+    assert sent["url"] == "http://127.0.0.1:9/v1/chat/completions?trace=1"
+    assert sent["data"] == request.body  # the same JSON body
+    assert sent["headers"]["X-HF-Bill-To"] == "my-org"
+    assert learner not in sent["headers"]["Authorization"]
+    assert contract.TOKEN_PATTERN.fullmatch(sent["headers"]["Authorization"].split()[-1])
+    assert learner not in said
+
+
+def test_fallback_gets_the_stand_ins_answer_to_a_real_402(token):
+    with start(credits_usd=0.0) as spent:
+        hf = live_like(spent.url, token)
+        body = {"model": contract.CHAT_MODEL, "messages": [{"role": "user", "content": "Hi"}]}
+        refused = requests.post(
+            f"{spent.url}/v1/chat/completions",
+            headers={"Authorization": f"Bearer {token}"},
+            json=body,
+            timeout=10,
+        )
+        assert refused.status_code == 402
+        response = hf.fallback(refused)
+    assert response.status_code == 200
+    assert contract.STAND_IN_HEADER in response.headers
+    assert response.json()["choices"][0]["message"]["content"]
 
 
 # --- endpoints, both request shapes, serving() -----------------------------------------------
