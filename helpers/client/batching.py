@@ -254,6 +254,7 @@ def run_batch(
     results_path: str | Path | None = None,
     policy: RateLimitPolicy | None = None,
     pace: bool = True,
+    pacer: Pacer | None = None,
     workers: int = 1,
     max_attempts: int = 5,
     wait: Callable[[RetryCallState], float] | None = None,
@@ -264,7 +265,9 @@ def run_batch(
 
     ``prompts``: a {key: prompt} mapping, or a list (its keys are the prompts themselves).
     ``policy``: pace to this; with None and ``pace`` true, adopt the server's advertised
-    ``RateLimit-Policy`` as soon as an answer carries one. ``pace=False`` with
+    ``RateLimit-Policy`` as soon as an answer carries one (the first prompt goes alone, as a
+    probe, and the pacing counts from its answer). ``pacer``: the Pacer to space requests with
+    (default: a new one; tests pass one on a fake clock). ``pace=False`` with
     ``max_attempts=1`` is the naive loop. ``stop_after`` sends at most that many prompts
     (to simulate an interruption).
     """
@@ -278,7 +281,10 @@ def run_batch(
     report.skipped = len(items) - len(todo)
     if stop_after is not None:
         todo = todo[:stop_after]
-    pacer = Pacer(policy.interval if policy else 0.0)
+    if pacer is None:
+        pacer = Pacer(policy.interval if policy else 0.0)
+    elif policy is not None:
+        pacer.interval = policy.interval
     adopted = policy is not None
     stop = threading.Event()
     lock = threading.Lock()

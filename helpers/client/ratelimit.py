@@ -99,12 +99,16 @@ class Pacer:
     def set_policy(self, policy: RateLimitPolicy) -> None:
         """Adopt ``policy`` (e.g. the one the server advertised on its first answer).
 
-        The next slot is counted from the last one handed out, so calls that went out before
-        the policy was known are spaced too.
+        The next slot is one interval after *now*, the moment the policy is adopted, and never
+        before one interval after the last slot handed out. A server opens its window when a
+        request arrives, not when it was sent: a probe that took 200 ms to reach a server still
+        starting opened the window 200 ms after it left here, and counting from its send time
+        would squeeze one request too many into that window.
         """
         with self._lock:
             self.interval = policy.interval
-            self._next = max(self._next, self._last + self.interval * (1 + self.margin))
+            step = self.interval * (1 + self.margin)
+            self._next = max(self._next, self._last + step, self._clock() + step)
 
     def wait(self) -> float:
         """Block until this caller's slot; return the seconds waited."""

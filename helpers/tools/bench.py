@@ -10,6 +10,9 @@ Prints one ``name: value`` line per figure, all measured in this run:
 
 ``--kill``: a batch in a child process killed with SIGKILL at seeded random moments and resumed
 from its results file each time; prints the prompts lost and duplicated (both must be 0).
+``--fresh``: ten paced batches of 8 prompts (``max_attempts=1``, so a 429 is not retried away),
+each against a stand-in freshly started from the command line with ``--rate-limit 5/1`` while two
+CPU-bound processes keep both cores busy; prints the prompts answered and the 429s met.
 ``--room``: a room of learners: load-generator processes drive a stand-in started as the
 workshop command starts it; prints requests per second, latency, errors and the server's memory.
 """
@@ -22,6 +25,8 @@ import multiprocessing
 import os
 import random
 import signal
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -270,6 +275,74 @@ def bench_kill(n: int = 1000, kills: int = 24, seed: int = 15) -> dict[str, floa
         return kill_and_resume(api.url, Path(tmp) / "results.jsonl", n, kills, seed, workers=2)
 
 
+BURN = "import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end:\n    pass\n"
+
+
+def _start_cli_standin(limit: str) -> tuple[subprocess.Popen[str], str]:
+    """Start ``python -m helpers.standin --rate-limit LIMIT --port 0``; return it and its URL.
+
+    The URL is read from the line it prints once its port is bound, before its app is built: the
+    first request then meets a server that is still starting, as a freshly started one does.
+    """
+    command = [sys.executable, "-m", "helpers.standin", "--rate-limit", limit, "--port", "0"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = server.stdout.readline() if server.stdout else ""
+    if " on http://" not in line:
+        server.kill()
+        raise RuntimeError(f"the stand-in did not announce its URL: {line!r}")
+    return server, line.split(" on ", 1)[1].split()[0]
+
+
+def bench_fresh_server(
+    batches: int = 10, n: int = 8, limit: str = "5/1", burners: int = 2
+) -> dict[str, float]:
+    """Return what paced batches met against freshly started, CPU-starved stand-ins.
+
+    Each batch: ``burners`` CPU-bound processes (each stops by itself after 30 s), then a stand-in
+    started from the command line, then ``n`` prompts through ``run_batch`` with pacing on and
+    ``max_attempts=1``; everything started here is stopped before the next batch.
+    """
+    answered = met = batches_with_429 = 0
+    probe_ms: list[float] = []
+    for _ in range(batches):
+        burning = [
+            subprocess.Popen([sys.executable, "-c", BURN.format(seconds=30)])
+            for _ in range(burners)
+        ]
+        server, url = _start_cli_standin(limit)
+        try:
+            report = run_batch(
+                InferenceSession(local_token(), retries=0),
+                url + "/models/gpt2",
+                [f"Prompt number {i}" for i in range(n)],
+                parameters={"max_new_tokens": 2},
+                max_attempts=1,
+                progress=False,
+            )
+        finally:
+            for process in [server, *burning]:
+                process.kill()
+                process.wait()
+        answered += report.completed
+        met += report.status_counts().get("429", 0)
+        batches_with_429 += "429" in report.status_counts()
+        first = min(report.attempts, key=lambda a: a.start)
+        probe_ms.append((first.end - first.start) * 1000)
+    probe_ms.sort()
+    return {
+        "fresh_server_cores": os.cpu_count() or 0,
+        "fresh_server_busy_processes": burners,
+        "fresh_server_rate_limit": limit,
+        "fresh_server_batches": batches,
+        "fresh_server_prompts": batches * n,
+        "fresh_server_answered": answered,
+        "fresh_server_429s": met,
+        "fresh_server_batches_with_429": batches_with_429,
+        "fresh_server_first_request_ms_median": round(probe_ms[len(probe_ms) // 2], 1),
+        "fresh_server_first_request_ms_max": round(probe_ms[-1], 1),
+    }
+
+
 def run(quick: bool = False) -> dict[str, float]:
     """Run every benchmark; ``quick`` uses small counts (for the test suite)."""
     figures: dict[str, float] = {}
@@ -291,6 +364,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--kills", type=int, default=24, help="with --kill: how many kills")
     parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="paced batches against freshly started, CPU-starved stand-ins (5/1): any 429?",
+    )
+    parser.add_argument(
         "--room", action="store_true", help="a room of 40 learners against one workshop stand-in"
     )
     parser.add_argument(
@@ -301,6 +379,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.room:
         print("answered_by: local stand-in, `python -m helpers.standin` in its own process")
         figures = run_room(requests=args.requests, seed=args.seed)
+    elif args.fresh:
+        print("answered_by: local stand-in, `python -m helpers.standin` in its own process")
+        figures = bench_fresh_server()
     elif args.kill:
         print("answered_by: local stand-in (helpers.standin), in this process")
         figures = bench_kill(kills=args.kills, seed=args.seed)

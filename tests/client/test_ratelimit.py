@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from helpers.client.ratelimit import Pacer, RateLimitPolicy, parse_policy, parse_ratelimit
+from helpers.standin.options import StandInOptions
+from helpers.standin.responses import StandInError
+from helpers.standin.state import StandInState
 
 
 @pytest.mark.parametrize(
@@ -80,6 +83,38 @@ def test_adopting_a_policy_spaces_calls_already_sent():
     pacer.wait()  # sent before the policy was known
     pacer.set_policy(RateLimitPolicy(10, 1))
     assert pacer.wait() == pytest.approx(0.1)
+
+
+def test_adopting_a_policy_counts_from_the_answer_not_from_the_send():
+    # Bug caught (issue 18, step 8): the slot after the probe was counted from the probe's send
+    # time, so a probe that took 200 ms left the next request only 6 ms after its answer.
+    clock = FakeClock()
+    pacer = Pacer(0.0, margin=0.03, clock=clock, sleep=clock.sleep)
+    pacer.wait()  # the probe leaves at 100.0
+    clock.now += 0.2  # ... and its answer comes back at 100.2
+    pacer.set_policy(RateLimitPolicy(5, 1))
+    assert pacer.wait() == pytest.approx(0.206)  # one paced interval after the answer
+
+
+@pytest.mark.parametrize("probe_seconds", [0.0, 0.012, 0.207, 1.5])
+def test_a_paced_batch_fits_the_window_a_slow_probe_opened(probe_seconds):
+    # The server opens its window when the probe ARRIVES (a fresh server: 12-207 ms later).
+    clock = FakeClock()
+    server = StandInState(StandInOptions(rate_limit="5/1"), clock=clock)
+    pacer = Pacer(0.0, clock=clock, sleep=clock.sleep)
+    pacer.wait()
+    clock.now += probe_seconds
+    pacer.set_policy(parse_policy(server.rate_limit_headers("hf_learner")))
+    answered = 1
+    for _ in range(14):
+        pacer.wait()
+        clock.now += 0.001  # each later request reaches the server 1 ms after it leaves
+        try:
+            server.rate_limit_headers("hf_learner")
+        except StandInError as error:
+            pytest.fail(f"request {answered + 1} met a {error.status}")
+        answered += 1
+    assert answered == 15
 
 
 def test_pause_until_holds_everyone_back():

@@ -86,8 +86,8 @@ def test_room_help_describes_it_instead_of_running_the_room(capsys, monkeypatch)
     assert "--requests" in capsys.readouterr().out
 
 
-def test_bench_help_lists_room_and_kill(capsys):
+def test_bench_help_lists_room_kill_and_fresh(capsys):
     with pytest.raises(SystemExit) as stop:
         bench.main(["--help"])
     out = capsys.readouterr().out
-    assert stop.value.code == 0 and "--room" in out and "--kill" in out
+    assert stop.value.code == 0 and "--room" in out and "--kill" in out and "--fresh" in out
