@@ -12,6 +12,8 @@ from helpers import local_token
 from helpers.standin import StandIn, StandInOptions, create_app, start
 
 NOTEBOOK_TESTS = Path(__file__).parent / "notebooks"
+UNPACED = {"stream_delay_ms": 0}
+"""The fixtures' stand-ins stream at once (the teaching profile paces streams by 25 ms a token)."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -35,15 +37,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def stand_in() -> Iterator[StandIn]:
-    """A stand-in with default knobs, shared by the whole session."""
-    with start() as api:
+    """A stand-in with default knobs (streams unpaced), shared by the whole session."""
+    with start(**UNPACED) as api:
         yield api
 
 
 @pytest.fixture(scope="session")
 def api() -> Iterator[TestClient]:
-    """The stand-in with default knobs, in process (no socket): for contract tests."""
-    with TestClient(create_app(), raise_server_exceptions=False) as client:
+    """The stand-in with default knobs (streams unpaced), in process (no socket)."""
+    app = create_app(StandInOptions(**UNPACED))
+    with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 
 
@@ -53,7 +56,8 @@ def make_api() -> Iterator[Callable[..., TestClient]]:
 
     Keyword arguments are ``StandInOptions`` fields, or pass ``options=StandInOptions(...)``;
     ``clock`` is handed to ``create_app`` (for rate limits and cold starts without sleeps).
-    Every client made is closed when the test ends.
+    Streams are unpaced unless ``stream_delay_ms`` is given. Every client made is closed when
+    the test ends.
     """
     made: list[TestClient] = []
 
@@ -62,7 +66,7 @@ def make_api() -> Iterator[Callable[..., TestClient]]:
     ) -> TestClient:
         if options is not None and knobs:
             raise TypeError("pass either options= or knobs, not both")
-        options = options or StandInOptions(**knobs)
+        options = options or StandInOptions(**{**UNPACED, **knobs})
         extra = {} if clock is None else {"clock": clock}
         client = TestClient(create_app(options, **extra), raise_server_exceptions=False)
         client.__enter__()

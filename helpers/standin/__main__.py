@@ -76,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="sleep per generated token",
     )
     knobs.add_argument(
+        "--stream-delay-ms",
+        type=float,
+        default=None,
+        metavar="MS",
+        help="pause before each streamed token when --latency-ms-per-token is 0 (default: 25 "
+        "in teaching, so a person sees the stream arrive; 0 in today; 0 sends at once)",
+    )
+    knobs.add_argument(
         "--rate-limit",
         type=RateLimit.parse,
         default=None,

@@ -12,6 +12,7 @@ Two dialects exist on the wire:
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -37,3 +38,9 @@ def openai_event(obj: Any) -> str:
 def openai_error_event(message: str) -> str:
     """Return the event an OpenAI-compatible stream sends when it fails after it started."""
     return openai_event({"error": {"message": message, "type": "server_error"}})
+
+
+async def pace(seconds: float) -> None:
+    """Wait before a streamed event (the stream-delay knob). Tests replace it to count pauses."""
+    if seconds > 0:
+        await asyncio.sleep(seconds)

@@ -28,6 +28,7 @@ import numpy as np
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
+from . import events as sse
 from .body import read_json
 from .dependencies import Admission, broken_body
 from .events import OPENAI_DONE, openai_error_event, openai_event
@@ -821,8 +822,7 @@ async def chat_chunks(
             for start in range(0, len(choice.content), 8):
                 pieces.append(({"content": choice.content[start : start + 8]}, None))
         for delta, lp in pieces:
-            if delay:
-                await asyncio.sleep(delay)
+            await sse.pace(delay)
             if error_after is not None and sent >= error_after:
                 yield openai_error_event(fault_message)
                 return
@@ -865,7 +865,7 @@ async def answer_chat(
             choices,
             meta,
             usage,
-            delay,
+            options.stream_delay_s,
             options.stream_error_after_tokens,
             surface.says(STAND_IN_FAULT, SERVER_ERROR),
         )
@@ -1096,7 +1096,7 @@ async def answer_completion(
             meta,
             usage,
             extra["include_usage"],
-            delay,
+            options.stream_delay_s,
             options.stream_error_after_tokens,
             surface.says(STAND_IN_FAULT, SERVER_ERROR),
         )
@@ -1141,12 +1141,10 @@ async def completion_chunks(
         pieces = list(choice["_pieces"])
         offset = len(choice["_prefix"])
         if choice["_prefix"]:
-            if delay:
-                await asyncio.sleep(delay)
+            await sse.pace(delay)
             yield chunk(choice["index"], choice["_prefix"], None)
         for piece in pieces:
-            if delay:
-                await asyncio.sleep(delay)
+            await sse.pace(delay)
             if error_after is not None and sent >= error_after:
                 yield openai_error_event(fault_message)
                 return

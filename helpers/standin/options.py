@@ -81,6 +81,9 @@ class StandInOptions:
     ``tokens_without_inference``: tokens that are valid but lack the "Make calls to Inference
     Providers" permission (403 on inference routes).
     ``latency_ms_per_token``: sleep this long per generated token (streams pace their events).
+    ``stream_delay_ms``: the pause before each streamed event (token) when
+    ``latency_ms_per_token`` is 0; None takes the profile's (teaching: 25 ms, so a person sees a
+    stream arrive; today: 0). Tests pass 0. It changes no bill and no non-streamed answer.
     ``rate_limit``: N requests per S seconds per token, fixed window; 429 past it, with
     ``Retry-After``, ``RateLimit`` and ``RateLimit-Policy``.
     ``credits_usd``: a budget (``math.inf``: unlimited); each request costs its compute seconds at HF's example
@@ -97,6 +100,7 @@ class StandInOptions:
     router_serves_gpt2: bool | None = None
     tokens_without_inference: frozenset[str] = field(default_factory=frozenset)
     latency_ms_per_token: float = 0.0
+    stream_delay_ms: float | None = None
     rate_limit: RateLimit | None = None
     credits_usd: float | None = None
     cold_start_s: float = 0.0
@@ -108,7 +112,7 @@ class StandInOptions:
 
     def __post_init__(self) -> None:
         chosen = profile_named(self.profile)  # a ValueError names the known profiles
-        for name in ("router_serves_gpt2", "credits_usd", "user_name"):
+        for name in ("router_serves_gpt2", "credits_usd", "user_name", "stream_delay_ms"):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, getattr(chosen, name))
         if not 0.0 <= self.fault_rate <= 1.0:
@@ -117,8 +121,10 @@ class StandInOptions:
         unknown = set(self.fault_kinds) - set(FAULT_KINDS)
         if unknown or not self.fault_kinds:
             raise ValueError(f"fault_kinds must be among {FAULT_KINDS}, got {self.fault_kinds}")
-        if self.latency_ms_per_token < 0 or self.cold_start_s < 0:
-            raise ValueError("latency_ms_per_token and cold_start_s cannot be negative")
+        if self.latency_ms_per_token < 0 or self.cold_start_s < 0 or self.stream_delay_ms < 0:
+            raise ValueError(
+                "latency_ms_per_token, stream_delay_ms and cold_start_s cannot be negative"
+            )
         if self.credits_usd is not None and self.credits_usd < 0:
             raise ValueError(f"credits_usd cannot be negative, got {self.credits_usd}")
         if self.stream_error_after_tokens is not None and self.stream_error_after_tokens < 0:
@@ -132,6 +138,11 @@ class StandInOptions:
         object.__setattr__(
             self, "tokens_without_inference", frozenset(self.tokens_without_inference)
         )
+
+    @property
+    def stream_delay_s(self) -> float:
+        """Return the pause before each streamed event, in seconds (latency wins when set)."""
+        return (self.latency_ms_per_token or self.stream_delay_ms or 0.0) / 1000.0
 
     @property
     def compute_seconds_per_token(self) -> float:

@@ -77,6 +77,10 @@ class Profile:
     marks_stand_in: bool
     """True: answers may say "stand-in" (ids, names, ``x-standin-*`` headers, wording).
     False: only the ``X-Stand-In`` header says it."""
+    stream_delay_ms: float = 0.0
+    """The pause before each streamed event when ``stream_delay_ms`` is not given. The teaching
+    profile paces streams (25 ms, about 40 tokens a second) so that a person sees the text
+    arrive; the today profile sends at once (the router's pace depends on the provider)."""
 
     def request_id(self) -> str:
         """Return an ``x-request-id`` value: ``standin-…`` when marking, else a plain UUID.
@@ -130,6 +134,7 @@ TEACHING = Profile(
     full_name="Stand-in Learner",
     token_display_name="tutorial (stand-in)",
     marks_stand_in=True,
+    stream_delay_ms=25.0,
 )
 TODAY = Profile(
     name="today",

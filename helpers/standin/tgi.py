@@ -21,12 +21,12 @@ answers with the base model.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
+from . import events as sse
 from .events import tgi_event
 from .grammar import GrammarUnsupported, json_answer, regex_answer
 from .profiles import Profile
@@ -194,8 +194,7 @@ async def stream_events(
     want_details = bool(call.parameters.get("details"))
     want_top = bool(call.parameters.get("top_n_tokens"))
     for index, token in enumerate(gen.tokens):
-        if delay:
-            await asyncio.sleep(delay)
+        await sse.pace(delay)
         if error_after is not None and index >= error_after:
             yield stream_error(f"Request failed during generation: {fault}")
             return

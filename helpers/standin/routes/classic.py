@@ -92,7 +92,7 @@ async def _generate(
             call,
             gen,
             True,
-            delay,
+            options.stream_delay_s,
             options.stream_error_after_tokens,
             tgi.stream_fault(request.app.state.profile),
         )

@@ -108,7 +108,7 @@ async def _serve(request: Request, *, compat: bool, force_stream: bool) -> Respo
             call,
             gen,
             full_default,
-            delay,
+            options.stream_delay_s,
             options.stream_error_after_tokens,
             tgi.stream_fault(request.app.state.profile),
         )
