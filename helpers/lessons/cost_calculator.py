@@ -1,7 +1,9 @@
 """The pricing notebook's calculator: compare serverless plans with one dedicated endpoint.
 
 ``compare_options`` does the work and is plain Python (the tests and nbmake call it);
-``cost_calculator`` wires ipywidgets to it.
+``cost_calculator`` wires ipywidgets to it. The Free plan's credits default to the newest source
+(a newer copy of hub-docs ``pricing.md`` reads "None" where the copy of 2026-08-22 reads 0.10 USD
+"subject to change"); both readings stay selectable.
 """
 
 from __future__ import annotations
@@ -20,16 +22,19 @@ PATTERNS = {
 T4_KEY = "aws/nvidia-t4/x1"
 
 
-def plan_terms(free_credits: float) -> dict[str, tuple[float, float]]:
+def plan_terms(free_credits: float | None = None) -> dict[str, tuple[float, float]]:
     """Return {plan: (subscription USD/month, included credits USD/month)} from data/.
 
-    ``free_credits`` picks between the two current readings of the Free plan (0.10 or 0).
+    ``free_credits`` picks between the two current readings of the Free plan: None (the
+    default) follows the newer copy of the pricing page ("None": 0.0); 0.10 is the reading of
+    2026-08-22.
     """
     plans = pricing.load_plans()
     current = plans[(plans["era"] == "current") & (plans["date_qualifier"] == "")]
     pro = current[current["plan"] == "PRO"].iloc[0]
-    free_rows = plans[(plans["plan"] == "Free") & (plans["era"] == "current")]
-    allowed = sorted(free_rows["included_credits_usd"].astype(float))
+    if free_credits is None:
+        free_credits = pricing.newest_free_credits(plans)
+    allowed = sorted(pricing.free_credit_readings(plans)["included_credits_usd"])
     if free_credits not in allowed:
         raise ValueError(
             f"free_credits must be one of the sourced values {allowed}, got {free_credits}"
@@ -57,10 +62,14 @@ def compare_options(
     scale_to_zero_minutes: float | None = None,
     pattern: str = "steady",
     cold_start_minutes: float = 5.0,
-    free_credits: float = 0.10,
+    free_credits: float | None = None,
     t4_price: str = "docs",
 ) -> pd.DataFrame:
-    """Return a table of monthly cost per option, with the break-even volume against the endpoint."""
+    """Return a table of monthly cost per option, with the break-even volume against the endpoint.
+
+    ``free_credits`` None follows the newest reading of the Free plan (no credits, see
+    ``plan_terms``).
+    """
     if requests_per_month < 0 or cost_per_request < 0:
         raise ValueError("requests_per_month and cost_per_request cannot be negative")
     if replicas < 1:
@@ -166,7 +175,10 @@ def cost_calculator(cost_per_request: float) -> Any:
         ),
         "pattern": w.Dropdown(options=list(PATTERNS), description="traffic", style=style),
         "free_credits": w.ToggleButtons(
-            options=[0.10, 0.0], description="Free credits (USD)", style=style
+            options=[("none (newer copy)", 0.0), ("0.10 (2026-08-22)", 0.10)],
+            value=pricing.newest_free_credits(),
+            description="Free credits (USD)",
+            style=style,
         ),
         "t4_price": w.ToggleButtons(
             options=["docs", "live-api"], description="T4 price source", style=style

@@ -61,6 +61,23 @@ def endpoint_rate(key: str, prices: pd.DataFrame | None = None) -> float:
     return float(row["usd_per_hour"].iloc[0])
 
 
+def free_credit_readings(plans: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return the current readings of the Free plan's monthly credits, the newest last.
+
+    Two copies of hub-docs ``pricing.md`` disagree: 0.10 USD "subject to change" (2026-08-22)
+    and "None" (an undated copy newer than that, ``date_qualifier`` "after").
+    """
+    plans = load_plans() if plans is None else plans
+    free = plans[(plans["plan"] == "Free") & (plans["era"] == "current")].copy()
+    free["included_credits_usd"] = free["included_credits_usd"].astype(float)
+    return free.sort_values(["valid_as_of", "date_qualifier"])  # "" sorts before "after"
+
+
+def newest_free_credits(plans: pd.DataFrame | None = None) -> float:
+    """Return the Free plan's monthly credits in USD as the newest source reads them (0.0)."""
+    return float(free_credit_readings(plans)["included_credits_usd"].iloc[-1])
+
+
 def rate(name: str, rates: pd.DataFrame | None = None) -> float:
     """Return a sourced figure from ``serverless_rates.csv`` by name."""
     rates = load_rates() if rates is None else rates

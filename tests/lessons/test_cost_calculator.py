@@ -19,6 +19,12 @@ def test_plan_terms_come_from_the_data():
     assert plan_terms(0.0)["Free"] == (0.0, 0.0)
 
 
+def test_free_credits_default_to_the_newer_copy_of_the_pricing_page():
+    # The newer (undated, after 2026-08-22) copy reads "None"; the copy of 2026-08-22 $0.10.
+    assert plan_terms()["Free"] == (0.0, 0.0)
+    assert compare_options(1000, 0.001).equals(compare_options(1000, 0.001, free_credits=0.0))
+
+
 def test_free_credits_must_be_a_sourced_value():
     with pytest.raises(ValueError, match="sourced"):
         plan_terms(0.5)
@@ -31,11 +37,15 @@ def test_t4_price_switch():
 
 
 def test_compare_options_one_million_requests_against_an_always_on_t4():
-    table = compare_options(1_000_000, 0.000195)
+    table = compare_options(1_000_000, 0.000195, free_credits=0.10)
     # Free: 195 − 0.10; PRO: 9 + 195 − 2; endpoint: 0.5 × 730
     assert table["monthly_usd"].tolist() == [194.9, 202.0, 365.0]
     # break-even Free: (365 + 0.10) / 0.000195 = 1,872,307.7
     assert table["break_even_vs_endpoint"].iloc[0] == 1_872_308
+    # with no free credits (the default): 195; break-even 365 / 0.000195 = 1,871,794.9
+    default = compare_options(1_000_000, 0.000195)
+    assert default["monthly_usd"].iloc[0] == 195.0
+    assert default["break_even_vs_endpoint"].iloc[0] == 1_871_795
 
 
 def test_compare_options_with_the_other_readings():
@@ -92,10 +102,20 @@ def test_widget_shows_its_table_before_anything_is_touched():
     # Catches the ipywidgets.interactive bug: an output area that stays empty until told.
     widget = cost_calculator(0.000195)
     (shown,) = _shown(widget)
-    # Free: 100,000 × 0.000195 − 0.10 = 19.40; PRO: 9 + 19.50 − 2 = 26.50; T4: 0.5 × 730
+    # Free (no credits): 100,000 × 0.000195 = 19.50; PRO: 9 + 19.50 − 2 = 26.50; T4: 0.5 × 730
     assert shown["data"]["text/html"] == readable(compare_options(100_000, 0.000195)).to_html()
-    for figure in ("19.40", "26.50", "365.00", "1,872,308"):
+    for figure in ("19.50", "26.50", "365.00", "1,871,795"):
         assert figure in shown["data"]["text/html"]
+
+
+def test_widget_switches_to_the_older_free_credits_reading():
+    widget = cost_calculator(0.000195)
+    toggle = next(c for c in widget.children if c.description == "Free credits (USD)")
+    assert toggle.value == 0.0
+    toggle.value = 0.10
+    pd.testing.assert_frame_equal(
+        widget.result, compare_options(100_000, 0.000195, free_credits=0.10)
+    )
 
 
 def test_a_bad_value_shows_one_line_until_it_is_fixed():

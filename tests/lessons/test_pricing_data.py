@@ -57,6 +57,13 @@ def test_plans_mark_current_and_history():
     assert sorted(current_free["included_credits_usd"].astype(float)) == [0.0, 0.10]
 
 
+def test_the_newest_free_reading_is_the_newer_copy_that_says_none():
+    readings = pricing.free_credit_readings()
+    assert readings["included_credits_usd"].tolist() == [0.10, 0.0]
+    assert readings["date_qualifier"].tolist() == ["", "after"]  # 2026-08-22, then newer
+    assert pricing.newest_free_credits() == 0.0
+
+
 def test_figures_match_the_research_copy(shared_reference):
     ours = pricing.load_endpoint_prices().drop(columns=["key", "deprecated"])
     theirs = pd.read_csv(shared_reference / "endpoints_pricing.csv", dtype={"instance_size": str})
