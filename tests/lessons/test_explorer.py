@@ -72,7 +72,7 @@ def test_the_send_button_posts_what_the_controls_say(local, capsys):
 @pytest.mark.parametrize(
     "typed, sent",
     [
-        (",", [","]),  # exercise 2 of notebook 02: the comma was split away and nothing was sent
+        (",", [","]),  # exercise 2 of notebook 03: the comma was split away and nothing was sent
         ("a, b\n.", ["a, b", "."]),
         ("\\n\\n", ["\n\n"]),
         ("x\r\n\n\ny", ["x", "y"]),
