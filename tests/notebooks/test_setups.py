@@ -26,7 +26,7 @@ from nbclient import NotebookClient
 from helpers import local_token
 
 ROOT = Path(__file__).resolve().parents[2]
-CHECKED = ["00_token_setup.ipynb", "01_first_gpt2_query.ipynb"]
+CHECKED = ["00_token_setup.ipynb", "01_first_query.ipynb"]
 FILES_THE_NOTEBOOKS_READ = [".env.example", "tests/client/test_config.py"]
 
 
