@@ -31,6 +31,7 @@ NOT_LESSONS = {"Setup", "Copy this", "Exercises", "Solutions", "Summary", "Next"
 SET_UP_NAMES = {"connect", "start", "local_token", "StandIn"}
 MAX_WORDS, MAX_CODE_CELLS, MIN_EXERCISES, MAX_HELPER_SHARE = 1200, 20, 2, 0.35
 FIRST_ANSWER_BY_CELL, FIRST_ANSWER_AFTER_WORDS = 3, 250
+EXERCISE_LABEL = re.compile(r"^\*\*Exercise (\d+)\.\*\*", re.M)
 
 
 def source(cell: dict) -> str:
@@ -121,9 +122,10 @@ def measure(path: Path) -> Measure:
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     code = [c for c in cells if c["cell_type"] == "code"]
     exercises = [
-        c
+        label
         for c in cells
-        if c["cell_type"] == "markdown" and re.match(r"\*\*Exercise \d+\.\*\*", source(c))
+        if c["cell_type"] == "markdown"
+        for label in EXERCISE_LABEL.findall(source(c))
     ]
     tries = [c for c in code if "exercise" in tags(c)]
     solutions = [c for c in code if "solution" in tags(c)]

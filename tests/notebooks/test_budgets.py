@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from notebook_budgets import (
+    EXERCISE_LABEL,
     FIRST_ANSWER_AFTER_WORDS,
     FIRST_ANSWER_BY_CELL,
     FIRST_QUERY,
@@ -81,7 +82,7 @@ def test_the_measure_finds_empty_exercises_hidden_solutions_and_the_first_answer
     m = measure(path)
     assert (m.exercises, m.empty_exercise_cells) == (2, 1)
     assert (m.solutions, m.hidden_solutions) == (2, 1)
-    assert (m.first_answer_cell, m.words_before_first_answer) == (2, 5)
+    assert (m.first_answer_cell, m.words_before_first_answer) == (2, 6)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -106,7 +107,9 @@ def test_each_exercise_leaves_an_empty_cell_to_try_and_has_a_hidden_solution(pat
     assert m.exercises >= MIN_EXERCISES
     assert m.empty_exercise_cells == m.exercises
     for index, cell in enumerate(cells):
-        if cell["cell_type"] == "markdown" and "".join(cell["source"]).startswith("**Exercise"):
+        labels = EXERCISE_LABEL.findall("".join(cell["source"]))
+        if cell["cell_type"] == "markdown" and labels:
+            assert len(labels) == 1, f"exercises {labels} share a cell: each gets its own"
             following = cells[index + 1]
             assert "exercise" in tags(following), "an exercise is followed by its empty cell"
     assert m.solutions >= m.exercises
