@@ -704,6 +704,7 @@ def build_chat_choices(
             min_new_tokens=least,
             top_n=top_n,
             stop_anywhere=not surface.tgi,
+            fresh=True,  # an answer starts its own sentence, about the message's words
         )
         tokens = visible_pieces(gen, params.get("stop") or [], req.top_logprobs, surface)
         choices.append(

@@ -1,15 +1,20 @@
-"""The stand-in's text generator: a word-level n-gram model with real sampling.
+"""The stand-in's text generator: a variable-order n-gram model of its corpus that writes
+whole sentences, with real sampling.
 
 It is small and it is *not* a language model of any quality, and its text is never a real
 model's. What it does for real is what the lessons need:
 
-- **Confident, untied preferences.** Counts over a small corpus tie (three continuations seen
-  once each are equally likely), and dividing equal log-probabilities by a temperature leaves
-  them equal, so a low temperature could not converge. Each context therefore ranks its observed
-  continuations (by smoothed probability, ties broken by a fixed hash of context and word) and
-  every rank below the first loses ``PREFERENCE_STEP`` nats (at most ``PREFERENCE_RANKS`` steps).
-  The result is a fixed per-(context, word) score added to the smoothed log-probabilities: the
-  greedy path is unique, a low temperature converges to it and a high one spreads.
+- **Whole sentences of the corpus** (``data/standin_corpus.txt``), never word salad: inside a
+  sentence the next token is what follows the longest matching suffix of the sentence so far
+  in the corpus; between sentences the text goes on with the next sentence of the same text or
+  starts another text (preferring texts that share words with the prompt); after a text's
+  last sentence it may end (the end-of-text token, ``EOS_SHARE``), so most generations reach
+  ``max_new_tokens`` and a few end early, as a real model's do (``CorpusModel``).
+- **Confident, untied preferences.** Each context ranks its candidates (by probability, ties
+  broken by a fixed hash of context and token) and every rank below the first loses
+  ``PREFERENCE_STEP`` nats (at most ``PREFERENCE_RANKS`` steps): the greedy path is unique, a
+  low temperature converges to it and a high one spreads over the places where the corpus
+  offers a choice (the start of a sentence, the words after a shared opening).
 - **TGI's logits pipeline** (``server/text_generation_server/utils/tokens.py`` and
   ``logits_process.py`` @ ``db931fcf``): watermark, repetition penalty, frequency penalty, then
   the warpers temperature, top-k, top-p, typical-p; sampling is on when ``do_sample`` is true or
@@ -44,7 +49,7 @@ WORD_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[^\sA-Za-z0-9]")
 
 LAMBDAS = (0.45, 0.30, 0.20, 0.05)
 """Interpolation weights of the 4-gram, trigram, bigram and unigram estimates."""
-PREFERENCE_STEP = 1.0
+PREFERENCE_STEP = 0.5
 """Nats lost per rank below a context's favourite continuation."""
 PREFERENCE_RANKS = 4
 """Ranks beyond this one all lose ``PREFERENCE_RANKS * PREFERENCE_STEP``."""
@@ -133,100 +138,285 @@ def load_corpus(path: Path | None = None) -> list[str]:
     return [" ".join(b.split()) for b in blocks if b.strip()]
 
 
-class NgramModel:
-    """A word-level 4-gram model, interpolated, with fixed untied preferences per context."""
+TERMINALS = frozenset({".", "!", "?"})
+"""Tokens that end a sentence."""
+SOS = -1
+"""A virtual start-of-sentence marker: index keys starting with it match only at a sentence's start."""
+MAX_MATCH = 6
+"""The longest context suffix (in tokens, the start marker included) the model matches."""
+BACKOFF = 1e-3
+"""Weight of each shorter suffix's continuations relative to the next longer one."""
+FOLLOW_SHARE = 0.7
+"""After a sentence, the share of the sentence that follows it in its text (the rest: a new text)."""
+OTHER_SHARE = 0.02
+"""The share of any corpus sentence, not only the first ones of texts, after a sentence."""
+EOS_KEY = -2
+EOS_SHARE = 0.08
+"""After a text's last sentence, the chance of the end-of-text token (the rest: a new text)."""
+MIN_SENTENCE_MATCH = 3
+"""A finished sentence is recognised as a corpus sentence when its last 3 tokens match one."""
+RELEVANCE = 1.5
+"""A text that shares words with the prompt weighs ``exp(RELEVANCE * Σ idf)`` more (idf: the
+log of how rare each shared word is among the texts), at most ``MAX_RELEVANCE`` times more."""
+MAX_RELEVANCE = 1000.0
+FLOOR = -30.0
+"""The score of a token the corpus never shows in this context (finite, so prefill has one)."""
+STOPWORDS = frozenset(
+    [
+        "about",
+        "after",
+        "again",
+        "also",
+        "been",
+        "before",
+        "being",
+        "could",
+        "does",
+        "from",
+        "have",
+        "here",
+        "into",
+        "just",
+        "like",
+        "make",
+        "more",
+        "most",
+        "much",
+        "only",
+        "over",
+        "please",
+        "same",
+        "should",
+        "some",
+        "such",
+        "tell",
+        "than",
+        "that",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "very",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "whom",
+        "with",
+        "would",
+        "write",
+        "your",
+        "give",
+        "show",
+        "explain",
+        "answer",
+        "question",
+    ]
+)
+"""Words of 4+ letters that say nothing about a topic (left out of the prompt's focus)."""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One corpus sentence: its tokens' ids, its text and its place in that text."""
+
+    ids: tuple[int, ...]
+    text: int
+    first: bool
+    last: bool
+
+
+def focus_words(text: str) -> frozenset[str]:
+    """Return the prompt's topic words: lower-case words of 4+ letters, common words left out."""
+    return frozenset(w.lower() for w in tokenize(text) if len(w) >= 4 and w.isalpha()) - STOPWORDS
+
+
+class CorpusModel:
+    """A variable-order model of the corpus that writes whole corpus sentences.
+
+    Inside a sentence the next token is what follows the longest suffix of the sentence so far
+    (up to ``MAX_MATCH`` tokens, anchored at the sentence's start when it can be) somewhere in
+    the corpus; shorter suffixes add their continuations at ``BACKOFF`` weight each, every other
+    token gets ``FLOOR``. So the text follows corpus sentences word by word, and only a high
+    temperature makes it jump between them where two sentences share words.
+    Between sentences it continues the text it is in (``FOLLOW_SHARE``) or starts a text,
+    preferring texts that share words with the prompt; after a text's last sentence it ends
+    (the end-of-text token) with probability ``EOS_SHARE``, else starts another text. So a
+    generation usually reaches ``max_new_tokens`` and reads as whole sentences.
+    Each context's candidates are then ranked and every rank below the first loses
+    ``PREFERENCE_STEP`` nats (at most ``PREFERENCE_RANKS`` steps, ties broken by a fixed hash):
+    the greedy path is unique, a low temperature converges to it and a high one spreads.
+    """
 
     def __init__(self, texts: Iterable[str]):
         vocab: dict[str, int] = {EOS: 0}
-        unigram: Counter[int] = Counter()
-        bigram: dict[int, Counter[int]] = defaultdict(Counter)
-        trigram: dict[tuple[int, int], Counter[int]] = defaultdict(Counter)
-        fourgram: dict[tuple[int, int, int], Counter[int]] = defaultdict(Counter)
-        for text in texts:
-            ids = [vocab.setdefault(w, len(vocab)) for w in tokenize(text)] + [0]
-            for i, tok in enumerate(ids):
-                unigram[tok] += 1
-                if i >= 1:
-                    bigram[ids[i - 1]][tok] += 1
-                if i >= 2:
-                    trigram[(ids[i - 2], ids[i - 1])][tok] += 1
-                if i >= 3:
-                    fourgram[(ids[i - 3], ids[i - 2], ids[i - 1])][tok] += 1
+        sentences: list[Sentence] = []
+        text_words: list[frozenset[str]] = []
+        for number, text in enumerate(texts):
+            words = tokenize(text)
+            ids = [vocab.setdefault(w, len(vocab)) for w in words]
+            text_words.append(frozenset(w.lower() for w in words if w.isalpha()))
+            pieces: list[list[int]] = [[]]
+            for idx, word in zip(ids, words, strict=True):
+                pieces[-1].append(idx)
+                if word in TERMINALS:
+                    pieces.append([])
+            pieces = [piece for piece in pieces if piece]
+            for i, piece in enumerate(pieces):
+                sentences.append(Sentence(tuple(piece), number, i == 0, i == len(pieces) - 1))
         self.vocab = vocab
         self.words = [""] * len(vocab)
         for word, idx in vocab.items():
             self.words[idx] = word
-        self.lower_ids = {w.lower(): i for w, i in vocab.items()}
-        counts = np.zeros(len(vocab))
-        for idx, n in unigram.items():
-            counts[idx] = n
-        self.p_unigram = counts / counts.sum()
-        self.bigram = {k: self._to_arrays(c) for k, c in bigram.items()}
-        self.trigram = {k: self._to_arrays(c) for k, c in trigram.items()}
-        self.fourgram = {k: self._to_arrays(c) for k, c in fourgram.items()}
-        self._cache: dict[tuple[int | None, ...], np.ndarray] = {}
+        self.lower_ids = {w.lower(): i for w, i in reversed(vocab.items())}
+        self.sentences = sentences
+        self.text_words = text_words
+        self.terminal_ids = frozenset(vocab[t] for t in TERMINALS if t in vocab)
+        # next[key] = [(sentence, next id)] for every place ``key`` occurs inside a sentence;
+        # ends[key] = [sentence] for every sentence ending with ``key``.
+        self.next: dict[tuple[int, ...], list[tuple[int, int]]] = defaultdict(list)
+        self.ends: dict[tuple[int, ...], list[int]] = defaultdict(list)
+        for number, sentence in enumerate(sentences):
+            seq = (SOS, *sentence.ids)
+            for i in range(len(seq) - 1):
+                for n in range(1, min(MAX_MATCH, i + 1) + 1):
+                    self.next[seq[i - n + 1 : i + 1]].append((number, seq[i + 1]))
+            for n in range(1, min(MAX_MATCH, len(seq)) + 1):
+                self.ends[seq[-n:]].append(number)
+        self.openings = [i for i, sentence in enumerate(sentences) if sentence.first]
+        counts = Counter(w for words in text_words for w in words)
+        self.idf = {w: math.log(len(text_words) / n) for w, n in counts.items()}
+        self._cache: dict[tuple, np.ndarray] = {}
+        self._relevance: dict[frozenset[str], list[float]] = {}
 
     @property
     def size(self) -> int:
         """Number of tokens in the vocabulary (the end-of-text token included)."""
         return len(self.words)
 
-    @staticmethod
-    def _to_arrays(counter: Counter[int]) -> tuple[np.ndarray, np.ndarray]:
-        ids = np.fromiter(counter.keys(), dtype=np.int64)
-        n = np.fromiter(counter.values(), dtype=np.float64)
-        return ids, n / n.sum()
-
     def ids_of(self, words: list[str]) -> list[int | None]:
         """Return the vocabulary id of each word (case-folded), or None when unknown."""
         return [self.vocab.get(w, self.lower_ids.get(w.lower())) for w in words]
 
-    def _levels(self, context: list[int | None]) -> list[tuple[float, np.ndarray, np.ndarray]]:
-        """Return (weight, ids, probs) of the n-gram levels (4, 3, 2) this context has."""
-        levels = []
-        tables = ((self.fourgram, 3, LAMBDAS[0]), (self.trigram, 2, LAMBDAS[1]))
-        for table, n, weight in tables:
-            key = tuple(context[-n:])
-            if len(context) >= n and None not in key and key in table:
-                levels.append((weight, *table[key]))  # type: ignore[index]
-        prev = context[-1] if context else None
-        if prev is not None and prev in self.bigram:
-            levels.append((LAMBDAS[2], *self.bigram[prev]))
-        return levels
+    def _text_weights(self, focus: frozenset[str]) -> list[float]:
+        """Return how much more each text weighs for a prompt about ``focus`` (1: unrelated)."""
+        weights = self._relevance.get(focus)
+        if weights is None:
+            weights = [
+                min(math.exp(RELEVANCE * sum(self.idf[w] for w in words & focus)), MAX_RELEVANCE)
+                for words in self.text_words
+            ]
+            if len(self._relevance) >= LOGITS_CACHE_SIZE:
+                self._relevance.clear()
+            self._relevance[focus] = weights
+        return weights
 
-    def distribution(self, context: list[int | None]) -> np.ndarray:
-        """Return the smoothed P(next token | last three tokens of ``context``)."""
-        probs = LAMBDAS[3] * self.p_unigram.copy()
-        weight_left = sum(LAMBDAS[:3])
-        for weight, ids, p in self._levels(context):
-            probs[ids] += weight * p
-            weight_left -= weight
-        probs += weight_left * self.p_unigram  # back off: give unused weight to unigrams
-        return probs / probs.sum()
+    def _split(self, context: list[int | None]) -> tuple[list[int | None], list[int | None]]:
+        """Return (the last finished sentence, the sentence so far) of ``context``."""
+        ends = [i for i, idx in enumerate(context) if idx in self.terminal_ids]
+        current = context[ends[-1] + 1 :] if ends else list(context)
+        previous = context[(ends[-2] + 1 if len(ends) > 1 else 0) : ends[-1] + 1] if ends else []
+        return previous, current
 
-    def candidates(self, context: list[int | None]) -> np.ndarray:
-        """Return the ids seen after this context in the corpus (4-gram, trigram, bigram)."""
-        found = [ids for _, ids, _ in self._levels(context)]
-        if not found:
-            return np.empty(0, dtype=np.int64)
-        return np.unique(np.concatenate(found))
+    def _finished(self, sentence: list[int | None]) -> list[int]:
+        """Return the corpus sentences ``sentence`` ends like (its longest matching ending)."""
+        seq = [SOS, *sentence]
+        for n in range(min(MAX_MATCH, len(seq)), MIN_SENTENCE_MATCH - 1, -1):
+            key = tuple(seq[-n:])
+            if None not in key and key in self.ends:
+                return self.ends[key]
+        return []
 
-    def logits(self, context: list[int | None]) -> np.ndarray:
-        """Return the model's scores: smoothed log-probabilities plus the fixed preferences.
+    def _prior(self, previous: list[int | None], focus: frozenset[str]) -> dict[int, float]:
+        """Return how likely each sentence is to come next, and the end-of-text token's share.
 
-        The returned array is shared (cached); copy it before changing it.
+        After a recognised sentence: the one that follows it in its text (``FOLLOW_SHARE``), or
+        after a text's last sentence the end-of-text token (``EOS_SHARE``); the rest goes to the
+        first sentences of the other texts, by relevance to the prompt, and ``OTHER_SHARE`` to
+        any sentence (so a prompt that ends inside a later sentence is still continued).
+        The key ``EOS_KEY`` holds the end-of-text token's share.
         """
-        key = tuple([None] * (3 - len(context)) + list(context[-3:]))
+        finished = self._finished(previous) if previous else []
+        ended = [s for s in finished if self.sentences[s].last]
+        follows = [s + 1 for s in finished if not self.sentences[s].last]
+        done = {self.sentences[s].text for s in finished}
+        eos = EOS_SHARE * len(ended) / len(finished) if finished else 0.0
+        follow = FOLLOW_SHARE * len(follows) / len(finished) if finished else 0.0
+        prior: dict[int, float] = defaultdict(float)
+        for s in follows:
+            prior[s] += follow / len(follows)
+        openings = [s for s in self.openings if self.sentences[s].text not in done]
+        relevance = self._text_weights(focus)
+        weights = [relevance[self.sentences[s].text] for s in openings]
+        share = (1.0 - eos - follow) * (1.0 - OTHER_SHARE)
+        for s, weight in zip(openings, weights, strict=True):
+            prior[s] += share * weight / sum(weights)
+        rest = (1.0 - eos - follow) * OTHER_SHARE / len(self.sentences)
+        for s in range(len(self.sentences)):
+            prior[s] += rest
+        prior[EOS_KEY] = eos
+        return prior
+
+    def _between(self, previous: list[int | None], focus: frozenset[str]) -> dict[int, float]:
+        """Return P(first token) after a finished sentence (or at the very start)."""
+        prior = self._prior(previous, focus)
+        probs: dict[int, float] = defaultdict(float)
+        eos = prior.pop(EOS_KEY)
+        if eos:
+            probs[0] = eos
+        for s, weight in prior.items():
+            probs[self.sentences[s].ids[0]] += weight
+        return probs
+
+    def _inside(
+        self, previous: list[int | None], current: list[int | None], focus: frozenset[str]
+    ) -> dict[int, float] | None:
+        """Return P(next token) inside a sentence, or None when no suffix of it is known."""
+        seq = [SOS, *current]
+        levels = []
+        for n in range(min(MAX_MATCH, len(seq)), 0, -1):
+            key = tuple(seq[-n:])
+            if None in key or key not in self.next:
+                continue
+            levels.append(self.next[key])
+        if not levels:
+            return None
+        weights = self._prior(previous, focus)
+        probs: dict[int, float] = defaultdict(float)
+        scale = 1.0
+        for occurrences in levels:
+            total = sum(weights[s] for s, _ in occurrences)
+            for s, idx in occurrences:
+                probs[idx] += scale * weights[s] / total
+            scale *= BACKOFF
+        return probs
+
+    def logits(self, context: list[int | None], focus: frozenset[str] = frozenset()) -> np.ndarray:
+        """Return the model's scores after ``context``: log-probabilities plus preferences.
+
+        ``focus``: the prompt's topic words (``focus_words``). The returned array is shared
+        (cached); copy it before changing it.
+        """
+        previous, current = self._split(context)
+        key = (tuple(previous[-MAX_MATCH:]), tuple(current[-MAX_MATCH:]), focus)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        scores = np.log(self.distribution(context))
-        ids = self.candidates(context)
-        if ids.size:
-            # Rank: most probable first; ties broken by a fixed hash of (context, word).
-            order = sorted(ids.tolist(), key=lambda i: (-scores[i], _stable_hash(*key, i)))
-            for rank, idx in enumerate(order):
-                scores[idx] -= PREFERENCE_STEP * min(rank, PREFERENCE_RANKS)
+        probs = self._inside(previous, current, focus) if current else None
+        if probs is None:
+            probs = self._between(previous if not current else [], focus)
+        scores = np.full(self.size, FLOOR)
+        total = sum(probs.values())
+        # Rank: most probable first; ties broken by a fixed hash of (context, token).
+        order = sorted(probs, key=lambda i: (-probs[i], _stable_hash(*key[:2], i)))
+        for rank, idx in enumerate(order):
+            scores[idx] = math.log(probs[idx] / total) - PREFERENCE_STEP * min(
+                rank, PREFERENCE_RANKS
+            )
         if len(self._cache) >= LOGITS_CACHE_SIZE:
             self._cache.clear()
         scores.setflags(write=False)
@@ -339,8 +529,8 @@ def _typical(scores: np.ndarray, mass: float) -> np.ndarray:
 class TextGenerator:
     """Generates text from the n-gram model the way a TGI server would."""
 
-    def __init__(self, model: NgramModel | None = None):
-        self.model = model or NgramModel(load_corpus())
+    def __init__(self, model: CorpusModel | None = None):
+        self.model = model or CorpusModel(load_corpus())
 
     def count_tokens(self, text: str) -> int:
         """Return the number of tokens the stand-in sees in ``text``."""
@@ -361,11 +551,12 @@ class TextGenerator:
         if truncate is not None:
             words = words[-truncate:]
         ids = self.model.ids_of(words)
+        focus = focus_words(prompt)
         result: list[Token] = []
         for i, (word, idx) in enumerate(zip(words, ids, strict=True)):
             logprob: float | None = None
             if i > 0:
-                logp = _log_softmax(self.model.logits(ids[:i]))
+                logp = _log_softmax(self.model.logits(ids[:i], focus))
                 logprob = float(logp[idx]) if idx is not None else float(np.min(logp))
             result.append(Token(self.token_id(word, idx), token_text(word), logprob))
         return result
@@ -396,6 +587,7 @@ class TextGenerator:
         *,
         top_n: int = 0,
         stop_anywhere: bool = False,
+        fresh: bool = False,
     ) -> Continuation:
         """Return a Continuation for ``prompt`` with TGI-style ``params`` (already validated).
 
@@ -412,6 +604,9 @@ class TextGenerator:
         vLLM do (``check_stop_strings`` in vLLM's ``vllm/v1/engine/detokenizer.py`` finds it in the newly
         decoded characters, then truncates the text where it starts); the OpenAI routes
         then cut the text at the occurrence (``openai_compat.visible_pieces``).
+
+        ``fresh=True`` answers the prompt rather than continuing it: the text starts a new
+        sentence (the chat route's answer to a message), about the prompt's words.
         """
         given = params is not None
         params = dict(params or {})
@@ -420,6 +615,9 @@ class TextGenerator:
         if truncate:
             words = words[-int(truncate) :]
         context = self.model.ids_of(words)
+        focus = focus_words(prompt)
+        if fresh:
+            context.append(self.model.vocab["."])
         sampling = uses_sampling(params, given)
         seed = params.get("seed")
         if sampling and seed is None:
@@ -438,7 +636,7 @@ class TextGenerator:
         warped = has_warpers(params)
         text = ""
         for _ in range(max_new):
-            scores = self.model.logits(context).copy()
+            scores = self.model.logits(context, focus).copy()
             if len(result.tokens) < min_new_tokens:
                 scores[0] = -np.inf
             if params.get("watermark") and context and context[-1] is not None:

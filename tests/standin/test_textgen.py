@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 from helpers.lessons.metrics import distinct_n
 from helpers.standin.textgen import (
     TextGenerator,
+    load_corpus,
     penalize,
     token_text,
     tokenize,
@@ -33,6 +36,41 @@ def test_same_seed_same_text_other_seed_other_text(gen):
     first = gen.generate(PROMPT, params).text
     assert gen.generate(PROMPT, params).text == first
     assert gen.generate(PROMPT, {**params, "seed": 8}).text != first
+
+
+def corpus_sentences() -> set[str]:
+    sentences = set()
+    for text in load_corpus():
+        for sentence in re.findall(r"[^.!?]+[.!?]", text):
+            sentences.add(" ".join(tokenize(sentence)))
+    return sentences
+
+
+def corpus_4grams() -> set[tuple[str, ...]]:
+    grams = set()
+    for text in load_corpus():
+        words = tokenize(text)
+        grams.update(tuple(words[i : i + 4]) for i in range(len(words) - 3))
+    return grams
+
+
+@pytest.mark.parametrize("temperature", [0.7, 1.0, 1.5])
+def test_the_text_is_whole_corpus_sentences_not_word_salad(gen, temperature):
+    """Catches word salad ("a key a south. bread the the tall"): up to temperature 1 every
+    sentence the generator finishes is a corpus sentence (the one the prompt starts too); a
+    higher temperature may join two sentences only where they share three tokens."""
+    known, grams = corpus_sentences(), corpus_4grams()
+    for seed in range(12):
+        params = {"temperature": temperature, "seed": seed, "max_new_tokens": 60}
+        text = PROMPT + gen.generate(PROMPT, params).text
+        finished = re.findall(r"[^.!?]+[.!?]", text)
+        assert len(finished) >= 2
+        for sentence in finished:
+            words = tokenize(sentence)
+            if temperature <= 1.0:
+                assert " ".join(words) in known, (seed, sentence)
+            else:
+                assert all(tuple(words[i : i + 4]) in grams for i in range(len(words) - 3))
 
 
 def test_greedy_is_deterministic_and_reports_no_seed(gen):
@@ -99,11 +137,35 @@ def test_stop_sequence_ends_generation_and_is_kept(gen):
     assert result.text.count(".") == 1
 
 
+def ended(gen, seeds=range(30), **extra):
+    """Return the sampled 300-token generations that ended on the end-of-text token."""
+    results = []
+    for seed in seeds:
+        params = {"do_sample": True, "seed": seed, "max_new_tokens": 300, **extra}
+        result = gen.generate("The market was busy and loud.", params)
+        if result.finish_reason == "eos_token":
+            results.append((seed, result))
+    return results
+
+
 def test_end_of_text_is_a_special_token(gen):
-    result = gen.generate("The market was busy and loud.", {"max_new_tokens": 200})
-    assert result.finish_reason == "eos_token"
-    assert result.tokens[-1].special
-    assert result.tokens[-1].text == ""
+    # After a text's last sentence the model ends with EOS_SHARE (8 %), so some long runs end.
+    endings = ended(gen)
+    assert endings
+    for _, result in endings:
+        assert result.tokens[-1].special
+        assert result.tokens[-1].text == ""
+        assert result.text.endswith(".")  # it ends after a whole sentence
+
+
+def test_a_60_token_generation_usually_reaches_the_length(gen):
+    """The done-when check: at least 9 of 12 seeded 60-token generations reach the length."""
+    reached = [
+        gen.generate(PROMPT, {"do_sample": True, "seed": seed, "max_new_tokens": 60}).finish_reason
+        for seed in range(12)
+    ].count("length")
+    assert reached >= 9
+    assert gen.generate(PROMPT, {"max_new_tokens": 60}).finish_reason == "length"  # greedy
 
 
 def test_unknown_words_still_generate(gen):
@@ -118,13 +180,12 @@ def test_token_texts_concatenate_to_the_text(gen):
 
 
 def test_min_new_tokens_holds_back_end_of_text(gen):
-    assert (
-        gen.generate("The market was busy and loud.", {"max_new_tokens": 200}).finish_reason
-        == "eos_token"
-    )
-    held = gen.generate("The market was busy and loud.", {"max_new_tokens": 200}, min_new_tokens=8)
-    assert len(held.tokens) >= 8
-    assert not any(t.special for t in held.tokens[:8])
+    seed, first = ended(gen)[0]
+    least = len(first.tokens) + 5
+    params = {"do_sample": True, "seed": seed, "max_new_tokens": 300}
+    held = gen.generate("The market was busy and loud.", params, min_new_tokens=least)
+    assert len(held.tokens) >= least
+    assert not any(t.special for t in held.tokens[:least])
 
 
 # --- a real temperature (issue 12, done-when) -------------------------------------------------
@@ -216,21 +277,21 @@ def test_frequency_penalty_changes_what_follows_a_repetitive_prompt(gen):
 
 
 def test_watermark_favours_its_green_list(gen):
-    def green_share(watermark: bool) -> float:
-        green = total = 0
-        for seed in range(6):
-            params = {"do_sample": True, "seed": seed, "max_new_tokens": 30, "watermark": watermark}
-            result = gen.generate(PROMPT, params)
-            ids = gen.model.ids_of(tokenize(PROMPT)) + [t.id for t in result.tokens]
-            for prev, tok in zip(
-                ids[-len(result.tokens) - 1 : -1], [t.id for t in result.tokens], strict=True
-            ):
-                if prev is not None and tok:
-                    green += gen.is_green(prev, tok)
-                    total += 1
-        return green / total
+    # Where the model has a choice (the first token after PROMPT: four candidates), the green
+    # list's +2 shifts the draw. Inside a corpus sentence there is no choice to shift, as a
+    # real watermark cannot mark low-entropy text.
+    previous = gen.model.ids_of(tokenize(PROMPT))[-1]
 
-    assert green_share(True) > green_share(False) + 0.05
+    def green_share(watermark: bool) -> float:
+        firsts = [
+            gen.generate(
+                PROMPT, {"do_sample": True, "seed": s, "max_new_tokens": 1, "watermark": watermark}
+            ).tokens[0]
+            for s in range(60)
+        ]
+        return sum(gen.is_green(previous, t.id) for t in firsts) / len(firsts)
+
+    assert green_share(True) > green_share(False) + 0.2
 
 
 def test_prefill_scores_the_prompt_with_a_null_first_logprob(gen):
