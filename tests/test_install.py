@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
@@ -188,3 +190,31 @@ def test_file_browser_shows_env_and_opens_on_notebook_00():
     start = config["LabApp"]["default_url"]
     assert start == "/lab/tree/notebooks/00_token_setup.ipynb"
     assert (ROOT / start.removeprefix("/lab/tree/")).exists()
+
+
+def notebook_imports() -> dict[str, set[str]]:
+    """Return {top-level module: notebooks importing it} over every code cell of the lessons."""
+    found: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "code":
+                source = "".join(cell["source"])
+                for name in re.findall(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", source, re.M):
+                    found.setdefault(name, set()).add(path.name)
+    return found
+
+
+def test_every_package_a_notebook_imports_is_in_the_learners_install():
+    # Bug caught: a notebook importing a package that only the test tools bring (httpx,
+    # nbformat…) or that arrives only as another package's dependency: it runs in the suite
+    # and fails, or breaks later, in a learner's .venv.
+    learner = requirement_names(ROOT / "requirements.txt")
+    providers = packages_distributions()
+    missing = {}
+    for module, notebooks in notebook_imports().items():
+        if module in sys.stdlib_module_names or module == "helpers":
+            continue
+        names = {re.sub(r"[-_.]+", "-", d).lower() for d in providers.get(module, [module])}
+        if not names & learner:
+            missing[module] = sorted(notebooks)
+    assert not missing, missing
