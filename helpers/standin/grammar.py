@@ -144,10 +144,11 @@ class RegexBuilder:
         return chars
 
 
-def json_answer(schema: dict[str, Any], words: Words, seed: int) -> str:
-    """Return compact JSON text valid for ``schema`` (checked with jsonschema)."""
+def json_answer(schema: dict[str, Any], words: Words, seed: int, message: str | None = None) -> str:
+    """Return compact JSON text valid for ``schema`` (checked with jsonschema), its values
+    taken from ``message`` (the prompt) where a property fits."""
     try:
-        return dumps(generate_value(schema, seed, words))
+        return dumps(generate_value(schema, seed, words, message))
     except UnsupportedSchema as exc:
         raise GrammarUnsupported(str(exc)) from None
 

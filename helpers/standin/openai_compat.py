@@ -636,14 +636,13 @@ def _finish(gen: Any) -> str:
     return "length" if gen.finish_reason == "length" else "stop"
 
 
-def _words(generator: TextGenerator, seed: int) -> Callable[[str, int], str]:
+def _words(generator: TextGenerator, seed: int, about: str = "") -> Callable[[str, int], str]:
+    """Return ``words(topic, n)``: one whole corpus sentence about ``about`` and ``topic``
+    (a value's text when the conversation offers none; ``n`` is not used)."""
     rng = np.random.default_rng(seed)
 
     def words(topic: str, n: int) -> str:
-        params = {"max_new_tokens": n, "do_sample": True, "seed": int(rng.integers(2**31))}
-        text = generator.generate(topic, params, min_new_tokens=min(2, n)).text
-        text = text.strip().lstrip(".,;:!?\"' ")
-        return text or topic
+        return generator.sentence(f"{about} {topic}", int(rng.integers(2**31))) or topic
 
     return words
 
@@ -664,7 +663,8 @@ def build_chat_choices(
                 arguments = generate_value(
                     function.get("parameters", {"type": "object"}),
                     seed,
-                    _words(generator, seed),
+                    _words(generator, seed, req.topic),
+                    req.topic,
                 )
                 call = {
                     "id": "call_" + uuid.uuid4().hex[:24],
@@ -682,10 +682,13 @@ def build_chat_choices(
                 continue
             if req.schema is not None or req.json_object:
                 value = (
-                    generate_value(req.schema, seed, _words(generator, seed))
+                    generate_value(req.schema, seed, _words(generator, seed, req.topic), req.topic)
                     if req.schema is not None
                     else generate_json_object(
-                        seed, _words(generator, seed), req.topic, marked=not surface.plain
+                        seed,
+                        _words(generator, seed, req.topic),
+                        req.topic,
+                        marked=not surface.plain,
                     )
                 )
                 text, size, cut = cut_to_tokens(dumps(value), params["max_new_tokens"])
@@ -996,10 +999,10 @@ def _structured_completion(
     seed = params.get("seed")
     if seed is None:
         seed = int(np.random.default_rng().integers(2**31))
-    words = _words(generator, seed)
+    words = _words(generator, seed, prompt)
     try:
         value = (
-            generate_value(extra["schema"], seed, words)
+            generate_value(extra["schema"], seed, words, prompt)
             if extra["schema"] is not None
             else generate_json_object(seed, words, prompt, marked=not surface.plain)
         )

@@ -2,8 +2,13 @@
 
 Stand-in behaviour, not a model's: a value is built from the schema itself (types, ``enum``,
 ``const``, ``properties``/``required``, ``items``, numeric and length bounds, ``anyOf``/``oneOf``/
-``allOf``, local ``$ref``, common ``format``s), deterministically from a seed, with its strings
-drawn from the stand-in's text model. Every value is checked with ``jsonschema`` before it is
+``allOf``, local ``$ref``, common ``format``s), deterministically from a seed, and its values
+are taken from the conversation where a property fits (:class:`Facts`): for "What is the
+weather in Paris?", a ``city`` string is "Paris", a ``unit`` enum is the value the message
+names (else its first), a number is the one written beside the property's name (else a small
+one), a boolean is true when the message uses the property's name. A place or name the
+message does not give is "unknown"; other strings with nothing to take are a sentence of the
+stand-in's text model. Every value is checked with ``jsonschema`` before it is
 sent; a schema the stand-in cannot satisfy (``pattern``, ``not``, contradictory bounds) is
 refused with a clear :class:`UnsupportedSchema` rather than answered with invalid JSON.
 
@@ -58,13 +63,178 @@ def check_schema(schema: Any, where: str) -> None:
         raise UnsupportedSchema(f"{where} is not a valid JSON schema: {exc.message}") from None
 
 
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+PLACE_KEYS = _word_set(
+    "city town place location country region area destination origin address where venue "
+    "state province village capital airport station"
+)
+"""Property-name words that ask for a place: filled with a name after in/at/to/from/near."""
+TEXT_KEYS = _word_set(
+    "query question text prompt message input content search request topic subject"
+)
+"""Property-name words that ask for what was said: filled with the message (or its topic)."""
+NAME_KEYS = _word_set(
+    "name person who user author recipient sender title label brand product item company "
+    "organization organisation team customer guest owner artist"
+)
+"""Property-name words that ask for a name: filled with a capitalised name of the message."""
+TOPIC_STOPWORDS = _word_set(
+    "about after also been could does from have into just like more much only over please "
+    "some such tell than that their them then there these they this very what when where "
+    "which while with would your describe explain"
+)
+NOTHING_SAID = "unknown"
+"""A place or name property's value when the message names none (the stand-in invents none)."""
+PLACE_WORDS = _word_set("in at to from near for of around")
+NOT_NAMES = _word_set(
+    "a an the i i'm it is are was were be do does did can could would should will shall may "
+    "what when where who whom why how which whose please tell give show find get send book "
+    "call make write check list say let hi hello hey and or but if in on at for to from of "
+    "with any some now today tomorrow yesterday this that these those my me you your we our "
+    "he she they them there here yes no not describe explain summarize summarise translate "
+    "compare suggest recommend create generate plan draft convert calculate classify extract "
+    "define imagine help look search set add remove update delete open start stop run use try "
+    "what's where's how's who's it's let's i'd i'll i've don't can't also then"
+)
+"""Capitalised words that are not names (sentence openers, pronouns, question words)."""
+_FACT_TOKEN = re.compile(r"\"([^\"]{1,80})\"|'([^']{1,80})'|(-?\d+(?:\.\d+)?)|([A-Za-z][\w'-]*)")
+
+
+def tokenize_words(text: str) -> list[str]:
+    """Return the words (letters only) of ``text``."""
+    return re.findall(r"[A-Za-z]+", text)
+
+
+def key_words(name: str) -> set[str]:
+    """Return the lower-case words of a property name: ``cityName`` → {"city", "name"}."""
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name).replace("_", " ").replace("-", " ")
+    words = {w.lower() for w in spaced.split()}
+    return words | {w[:-1] for w in words if w.endswith("s") and len(w) > 3}
+
+
+class Facts:
+    """What a message offers to fill values with: names, quoted strings, numbers, words.
+
+    Simple and explainable on purpose: a *name* is a run of capitalised words that are not
+    sentence openers ("What", "Please"...), a *place* is a name (or a quoted string) right
+    after in/at/to/from/near/for, a quoted string is taken whole, and a number belongs to the
+    property whose name is written next to it ("3 days" fills ``days``).
+    """
+
+    def __init__(self, text: str | None):
+        self.text = " ".join((text or "").split())
+        self.names: list[str] = []
+        self.places: list[str] = []
+        self.quoted: list[str] = []
+        self.numbers: list[tuple[float, set[str]]] = []
+        tokens: list[tuple[str, str]] = []  # (kind, text)
+        for quoted, single, number, word in _FACT_TOKEN.findall(self.text):
+            if quoted or single:
+                tokens.append(("quoted", quoted or single))
+            elif number:
+                tokens.append(("number", number))
+            else:
+                tokens.append(("word", word))
+        self.words = {t.lower() for kind, t in tokens if kind == "word"}
+        self.topics = list(
+            dict.fromkeys(
+                t.lower()
+                for kind, t in tokens
+                if kind == "word" and len(t) >= 4 and t.lower() not in NOT_NAMES | TOPIC_STOPWORDS
+            )
+        )
+        i = 0
+        while i < len(tokens):
+            kind, value = tokens[i]
+            if kind == "quoted":
+                self.quoted.append(value)
+                if i and tokens[i - 1][1].lower() in PLACE_WORDS:
+                    self.places.append(value)
+            elif kind == "number":
+                near = {tokens[j][1].lower() for j in (i - 1, i + 1) if 0 <= j < len(tokens)}
+                self.numbers.append((float(value), near))
+            elif value[0].isupper() and value.lower() not in NOT_NAMES:
+                run = [value]
+                while (
+                    i + 1 < len(tokens)
+                    and tokens[i + 1][0] == "word"
+                    and tokens[i + 1][1][0].isupper()
+                    and tokens[i + 1][1].lower() not in NOT_NAMES
+                ):
+                    i += 1
+                    run.append(tokens[i][1])
+                name = " ".join(run)
+                if name not in self.names:
+                    self.names.append(name)
+                before = tokens[i - len(run)][1].lower() if i - len(run) >= 0 else ""
+                if before in PLACE_WORDS and name not in self.places:
+                    self.places.append(name)
+            i += 1
+        self.used: set[str] = set()
+
+    def _take(self, options: list[str]) -> str | None:
+        for option in options:
+            if option not in self.used:
+                self.used.add(option)
+                return option
+        return options[0] if options else None
+
+    def string_for(self, name: str) -> str | None:
+        """Return the message's value for a string property called ``name``, or None."""
+        keys = key_words(name)
+        if keys & PLACE_KEYS:
+            return self._take(self.places + self.names + self.quoted) or NOTHING_SAID
+        if keys & NAME_KEYS:
+            return self._take(self.quoted + self.names) or NOTHING_SAID
+        if keys & TEXT_KEYS:
+            return self.quoted[0] if self.quoted else self.text.rstrip(" ?!.") or None
+        return self._take(self.quoted) if self.quoted else None
+
+    def item_for(self, name: str) -> str | None:
+        """Return a short item for a list of strings: a quoted string, a name, a topic word."""
+        options = self.quoted + self.names + self.topics
+        fresh = [o for o in options if o not in self.used]
+        if not fresh:
+            return None
+        self.used.add(fresh[0])
+        return fresh[0]
+
+    def choice_for(self, options: list[Any]) -> Any:
+        """Return the enum value the message names (case-insensitive), else the first value."""
+        lowered = self.text.lower()
+        for option in options:
+            if isinstance(option, str) and re.search(
+                r"(?<![\w])" + re.escape(option.lower()) + r"(?![\w])", lowered
+            ):
+                return option
+        return options[0]
+
+    def number_for(self, name: str) -> float | None:
+        """Return the number written beside the property's name ("3 days" → days), or None."""
+        keys = key_words(name)
+        for value, near in self.numbers:
+            if near & keys:
+                return value
+        return None
+
+    def flag_for(self, name: str) -> bool:
+        """Return True when the message uses a word of the property's name, else False."""
+        return bool(key_words(name) & self.words)
+
+
 class ValueBuilder:
     """Builds one value for a schema; ``rng`` and ``words`` make it deterministic per seed."""
 
-    def __init__(self, root: Any, rng: np.random.Generator, words: Words):
+    def __init__(
+        self, root: Any, rng: np.random.Generator, words: Words, facts: Facts | None = None
+    ):
         self.root = root
         self.rng = rng
         self.words = words
+        self.facts = facts or Facts(None)
 
     def build(self, schema: Any, name: str = "value", depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
@@ -86,7 +256,7 @@ class ValueBuilder:
             options = schema["enum"]
             if not options:
                 raise UnsupportedSchema(f"`{name}` has an empty enum")
-            return options[int(self.rng.integers(len(options)))]
+            return self.facts.choice_for(options)
         if "allOf" in schema:
             merged = merge_all_of(schema)
             return self.build(merged, name, depth + 1)
@@ -126,7 +296,7 @@ class ValueBuilder:
         return None
 
     def build_boolean(self, schema: dict, name: str, depth: int) -> bool:
-        return bool(self.rng.integers(2))
+        return self.facts.flag_for(name)
 
     def build_integer(self, schema: dict, name: str, depth: int) -> int:
         low, high = bounds(schema, integer=True)
@@ -134,18 +304,26 @@ class ValueBuilder:
         first = -(-low // step) * step
         if first > high:
             raise UnsupportedSchema(f"`{name}`: no multiple of {step} within its bounds")
+        said = self.facts.number_for(name)
+        if said is not None and said == int(said) and low <= said <= high and said % step == 0:
+            return int(said)
+        # Nothing said: a small value near the bottom of the range (1 to 5 steps up).
         count = (high - first) // step + 1
-        return int(first + step * int(self.rng.integers(min(count, 1_000_000))))
+        return int(first + step * int(self.rng.integers(min(count, 5))))
 
     def build_number(self, schema: dict, name: str, depth: int) -> float:
         low, high = bounds(schema, integer=False)
+        said = self.facts.number_for(name)
+        if said is not None and low <= said <= high:
+            return said
         step = schema.get("multipleOf")
         if step:
             first, last = int(np.ceil(low / step)), int(np.floor(high / step))
             if first > last:
                 raise UnsupportedSchema(f"`{name}`: no multiple of {step} within its bounds")
-            return float(step * int(self.rng.integers(first, last + 1)))
-        return float(round(low + (high - low) * self.rng.random(), 2))
+            return float(step * int(self.rng.integers(first, min(last, first + 4) + 1)))
+        # Nothing said: a small value near the bottom of the range (within 10 of it).
+        return float(round(low + min(high - low, 10) * self.rng.random(), 1))
 
     def build_string(self, schema: dict, name: str, depth: int) -> str:
         if schema.get("format") in FORMATS:
@@ -154,7 +332,8 @@ class ValueBuilder:
         high = int(schema.get("maxLength", 10_000))
         if low > high:
             raise UnsupportedSchema(f"`{name}`: minLength is larger than maxLength")
-        text = self.words(name, 4).strip()
+        said = self.facts.string_for(name)
+        text = said if said is not None else self.words(name, 12).strip()
         while len(text) < low:
             text = (text + " " + self.words(name, 8)).strip()
         return text[:high].rstrip() if len(text[:high].rstrip()) >= low else text[:high]
@@ -168,8 +347,14 @@ class ValueBuilder:
         count = min(max(low, len(prefix)), high) if prefix else min(max(low, 2), high)
         items = [self.build(s, f"{name}[{i}]", depth + 1) for i, s in enumerate(prefix[:count])]
         item_schema = schema.get("items", {})
+        short = isinstance(item_schema, dict) and set(item_schema) <= {"type", "description"}
+        short = short and item_schema.get("type") == "string"
         while len(items) < count:
-            value = self.build(item_schema, name, depth + 1)
+            said = self.facts.item_for(name) if short else None
+            if said is None and short:
+                words = [w for w in tokenize_words(self.words(name, 4)) if len(w) >= 4]
+                said = words[len(items) % len(words)].lower() if words else None
+            value = said if said is not None else self.build(item_schema, name, depth + 1)
             if schema.get("uniqueItems") and value in items:
                 value = self.build(item_schema, f"{name} {len(items)}", depth + 1)
                 if value in items:
@@ -226,11 +411,15 @@ def merge_all_of(schema: dict) -> dict:
     return merged
 
 
-def generate_value(schema: Any, seed: int, words: Words) -> Any:
-    """Return a value valid for ``schema``, the same for the same seed; raise UnsupportedSchema."""
+def generate_value(schema: Any, seed: int, words: Words, message: str | None = None) -> Any:
+    """Return a value valid for ``schema``, the same for the same seed; raise UnsupportedSchema.
+
+    ``message``: the conversation's last user message; values are taken from it where a
+    property fits (:class:`Facts`).
+    """
     check_schema(schema, "the schema")
     rng = np.random.default_rng(seed)
-    value = ValueBuilder(schema, rng, words).build(schema)
+    value = ValueBuilder(schema, rng, words, Facts(message)).build(schema)
     import jsonschema
     from referencing.exceptions import Unresolvable
 

@@ -161,62 +161,13 @@ log of how rare each shared word is among the texts), at most ``MAX_RELEVANCE`` 
 MAX_RELEVANCE = 1000.0
 FLOOR = -30.0
 """The score of a token the corpus never shows in this context (finite, so prefill has one)."""
-STOPWORDS = frozenset(
-    [
-        "about",
-        "after",
-        "again",
-        "also",
-        "been",
-        "before",
-        "being",
-        "could",
-        "does",
-        "from",
-        "have",
-        "here",
-        "into",
-        "just",
-        "like",
-        "make",
-        "more",
-        "most",
-        "much",
-        "only",
-        "over",
-        "please",
-        "same",
-        "should",
-        "some",
-        "such",
-        "tell",
-        "than",
-        "that",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "very",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "whom",
-        "with",
-        "would",
-        "write",
-        "your",
-        "give",
-        "show",
-        "explain",
-        "answer",
-        "question",
-    ]
+_STOPWORDS = (
+    "about after again also been before being could does from have here into just like "
+    "make more most much only over please same should some such tell than that their them "
+    "then there these they this very what when where which while whom with would write "
+    "your give show explain answer question"
 )
+STOPWORDS = frozenset(_STOPWORDS.split())
 """Words of 4+ letters that say nothing about a topic (left out of the prompt's focus)."""
 
 
@@ -673,6 +624,12 @@ class TextGenerator:
                 return result
         result.finish_reason = "length"
         return result
+
+    def sentence(self, about: str, seed: int) -> str:
+        """Return one whole corpus sentence about ``about``'s words, the same for the same seed
+        (the text of a structured value when the conversation offers none)."""
+        params = {"do_sample": True, "seed": seed, "max_new_tokens": 80, "stop": [".", "!", "?"]}
+        return self.generate(about, params, fresh=True).text.strip()
 
     def generate_best_of(self, prompt: str, params: dict[str, Any], best_of: int) -> Continuation:
         """Generate ``best_of`` sequences, each with its own random seed, and return the one

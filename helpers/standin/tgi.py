@@ -59,13 +59,11 @@ def _grammar_tokens(generator: TextGenerator, text: str) -> list[Token]:
     return tokens
 
 
-def _words_about(generator: TextGenerator, seed: int):
-    """Return ``words(topic, n)``: up to n words of stand-in text continuing ``topic``."""
+def _words_about(generator: TextGenerator, seed: int, about: str = ""):
+    """Return ``words(topic, n)``: one whole corpus sentence about ``about`` and ``topic``."""
 
     def words(topic: str, n: int) -> str:
-        params = {"do_sample": True, "seed": seed, "max_new_tokens": max(n, 1)}
-        text = generator.generate(topic or "The", params, min_new_tokens=1).text.strip()
-        return text or "text"
+        return generator.sentence(f"{about} {topic}", seed) or "text"
 
     return words
 
@@ -80,7 +78,8 @@ def _constrained(generator: TextGenerator, call: GenerateCall) -> Continuation:
     fixed = int(seed) if sampling else 0
     try:
         if grammar["kind"] == "json":
-            text = json_answer(grammar["schema"], _words_about(generator, fixed), fixed)
+            words = _words_about(generator, fixed, call.inputs)
+            text = json_answer(grammar["schema"], words, fixed, call.inputs)
         else:
             text = regex_answer(grammar["pattern"], generator.model.words[1:], fixed)
     except GrammarUnsupported as exc:
