@@ -78,8 +78,11 @@ SENTIMENT_MODEL = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 """The sentiment example of the text-classification task page [router]."""
 HF_INFERENCE_LLM = "HuggingFaceTB/SmolLM3-3B"
 """A small LLM that was the hf-inference provider page's example for Text Generation and Chat
-until 2026-02-25 (hub-docs ``450b1395``); the page dropped both sections on 2026-07-01
-(``71e38a21``). Whether hf-inference still serves it is checked by ``helpers.tools.check_live``."""
+until 2026-02-26 (hub-docs ``450b1395``); the page dropped both sections on 2026-07-01
+(``71e38a21``) and lists no hf-inference LLM since. The teaching stand-in still serves it on
+``/hf-inference/models/{id}/v1/...`` (the route huggingface.js calls *if* one is served); the
+today profile answers 404 there. Whether hf-inference serves it is checked by
+``helpers.tools.check_live``."""
 
 # --- the emulated gpt2 endpoint's TGI limits (appended by the stand-in's text routes) -------
 MAX_TOTAL_TOKENS = 1024

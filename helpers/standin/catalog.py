@@ -26,6 +26,8 @@ __all__ = [
     "ProviderOffer",
     "canonical_id",
     "hf_inference_model",
+    "is_model_author",
+    "live_offers",
     "load_catalog",
     "recommended_models",
 ]
@@ -233,3 +235,31 @@ def recommended_models() -> dict[str, str]:
                 for other in EMBEDDING_TAGS:
                     chosen.setdefault(other, info.id)
     return chosen
+
+
+def live_offers(info: ModelInfo, hf_inference_llms: bool = True) -> tuple[ProviderOffer, ...]:
+    """Return the model's offers a profile serves: without ``hf_inference_llms`` (the today
+    profile) hf-inference's LLM offers (``conversational``) are left out."""
+    return tuple(
+        o
+        for o in info.offers
+        if hf_inference_llms or not (o.provider == HF_INFERENCE and o.task == CHAT_TASK)
+    )
+
+
+def is_model_author(info: ModelInfo, offer: ProviderOffer) -> bool:
+    """Return True when the provider published the model (its organisation is the provider)."""
+    return info.id.split("/")[0].lower() == offer.provider.lower()
+
+
+DOCUMENTED_PERFORMANCE: dict[tuple[str, str], tuple[float, float]] = {
+    ("deepseek-ai/DeepSeek-V4-Pro", "novita"): (1490, 24.69124008437934),
+    ("deepseek-ai/DeepSeek-V4-Pro", "together"): (611, 40.13113557470821),
+    ("deepseek-ai/DeepSeek-V4-Pro", "fireworks-ai"): (588.4, 45.42948747753918),
+    ("deepseek-ai/DeepSeek-V4-Pro", "deepinfra"): (525.8, 34.615908579189465),
+}
+"""``first_token_latency_ms`` and ``throughput`` (tokens/s) of ``/v1/models``, "from the latest
+validation probe, when available": the figures of hub-docs' example answer
+(``docs/inference-providers/hub-api.md``, fields added in ``83390574``, 2026-05-12; read at
+``0968d835``). Other offers have no published probe, so the stand-in leaves the fields out, as
+the router does when it has none."""

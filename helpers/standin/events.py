@@ -40,6 +40,13 @@ def openai_error_event(message: str) -> str:
     return openai_event({"error": {"message": message, "type": "server_error"}})
 
 
+def tgi_openai_error_event(message: str, status: int = 422) -> str:
+    """Return the error event of TGI's OpenAI-compatible streams: ``{"error": {"message",
+    "http_status_code"}}`` (TGI ``router/src/infer/mod.rs`` @ ``db931fcf``,
+    ``InferError::into_openai_event``, which always sends 422)."""
+    return openai_event({"error": {"message": message, "http_status_code": status}})
+
+
 async def pace(seconds: float) -> None:
     """Wait before a streamed event (the stream-delay knob). Tests replace it to count pauses."""
     if seconds > 0:

@@ -31,7 +31,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from . import events as sse
 from .body import read_json
 from .dependencies import Admission, broken_body
-from .events import OPENAI_DONE, openai_error_event, openai_event
+from .events import OPENAI_DONE, openai_error_event, openai_event, tgi_openai_error_event
 from .profiles import PROFILES, Profile
 from .responses import StandInError
 from .structured import (
@@ -88,6 +88,19 @@ class Surface:
                 {"error": f"Input validation error: {message}", "error_type": "validation"},
             )
         return openai_error(status, message, param, code)
+
+
+TGI_TOP_P = "`top_p` must be > 0.0 and < 1.0"
+"""TGI's validation message (``router/src/validation.rs`` @ ``db931fcf``)."""
+
+
+class StreamedValidationError(StandInError):
+    """A TGI validation error for a streamed OpenAI request: TGI validates inside the stream,
+    so the answer is a 200 whose one event is ``{"error": {"message", "http_status_code"}}``."""
+
+
+async def _one_event(event: str) -> AsyncIterator[str]:
+    yield event
 
 
 def openai_error(
@@ -201,12 +214,20 @@ def sampling_parameters(body: dict, surface: Surface, default_max: int) -> dict[
         if temperature is not None and temperature != 1:
             params["temperature"] = temperature
     top_p = body.get("top_p")
-    if top_p is not None:
+    if top_p is not None and surface.tgi:
+        # TGI passes top_p to its own validation: > 0.0 and < 1.0, so 1.0 is a 422 there
+        # (router/src/validation.rs @ db931fcf).
+        if not isinstance(top_p, (int, float)) or isinstance(top_p, bool) or not 0 < top_p < 1:
+            raise surface.error(TGI_TOP_P, "top_p")
+        params["top_p"] = float(top_p)
+    elif top_p is not None:
         if not isinstance(top_p, (int, float)) or isinstance(top_p, bool) or not 0 < top_p <= 1:
             raise surface.error("`top_p` must be > 0 and <= 1", "top_p")
         if top_p < 1:
             params["top_p"] = float(top_p)
-    top_k = _integer(body, "top_k", -1, 1_000_000, surface)  # a vLLM extension; -1 means off
+    # TGI's /v1/completions has no top_k: it sets ``top_k: None`` (router/src/server.rs
+    # l.781-786 @ db931fcf), so the field is ignored there. Elsewhere it is vLLM's extension.
+    top_k = None if surface.tgi else _integer(body, "top_k", -1, 1_000_000, surface)
     if top_k and top_k > 0:
         params["top_k"] = top_k
     penalty = body.get("repetition_penalty")  # a vLLM extension
@@ -925,7 +946,12 @@ def parse_completion(body: dict, surface: Surface) -> tuple[list[str], dict[str,
             "best_of",
         )
     logprobs = _integer(body, "logprobs", 0, MAX_TOP_LOGPROBS, surface)
-    params = sampling_parameters(body, surface, DEFAULT_COMPLETION_MAX_TOKENS)
+    try:
+        params = sampling_parameters(body, surface, DEFAULT_COMPLETION_MAX_TOKENS)
+    except StandInError as exc:
+        if surface.tgi and stream:
+            raise StreamedValidationError(exc.status, exc.body) from None
+        raise
     extra = {
         "stream": stream,
         "include_usage": include_usage,
@@ -1024,8 +1050,16 @@ async def answer_completion(
 ) -> Response:
     """Serve one ``/v1/completions`` request on any surface."""
     surface = speaking_for(surface, request.app.state.profile)
-    prompts, params, extra = parse_completion(body, surface)
-    headers = note_ignored(body, COMPLETION_KEYS, headers)
+    try:
+        prompts, params, extra = parse_completion(body, surface)
+    except StreamedValidationError as exc:
+        return StreamingResponse(
+            _one_event(tgi_openai_error_event(exc.message)),
+            media_type="text/event-stream",
+            headers=headers,
+        )
+    known = COMPLETION_KEYS - {"top_k"} if surface.tgi else COMPLETION_KEYS
+    headers = note_ignored(body, known, headers)
     generator: TextGenerator = request.app.state.generator
     for prompt in prompts:
         check_context(
@@ -1103,6 +1137,7 @@ async def answer_completion(
             options.stream_delay_s,
             options.stream_error_after_tokens,
             surface.says(STAND_IN_FAULT, SERVER_ERROR),
+            tgi=surface.tgi,
         )
         return StreamingResponse(events, media_type="text/event-stream", headers=headers)
     if delay:
@@ -1125,8 +1160,16 @@ async def completion_chunks(
     delay: float,
     error_after: int | None,
     fault_message: str = STAND_IN_FAULT,
+    *,
+    tgi: bool = False,
 ) -> AsyncIterator[str]:
-    """Yield completion chunks (one per token, the last with finish_reason), [usage], [DONE]."""
+    """Yield completion chunks (one per token, the last with finish_reason), [usage], [DONE].
+
+    A fault mid-stream is OpenAI's ``{"error": {"message", "type"}}`` event, or on TGI
+    (``tgi``) its own ``{"error": {"message", "http_status_code": 422}}`` with the message of
+    ``InferError::GenerationError`` (``router/src/infer/mod.rs`` @ ``db931fcf``,
+    ``into_openai_event``).
+    """
     usage_field = {"usage": None} if include_usage else {}
 
     def chunk(index: int, text: str, finish: str | None, logprobs: Any = None) -> str:
@@ -1150,7 +1193,12 @@ async def completion_chunks(
         for piece in pieces:
             await sse.pace(delay)
             if error_after is not None and sent >= error_after:
-                yield openai_error_event(fault_message)
+                if tgi:
+                    yield tgi_openai_error_event(
+                        f"Request failed during generation: {fault_message}"
+                    )
+                else:
+                    yield openai_error_event(fault_message)
                 return
             sent += 1
             logprobs = _completion_logprobs([piece], offset) if choice["_logprobs"] else None

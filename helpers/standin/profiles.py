@@ -44,6 +44,7 @@ in the bodies this module's users write. Behaviour by behaviour, with where it c
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -77,19 +78,27 @@ class Profile:
     marks_stand_in: bool
     """True: answers may say "stand-in" (ids, names, ``x-standin-*`` headers, wording).
     False: only the ``X-Stand-In`` header says it."""
+    hf_inference_llms: bool = True
+    """True: the catalogue's hf-inference LLMs (``conversational`` offers, e.g. SmolLM3-3B) are
+    served and mapped. False (today): hub-docs list no hf-inference LLM since 2026-07-01
+    (``71e38a21`` removed Text Generation and Chat Completion from the hf-inference page; the
+    regenerations up to 2026-08-21 list none), so their routes answer the plain-text 404 and
+    their mapping lists no hf-inference."""
     stream_delay_ms: float = 0.0
     """The pause before each streamed event when ``stream_delay_ms`` is not given. The teaching
     profile paces streams (25 ms, about 40 tokens a second) so that a person sees the text
     arrive; the today profile sends at once (the router's pace depends on the provider)."""
 
     def request_id(self) -> str:
-        """Return an ``x-request-id`` value: ``standin-…`` when marking, else a plain UUID.
+        """Return an ``x-request-id`` value: ``standin-…`` when marking, else the router's shape.
 
-        The router's own ids are not documented; a UUID is an ordinary shape (inferred).
+        The router's ids look like AWS trace ids, ``Root=1-68fc2a42-…`` (version 1, the time in
+        hex seconds, 24 hex digits): response headers quoted in
+        https://github.com/0xPlaygrounds/rig/issues/985 (2025-10-25).
         """
         if self.marks_stand_in:
             return "standin-" + uuid.uuid4().hex[:20]
-        return str(uuid.uuid4())
+        return f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}"
 
     def hub_object_id(self, model_id: str) -> str:
         """Return the ``_id`` of a Hub model: 24 hex digits, as the Hub's (MongoDB) ids are."""
@@ -145,6 +154,7 @@ TODAY = Profile(
     full_name="Ada Learner",
     token_display_name="tutorial",
     marks_stand_in=False,
+    hf_inference_llms=False,
 )
 PROFILES: dict[str, Profile] = {p.name: p for p in (TEACHING, TODAY)}
 DEFAULT_PROFILE = TEACHING.name

@@ -21,6 +21,8 @@ LLM = f"/hf-inference/models/{HF_INFERENCE_LLM}"
 MAPPING = f"/api/models/{GPT2}?expand[]=inferenceProviderMapping"
 STAND_IN_WORDING = re.compile(r"stand-?in", re.IGNORECASE)
 CHAT = {"model": "openai/gpt-oss-120b", "messages": [{"role": "user", "content": "Hi"}]}
+PROVIDER_COMPLETIONS = "/together/v1/completions"
+PROVIDER_MODEL = "deepseek-ai/DeepSeek-V4-Pro"
 
 
 @pytest.fixture
@@ -54,17 +56,42 @@ def test_teaching_serves_gpt2_so_lessons_run_offline(api, make_api, auth):
 
 
 @pytest.mark.parametrize("profile", ["teaching", "today"])
-def test_the_probed_llm_generates_only_on_the_openai_routes(make_api, auth, profile):
-    """Catches the catalogue losing SmolLM3-3B, or the classic body reaching an hf-inference LLM."""
-    api = make_api(profile=profile)
-    classic = api.post(LLM, json={"inputs": "Hello"}, headers=auth)
-    assert (classic.status_code, classic.text) == (404, NOT_FOUND_BODY)  # inferred: see profiles.py
+def test_the_probed_llm_never_takes_the_classic_body(make_api, auth, profile):
+    """Catches the classic body reaching an hf-inference LLM (inferred: see profiles.py)."""
+    classic = make_api(profile=profile).post(LLM, json={"inputs": "Hello"}, headers=auth)
+    assert (classic.status_code, classic.text) == (404, NOT_FOUND_BODY)
+
+
+def test_teaching_serves_the_hf_inference_llm_on_the_openai_routes(api, auth):
+    """Catches the catalogue losing SmolLM3-3B (the teaching profile still serves it)."""
     body = {"model": HF_INFERENCE_LLM, "prompt": "Hello", "max_tokens": 5}
     completion = api.post(LLM + "/v1/completions", json=body, headers=auth)
     assert completion.status_code == 200
     assert isinstance(completion.json()["choices"][0]["text"], str)
     chat = {**CHAT, "model": HF_INFERENCE_LLM, "max_tokens": 5}
     assert api.post(LLM + "/v1/chat/completions", json=chat, headers=auth).status_code == 200
+
+
+def test_today_serves_no_hf_inference_llm(today, auth):
+    """The done-when check: hub-docs list no hf-inference LLM since 2026-07-01, so SmolLM3-3B's
+    OpenAI routes answer the router's plain-text 404 and its mapping lists no hf-inference."""
+    body = {"model": HF_INFERENCE_LLM, "prompt": "Hello", "max_tokens": 5}
+    completion = today.post(LLM + "/v1/completions", json=body, headers=auth)
+    assert (completion.status_code, completion.text) == (404, NOT_FOUND_BODY)
+    chat = {**CHAT, "model": HF_INFERENCE_LLM, "max_tokens": 5}
+    answer = today.post(LLM + "/v1/chat/completions", json=chat, headers=auth)
+    assert (answer.status_code, answer.text) == (404, NOT_FOUND_BODY)
+    mapping = today.get(f"/api/models/{HF_INFERENCE_LLM}?expand[]=inferenceProviderMapping")
+    assert "hf-inference" not in mapping.json()["inferenceProviderMapping"]
+    models = [m["id"] for m in today.get("/v1/models").json()["data"]]
+    assert HF_INFERENCE_LLM not in models
+    routed = today.post("/v1/chat/completions", json=chat, headers=auth)
+    assert routed.status_code == 400  # no provider serves it on the router either
+    assert all(
+        p["provider"] != "hf-inference"
+        for m in today.get("/v1/models").json()["data"]
+        for p in m["providers"]
+    )
 
 
 def test_today_marks_nothing_but_the_stand_in_header(today, auth):
@@ -89,8 +116,8 @@ def test_today_marks_nothing_but_the_stand_in_header(today, auth):
         assert not answer.headers["x-request-id"].startswith("standin")
         assert answer.headers.get("x-compute-type") in (None, "cpu")
     completion = today.post(
-        LLM + "/v1/completions",
-        json={"model": HF_INFERENCE_LLM, "prompt": "Hello", "max_tokens": 3},
+        PROVIDER_COMPLETIONS,
+        json={"model": PROVIDER_MODEL, "prompt": "Hello", "max_tokens": 3},
         headers=auth,
     )
     for answer in [*answers, completion]:  # ids, names, fingerprints, descriptions
@@ -136,9 +163,8 @@ def test_today_recommends_no_gpt2_for_any_task(today):
     assert GPT2 not in json.dumps(tasks)
 
 
-SMOL_CHAT = f"{LLM}/v1/chat/completions"
-SMOL_COMPLETIONS = f"{LLM}/v1/completions"
-SMOL = {"model": HF_INFERENCE_LLM, "max_tokens": 4}
+SMOL = {"model": PROVIDER_MODEL, "max_tokens": 4}
+"""A completions request the today profile serves (it serves no hf-inference LLM)."""
 INTEGER_RANGE_SCHEMA = {"type": "integer", "minimum": 5, "maximum": 1}
 """A schema no value satisfies: the stand-in cannot fill it."""
 TODAY_REQUESTS = {
@@ -157,12 +183,12 @@ TODAY_REQUESTS = {
     }]}),
     "max_tokens over the context": (CHAT_ROUTE, {**CHAT, "max_tokens": 9000}),
     "chat stream fault": (CHAT_ROUTE, {**CHAT, "stream": True}),
-    "completion best_of": (SMOL_COMPLETIONS, {**SMOL, "prompt": "Hi", "best_of": 3}),
-    "completion vLLM extension": (SMOL_COMPLETIONS, {**SMOL, "prompt": "Hi", "min_p": 0.5}),
-    "completion json_object": (SMOL_COMPLETIONS, {
+    "completion best_of": (PROVIDER_COMPLETIONS, {**SMOL, "prompt": "Hi", "best_of": 3}),
+    "completion vLLM extension": (PROVIDER_COMPLETIONS, {**SMOL, "prompt": "Hi", "min_p": 0.5}),
+    "completion json_object": (PROVIDER_COMPLETIONS, {
         **SMOL, "prompt": "Hi", "max_tokens": 60, "response_format": {"type": "json_object"},
     }),
-    "completion stream fault": (SMOL_COMPLETIONS, {**SMOL, "prompt": "Hi", "stream": True}),
+    "completion stream fault": (PROVIDER_COMPLETIONS, {**SMOL, "prompt": "Hi", "stream": True}),
     "endpoint stream fault": ("/endpoints/gpt2/generate_stream", {"inputs": "Hi"}),
 }  # fmt: skip
 

@@ -17,11 +17,20 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ..auth import whoami_body
-from ..catalog import CHAT_TASK, GPT2, HF_INFERENCE, MODELS, ModelInfo, canonical_id
+from ..catalog import (
+    CHAT_TASK,
+    GPT2,
+    HF_INFERENCE,
+    MODELS,
+    ModelInfo,
+    canonical_id,
+    is_model_author,
+    live_offers,
+)
 from ..catalog import recommended_models as recommended
 from ..dependencies import Options, Token
 from ..options import StandInOptions
-from ..profiles import PROFILES, Profile
+from ..profiles import PROFILES, Profile, profile_named
 from ..responses import repo_not_found
 
 router = APIRouter(prefix="/api", tags=["Hub API"])
@@ -43,11 +52,12 @@ async def whoami(token: Token, options: Options) -> JSONResponse:
 def provider_mapping(model_id: str, options: StandInOptions) -> dict[str, dict[str, Any]]:
     """Return the model's provider mapping: an object keyed by provider, as on the Hub.
 
-    gpt2 is mapped to no provider when the stand-in is started without gpt2 on the router.
+    gpt2 is mapped to no provider when the stand-in is started without gpt2 on the router; the
+    today profile maps no hf-inference LLM (``Profile.hf_inference_llms``).
     """
     info = MODELS[model_id]
     mapping: dict[str, dict[str, Any]] = {}
-    for offer in info.offers:
+    for offer in live_offers(info, profile_named(options.profile).hf_inference_llms):
         if model_id == GPT2 and offer.provider == HF_INFERENCE and not options.router_serves_gpt2:
             continue
         mapping.setdefault(
@@ -56,7 +66,7 @@ def provider_mapping(model_id: str, options: StandInOptions) -> dict[str, dict[s
                 "status": "live",
                 "providerId": offer.provider_id(model_id),
                 "task": offer.task,
-                "isModelAuthor": False,
+                "isModelAuthor": is_model_author(info, offer),
             },
         )
     return mapping

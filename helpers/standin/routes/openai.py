@@ -26,7 +26,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from ...contract import ENDPOINT_PREFIX, GPT2, MAX_TOTAL_TOKENS, MODEL_NOT_SUPPORTED_MESSAGE
-from ..catalog import MODELS, ModelInfo, ProviderOffer, canonical_id
+from ..catalog import (
+    CHAT_TASK,
+    DOCUMENTED_PERFORMANCE,
+    MODELS,
+    ModelInfo,
+    ProviderOffer,
+    canonical_id,
+    is_model_author,
+    live_offers,
+)
 from ..dependencies import admit
 from ..openai_compat import (
     HF_INFERENCE,
@@ -52,13 +61,22 @@ def not_supported(model: str) -> StandInError:
     )
 
 
-def choose_provider(requested: str) -> tuple[ModelInfo, ProviderOffer]:
+def chat_offers(info: ModelInfo | None, hf_inference_llms: bool = True) -> list[ProviderOffer]:
+    """Return the providers that serve ``info`` for chat under a profile (see ``live_offers``)."""
+    if info is None:
+        return []
+    return [o for o in live_offers(info, hf_inference_llms) if o.task == CHAT_TASK]
+
+
+def choose_provider(
+    requested: str, hf_inference_llms: bool = True
+) -> tuple[ModelInfo, ProviderOffer]:
     """Return (model, provider offer) for ``model[:policy-or-provider]``; raise the 400 otherwise."""
     base, _, suffix = requested.partition(":")
     canonical = canonical_id(base)
     info = MODELS.get(canonical) if canonical else None
-    offers = [o for o in (info.chat_providers if info else ()) if o.provider != "hf-inference"]
-    offers = offers or list(info.chat_providers if info else ())
+    served = chat_offers(info, hf_inference_llms)
+    offers = [o for o in served if o.provider != "hf-inference"] or served
     if not offers:
         raise not_supported(requested)
     if suffix in ("", "fastest", "preferred"):
@@ -93,7 +111,7 @@ async def chat_completions(request: Request) -> Response:
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise openai_error(400, "`model` is required", "model")
-    info, offer = choose_provider(model)
+    info, offer = choose_provider(model, request.app.state.profile.hf_inference_llms)
     headers = response_headers(request, admission, offer.provider)
     return await answer_chat(
         request,
@@ -122,7 +140,8 @@ def hf_inference_text_model(model_id: str, request: Request) -> tuple[ModelInfo 
         return None, False
     if info.id == GPT2 and not request.app.state.options.router_serves_gpt2:
         return None, False
-    tasks = {o.task for o in info.offers if o.provider == "hf-inference"}
+    served = live_offers(info, request.app.state.profile.hf_inference_llms)
+    tasks = {o.task for o in served if o.provider == "hf-inference"}
     if "conversational" in tasks:
         return info, True
     if "text-generation" in tasks:
@@ -211,10 +230,24 @@ async def endpoint_chat(request: Request) -> Response:
 # --- /v1/models -------------------------------------------------------------------------------
 
 
-def model_entry(info: ModelInfo) -> dict[str, Any]:
-    """Return one ``/v1/models`` entry, with per-provider status, context, tools and prices."""
+ARCHITECTURE = {"input_modalities": ["text"], "output_modalities": ["text"]}
+"""The stand-in's models read and write text (hub-docs ``hub-api.md``'s ``architecture``)."""
+
+
+def model_entry(info: ModelInfo, hf_inference_llms: bool = True) -> dict[str, Any]:
+    """Return one ``/v1/models`` entry, with per-provider status, context, tools and prices.
+
+    The fields of hub-docs ``docs/inference-providers/hub-api.md`` ("List OpenAI-compatible
+    models", ``83390574``, 2026-05-12, and ``is_free``, ``18e36a33``, 2026-06-17):
+    ``architecture`` per model; per provider ``status`` (``live`` or ``error``; the stand-in's
+    are live), ``context_length``, ``pricing``, ``supports_tools``,
+    ``supports_structured_output``, ``first_token_latency_ms`` and ``throughput`` "when
+    available" (the catalogue's source gives them, or hub-docs' example does:
+    ``DOCUMENTED_PERFORMANCE``), ``is_model_author``, and ``is_free`` (a temporary promotion;
+    the stand-in runs none, so false).
+    """
     providers = []
-    for offer in info.chat_providers:
+    for offer in chat_offers(info, hf_inference_llms):
         entry: dict[str, Any] = {"provider": offer.provider, "status": "live"}
         # Fields the catalogue's source does not give are left out, as the router omits them.
         if offer.context_length is not None:
@@ -225,29 +258,36 @@ def model_entry(info: ModelInfo) -> dict[str, Any]:
             entry["supports_tools"] = offer.supports_tools
         if offer.supports_structured_output is not None:
             entry["supports_structured_output"] = offer.supports_structured_output
+        performance = DOCUMENTED_PERFORMANCE.get((info.id, offer.provider))
+        if performance is not None:
+            entry["first_token_latency_ms"], entry["throughput"] = performance
+        entry["is_model_author"] = is_model_author(info, offer)
+        entry["is_free"] = False
         providers.append(entry)
     return {
         "id": info.id,
         "object": "model",
         "created": CREATED,
         "owned_by": info.id.split("/")[0],
+        "architecture": ARCHITECTURE,
         "providers": providers,
     }
 
 
 @router.get("/v1/models")
-async def list_models() -> JSONResponse:
+async def list_models(request: Request) -> JSONResponse:
     """The chat models and their providers (no token needed, as on the router)."""
-    return JSONResponse(
-        {"object": "list", "data": [model_entry(i) for i in MODELS.values() if i.is_chat]}
-    )
+    llms = request.app.state.profile.hf_inference_llms
+    entries = [model_entry(i, llms) for i in MODELS.values() if chat_offers(i, llms)]
+    return JSONResponse({"object": "list", "data": entries})
 
 
 @router.get("/v1/models/{model_id:path}", responses={404: MODEL_NOT_FOUND})
-async def get_model(model_id: str) -> JSONResponse:
+async def get_model(model_id: str, request: Request) -> JSONResponse:
     """One chat model, or 404."""
     canonical = canonical_id(model_id)
     info = MODELS.get(canonical) if canonical else None
-    if info is None or not info.is_chat:
+    llms = request.app.state.profile.hf_inference_llms
+    if info is None or not chat_offers(info, llms):
         raise openai_error(404, f"Model {model_id!r} not found", "model", "model_not_found")
-    return JSONResponse(model_entry(info))
+    return JSONResponse(model_entry(info, llms))
