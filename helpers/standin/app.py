@@ -16,7 +16,7 @@ from .openapi import document_errors
 from .options import StandInOptions
 from .profiles import profile_named
 from .responses import StandInError, handle_stand_in_error, not_found, validation_error
-from .routes import classic, endpoint, hub, legacy, openai, pipelines, providers
+from .routes import classic, endpoint, hub, legacy, openai, pipelines, providers, responses_api
 from .state import StandInState
 from .textgen import TextGenerator
 
@@ -71,7 +71,8 @@ def create_app(
     app.add_exception_handler(RequestValidationError, request_error)
     app.add_middleware(MarkStandIn, profile=app.state.profile)
     app.include_router(endpoint.router)
-    for module in (legacy, hub, openai, providers, pipelines, classic):  # classic's {id:path} last
+    for module in (legacy, hub, openai, responses_api, providers, pipelines, classic):
+        # classic's {id:path} last
         app.include_router(module.router)
     document_errors(app)
     return app

@@ -479,6 +479,9 @@ class ChatRequest:
     tool_prompt: str = ""
     schema: Any = None
     json_object: bool = False
+    max_given: bool = True
+    """False when the request set no ``max_tokens``: the answer then ends after its last whole
+    sentence within the default budget (``finish_reason: "stop"``), as a model's reply ends."""
 
 
 def _message_text(message: Any, surface: Surface, model: str = "this model") -> str:
@@ -635,6 +638,7 @@ def parse_chat(body: dict, surface: Surface) -> ChatRequest:
         tool_prompt=tool_prompt if tool_prompt is not None else TGI_TOOL_PROMPT,
         schema=schema,
         json_object=json_object,
+        max_given=body.get("max_completion_tokens", body.get("max_tokens")) is not None,
     )
 
 
@@ -731,13 +735,18 @@ def build_chat_choices(
             fresh=True,  # an answer starts its own sentence, about the message's words
         )
         tokens = visible_pieces(gen, params.get("stop") or [], req.top_logprobs, surface)
+        finish, used = _finish(gen), len(gen.tokens)
+        if not req.max_given and finish == "length":
+            ends = [i for i, t in enumerate(tokens) if t[0].rstrip().endswith((".", "!", "?"))]
+            if ends:  # end after the last whole sentence, as a reply does
+                tokens, finish, used = tokens[: ends[-1] + 1], "stop", ends[-1] + 1
         choices.append(
             ChatChoice(
                 index,
                 "".join(t[0] for t in tokens).lstrip(),
-                _finish(gen),
+                finish,
                 tokens=tokens,
-                completion_tokens=len(gen.tokens),
+                completion_tokens=used,
             )
         )
     return choices

@@ -86,6 +86,12 @@ TOPIC_STOPWORDS = _word_set(
     "some such tell than that their them then there these they this very what when where "
     "which while with would your describe explain"
 )
+DATE_KEYS = _word_set("date day when deadline weekday")
+"""Property-name words that ask for a day: filled with a weekday, a month or an ISO date."""
+DAY_NAMES = _word_set(
+    "monday tuesday wednesday thursday friday saturday sunday today tomorrow tonight "
+    "january february march april may june july august september october november december"
+)
 NOTHING_SAID = "unknown"
 """A place or name property's value when the message names none (the stand-in invents none)."""
 PLACE_WORDS = _word_set("in at to from near for of around")
@@ -129,6 +135,7 @@ class Facts:
         self.names: list[str] = []
         self.places: list[str] = []
         self.quoted: list[str] = []
+        self.dates = re.findall(r"\b\d{4}-\d{2}-\d{2}\b", self.text)
         self.numbers: list[tuple[float, set[str]]] = []
         tokens: list[tuple[str, str]] = []  # (kind, text)
         for quoted, single, number, word in _FACT_TOKEN.findall(self.text):
@@ -156,6 +163,8 @@ class Facts:
             elif kind == "number":
                 near = {tokens[j][1].lower() for j in (i - 1, i + 1) if 0 <= j < len(tokens)}
                 self.numbers.append((float(value), near))
+            elif value.lower() in DAY_NAMES:
+                self.dates.append(value)
             elif value[0].isupper() and value.lower() not in NOT_NAMES:
                 run = [value]
                 while (
@@ -185,6 +194,8 @@ class Facts:
     def string_for(self, name: str) -> str | None:
         """Return the message's value for a string property called ``name``, or None."""
         keys = key_words(name)
+        if keys & DATE_KEYS:
+            return self._take(self.dates) or FORMATS["date"]
         if keys & PLACE_KEYS:
             return self._take(self.places + self.names + self.quoted) or NOTHING_SAID
         if keys & NAME_KEYS:
@@ -193,14 +204,13 @@ class Facts:
             return self.quoted[0] if self.quoted else self.text.rstrip(" ?!.") or None
         return self._take(self.quoted) if self.quoted else None
 
-    def item_for(self, name: str) -> str | None:
-        """Return a short item for a list of strings: a quoted string, a name, a topic word."""
-        options = self.quoted + self.names + self.topics
-        fresh = [o for o in options if o not in self.used]
-        if not fresh:
-            return None
-        self.used.add(fresh[0])
-        return fresh[0]
+    def item_for(self, taken: list[Any]) -> str | None:
+        """Return the next item of a list of strings: the message's quoted strings and names,
+        then its topic words, leaving out those ``taken`` (the list so far)."""
+        named = {n.lower() for n in self.quoted + self.names}
+        options = self.quoted + self.names + [t for t in self.topics if t not in named]
+        fresh = [o for o in options if o not in taken]
+        return fresh[0] if fresh else None
 
     def choice_for(self, options: list[Any]) -> Any:
         """Return the enum value the message names (case-insensitive), else the first value."""
@@ -322,8 +332,13 @@ class ValueBuilder:
             if first > last:
                 raise UnsupportedSchema(f"`{name}`: no multiple of {step} within its bounds")
             return float(step * int(self.rng.integers(first, min(last, first + 4) + 1)))
-        # Nothing said: a small value near the bottom of the range (within 10 of it).
-        return float(round(low + min(high - low, 10) * self.rng.random(), 1))
+        # Nothing said: a small value near the bottom of the range (within 10 of it), rounded
+        # to one decimal when that stays within the bounds (0.0 breaks exclusiveMinimum 0).
+        value = low + min(high - low, 10) * self.rng.random()
+        for digits in (1, 6):
+            if low <= round(value, digits) <= high:
+                return float(round(value, digits))
+        return float(value)
 
     def build_string(self, schema: dict, name: str, depth: int) -> str:
         if schema.get("format") in FORMATS:
@@ -350,7 +365,7 @@ class ValueBuilder:
         short = isinstance(item_schema, dict) and set(item_schema) <= {"type", "description"}
         short = short and item_schema.get("type") == "string"
         while len(items) < count:
-            said = self.facts.item_for(name) if short else None
+            said = self.facts.item_for(items) if short else None
             if said is None and short:
                 words = [w for w in tokenize_words(self.words(name, 4)) if len(w) >= 4]
                 said = words[len(items) % len(words)].lower() if words else None

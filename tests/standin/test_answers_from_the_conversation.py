@@ -155,3 +155,10 @@ def test_values_with_nothing_to_take_stay_valid_and_say_so():
     assert value["city"] == "unknown"  # the stand-in invents no place
     assert value["tags"][0] == "harbour"  # a topic word of the message
     assert value["sunny"] is False
+
+
+def test_small_default_numbers_stay_within_exclusive_bounds():
+    # Catches rounding 1e-6 to 0.0, which breaks exclusiveMinimum 0 (a 400 for seed 25).
+    schema = {"type": "number", "exclusiveMinimum": 0, "maximum": 1}
+    for seed in range(200):
+        assert 0 < generate_value(schema, seed, lambda topic, n: "") <= 1

@@ -74,13 +74,14 @@ OPENAI_COMPLETIONS = [
 PIPELINES = [p for p in PATHS if "/pipeline/" in p]
 GET_ROUTES = [p for p, ops in PATHS.items() if ops == ["get"]]
 LEGACY = [p for p in PATHS if p.startswith("/api-inference.huggingface.co")]
+RESPONSES = ["/v1/responses"]
 
 
 def test_every_route_is_fuzzed():
     covered = set(
         TGI_ROUTES + ENDPOINT_OPENAI + OPENAI_CHAT + OPENAI_COMPLETIONS + PIPELINES + GET_ROUTES
     )
-    covered |= set(LEGACY)
+    covered |= set(LEGACY) | set(RESPONSES)
     assert set(PATHS) - covered == set(), "a new route needs a fuzz test (and a surface)"
     assert len(OPENAI_CHAT) >= 10 and PIPELINES  # the provider routes and embeddings are there
 
@@ -512,6 +513,52 @@ def test_completions_routes_answer_in_openai_shapes(route, data, prompt, options
     if stream is not None:
         body["stream"] = stream
     check(CLIENT.post(fill(route, model), json=body, headers=AUTH), "openai")
+
+
+response_inputs = mostly(
+    st.text(min_size=1, max_size=40)
+    | st.lists(
+        st.fixed_dictionaries(
+            {
+                "role": st.sampled_from(["user", "system", "developer", "assistant"]),
+                "content": st.text(min_size=1, max_size=20)
+                | st.lists(
+                    st.fixed_dictionaries(
+                        {"type": st.sampled_from(["input_text", "output_text"]), "text": st.text()}
+                    ),
+                    min_size=1,
+                    max_size=2,
+                ),
+            }
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    json_values,
+)
+
+
+@fuzz(150)
+@given(
+    model=mostly(st.sampled_from(CHAT_MODELS), chat_models),
+    given_input=response_inputs,
+    options=st.dictionaries(
+        st.sampled_from(
+            ["instructions", "max_output_tokens", "temperature", "top_p", "stream", "tools"]
+            + ["tool_choice", "text", "previous_response_id", "seed"]
+        ),
+        small_numbers | json_values,
+        max_size=4,
+    ),
+)
+def test_the_responses_route_answers_in_openai_shapes(model, given_input, options):
+    from openai.types.responses import Response
+
+    body = {"model": model, "input": given_input, **options}
+    response = CLIENT.post("/v1/responses", json=body, headers=AUTH)
+    check(response, "openai")
+    if response.status_code == 200 and not body.get("stream"):
+        Response.model_validate(response.json())  # openai-python's own type reads it
 
 
 @fuzz(200)
