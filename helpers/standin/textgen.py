@@ -146,29 +146,31 @@ MAX_MATCH = 6
 """The longest context suffix (in tokens, the start marker included) the model matches."""
 BACKOFF = 1e-3
 """Weight of each shorter suffix's continuations relative to the next longer one."""
-FOLLOW_SHARE = 0.7
+FOLLOW_SHARE = 0.85
 """After a sentence, the share of the sentence that follows it in its text (the rest: a new text)."""
 OTHER_SHARE = 0.02
-"""The share of any corpus sentence, not only the first ones of texts, after a sentence."""
+"""The share of the sentences that neither follow nor open a text: inside a sentence only, so
+that a prompt ending inside a later sentence of a text is still continued."""
 EOS_KEY = -2
-EOS_SHARE = 0.08
+EOS_SHARE = 0.05
 """After a text's last sentence, the chance of the end-of-text token (the rest: a new text)."""
 MIN_SENTENCE_MATCH = 3
 """A finished sentence is recognised as a corpus sentence when its last 3 tokens match one."""
-RELEVANCE = 1.5
-"""A text that shares words with the prompt weighs ``exp(RELEVANCE * Σ idf)`` more (idf: the
-log of how rare each shared word is among the texts), at most ``MAX_RELEVANCE`` times more."""
-MAX_RELEVANCE = 1000.0
+MAX_RELEVANCE = 1e6
+"""A text that shares words with the prompt weighs more: for each shared word (compared by
+``stem``), the number of texts divided by the number that use the word, at most
+``MAX_RELEVANCE`` times in all. A word every text uses changes nothing; a rare one a lot."""
 FLOOR = -30.0
 """The score of a token the corpus never shows in this context (finite, so prefill has one)."""
 _STOPWORDS = (
     "about after again also been before being could does from have here into just like "
     "make more most much only over please same should some such tell than that their them "
     "then there these they this very what when where which while whom with would write "
-    "your give show explain answer question"
+    "your give show explain answer question the and for you are was how why who can its has "
+    "had did not but all any one two get say use see may our out new now way too yes"
 )
 STOPWORDS = frozenset(_STOPWORDS.split())
-"""Words of 4+ letters that say nothing about a topic (left out of the prompt's focus)."""
+"""Words that say nothing about a topic (left out of the prompt's focus)."""
 
 
 @dataclass(frozen=True)
@@ -181,9 +183,20 @@ class Sentence:
     last: bool
 
 
+def stem(word: str) -> str:
+    """Return a crude stem: lower case, without a plural or -ing/-ed ending ("streaming",
+    "streamed", "streams" → "stream"), so that a question meets the texts' word forms."""
+    word = word.lower()
+    for ending in ("ing", "ed", "es", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
 def focus_words(text: str) -> frozenset[str]:
-    """Return the prompt's topic words: lower-case words of 4+ letters, common words left out."""
-    return frozenset(w.lower() for w in tokenize(text) if len(w) >= 4 and w.isalpha()) - STOPWORDS
+    """Return the prompt's topic words (stems of words of 3+ letters, common words left out)."""
+    words = [w for w in tokenize(text) if len(w) >= 3 and w.isalpha()]
+    return frozenset(stem(w) for w in words if w.lower() not in STOPWORDS)
 
 
 class CorpusModel:
@@ -210,7 +223,7 @@ class CorpusModel:
         for number, text in enumerate(texts):
             words = tokenize(text)
             ids = [vocab.setdefault(w, len(vocab)) for w in words]
-            text_words.append(frozenset(w.lower() for w in words if w.isalpha()))
+            text_words.append(frozenset(stem(w) for w in words if w.isalpha()))
             pieces: list[list[int]] = [[]]
             for idx, word in zip(ids, words, strict=True):
                 pieces[-1].append(idx)
@@ -258,7 +271,7 @@ class CorpusModel:
         weights = self._relevance.get(focus)
         if weights is None:
             weights = [
-                min(math.exp(RELEVANCE * sum(self.idf[w] for w in words & focus)), MAX_RELEVANCE)
+                min(math.exp(sum(self.idf[w] for w in words & focus)), MAX_RELEVANCE)
                 for words in self.text_words
             ]
             if len(self._relevance) >= LOGITS_CACHE_SIZE:
@@ -288,7 +301,7 @@ class CorpusModel:
         After a recognised sentence: the one that follows it in its text (``FOLLOW_SHARE``), or
         after a text's last sentence the end-of-text token (``EOS_SHARE``); the rest goes to the
         first sentences of the other texts, by relevance to the prompt, and ``OTHER_SHARE`` to
-        any sentence (so a prompt that ends inside a later sentence is still continued).
+        any sentence (used inside a sentence only, see ``_between``).
         The key ``EOS_KEY`` holds the end-of-text token's share.
         """
         finished = self._finished(previous) if previous else []
@@ -319,9 +332,14 @@ class CorpusModel:
         eos = prior.pop(EOS_KEY)
         if eos:
             probs[0] = eos
+        starts = set(self.openings) | self._follows(previous)
         for s, weight in prior.items():
-            probs[self.sentences[s].ids[0]] += weight
+            if s in starts:  # a new sentence continues the text or opens one, never mid-text
+                probs[self.sentences[s].ids[0]] += weight
         return probs
+
+    def _follows(self, previous: list[int | None]) -> set[int]:
+        return {s + 1 for s in self._finished(previous) if not self.sentences[s].last}
 
     def _inside(
         self, previous: list[int | None], current: list[int | None], focus: frozenset[str]
@@ -568,7 +586,7 @@ class TextGenerator:
         context = self.model.ids_of(words)
         focus = focus_words(prompt)
         if fresh:
-            context.append(self.model.vocab["."])
+            context += [None, self.model.vocab["."]]  # a finished sentence the corpus lacks
         sampling = uses_sampling(params, given)
         seed = params.get("seed")
         if sampling and seed is None:
@@ -627,9 +645,14 @@ class TextGenerator:
 
     def sentence(self, about: str, seed: int) -> str:
         """Return one whole corpus sentence about ``about``'s words, the same for the same seed
-        (the text of a structured value when the conversation offers none)."""
-        params = {"do_sample": True, "seed": seed, "max_new_tokens": 80, "stop": [".", "!", "?"]}
-        return self.generate(about, params, fresh=True).text.strip()
+        (the text of a structured value when the conversation offers none): the shortest of
+        three drawn, as a value is short."""
+        drawn = []
+        for offset in range(3):
+            params = {"do_sample": True, "seed": seed + offset, "max_new_tokens": 80}
+            params["stop"] = [".", "!", "?"]
+            drawn.append(self.generate(about, params, fresh=True).text.strip())
+        return min(drawn, key=lambda text: (len(text), text))
 
     def generate_best_of(self, prompt: str, params: dict[str, Any], best_of: int) -> Continuation:
         """Generate ``best_of`` sequences, each with its own random seed, and return the one
