@@ -20,6 +20,12 @@ in the bodies this module's users write. Behaviour by behaviour, with where it c
   ``/hf-inference/models/{id}/v1/completions`` and ``.../v1/chat/completions``: huggingface.js
   commit ``0c994d0d`` (PR #2180, ``packages/inference/src/providers/hf-inference.ts``) says those
   models run on vLLM and "only expose the OpenAI-compatible endpoints". [Text generation], primary.
+  The today profile serves none there (``hf_inference_llms``): hub-docs list no hf-inference LLM
+  since 2026-07-01 (``71e38a21``; the regenerations up to 2026-08-21 show none), so SmolLM3-3B's
+  routes answer the plain-text 404 and its mapping has no hf-inference; the teaching profile
+  keeps serving it so that the route can be shown offline.
+- ``x-request-id`` has the router's shape, ``Root=1-<hex time>-<24 hex digits>`` (response
+  headers quoted in rig #985, 2025-10-25), secondary.
 - INFERRED: what the classic ``{"inputs"}`` body gets from an hf-inference LLM. No source says.
   The closest evidence is the same PR: if only the OpenAI routes are exposed, ``POST
   /hf-inference/models/{id}`` reaches no route, and the router answers a request it cannot route

@@ -11,7 +11,11 @@
   ``packages/inference/src/providers/hf-inference.ts`` @ ``fe42e680``,
   ``HFInferenceTextGenerationTask`` / ``HFInferenceConversationalTask``).
 - ``POST /endpoints/gpt2/v1/completions`` and ``.../v1/chat/completions``: the emulated dedicated
-  endpoint, a TGI server running gpt2. gpt2 has no chat template, so TGI answers chat with 422
+  endpoint, a TGI server running gpt2. Its completions keep TGI's validation (``top_p`` must be
+  > 0.0 and < 1.0, so 1.0 is a 422; in a stream the error is one ``{"error": {"message",
+  "http_status_code": 422}}`` event, ``into_openai_event`` in ``router/src/infer/mod.rs``) and
+  ignore ``top_k`` (``server.rs`` l.781-786 sets ``top_k: None``; the answer's
+  ``x-standin-ignored-fields`` names it). gpt2 has no chat template, so TGI answers chat with 422
   ``{"error": "Template error: template not found", "error_type": "template_error"}``
   (text-generation-inference ``router/src/infer/mod.rs`` @ ``db931fcf``: ``apply_chat_template``
   raises ``TemplateError(ErrorKind::TemplateNotFound)``, mapped to 422 and ``template_error`` in
