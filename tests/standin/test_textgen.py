@@ -320,3 +320,17 @@ def test_a_vanishing_temperature_is_greedy_not_a_server_error(gen, temperature):
         prompt, {"max_new_tokens": 12, "do_sample": True, "temperature": temperature, "seed": 3}
     )
     assert tiny.text == greedy.text
+
+
+def test_classic_gpt2_generations_reach_60_tokens_on_the_route(api, auth):
+    """The done-when check as a learner runs it: 12 seeded 60-token classic requests."""
+    reached = 0
+    for seed in range(12):
+        params = {"do_sample": True, "seed": seed, "max_new_tokens": 60, "details": True}
+        response = api.post(
+            "/models/gpt2", json={"inputs": PROMPT, "parameters": params}, headers=auth
+        )
+        assert response.headers["x-stand-in"]
+        details = response.json()[0]["details"]
+        reached += details["finish_reason"] == "length" and details["generated_tokens"] == 60
+    assert reached >= 9
