@@ -160,6 +160,12 @@ MAX_RELEVANCE = 1e6
 """A text that shares words with the prompt weighs more: for each shared word (compared by
 ``stem``), the number of texts divided by the number that use the word, at most
 ``MAX_RELEVANCE`` times in all. A word every text uses changes nothing; a rare one a lot."""
+LOGIT_OFFSET = -10.0
+"""Scores are log-probabilities shifted by this, so that they are negative as a model's logits
+are: softmax, temperature, top-k/top-p and the log-probs reported ignore the shift, but TGI's
+repetition penalty multiplies negative logits (``RepetitionPenaltyLogitsProcessor``), and on
+scores near 0 it would do nothing. With the shift, 1.3 changes little and 2.0 visibly steers
+away from words already used."""
 FLOOR = -30.0
 """The score of a token the corpus never shows in this context (finite, so prefill has one)."""
 _STOPWORDS = (
@@ -378,13 +384,15 @@ class CorpusModel:
         probs = self._inside(previous, current, focus) if current else None
         if probs is None:
             probs = self._between(previous if not current else [], focus)
-        scores = np.full(self.size, FLOOR)
+        scores = np.full(self.size, LOGIT_OFFSET + FLOOR)
         total = sum(probs.values())
         # Rank: most probable first; ties broken by a fixed hash of (context, token).
         order = sorted(probs, key=lambda i: (-probs[i], _stable_hash(*key[:2], i)))
         for rank, idx in enumerate(order):
-            scores[idx] = math.log(probs[idx] / total) - PREFERENCE_STEP * min(
-                rank, PREFERENCE_RANKS
+            scores[idx] = (
+                LOGIT_OFFSET
+                + math.log(probs[idx] / total)
+                - PREFERENCE_STEP * min(rank, PREFERENCE_RANKS)
             )
         if len(self._cache) >= LOGITS_CACHE_SIZE:
             self._cache.clear()

@@ -8,7 +8,8 @@ import re
 import numpy as np
 import pytest
 
-from helpers.lessons.metrics import distinct_n
+from helpers.data import data_path
+from helpers.lessons.metrics import distinct_n, repeated_word_rate
 from helpers.standin.textgen import (
     TextGenerator,
     load_corpus,
@@ -334,3 +335,36 @@ def test_classic_gpt2_generations_reach_60_tokens_on_the_route(api, auth):
         details = response.json()[0]["details"]
         reached += details["finish_reason"] == "length" and details["generated_tokens"] == 60
     assert reached >= 9
+
+
+def lesson_prompts() -> list[str]:
+    lines = data_path("prompts.txt").read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line and not line.startswith("#")][:12]
+
+
+def test_a_strong_repetition_penalty_repeats_fewer_words(gen):
+    """Catches a penalty with no visible effect (it multiplies scores near 0 when they are
+    log-probabilities; LOGIT_OFFSET makes them negative like a model's logits)."""
+
+    def rate(penalty: float) -> float:
+        texts = [
+            gen.generate(
+                p,
+                {"repetition_penalty": penalty, "do_sample": True, "seed": 4, "max_new_tokens": 40},
+            ).text
+            for p in lesson_prompts()
+        ]
+        return sum(map(repeated_word_rate, texts)) / len(texts)
+
+    assert rate(2.0) < rate(1.0) - 0.03
+
+
+def test_top_k_and_top_p_narrow_the_first_tokens(gen):
+    def first_tokens(**extra) -> int:
+        params = {"do_sample": True, "max_new_tokens": 1, **extra}
+        return len({gen.generate(PROMPT, {**params, "seed": s}).tokens[0].id for s in range(20)})
+
+    free = first_tokens()
+    assert free >= 5  # the corpus continues PROMPT in several ways
+    assert first_tokens(top_k=3) <= 3 < free
+    assert first_tokens(top_p=0.5) < free
