@@ -5,17 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .errors import HANDLED, handle
 from .middleware import MarkStandIn
 from .openapi import document_errors
 from .options import StandInOptions
 from .profiles import profile_named
-from .responses import StandInError, handle_stand_in_error, not_found, validation_error
 from .routes import classic, endpoint, hub, legacy, openai, pipelines, providers, responses_api
 from .state import StandInState
 from .textgen import TextGenerator
@@ -29,18 +26,6 @@ def shared_generator() -> TextGenerator:
     if _SHARED_GENERATOR is None:
         _SHARED_GENERATOR = TextGenerator()
     return _SHARED_GENERATOR
-
-
-async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-    """Render Starlette's own errors: the router's plain 404; others keep their headers."""
-    if exc.status_code == 404:
-        return not_found().to_response()
-    return JSONResponse({"error": str(exc.detail)}, exc.status_code, headers=exc.headers)
-
-
-async def request_error(request: Request, exc: RequestValidationError) -> Response:
-    """Render a path or query parameter FastAPI could not read as TGI's 422."""
-    return validation_error(str(exc.errors())).to_response()
 
 
 def create_app(
@@ -66,9 +51,8 @@ def create_app(
     app.state.profile = profile_named(app.state.options.profile)
     app.state.usage = StandInState(app.state.options, clock=clock)
     app.state.generator = shared_generator()
-    app.add_exception_handler(StandInError, handle_stand_in_error)
-    app.add_exception_handler(StarletteHTTPException, http_error)
-    app.add_exception_handler(RequestValidationError, request_error)
+    for kind in HANDLED:
+        app.add_exception_handler(kind, handle)
     app.add_middleware(MarkStandIn, profile=app.state.profile)
     app.include_router(endpoint.router)
     for module in (legacy, hub, openai, responses_api, providers, pipelines, classic):

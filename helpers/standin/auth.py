@@ -13,23 +13,20 @@ from ..contract import (
     NO_INFERENCE_PERMISSION_MESSAGE,
     TOKEN_PATTERN,
 )
+from .errors import proxy_error
 from .options import StandInOptions
 from .profiles import profile_named
-from .responses import StandInError
-
-MISSING_TOKEN = {"error": MISSING_TOKEN_MESSAGE}
-INVALID_TOKEN = {"error": INVALID_TOKEN_MESSAGE}
 
 
 def bearer_token(request: Request) -> str:
     """Return the well-formed token of the request, or raise the 401 the service sends."""
     header = request.headers.get("authorization")
     if not header:
-        raise StandInError(401, MISSING_TOKEN)
+        raise proxy_error(401, MISSING_TOKEN_MESSAGE)
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or TOKEN_PATTERN.fullmatch(token) is None:
-        raise StandInError(401, INVALID_TOKEN)
+        raise proxy_error(401, INVALID_TOKEN_MESSAGE)
     return token
 
 
@@ -38,7 +35,7 @@ def require_inference_permission(request: Request, options: StandInOptions) -> s
     token = bearer_token(request)
     if token in options.tokens_without_inference:
         message = NO_INFERENCE_PERMISSION_MESSAGE.format(user=options.user_name)
-        raise StandInError(403, {"error": message})
+        raise proxy_error(403, message)
     return token
 
 

@@ -32,7 +32,7 @@ from fastapi import Request
 from starlette.requests import ClientDisconnect
 
 from ..contract import MAX_BODY_BYTES
-from .responses import StandInError, bad_json, body_error
+from .errors import StandInError, bad_json, body_error
 
 __all__ = ["MAX_BODY_BYTES", "is_json_content_type", "read_body", "read_json"]
 

@@ -21,8 +21,8 @@ from fastapi import Depends, Request
 
 from .auth import bearer_token, require_inference_permission
 from .body import read_json
+from .errors import not_found
 from .options import StandInOptions
-from .responses import not_found
 from .state import DeliberateDrop, StandInState, fault_error
 
 __all__ = [

@@ -7,8 +7,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..contract import LEGACY_PREFIX, STAND_IN_HEADER
 from .profiles import PROFILES, Profile
-from .responses import STAND_IN_VALUE
 
+STAND_IN_VALUE = "helpers.standin; text from a small n-gram model, not from a real model"
 OWN_HEADER_PREFIX = "x-standin-"
 """Headers only the stand-in sends; the today profile sends none of them."""
 MAX_REQUEST_HEADERS = 100

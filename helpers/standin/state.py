@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..contract import PAYMENT_REQUIRED_MESSAGE
+from .errors import StandInError, proxy_error
 from .options import StandInOptions, hf_inference_usd_per_second
-from .responses import StandInError
 
 
 class DeliberateDrop(Exception):
@@ -63,10 +63,10 @@ class StandInState:
                 start, used = now, 0
             reset = max(0.0, start + policy.window - now)
             if used >= policy.quota:
-                raise StandInError(
+                raise proxy_error(
                     429,
-                    {"error": "Rate limit reached. Slow down and retry after the window resets."},
-                    {
+                    "Rate limit reached. Slow down and retry after the window resets.",
+                    headers={
                         "Retry-After": str(max(1, math.ceil(reset))),
                         "RateLimit": f'"api";r=0;t={math.ceil(reset)}',
                         "RateLimit-Policy": policy.policy_header(),
@@ -103,7 +103,7 @@ class StandInState:
         """Raise the 402 once the credit budget is spent."""
         budget = self.options.credits_usd
         if budget is not None and self._spent_usd >= budget:
-            raise StandInError(402, {"error": PAYMENT_REQUIRED_MESSAGE})
+            raise proxy_error(402, PAYMENT_REQUIRED_MESSAGE)
 
     def charge(self, generated_tokens: int) -> tuple[float, float | None]:
         """Bill a request; return (compute seconds, credits left in USD or None)."""
@@ -125,12 +125,10 @@ class StandInState:
                 self._first_request = now
             left = self.options.cold_start_s - (now - self._first_request)
         if left > 0:
-            raise StandInError(
+            raise proxy_error(
                 503,
-                {
-                    "error": f"Model {model_id} is currently loading",
-                    "estimated_time": round(left, 2),
-                },
+                f"Model {model_id} is currently loading",
+                extra={"estimated_time": round(left, 2)},
             )
 
     def draw_fault(self) -> str | None:
@@ -146,5 +144,6 @@ class StandInState:
 def fault_error(kind: str) -> StandInError:
     """Return the answer for an injected HTTP fault (not for "drop")."""
     body = FAULT_BODIES[kind]
-    headers = {"Content-Type": "text/html"} if isinstance(body, str) else {}
-    return StandInError(int(kind), body, headers)
+    if isinstance(body, str):
+        return StandInError(int(kind), body, surface="text", headers={"Content-Type": "text/html"})
+    return proxy_error(int(kind), body["error"])

@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 
 from .catalog import DEFAULT_EMBEDDING_DIM, ModelInfo
-from .responses import validation_error
+from .errors import validation_error
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 WORD = re.compile(r"[A-Za-z']+")

@@ -27,10 +27,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from . import events as sse
+from .errors import validation_error
 from .events import tgi_event
 from .grammar import GrammarUnsupported, json_answer, regex_answer
 from .profiles import Profile
-from .responses import validation_error
 from .textgen import Continuation, TextGenerator, Token, uses_sampling
 from .validation import GenerateCall
 

@@ -34,7 +34,7 @@ from ..contract import (
     MAX_TOP_N_TOKENS,
     MAX_TOTAL_TOKENS,
 )
-from .responses import StandInError, validation_error
+from .errors import StandInError, body_error, validation_error
 
 # --- TGI's messages, word for word (``ValidationError`` in validation.rs @ db931fcf) ---------
 BEST_OF = "`best_of` must be > 0 and <= {0}. Given: {1}"
@@ -119,7 +119,7 @@ def _unexpected(value: Any) -> str:
 def deserialize_error(path: str, message: str) -> StandInError:
     """Return axum's 422 for a body serde cannot read: plain text, not JSON."""
     where = f"{path}: " if path else ""
-    return StandInError(422, DESERIALIZE_PREFIX + where + message)
+    return body_error(422, DESERIALIZE_PREFIX + where + message)
 
 
 def _type_error(path: str, value: Any, expected: str) -> StandInError:
@@ -138,7 +138,7 @@ def _check_type(name: str, value: Any) -> None:
             raise _type_error(path, value, "f32")
         if not math.isfinite(value):
             # Python's json reads NaN/Infinity; serde_json does not: a syntax error, 400.
-            raise StandInError(400, f"{SYNTAX_PREFIX}{value} is not a JSON number ({path})")
+            raise body_error(400, f"{SYNTAX_PREFIX}{value} is not a JSON number ({path})")
     elif kind in _INT_RANGES:
         if isinstance(value, bool) or not isinstance(value, int):
             raise _type_error(path, value, kind)

@@ -16,9 +16,9 @@ from .. import tgi
 from ..body import read_json
 from ..catalog import GPT2, hf_inference_model
 from ..dependencies import admit, broken_body
+from ..errors import validation_error
 from ..options import StandInOptions
 from ..profiles import Profile
-from ..responses import validation_error
 from ..schemas import CLASSIC_RESPONSES, GenerateRequest, openapi_body
 from ..tasks import handler_for
 from ..textgen import TextGenerator

@@ -28,8 +28,8 @@ from ... import contract
 from .. import tgi
 from ..body import read_json
 from ..dependencies import admit, broken_body
+from ..errors import StandInError
 from ..options import StandInOptions
-from ..responses import StandInError
 from ..schemas import (
     CLASSIC_RESPONSES,
     GENERATE_BODY_SCHEMA,

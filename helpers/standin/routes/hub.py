@@ -29,9 +29,9 @@ from ..catalog import (
 )
 from ..catalog import recommended_models as recommended
 from ..dependencies import Options, Token
+from ..errors import repo_not_found
 from ..options import StandInOptions
 from ..profiles import PROFILES, Profile, profile_named
-from ..responses import repo_not_found
 
 router = APIRouter(prefix="/api", tags=["Hub API"])
 NOT_FOUND = {
@@ -131,7 +131,7 @@ async def model_info(model_id: str, request: Request, options: Options) -> JSONR
     repo_id, _, _revision = model_id.partition("/revision/")  # model_info(revision=...)
     canonical = canonical_id(repo_id)
     if canonical is None:
-        raise repo_not_found(model_id)
+        raise repo_not_found()
     info = MODELS[canonical]
     expand = request.query_params.getlist("expand[]") + request.query_params.getlist("expand")
     mapping = provider_mapping(canonical, options)

@@ -10,14 +10,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ...contract import LEGACY_GONE_MESSAGE, LEGACY_PREFIX
-from ..responses import StandInError
+from ..errors import proxy_error
 
 router = APIRouter(prefix=LEGACY_PREFIX, tags=["retired host (410)"])
 
 
 async def gone(rest: str) -> None:
     """Answer 410 with the body the real host sends (sources: REFERENCES.md [legacy-host])."""
-    raise StandInError(410, {"error": LEGACY_GONE_MESSAGE})
+    raise proxy_error(410, LEGACY_GONE_MESSAGE)
 
 
 for _method in ("GET", "POST", "OPTIONS", "HEAD"):

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 
 from ..catalog import EMBEDDING_TAGS, hf_inference_model
 from ..dependencies import Admission, Usage, admit_model, json_body
-from ..responses import validation_error
+from ..errors import validation_error
 from ..tasks import handler_for
 
 router = APIRouter(prefix="/hf-inference/models", tags=["hf-inference embeddings"])
