@@ -8,6 +8,8 @@ in ``notebooks/REFERENCES.md`` (section names in brackets).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from typing import Any
 
 # --- models -------------------------------------------------------------------------------
 GPT2 = "openai-community/gpt2"
@@ -91,3 +93,75 @@ MAX_INPUT_TOKENS = 1023
 """TGI's launcher default: ``max_position_embeddings - 1`` (launcher ``main.rs`` @ ``db931fcf``)."""
 TGI_VERSION = "3.3.6-dev0"
 """What the emulated endpoint's ``/info`` reports as ``version`` (TGI ``Cargo.toml`` @ ``db931fcf``)."""
+
+# --- TGI's parameter rules, as data [tgi-rules] ---------------------------------------------
+# (parameter, broken(value, parameters) -> bool, TGI's message). Read by the client's pre-send
+# check and the stand-in's validation. Messages word for word from text-generation-inference
+# router/src/validation.rs @ db931fcf (``ValidationError``), stream-only ones from server.rs;
+# rows in TGI's order (validate_best_of, the stream checks, validate, validate_input).
+# "inputs" reads the prompt's token count, "input_length" the count after ``truncate``; a
+# ``stream`` key is the request's ``stream`` flag (TGI keeps it outside ``parameters``).
+
+
+def _sampling(p: Mapping[str, Any]) -> bool:
+    keys = ("temperature", "top_k", "top_p", "typical_p")
+    return bool(p.get("do_sample")) or any(p.get(k) is not None for k in keys)
+
+
+TGI_RULES: tuple[tuple[str, Callable[[Any, Mapping[str, Any]], bool], str], ...] = (
+    ("best_of", lambda v, p: not p.get("stream") and v > MAX_BEST_OF,
+     "`best_of` must be > 0 and <= {MAX_BEST_OF}. Given: {value}"),
+    ("best_of", lambda v, p: bool(p.get("stream")) and v != 1,
+     "`best_of` != 1 is not supported when streaming tokens"),
+    ("decoder_input_details", lambda v, p: bool(p.get("stream")) and v is True,
+     "`decoder_input_details` == true is not supported when streaming tokens"),
+    ("best_of", lambda v, p: v > 1 and not _sampling(p),
+     "you must use sampling when `best_of` is > 1"),
+    ("temperature", lambda v, p: v <= 0, "`temperature` must be strictly positive"),
+    ("repetition_penalty", lambda v, p: v <= 0, "`repetition_penalty` must be strictly positive"),
+    ("frequency_penalty", lambda v, p: not -2.0 <= v <= 2.0,
+     "`frequency_penalty` must be >= -2.0 and <= 2.0"),
+    ("top_p", lambda v, p: not 0.0 < v < 1.0, "`top_p` must be > 0.0 and < 1.0"),
+    ("typical_p", lambda v, p: not 0.0 < v < 1.0, "`typical_p` must be > 0.0 and < 1.0"),
+    ("top_k", lambda v, p: v <= 0, "`top_k` must be strictly positive"),
+    ("max_new_tokens", lambda v, p: v == 0, "`max_new_tokens` must be strictly positive"),
+    ("stop", lambda v, p: len(v) > MAX_STOP_SEQUENCES,
+     "`stop` supports up to {MAX_STOP_SEQUENCES} stop sequences. Given: {count}"),
+    ("seed", lambda v, p: (p.get("best_of") or 1) > 1, "`seed` must not be set when `best_of` > 1"),
+    ("top_n_tokens", lambda v, p: v > MAX_TOP_N_TOKENS,
+     "`top_n_tokens` must be >= 0 and <= {MAX_TOP_N_TOKENS}. Given: {value}"),
+    ("inputs", lambda v, p: v == 0, "`inputs` cannot be empty"),
+    ("truncate", lambda v, p: v == 0 or v > MAX_INPUT_TOKENS,
+     "`truncate` must be strictly positive and less than {MAX_INPUT_TOKENS}. Given: {value}"),
+    ("input_length", lambda v, p: v + p["max_new"] > MAX_TOTAL_TOKENS,
+     "`inputs` tokens + `max_new_tokens` must be <= {MAX_TOTAL_TOKENS}. "
+     "Given: {value} `inputs` tokens and {max_new} `max_new_tokens`"),
+    ("input_length", lambda v, p: v > MAX_INPUT_TOKENS,
+     "`inputs` must have less than {MAX_INPUT_TOKENS} tokens. Given: {value}"),
+)  # fmt: skip
+
+
+def tgi_violations(parameters: Mapping[str, Any], *, input_tokens: int | None = None) -> list[str]:
+    """Return TGI's own messages for every rule ``parameters`` break, in TGI's order (empty: fine).
+
+    ``input_tokens`` (the prompt's length in tokens) enables the rows on the input. Values of a
+    wrong JSON type break no rule here: TGI's deserialiser refuses them first.
+    """
+    p = {k: v for k, v in parameters.items() if v is not None}
+    if input_tokens is not None:
+        truncate = p.get("truncate")
+        length = min(input_tokens, truncate) if isinstance(truncate, int) else input_tokens
+        p["inputs"], p["input_length"] = input_tokens, length
+        p["max_new"] = p.get("max_new_tokens", max(MAX_TOTAL_TOKENS - length, 0))
+    found = []
+    for name, broken, message in TGI_RULES:
+        if name not in p:
+            continue
+        value = p[name]
+        try:
+            if broken(value, p):
+                count = len(value) if isinstance(value, list) else None
+                found.append(message.format_map({**globals(), **p, "value": value, "count": count}))
+        except TypeError:
+            continue
+    return found
