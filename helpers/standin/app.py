@@ -13,7 +13,7 @@ from .middleware import MarkStandIn
 from .openapi import document_errors
 from .options import StandInOptions
 from .profiles import profile_named
-from .routes import classic, endpoint, hub, legacy, openai, pipelines, providers, responses_api
+from .routes import classic, endpoint, hub, legacy, openai, pipelines, providers
 from .state import StandInState
 from .textgen import TextGenerator
 
@@ -55,7 +55,7 @@ def create_app(
         app.add_exception_handler(kind, handle)
     app.add_middleware(MarkStandIn, profile=app.state.profile)
     app.include_router(endpoint.router)
-    for module in (legacy, hub, openai, responses_api, providers, pipelines, classic):
+    for module in (legacy, hub, openai, providers, pipelines, classic):
         # classic's {id:path} last
         app.include_router(module.router)
     document_errors(app)

@@ -29,7 +29,7 @@ from typing import Any
 from . import events as sse
 from .errors import validation_error
 from .events import tgi_event
-from .grammar import GrammarUnsupported, json_answer, regex_answer
+from .serving.structured import GrammarUnsupported, json_answer, regex_answer
 from .profiles import Profile
 from .textgen import Continuation, TextGenerator, Token, uses_sampling
 from .validation import GenerateCall

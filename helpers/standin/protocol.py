@@ -1,0 +1,169 @@
+"""Request models of the stand-in's OpenAI surfaces (chat, completions, responses), vLLM-style.
+
+Each field has the default the service applies when a client leaves it out. Unknown fields are
+accepted and ignored (``extra="allow"``), as vLLM and the providers do; the answer's
+``x-standin-ignored-fields`` header names them. What the official clients and the frameworks
+send by default (``logprobs``, ``top_logprobs``, ``stream_options``, ``n``, ``user``,
+``"tools": []``, ``parallel_tool_calls``, ``metadata``, ``store``, ``service_tier``,
+``reasoning_effort``…) is accepted. Strict: ``"1"`` is not 1 and ``true`` is not an integer.
+Shapes: openai-python 3.x ``types/chat/completion_create_params.py``,
+``types/completion_create_params.py``, ``types/responses/response_create_params.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+MAX_N = 8
+MAX_PROMPTS = 4
+"""TGI's default ``--max-client-batch-size`` for a list of prompts on ``/v1/completions``."""
+
+
+class Lenient(BaseModel):
+    """A request part: strict types, unknown fields kept (and reported as ignored)."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+class StreamOptions(Lenient):
+    include_usage: bool = False
+
+
+class Function(Lenient):
+    name: str = Field(min_length=1)
+    description: str | None = None
+    parameters: dict[str, Any] | bool = Field(default_factory=lambda: {"type": "object"})
+
+
+class Tool(Lenient):
+    type: Literal["function"] = "function"
+    function: Function
+
+
+class NamedFunction(Lenient):
+    name: str
+
+
+class NamedTool(Lenient):
+    type: Literal["function"] = "function"
+    function: NamedFunction
+
+
+class Part(Lenient):
+    type: str = "text"
+    text: str = ""
+
+
+class Message(Lenient):
+    role: Literal["system", "developer", "user", "assistant", "tool"]
+    content: str | list[Part] | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        """Return the message's text (a tool call's JSON for an assistant that called one)."""
+        if isinstance(self.content, list):
+            return " ".join(p.text for p in self.content)
+        if self.content is None:
+            import json
+
+            return json.dumps(self.tool_calls or [])
+        return self.content
+
+
+class Sampling(Lenient):
+    """What chat and completions share."""
+
+    model: str | None = None
+    max_tokens: int | None = Field(None, gt=0)
+    temperature: float | None = Field(None, ge=0, le=2)
+    top_p: float | None = None
+    top_k: int | None = None
+    repetition_penalty: float | None = Field(None, gt=0)
+    frequency_penalty: float | None = Field(None, ge=-2, le=2)
+    presence_penalty: float | None = Field(None, gt=-2, le=2)
+    stop: str | list[str] | None = None
+    seed: int | None = Field(None, ge=0)
+    n: int = Field(1, ge=1, le=MAX_N)
+    stream: bool = False
+    stream_options: StreamOptions | None = None
+    user: str | None = None
+    logit_bias: dict[str, Any] | None = None
+    min_tokens: int = Field(0, ge=0)
+    response_format: dict[str, Any] | None = None
+
+    @field_validator("stop")
+    @classmethod
+    def _at_most_four(cls, stop: str | list[str] | None) -> list[str] | None:
+        stops = [stop] if isinstance(stop, str) else stop
+        if stops is not None and len(stops) > 4:
+            raise ValueError("at most 4 stop sequences")
+        return stops
+
+    @property
+    def include_usage(self) -> bool:
+        return bool(self.stream and self.stream_options and self.stream_options.include_usage)
+
+
+class ChatRequest(Sampling):
+    messages: list[Message] = Field(min_length=1)
+    max_completion_tokens: int | None = Field(None, gt=0)
+    logprobs: bool | None = False
+    top_logprobs: int | None = Field(None, ge=0, le=20)
+    tools: list[Tool] | None = None
+    tool_choice: Literal["auto", "none", "required"] | NamedTool | None = None
+    tool_prompt: str | None = None
+    parallel_tool_calls: bool | None = None
+
+    @property
+    def limit(self) -> int | None:
+        return self.max_completion_tokens or self.max_tokens
+
+
+class CompletionRequest(Sampling):
+    prompt: str | list[str] = Field(min_length=1)
+    echo: bool = False
+    suffix: str | None = None
+    logprobs: int | None = Field(None, ge=0, le=5)
+    best_of: int | None = Field(None, ge=1, le=MAX_N)
+    ignore_eos: bool = False
+
+    @property
+    def prompts(self) -> list[str]:
+        return [self.prompt] if isinstance(self.prompt, str) else self.prompt
+
+    @property
+    def limit(self) -> int | None:
+        return self.max_tokens
+
+
+class ResponsesRequest(Lenient):
+    model: str
+    input: str | list[dict[str, Any]] = Field(min_length=1)
+    instructions: str | None = None
+    max_output_tokens: int | None = Field(None, gt=0)
+    temperature: float | None = Field(None, ge=0, le=2)
+    top_p: float | None = Field(None, gt=0, le=1)
+    seed: int | None = None
+    stream: bool = False
+    tools: list[dict[str, Any]] = Field(default_factory=list)
+    tool_choice: str | dict[str, Any] = "auto"
+    text: dict[str, Any] | None = None
+    metadata: dict[str, str] | None = None
+    parallel_tool_calls: bool = True
+    previous_response_id: str | None = None
+
+
+def first_problem(exc: ValidationError) -> tuple[str, str]:
+    """Return (message, param) for the first error pydantic found, as OpenAI words them."""
+    error = exc.errors(include_url=False)[0]
+    where = [str(p) for p in error["loc"] if not str(p).startswith(("function-", "literal["))]
+    param = ".".join(where) or "body"
+    return f"`{param}`: {error['msg']}", param
+
+
+def openapi_body(model: type[BaseModel]) -> dict[str, Any]:
+    """Return the ``openapi_extra`` that documents ``model`` as the route's JSON body."""
+    content = {"application/json": {"schema": model.model_json_schema()}}
+    return {"openapi_extra": {"requestBody": {"required": True, "content": content}}}

@@ -1,0 +1,1 @@
+"""Answers of the stand-in: OpenAI shapes (openai.types), structured values, TGI answers."""

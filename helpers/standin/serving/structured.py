@@ -1,0 +1,495 @@
+"""Structured output: JSON values valid for a schema, tool choice, and TGI's regex grammar.
+
+Stand-in behaviour, not a model's: a value is built from the schema itself (types, ``enum``,
+``const``, ``properties``/``required``, ``items``, numeric and length bounds, ``anyOf``/``oneOf``/
+``allOf``, local ``$ref``, common ``format``s), deterministically from a seed, its values taken
+from the conversation where a property fits (:class:`Facts`): for "What is the weather in
+Paris?", a ``city`` string is "Paris", a ``unit`` enum the value the message names (else its
+first), a number the one written beside the property's name, a boolean true when the message
+uses the property's name. A place or name the message does not give is "unknown"; other strings
+are a corpus sentence. Every value is checked with ``jsonschema``; a schema the stand-in cannot
+satisfy (``pattern``, ``not``, contradictory bounds) raises :class:`UnsupportedSchema`.
+
+Tools: ``"auto"`` calls the first tool sharing a word (4+ letters) of its name or description
+with the last user message, else answers in prose; ``"required"`` calls that tool or the
+first; a named function is always called; ``"none"`` never calls.
+
+TGI's ``grammar`` (``router/src/validation.rs`` @ ``db931fcf``): a JSON schema as above, or a
+regex, answered with a string that fully matches a simple pattern (literals, classes, ``.``,
+groups, alternation, repeats, anchors).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from re import _constants as sre_c  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
+
+import numpy as np
+
+WORD = re.compile(r"[A-Za-z]{4,}")
+MAX_DEPTH, MAX_ITEMS, MAX_REPEAT = 8, 3, 4
+FORMATS = {
+    "date": "2026-11-25", "date-time": "2026-11-25T12:00:00Z", "time": "12:00:00Z",
+    "email": "learner@example.com", "uri": "https://example.com/stand-in",
+    "url": "https://example.com/stand-in", "uuid": "00000000-0000-4000-8000-000000000000",
+    "hostname": "example.com", "ipv4": "192.0.2.1",
+}  # fmt: skip
+UNSUPPORTED_KEYWORDS = ("pattern", "not", "patternProperties", "propertyNames", "contains")
+NOTHING_SAID = "unknown"
+"""A place or name property's value when the message names none (the stand-in invents none)."""
+Words = Callable[[str, int], str]
+"""``words(topic, n)``: stand-in text about ``topic`` (seeded by the caller)."""
+
+
+class UnsupportedSchema(ValueError):
+    """A schema (or TGI grammar) the stand-in cannot produce a valid value for; says why."""
+
+
+GrammarUnsupported = UnsupportedSchema
+
+
+def _set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+PLACE_KEYS = _set(
+    "city town place location country region area destination origin address where venue "
+    "state province village capital airport station"
+)
+TEXT_KEYS = _set("query question text prompt message input content search request topic subject")
+NAME_KEYS = _set(
+    "name person who user author recipient sender title label brand product item company "
+    "organization organisation team customer guest owner artist"
+)
+DATE_KEYS = _set("date day when deadline weekday")
+DAY_NAMES = _set(
+    "monday tuesday wednesday thursday friday saturday sunday today tomorrow tonight january "
+    "february march april may june july august september october november december"
+)
+PLACE_WORDS = _set("in at to from near for of around")
+TOPIC_STOPWORDS = _set(
+    "about after also been could does from have into just like more much only over please "
+    "some such tell than that their them then there these they this very what when where "
+    "which while with would your describe explain"
+)
+NOT_NAMES = _set(
+    "a an the i i'm it is are was were be do does did can could would should will shall may "
+    "what when where who whom why how which whose please tell give show find get send book "
+    "call make write check list say let hi hello hey and or but if in on at for to from of "
+    "with any some now today tomorrow yesterday this that these those my me you your we our "
+    "he she they them there here yes no not describe explain summarize summarise translate "
+    "compare suggest recommend create generate plan draft convert calculate classify extract "
+    "define imagine help look search set add remove update delete open start stop run use try "
+    "what's where's how's who's it's let's i'd i'll i've don't can't also then"
+)
+"""Capitalised words that are not names (sentence openers, pronouns, question words)."""
+_TOKEN = re.compile(r"\"([^\"]{1,80})\"|'([^']{1,80})'|(-?\d+(?:\.\d+)?)|([A-Za-z][\w'-]*)")
+
+
+def key_words(name: str) -> set[str]:
+    """Return the lower-case words of a property name: ``cityName`` → {"city", "name"}."""
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name).replace("_", " ").replace("-", " ")
+    words = {w.lower() for w in spaced.split()}
+    return words | {w[:-1] for w in words if w.endswith("s") and len(w) > 3}
+
+
+class Facts:
+    """What a message offers: names, places, quoted strings, numbers, dates, words.
+
+    A *name* is a run of capitalised words that are not sentence openers, a *place* a name (or
+    quoted string) right after in/at/to/from/near/for, and a number belongs to the property
+    whose name is written next to it ("3 days" fills ``days``).
+    """
+
+    def __init__(self, text: str | None):
+        self.text = " ".join((text or "").split())
+        self.names, self.places, self.quoted, self.used = [], [], [], set()
+        self.dates = re.findall(r"\b\d{4}-\d{2}-\d{2}\b", self.text)
+        self.numbers: list[tuple[float, set[str]]] = []
+        tokens = [
+            ("quoted", q or s) if q or s else ("number", n) if n else ("word", w)
+            for q, s, n, w in _TOKEN.findall(self.text)
+        ]
+        self.words = {t.lower() for kind, t in tokens if kind == "word"}
+        skip = NOT_NAMES | TOPIC_STOPWORDS
+        self.topics = list(
+            dict.fromkeys(t.lower() for k, t in tokens if k == "word" and len(t) >= 4)
+        )
+        self.topics = [t for t in self.topics if t not in skip]
+        i = 0
+        while i < len(tokens):
+            kind, value = tokens[i]
+            before = tokens[i - 1][1].lower() if i else ""
+            if kind == "quoted":
+                self.quoted.append(value)
+                if before in PLACE_WORDS:
+                    self.places.append(value)
+            elif kind == "number":
+                near = {tokens[j][1].lower() for j in (i - 1, i + 1) if 0 <= j < len(tokens)}
+                self.numbers.append((float(value), near))
+            elif value.lower() in DAY_NAMES:
+                self.dates.append(value)
+            elif value[0].isupper() and value.lower() not in NOT_NAMES:
+                run = [value]
+                while i + 1 < len(tokens) and self._name_word(tokens[i + 1]):
+                    i += 1
+                    run.append(tokens[i][1])
+                name = " ".join(run)
+                if name not in self.names:
+                    self.names.append(name)
+                if before in PLACE_WORDS and name not in self.places:
+                    self.places.append(name)
+            i += 1
+
+    @staticmethod
+    def _name_word(token: tuple[str, str]) -> bool:
+        kind, text = token
+        return kind == "word" and text[0].isupper() and text.lower() not in NOT_NAMES
+
+    def _take(self, options: list[str]) -> str | None:
+        fresh = [o for o in options if o not in self.used]
+        if fresh:
+            self.used.add(fresh[0])
+            return fresh[0]
+        return options[0] if options else None
+
+    def string_for(self, name: str) -> str | None:
+        """Return the message's value for a string property called ``name``, or None."""
+        keys = key_words(name)
+        if keys & DATE_KEYS:
+            return self._take(self.dates) or FORMATS["date"]
+        if keys & PLACE_KEYS:
+            return self._take(self.places + self.names + self.quoted) or NOTHING_SAID
+        if keys & NAME_KEYS:
+            return self._take(self.quoted + self.names) or NOTHING_SAID
+        if keys & TEXT_KEYS:
+            return self.quoted[0] if self.quoted else self.text.rstrip(" ?!.") or None
+        return self._take(self.quoted) if self.quoted else None
+
+    def item_for(self, taken: list[Any]) -> str | None:
+        """Return the next list item: quoted strings and names, then topic words, not taken."""
+        named = {n.lower() for n in self.quoted + self.names}
+        options = self.quoted + self.names + [t for t in self.topics if t not in named]
+        return next((o for o in options if o not in taken), None)
+
+    def choice_for(self, options: list[Any]) -> Any:
+        """Return the enum value the message names (case-insensitive), else the first."""
+        said = self.text.lower()
+        for option in options:
+            if isinstance(option, str) and re.search(
+                rf"(?<!\w){re.escape(option.lower())}(?!\w)", said
+            ):
+                return option
+        return options[0]
+
+    def number_for(self, name: str) -> float | None:
+        """Return the number written beside the property's name ("3 days" → days), or None."""
+        keys = key_words(name)
+        return next((value for value, near in self.numbers if near & keys), None)
+
+
+class ValueBuilder:
+    """Builds one value for a schema; ``rng`` and ``words`` make it deterministic per seed."""
+
+    def __init__(self, root: Any, rng: np.random.Generator, words: Words, facts: Facts):
+        self.root, self.rng, self.words, self.facts = root, rng, words, facts
+
+    def build(self, schema: Any, name: str = "value", depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise UnsupportedSchema("the schema nests deeper than the stand-in builds (8 levels)")
+        if schema is True or schema == {}:
+            return self.words(name, 3)
+        if schema is False:
+            raise UnsupportedSchema(f"`{name}` has the schema `false`: no value is valid")
+        for keyword in UNSUPPORTED_KEYWORDS:
+            if keyword in schema:
+                raise UnsupportedSchema(f"the stand-in does not generate `{keyword}` (at `{name}`)")
+        if "$ref" in schema:
+            return self.build(self.resolve(schema["$ref"]), name, depth + 1)
+        if "const" in schema:
+            return schema["const"]
+        if "enum" in schema:
+            if not schema["enum"]:
+                raise UnsupportedSchema(f"`{name}` has an empty enum")
+            return self.facts.choice_for(schema["enum"])
+        if "allOf" in schema:
+            return self.build(merge_all_of(schema), name, depth + 1)
+        for branch in schema.get("anyOf") or schema.get("oneOf") or ():
+            try:
+                return self.build(branch, name, depth + 1)
+            except UnsupportedSchema:
+                continue
+        if "anyOf" in schema or "oneOf" in schema:
+            raise UnsupportedSchema(f"no branch of `{name}`'s anyOf/oneOf can be generated")
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kind = next((k for k in kind if k != "null"), "null")
+        kind = kind or (
+            "object" if "properties" in schema else "array" if "items" in schema else ""
+        )
+        builder = getattr(self, f"build_{kind}", None)
+        return builder(schema, name, depth) if builder else self.words(name, 3)
+
+    def resolve(self, ref: str) -> Any:
+        if not ref.startswith("#"):
+            raise UnsupportedSchema(f"only local $ref are followed, not {ref!r}")
+        node = self.root
+        for part in ref.lstrip("#/").split("/") if ref != "#" else []:
+            part = part.replace("~1", "/").replace("~0", "~")
+            if not isinstance(node, dict) or part not in node:
+                raise UnsupportedSchema(f"$ref {ref!r} points at nothing")
+            node = node[part]
+        return node
+
+    def build_null(self, schema: dict, name: str, depth: int) -> None:
+        return None
+
+    def build_boolean(self, schema: dict, name: str, depth: int) -> bool:
+        return bool(key_words(name) & self.facts.words)
+
+    def build_integer(self, schema: dict, name: str, depth: int) -> int:
+        low, high = bounds(schema, integer=True)
+        step = int(schema.get("multipleOf", 1))
+        first = -(-low // step) * step
+        if first > high:
+            raise UnsupportedSchema(f"`{name}`: no multiple of {step} within its bounds")
+        said = self.facts.number_for(name)
+        if said is not None and said == int(said) and low <= said <= high and said % step == 0:
+            return int(said)
+        count = (high - first) // step + 1  # nothing said: near the bottom of the range
+        return int(first + step * int(self.rng.integers(min(count, 5))))
+
+    def build_number(self, schema: dict, name: str, depth: int) -> float:
+        low, high = bounds(schema, integer=False)
+        said = self.facts.number_for(name)
+        if said is not None and low <= said <= high:
+            return said
+        step = schema.get("multipleOf")
+        if step:
+            first, last = int(np.ceil(low / step)), int(np.floor(high / step))
+            if first > last:
+                raise UnsupportedSchema(f"`{name}`: no multiple of {step} within its bounds")
+            return float(step * int(self.rng.integers(first, min(last, first + 4) + 1)))
+        value = low + min(high - low, 10) * self.rng.random()
+        rounded = [round(value, d) for d in (1, 6) if low <= round(value, d) <= high]
+        return float(rounded[0] if rounded else value)
+
+    def build_string(self, schema: dict, name: str, depth: int) -> str:
+        if schema.get("format") in FORMATS:
+            return FORMATS[schema["format"]]
+        low, high = int(schema.get("minLength", 0)), int(schema.get("maxLength", 10_000))
+        if low > high:
+            raise UnsupportedSchema(f"`{name}`: minLength is larger than maxLength")
+        said = self.facts.string_for(name)
+        text = said if said is not None else self.words(name, 12).strip()
+        while len(text) < low:
+            text = (text + " " + self.words(name, 8)).strip()
+        return text[:high].rstrip() if len(text[:high].rstrip()) >= low else text[:high]
+
+    def build_array(self, schema: dict, name: str, depth: int) -> list:
+        low = int(schema.get("minItems", 1))
+        high = int(schema.get("maxItems", max(low, MAX_ITEMS)))
+        if low > high:
+            raise UnsupportedSchema(f"`{name}`: minItems is larger than maxItems")
+        prefix = schema.get("prefixItems", [])
+        count = min(max(low, len(prefix)), high) if prefix else min(max(low, 2), high)
+        items = [self.build(s, f"{name}[{i}]", depth + 1) for i, s in enumerate(prefix[:count])]
+        item = schema.get("items", {})
+        short = isinstance(item, dict) and set(item) <= {"type", "description"}
+        short = short and item.get("type") == "string"
+        while len(items) < count:
+            said = self.facts.item_for(items) if short else None
+            if said is None and short:
+                words = [w.lower() for w in WORD.findall(self.words(name, 4))]
+                said = words[len(items) % len(words)] if words else None
+            value = said if said is not None else self.build(item, name, depth + 1)
+            if schema.get("uniqueItems") and value in items:
+                value = self.build(item, f"{name} {len(items)}", depth + 1)
+                if value in items:
+                    break
+            items.append(value)
+        return items
+
+    def build_object(self, schema: dict, name: str, depth: int) -> dict:
+        properties = schema.get("properties", {})
+        value = {key: self.build(sub, key, depth + 1) for key, sub in properties.items()}
+        additional = schema.get("additionalProperties", True)
+        other = additional if isinstance(additional, dict) else {}
+        for key in sorted(set(schema.get("required", [])) - set(properties)):
+            value[key] = self.build(other, key, depth)
+        if not value and int(schema.get("minProperties", 0)) > 0:
+            value["answer"] = self.build(other, "answer", depth)
+        return value
+
+
+def bounds(schema: dict, integer: bool) -> tuple:
+    """Return (low, high) from minimum/maximum and their exclusive forms, default 0..100."""
+    low = schema.get("minimum", 0 if "maximum" not in schema else schema["maximum"] - 100)
+    high = schema.get("maximum", low + 100)
+    if "exclusiveMinimum" in schema and not isinstance(schema["exclusiveMinimum"], bool):
+        low = max(low, schema["exclusiveMinimum"] + (1 if integer else 1e-6))
+        high = max(high, low)
+    if "exclusiveMaximum" in schema and not isinstance(schema["exclusiveMaximum"], bool):
+        high = min(high, schema["exclusiveMaximum"] - (1 if integer else 1e-6))
+    if integer:
+        low, high = int(np.ceil(low)), int(np.floor(high))
+    if low > high:
+        raise UnsupportedSchema("a number's minimum is larger than its maximum")
+    return low, high
+
+
+def merge_all_of(schema: dict) -> dict:
+    """Return ``allOf``'s object schemas merged into one (properties and required combined)."""
+    merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
+    for part in schema["allOf"]:
+        if not isinstance(part, dict):
+            raise UnsupportedSchema("allOf parts must be schema objects")
+        for key, value in part.items():
+            if key == "properties":
+                merged.setdefault("properties", {}).update(value)
+            elif key == "required":
+                merged["required"] = sorted(set(merged.get("required", [])) | set(value))
+            else:
+                merged.setdefault(key, value)
+    return merged
+
+
+def check_schema(schema: Any, where: str = "the schema") -> None:
+    """Raise UnsupportedSchema unless ``schema`` is a well-formed JSON schema (object or bool)."""
+    if not isinstance(schema, (dict, bool)):
+        raise UnsupportedSchema(f"{where} must be a JSON schema object")
+    import jsonschema  # here: it costs ~1 s at import, paid only when used
+
+    try:
+        jsonschema.validators.validator_for(schema).check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise UnsupportedSchema(f"{where} is not a valid JSON schema: {exc.message}") from None
+
+
+def generate_value(schema: Any, seed: int, words: Words, message: str | None = None) -> Any:
+    """Return a value valid for ``schema``, the same for the same seed, values from ``message``."""
+    import jsonschema
+    from referencing.exceptions import Unresolvable
+
+    check_schema(schema)
+    value = ValueBuilder(schema, np.random.default_rng(seed), words, Facts(message)).build(schema)
+    try:
+        errors = sorted(
+            jsonschema.validators.validator_for(schema)(schema).iter_errors(value), key=str
+        )
+    except (Unresolvable, RecursionError) as exc:
+        raise UnsupportedSchema(f"the schema cannot be checked: {exc}") from None
+    if errors:
+        raise UnsupportedSchema(f"the stand-in could not build a value: {errors[0].message}")
+    return value
+
+
+def json_object(seed: int, words: Words, topic: str, *, marked: bool = True) -> dict:
+    """Return the answer to ``{"type": "json_object"}`` (``stand_in: true`` when ``marked``)."""
+    return {
+        "answer": words(topic, 8).strip(),
+        **({"stand_in": True} if marked else {}),
+        "seed": seed,
+    }
+
+
+def dumps(value: Any) -> str:
+    """Return compact JSON text, as a model's structured answer is one string."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def json_answer(schema: dict[str, Any], words: Words, seed: int, message: str | None = None) -> str:
+    """Return JSON text valid for TGI's ``{"type": "json", "value": schema}`` grammar."""
+    return dumps(generate_value(schema, seed, words, message))
+
+
+def choose_tool(tools: list[Any], choice: Any, user_text: str | None) -> Any | None:
+    """Return the tool (a ``protocol.Tool``) to call, or None for a prose answer."""
+    if not tools or choice == "none":
+        return None
+    if choice is not None and not isinstance(choice, str):
+        return next((t for t in tools if t.function.name == choice.function.name), None)
+    said = {w.lower() for w in WORD.findall(user_text or "")}
+    for tool in tools:
+        name = re.sub(r"([a-z])([A-Z])", r"\1 \2", tool.function.name).replace("_", " ")
+        if said & {w.lower() for w in WORD.findall(f"{name} {tool.function.description or ''}")}:
+            return tool
+    return tools[0] if choice == "required" else None
+
+
+def regex_answer(pattern: str, words: list[str], seed: int | None) -> str:
+    """Return a string that fully matches ``pattern`` (TGI's regex grammar)."""
+    rng = np.random.default_rng(seed)
+    vocabulary = [w for w in words if w.isalpha() and len(w) > 2] or ["value"]
+    try:
+        text = _emit(sre_parse.parse(pattern), rng, vocabulary)
+    except re.error as exc:
+        raise UnsupportedSchema(f"the regex does not compile: {exc}") from None
+    if re.fullmatch(pattern, text) is None:
+        raise UnsupportedSchema(f"the stand-in cannot build a string for {pattern!r}")
+    return text
+
+
+CATEGORIES = {
+    sre_c.CATEGORY_SPACE: " ", sre_c.CATEGORY_NOT_DIGIT: "x", sre_c.CATEGORY_NOT_SPACE: "x",
+    sre_c.CATEGORY_NOT_WORD: "-", sre_c.CATEGORY_WORD: "w",
+}  # fmt: skip
+
+
+def _emit(items: Any, rng: np.random.Generator, words: list[str]) -> str:
+    out = []
+    for op, arg in items:
+        if op is sre_c.LITERAL:
+            out.append(chr(arg))
+        elif op is sre_c.NOT_LITERAL:
+            out.append("b" if chr(arg) == "a" else "a")
+        elif op is sre_c.ANY:
+            out.append(words[int(rng.integers(len(words)))][0])
+        elif op is sre_c.IN:
+            out.append(_in_class(arg, rng))
+        elif op is sre_c.SUBPATTERN:
+            out.append(_emit(arg[-1], rng, words))
+        elif op is sre_c.BRANCH:
+            out.append(_emit(arg[1][int(rng.integers(len(arg[1])))], rng, words))
+        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT):
+            low, high, body = arg
+            top = low + MAX_REPEAT if high is sre_c.MAXREPEAT else high
+            out += [
+                _emit(body, rng, words) for _ in range(int(rng.integers(low, max(low, top) + 1)))
+            ]
+        elif op is sre_c.CATEGORY:
+            out.append(_category(arg, rng))
+        elif op is not sre_c.AT:
+            raise UnsupportedSchema(f"regex feature {op} is not supported by the stand-in")
+    return "".join(out)
+
+
+def _category(category: Any, rng: np.random.Generator) -> str:
+    if category is sre_c.CATEGORY_DIGIT:
+        return str(int(rng.integers(10)))
+    if category not in CATEGORIES:
+        raise UnsupportedSchema(f"regex category {category} is not supported by the stand-in")
+    return CATEGORIES[category]
+
+
+def _in_class(items: list[Any], rng: np.random.Generator) -> str:
+    negate = bool(items) and items[0][0] is sre_c.NEGATE
+    chars: list[str] = []
+    for op, arg in items[1:] if negate else items:
+        if op is sre_c.LITERAL:
+            chars.append(chr(arg))
+        elif op is sre_c.RANGE:
+            chars += [chr(i) for i in range(arg[0], min(arg[1], arg[0] + 200) + 1)]
+        elif op is sre_c.CATEGORY:
+            chars.append(_category(arg, rng))
+        else:
+            raise UnsupportedSchema(f"regex class item {op} is not supported")
+    if negate:
+        chars = [c for c in "abcdefghijklmnopqrstuvwxyz0123456789 " if c not in chars]
+    if not chars:
+        raise UnsupportedSchema("the character class leaves no simple character")
+    return chars[int(rng.integers(len(chars)))]
