@@ -9,19 +9,14 @@
 * **Stops**: 401, 402 and 403 would fail every remaining prompt the same way, so the batch
   stops cleanly at the first one and reports what was done.
 * **Results** are keyed by input and appended to a JSON-lines file as they arrive: run the
-  same batch again and only what is missing is sent. The file survives the process being
-  killed at any moment, even in the middle of a write (see ``ResultStore``): after a resume
-  every key has exactly one line.
+  same batch again and only what is missing is sent.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -41,9 +36,7 @@ from .errors import (
     AuthenticationError,
     ConnectionFailedError,
     HFError,
-    ModelLoadingError,
     PaymentRequiredError,
-    PermissionDeniedError,
     RateLimitError,
     RequestTimeoutError,
     ServerError,
@@ -53,7 +46,7 @@ from .session import InferenceSession
 
 TRANSIENT = (RateLimitError, ServerError, ConnectionFailedError, RequestTimeoutError)
 """Failures that may succeed if tried again later."""
-FATAL = (AuthenticationError, PaymentRequiredError, PermissionDeniedError)
+FATAL = (AuthenticationError, PaymentRequiredError)
 """Failures that every remaining request would hit too: stop the batch."""
 
 
@@ -61,7 +54,7 @@ def server_wait(error: BaseException | None) -> float | None:
     """Return how long the server asked us to wait (Retry-After or estimated_time), or None."""
     if isinstance(error, RateLimitError) and error.retry_after is not None:
         return error.retry_after
-    if isinstance(error, ModelLoadingError) and error.estimated_time is not None:
+    if isinstance(error, ServerError) and error.estimated_time is not None:
         return error.estimated_time
     return None
 
@@ -147,91 +140,42 @@ class BatchReport:
 
 
 class ResultStore:
-    """Results in a JSON-lines file, one line per finished key; safe against a killed process.
+    """Results in a JSON-lines file, one line per finished prompt, appended as they arrive.
 
-    * Each record is one ``os.write`` of a whole line to a file opened with ``O_APPEND`` (then
-      ``fsync`` unless ``durable=False``), so a record is either in the file or not; a process
-      killed (SIGKILL, a laptop's battery) in the middle of a write leaves at most a partial
-      last line, never a record glued to another.
-    * ``load()`` repairs what a kill can leave behind: a partial last line is cut off (that key
-      is simply done again), and a key written twice (a failure, then a success on a later run)
-      keeps one line; when it repairs anything it rewrites the file through a temporary file
-      and ``os.replace``, so a kill during the repair leaves the old file or the new one.
-
-    One batch process per file at a time: a repair by one process would drop the lines another
-    appends meanwhile.
+    Each line is one ``os.write`` to a file opened with ``O_APPEND``, so a process killed
+    mid-write leaves at most a partial last line, which ``load`` skips (that prompt is simply
+    sent again). One batch process per file at a time.
     """
 
-    def __init__(self, path: str | Path | None, *, durable: bool = True) -> None:
+    def __init__(self, path: str | Path | None) -> None:
         self.path = Path(path) if path else None
-        self.durable = durable
         self._lock = threading.Lock()
 
     def load(self) -> dict[str, ItemResult]:
-        """Return the stored results (a success beats a failure, else the last line wins).
-
-        Repairs the file (see the class) when it holds a partial line, a line that is not a
-        record, or the same key twice.
-        """
+        """Return the stored results by key: a success beats a failure, else the last line wins."""
         results: dict[str, ItemResult] = {}
         if self.path is None or not self.path.exists():
             return results
-        raw = self.path.read_bytes()
-        needs_repair = bool(raw) and not raw.endswith(b"\n")  # a write cut short by a kill
-        lines = raw.split(b"\n")
-        if needs_repair:
-            lines = lines[:-1]
-        for line in lines:
-            if not line.strip():
-                continue
+        for line in self.path.read_bytes().split(b"\n"):
             try:
                 item = ItemResult(**json.loads(line))
             except (ValueError, TypeError):
-                needs_repair = True  # not a record: dropped, that key is done again
-                continue
-            if item.key in results:
-                needs_repair = True
-                if results[item.key].ok and not item.ok:
-                    continue
-            results[item.key] = item
-        if needs_repair:
-            self.rewrite(results.values())
+                continue  # blank, or cut short by a kill
+            if not (item.key in results and results[item.key].ok and not item.ok):
+                results[item.key] = item
         return results
 
     def append(self, item: ItemResult) -> None:
-        """Write one result line (one system call, appended at the end whatever happened)."""
+        """Write one result line in one system call, at the end of the file."""
         if self.path is None:
             return
         line = (json.dumps(asdict(item), ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             try:
-                view = memoryview(line)
-                while view:  # a regular file takes it in one write; loop in case it does not
-                    view = view[os.write(fd, view) :]
-                if self.durable:
-                    os.fsync(fd)
+                os.write(fd, line)
             finally:
                 os.close(fd)
-
-    def rewrite(self, items: Iterable[ItemResult]) -> None:
-        """Replace the file by ``items``, one line each, atomically (temporary file + rename)."""
-        if self.path is None:
-            return
-        data = "".join(json.dumps(asdict(i), ensure_ascii=False) + "\n" for i in items)
-        with self._lock:
-            fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data.encode("utf-8"))
-                    f.flush()
-                    if self.durable:
-                        os.fsync(f.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
 
 
 def _status_of(error: BaseException) -> str:
@@ -240,9 +184,98 @@ def _status_of(error: BaseException) -> str:
         return str(status)
     if isinstance(error, RequestTimeoutError):
         return "timeout"
-    if isinstance(error, ConnectionFailedError):
-        return "drop"
-    return type(error).__name__
+    return "drop" if isinstance(error, ConnectionFailedError) else type(error).__name__
+
+
+class _Stopped(Exception):
+    """Internal: the batch was stopped before this prompt was sent."""
+
+
+@dataclass
+class _Batch:
+    """One run of ``run_batch``: the shared state of its workers."""
+
+    session: InferenceSession
+    url: str
+    parameters: dict[str, Any]
+    report: BatchReport
+    pacer: Pacer
+    pace: bool
+    adopted: bool
+    max_attempts: int
+    waiter: Callable[[RetryCallState], float]
+    t0: float = 0.0
+    stop: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _log(self, key: str, number: int, start: float, status: str) -> None:
+        with self.lock:
+            self.report.attempts.append(
+                Attempt(key, number, start, self.pacer.clock() - self.t0, status)
+            )
+
+    def attempt(self, key: str, prompt: str, number: list[int]) -> Any:
+        """Send ``prompt`` once (after its pacing slot); log the attempt."""
+        if self.stop.is_set():
+            raise _Stopped()
+        if self.pace:
+            self.pacer.wait()
+        number[0] += 1
+        start = self.pacer.clock() - self.t0
+        try:
+            generation = self.session.text_generation(self.url, prompt, **self.parameters)
+        except HFError as error:
+            self._log(key, number[0], start, _status_of(error))
+            asked = server_wait(error)
+            if self.pace and asked is not None:
+                self.pacer.pause_until(asked)
+            raise
+        self._log(key, number[0], start, str(generation.status))
+        with self.lock:
+            found = parse_policy(generation.headers) if self.pace and not self.adopted else None
+            if found:
+                self.pacer.set_policy(found)
+                self.adopted = True
+        return generation
+
+    def record(self, item: ItemResult, store: ResultStore, bar: Any) -> None:
+        """Count ``item`` in the report and append it to the results file."""
+        self.report.sent += bool(item.attempts)
+        self.report.results[item.key] = item
+        if item.attempts or item.ok:
+            store.append(item)
+        if bar is not None:
+            bar.update(1)
+
+    def one(self, key: str, prompt: str) -> ItemResult:
+        """Return the outcome for one prompt, retried on transient failures."""
+        number = [0]
+        retrying = Retrying(
+            retry=retry_if_exception_type(TRANSIENT),
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self.waiter,
+            sleep=self.pacer.sleep,
+            reraise=True,
+        )
+        try:
+            generation = retrying(self.attempt, key, prompt, number)
+        except _Stopped:
+            return ItemResult(key, prompt, ok=False, error="not sent: batch stopped")
+        except HFError as error:
+            status = getattr(error, "status", None)
+            if isinstance(error, FATAL):
+                with self.lock:
+                    if not self.stop.is_set():
+                        self.report.stopped_by = (
+                            f"{type(error).__name__} (HTTP {status}): {error.message}"
+                        )
+                    self.stop.set()
+            return ItemResult(
+                key, prompt, False, error=error.message, status=status, attempts=number[0]
+            )
+        return ItemResult(
+            key, prompt, True, generation.text, status=generation.status, attempts=number[0]
+        )
 
 
 def run_batch(
@@ -263,128 +296,32 @@ def run_batch(
 ) -> BatchReport:
     """Send every prompt not already done to ``url``; return a BatchReport.
 
-    ``prompts``: a {key: prompt} mapping, or a list (its keys are the prompts themselves).
-    ``policy``: pace to this; with None and ``pace`` true, adopt the server's advertised
-    ``RateLimit-Policy`` as soon as an answer carries one (the first prompt goes alone, as a
-    probe, and the pacing counts from its answer). ``pacer``: the Pacer to space requests with
-    (default: a new one; tests pass one on a fake clock). ``pace=False`` with
-    ``max_attempts=1`` is the naive loop. ``stop_after`` sends at most that many prompts
-    (to simulate an interruption).
+    ``prompts``: {key: prompt}, or a list (keys = prompts). ``policy``: pace to this; with None
+    and ``pace``, adopt the server's ``RateLimit-Policy`` from the first answer (the first
+    prompt goes alone, as a probe). ``pacer``: the Pacer to use (tests pass one on a fake
+    clock: its clock and sleep are used for pacing, retries and timings). ``pace=False`` with
+    ``max_attempts=1`` is the naive loop. ``stop_after`` sends at most that many prompts.
     """
     items = dict(prompts) if isinstance(prompts, Mapping) else {p: p for p in prompts}
     store = ResultStore(results_path)
-    results = store.load()
-    stored = dict(results)  # every key in the file, this batch's or not
-    written_again: list[str] = []  # keys that had a line before this run and get a new one
-    todo = [(k, p) for k, p in items.items() if not (k in results and results[k].ok)]
-    report = BatchReport(results={k: results[k] for k in items if k in results})
+    stored = store.load()
+    todo = [(k, p) for k, p in items.items() if not (k in stored and stored[k].ok)]
+    report = BatchReport(results={k: stored[k] for k in items if k in stored})
     report.skipped = len(items) - len(todo)
-    if stop_after is not None:
-        todo = todo[:stop_after]
-    if pacer is None:
-        pacer = Pacer(policy.interval if policy else 0.0)
-    elif policy is not None:
+    pacer = pacer or Pacer()
+    if policy is not None:
         pacer.interval = policy.interval
-    adopted = policy is not None
-    stop = threading.Event()
-    lock = threading.Lock()
-    t0 = time.monotonic()
     waiter = wait or WaitForServerOrBackoff()
-
-    def attempt_once(key: str, prompt: str, number: list[int]) -> Any:
-        nonlocal adopted
-        if stop.is_set():
-            raise _Stopped()
-        if pace:
-            pacer.wait()
-        number[0] += 1
-        start = time.monotonic() - t0
-        try:
-            generation = session.text_generation(url, prompt, **(parameters or {}))
-        except HFError as error:
-            with lock:
-                report.attempts.append(
-                    Attempt(key, number[0], start, time.monotonic() - t0, _status_of(error))
-                )
-            asked = server_wait(error)
-            if pace and asked is not None:
-                pacer.pause_until(asked)
-            raise
-        with lock:
-            report.attempts.append(
-                Attempt(key, number[0], start, time.monotonic() - t0, str(generation.status))
-            )
-            if pace and not adopted:
-                found = parse_policy(generation.headers)
-                if found:
-                    pacer.set_policy(found)
-                    adopted = True
-        return generation
-
-    def one(key: str, prompt: str) -> ItemResult:
-        number = [0]
-        retrying = Retrying(
-            retry=retry_if_exception_type(TRANSIENT),
-            stop=stop_after_attempt(max_attempts),
-            wait=waiter,
-            reraise=True,
-        )
-        try:
-            generation = retrying(attempt_once, key, prompt, number)
-        except _Stopped:
-            return ItemResult(key, prompt, ok=False, error="not sent: batch stopped", attempts=0)
-        except HFError as error:
-            if isinstance(error, FATAL):
-                if not stop.is_set():
-                    report.stopped_by = (
-                        f"{type(error).__name__} (HTTP {getattr(error, 'status', None)}): "
-                        f"{error.message}"
-                    )
-                stop.set()
-            return ItemResult(
-                key,
-                prompt,
-                ok=False,
-                error=error.message,
-                status=getattr(error, "status", None),
-                attempts=number[0],
-            )
-        return ItemResult(
-            key, prompt, ok=True, text=generation.text, status=generation.status, attempts=number[0]
-        )
-
-    # No bar at all without progress: tqdm makes a multiprocessing lock, which a killed process
-    # would leak.
+    batch = _Batch(session, url, parameters or {}, report, pacer, pace, policy is not None,
+                   max_attempts, waiter, t0=pacer.clock())  # fmt: skip
     bar = tqdm(total=len(todo), desc="prompts", leave=False) if progress else None
-
-    def record(item: ItemResult) -> None:
-        if item.attempts:
-            report.sent += 1
-        report.results[item.key] = item
-        if item.attempts or item.ok:
-            if item.key in stored:
-                written_again.append(item.key)
-            store.append(item)
-            stored[item.key] = item
-        if bar is not None:
-            bar.update(1)
-
-    if pace and not adopted and todo:
-        # Probe: send one prompt alone, so that the server's RateLimit-Policy is known before
-        # several workers start at once.
-        record(one(*todo[0]))
-        todo = todo[1:]
+    todo = todo[:stop_after] if stop_after is not None else todo
+    if pace and policy is None and todo:  # the probe: learn the server's policy first
+        batch.record(batch.one(*todo.pop(0)), store, bar)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for future in as_completed([pool.submit(one, k, p) for k, p in todo]):
-            record(future.result())
+        for future in as_completed([pool.submit(batch.one, k, p) for k, p in todo]):
+            batch.record(future.result(), store, bar)
     if bar is not None:
         bar.close()
-    if written_again:
-        # A failure from an earlier run now has a newer line: keep one line per key.
-        store.rewrite(stored.values())
-    report.seconds = time.monotonic() - t0
+    report.seconds = pacer.clock() - batch.t0
     return report
-
-
-class _Stopped(Exception):
-    """Internal: the batch was stopped before this prompt was sent."""

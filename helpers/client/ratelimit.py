@@ -90,8 +90,8 @@ class Pacer:
     ) -> None:
         self.margin = margin
         self.interval = interval
-        self._clock = clock
-        self._sleep = sleep
+        self.clock = clock
+        self.sleep = sleep
         self._next = 0.0
         self._last = 0.0
         self._lock = threading.Lock()
@@ -108,21 +108,21 @@ class Pacer:
         with self._lock:
             self.interval = policy.interval
             step = self.interval * (1 + self.margin)
-            self._next = max(self._next, self._last + step, self._clock() + step)
+            self._next = max(self._next, self._last + step, self.clock() + step)
 
     def wait(self) -> float:
         """Block until this caller's slot; return the seconds waited."""
         with self._lock:
-            now = self._clock()
+            now = self.clock()
             slot = max(now, self._next)
             self._last = slot
             self._next = slot + self.interval * (1 + self.margin)
         delay = slot - now
         if delay > 0:
-            self._sleep(delay)
+            self.sleep(delay)
         return delay
 
     def pause_until(self, seconds_from_now: float) -> None:
         """Hold every caller back for ``seconds_from_now`` (after a 429 with Retry-After)."""
         with self._lock:
-            self._next = max(self._next, self._clock() + seconds_from_now)
+            self._next = max(self._next, self.clock() + seconds_from_now)

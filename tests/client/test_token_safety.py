@@ -3,8 +3,8 @@
 A fake token (``local_token()``) goes live through ``connect()`` with ``HF_ROUTER_URL`` and
 ``HF_HUB_URL`` pointing at stand-ins that fail in every way they can: 401, 403, 402, 429, each
 5xx, dropped connections, broken streams and read timeouts. Every kind of call the notebooks
-and the bench make is sent (classic generation, TGI stream, completions, chat, streamed chat,
-whoami, provider mapping, route probing, a batch with a results file), and then the token must
+and the bench make is sent (classic generation, TGI stream, chat, streamed chat,
+whoami, provider mapping, serving(), a batch with a results file), and then the token must
 be in no printed output, no log record (DEBUG, urllib3 included), no exception's text, repr or
 explanation, and no saved results file.
 
@@ -42,34 +42,29 @@ KNOBS = {
 def calls(conn, results: Path) -> Iterator[tuple[str, Callable[[], object]]]:
     """Every kind of client call the notebooks and the bench make."""
     messages = [{"role": "user", "content": "Say hello."}]
-    session = conn.session
-    router = conn.settings.router_url
-    yield "generate", lambda: conn.generate("Hello", max_new_tokens=5)
-    yield "complete", lambda: conn.complete("Hello", max_tokens=5)
-    yield "stream_complete", lambda: list(conn.stream_complete("Hello", max_tokens=5))
+    router, url = conn.settings.router_url, conn.text_generation_url()
+    yield "text_generation", lambda: conn.text_generation(url, "Hello", max_new_tokens=5)
     yield (
         "stream_text_generation",
-        lambda: list(session.stream_text_generation(conn.model_url(), "Hello", max_new_tokens=5)),
+        lambda: list(conn.stream_text_generation(url, "Hello", max_new_tokens=5)),
     )
-    yield "chat", lambda: conn.chat(messages, max_tokens=5)
+    yield "chat", lambda: conn.chat(conn.chat_url, CHAT_MODEL, messages, max_tokens=5)
     yield (
         "stream_chat",
-        lambda: list(session.stream_chat(conn.chat_url, CHAT_MODEL, messages, max_tokens=5)),
+        lambda: list(conn.stream_chat(conn.chat_url, CHAT_MODEL, messages, max_tokens=5)),
     )
     yield (
         "provider chat",
-        lambda: session.chat(
-            router + "/groq/openai/v1/chat/completions", "openai/gpt-oss-120b", messages
-        ),
+        lambda: conn.chat(router + "/groq/openai/v1/chat/completions", CHAT_MODEL, messages),
     )
-    yield "whoami", conn.whoami
-    yield "model_providers", lambda: conn.model_providers(GPT2)
-    yield "routes_spoken", lambda: conn.routes_spoken(router + "/endpoints/gpt2")
+    yield "whoami", lambda: conn.json("GET", conn.settings.hub_api_url + "/whoami-v2")
+    yield "model_providers", lambda: conn.model_providers(conn.settings.hub_api_url, GPT2)
+    yield "serving", lambda: conn.serving(GPT2)
     yield (
         "run_batch",
         lambda: run_batch(
-            session,
-            conn.model_url(),
+            conn,
+            url,
             {"a": "Hello", "b": "Hi there", "c": "Good morning"},
             parameters={"max_new_tokens": 3},
             results_path=results,
@@ -84,7 +79,7 @@ def calls(conn, results: Path) -> Iterator[tuple[str, Callable[[], object]]]:
 
 def exercise(conn, results: Path) -> list[str]:
     """Run every call; print what a notebook would show; return every error's texts."""
-    seen: list[str] = [repr(conn), conn.banner(), repr(conn.session), repr(conn.settings)]
+    seen: list[str] = [repr(conn), conn.banner(), repr(conn.settings)]
     for name, call in calls(conn, results):
         try:
             outcome = call()
@@ -145,9 +140,9 @@ def test_no_failure_reveals_the_token(failure, live_env, capsys, caplog, tmp_pat
             conn = connect(retries=0, export=False, check=False)
         assert conn.mode == "live", conn.banner()
         if failure == "read timeouts":
-            conn.session.timeout = (2.0, 0.1)  # 5 tokens x 40 ms: the read times out
+            conn.timeout = (2.0, 0.1)  # 5 tokens x 40 ms: the read times out
         seen = exercise(conn, results)
-        conn.session.close()
+        conn.close()
     output = capsys.readouterr()
     print(output.out)  # back into the capture, for the check below
     assert "Error" in output.out, "the failure was met"  # the knob really failed the calls
@@ -172,7 +167,7 @@ def test_a_refused_token_is_not_quoted_either(live_env, capsys, caplog, tmp_path
 def _errors(session: InferenceSession, url: str, results: Path) -> Iterator[HFError]:
     attempts = [
         lambda: session.text_generation(url + "/hf-inference/models/" + GPT2, "Hi"),
-        lambda: session.whoami(url + "/api"),
+        lambda: session.json("GET", url + "/api/whoami-v2"),
         lambda: list(session.stream_chat(url + "/v1/chat/completions", CHAT_MODEL, [])),
         lambda: print(
             run_batch(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import local_token, token_summary
+from helpers import local_token
+from helpers.client.tokens import token_summary
 from helpers.standin import StandInOptions
 from helpers.standin.auth import whoami_body
 
