@@ -8,7 +8,7 @@ import pytest
 import requests
 from openai import OpenAI
 
-from helpers.standin.structured import Facts, generate_value
+from helpers.standin.serving.structured import Facts, generate_value
 
 WEATHER_TOOL = {
     "type": "function",

@@ -9,7 +9,7 @@ import pytest
 from openai import OpenAI
 
 from helpers.contract import CHAT_MODEL
-from helpers.standin.structured import UnsupportedSchema, generate_value
+from helpers.standin.serving.structured import UnsupportedSchema, generate_value
 
 MESSAGES = [{"role": "user", "content": "Describe a lighthouse keeper"}]
 SCHEMAS = {
@@ -130,7 +130,7 @@ def test_streamed_structured_output_rebuilds_the_json(api, auth):
     ("fmt", "needle"),
     [
         ({"type": "json_schema", "json_schema": {"name": "x"}}, "json_schema"),
-        ({"type": "xml"}, "response_format.type"),
+        ({"type": "xml"}, "response_format"),
         (
             {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "strin"}}},
             "not a valid JSON schema",

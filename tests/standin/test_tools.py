@@ -129,24 +129,33 @@ def test_tools_count_in_the_prompt_tokens(api, auth):
 @pytest.mark.parametrize(
     ("extra", "param"),
     [
-        ({"tool_choice": "auto", "tools": None}, "tool_choice"),
         ({"tool_choice": {"type": "function", "function": {"name": "nope"}}}, "tool_choice"),
         ({"tool_choice": "sometimes"}, "tool_choice"),
-        ({"tools": [{"type": "function", "function": {"description": "no name"}}]}, "tools"),
-        ({"tools": []}, "tools"),
+        (
+            {"tools": [{"type": "function", "function": {"description": "no name"}}]},
+            "tools.0.function.name",
+        ),
         (
             {"tools": [{"type": "function", "function": {"name": "f", "parameters": 3}}]},
-            "tools",
+            "tools.0.function.parameters",
         ),
-        ({"tool_prompt": "x", "tools": None}, "tool_prompt"),
     ],
 )
 def test_bad_tool_requests_get_400(api, auth, extra, param):
     body = {"model": CHAT_MODEL, "messages": ASKS_WEATHER, "tools": TOOLS, **extra}
-    body = {k: v for k, v in body.items() if v is not None}
     response = api.post("/v1/chat/completions", json=body, headers=auth)
     assert response.status_code == 400
-    assert response.json()["error"]["param"] == param
+    assert response.json()["error"]["param"].startswith(param)
+
+
+@pytest.mark.parametrize(
+    "extra", [{"tools": []}, {"tools": [], "tool_choice": "auto"}, {"tool_prompt": "x"}]
+)
+def test_what_frameworks_send_without_tools_is_a_prose_200(api, auth, extra):
+    # pydantic-ai's recorded traffic sends "tools": [] (the router answers 200, not 400).
+    body = {"model": CHAT_MODEL, "messages": ASKS_WEATHER, **extra}
+    choice = api.post("/v1/chat/completions", json=body, headers=auth).json()["choices"][0]
+    assert choice["finish_reason"] in ("stop", "length") and choice["message"]["content"]
 
 
 def test_streamed_tool_call_uses_openais_delta_shape(api, auth):
