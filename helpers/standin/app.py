@@ -55,8 +55,8 @@ def create_app(
         app.add_exception_handler(kind, handle)
     app.add_middleware(MarkStandIn, profile=app.state.profile)
     app.include_router(endpoint.router)
-    for module in (legacy, hub, openai, providers, pipelines, classic):
-        # classic's {id:path} last
+    for module in (legacy, hub, openai, pipelines, classic, providers):
+        # classic's {id:path} and the providers' /{provider}/{path} last
         app.include_router(module.router)
     document_errors(app)
     return app

@@ -90,7 +90,8 @@ def surface_of(path: str) -> Surface:
         return "hub"
     if path.startswith(ENDPOINT_PREFIX):
         return "tgi"
-    return "openai" if "/v1/" in path else "tgi"
+    openai = "/v1/" in path or path.endswith(("/completions", "/responses"))
+    return "openai" if openai else "tgi"
 
 
 def not_found() -> StandInError:

@@ -4,9 +4,8 @@ Source: text-generation-inference ``router/src/validation.rs`` at commit ``db931
 (``Validation::validate``, ``validate_input``, ``validate_best_of`` and the ``ValidationError``
 messages), ``router/src/server.rs`` at the same commit (``generate_stream_internal``: the
 two stream-only errors) and ``router/src/lib.rs`` (``GenerateParameters``: the JSON types).
-This module is the stand-in's own reading of those files; it does not share code with the
-client's pre-send checks (``helpers.client.payload``), so a test that compares the two can find
-a wrong rule on either side.
+The rules and their messages are data in ``helpers.contract`` (``TGI_RULES``), shared with the
+client's pre-send check; this module adds the deserialiser's types and the grammar.
 
 Two stages, as in TGI:
 
@@ -27,37 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..contract import (
-    MAX_BEST_OF,
-    MAX_INPUT_TOKENS,
-    MAX_STOP_SEQUENCES,
-    MAX_TOP_N_TOKENS,
-    MAX_TOTAL_TOKENS,
-)
+from ..contract import tgi_violations
 from .errors import StandInError, body_error, validation_error
 
-# --- TGI's messages, word for word (``ValidationError`` in validation.rs @ db931fcf) ---------
-BEST_OF = "`best_of` must be > 0 and <= {0}. Given: {1}"
-BEST_OF_SAMPLING = "you must use sampling when `best_of` is > 1"
-BEST_OF_SEED = "`seed` must not be set when `best_of` > 1"
-BEST_OF_STREAM = "`best_of` != 1 is not supported when streaming tokens"
-TOP_N_TOKENS = "`top_n_tokens` must be >= 0 and <= {0}. Given: {1}"
-PREFILL_DETAILS_STREAM = "`decoder_input_details` == true is not supported when streaming tokens"
-TEMPERATURE = "`temperature` must be strictly positive"
-REPETITION_PENALTY = "`repetition_penalty` must be strictly positive"
-FREQUENCY_PENALTY = "`frequency_penalty` must be >= -2.0 and <= 2.0"
-TOP_P = "`top_p` must be > 0.0 and < 1.0"
-TOP_K = "`top_k` must be strictly positive"
-TRUNCATE = "`truncate` must be strictly positive and less than {0}. Given: {1}"
-TYPICAL_P = "`typical_p` must be > 0.0 and < 1.0"
-NEGATIVE_MAX_NEW_TOKENS = "`max_new_tokens` must be strictly positive"
-MAX_TOTAL_TOKENS_MESSAGE = (
-    "`inputs` tokens + `max_new_tokens` must be <= {0}. "
-    "Given: {1} `inputs` tokens and {2} `max_new_tokens`"
-)
-INPUT_LENGTH = "`inputs` must have less than {0} tokens. Given: {1}"
-EMPTY_INPUT = "`inputs` cannot be empty"
-STOP_SEQUENCE = "`stop` supports up to {0} stop sequences. Given: {1}"
 INVALID_GRAMMAR = "grammar is not valid: {0}"
 GRAMMAR = "grammar is not supported"
 
@@ -232,87 +203,19 @@ def parse_body(body: Any, *, struct: str = "CompatGenerateRequest", stream_field
     return inputs, dict(raw), given, stream
 
 
-def _sampling(p: dict[str, Any]) -> bool:
-    # validation.rs: do_sample || temperature/top_k/top_p/typical_p is_some()
-    return bool(p.get("do_sample")) or any(
-        p.get(k) is not None for k in ("temperature", "top_k", "top_p", "typical_p")
-    )
-
-
-def check_stream(parameters: dict[str, Any]) -> None:
-    """Raise TGI's stream-only errors (server.rs ``generate_stream_internal``, in its order)."""
-    best_of = parameters.get("best_of")
-    if best_of is not None and best_of != 1:
-        raise validation_error(BEST_OF_STREAM)
-    if parameters.get("decoder_input_details"):
-        raise validation_error(PREFILL_DETAILS_STREAM)
-
-
 def check_parameters(
-    inputs: str,
-    parameters: dict[str, Any],
-    count_tokens: Callable[[str], int],
-    *,
-    stream: bool = False,
-    max_input_tokens: int = MAX_INPUT_TOKENS,
-    max_total_tokens: int = MAX_TOTAL_TOKENS,
+    inputs: str, parameters: dict[str, Any], count_tokens: Callable[[str], int], *, stream=False
 ) -> int:
-    """Raise TGI's first validation error for these (well-typed) parameters.
+    """Raise TGI's first validation error (``contract.TGI_RULES``); return the input length.
 
-    Returns the input length in tokens after ``truncate``. ``count_tokens`` counts the prompt
-    the way the served model's tokenizer would.
+    ``count_tokens`` counts the prompt as the served model's tokenizer would.
     """
-    p = parameters
-    best_of = p.get("best_of")
-    # infer/mod.rs generate_best_of -> validate_best_of, before validate()
-    if not stream and best_of is not None and best_of > MAX_BEST_OF:
-        raise validation_error(BEST_OF.format(MAX_BEST_OF, best_of))
-    if stream:
-        check_stream(p)
-    best_of = best_of or 1
-    if best_of > 1 and not _sampling(p):
-        raise validation_error(BEST_OF_SAMPLING)
-    if p.get("temperature") is not None and p["temperature"] <= 0.0:
-        raise validation_error(TEMPERATURE)
-    if p.get("repetition_penalty") is not None and p["repetition_penalty"] <= 0.0:
-        raise validation_error(REPETITION_PENALTY)
-    frequency = p.get("frequency_penalty")
-    if frequency is not None and not -2.0 <= frequency <= 2.0:
-        raise validation_error(FREQUENCY_PENALTY)
-    if p.get("top_p") is not None and not 0.0 < p["top_p"] < 1.0:
-        raise validation_error(TOP_P)
-    if p.get("typical_p") is not None and not 0.0 < p["typical_p"] < 1.0:
-        raise validation_error(TYPICAL_P)
-    if p.get("top_k") is not None and p["top_k"] <= 0:
-        raise validation_error(TOP_K)
-    if p.get("max_new_tokens") == 0:
-        raise validation_error(NEGATIVE_MAX_NEW_TOKENS)
-    stop = p.get("stop") or []
-    if len(stop) > MAX_STOP_SEQUENCES:
-        raise validation_error(STOP_SEQUENCE.format(MAX_STOP_SEQUENCES, len(stop)))
-    if p.get("seed") is not None and best_of > 1:
-        raise validation_error(BEST_OF_SEED)
-    top_n = p.get("top_n_tokens")
-    if top_n is not None and top_n > MAX_TOP_N_TOKENS:
-        raise validation_error(TOP_N_TOKENS.format(MAX_TOP_N_TOKENS, top_n))
-    if inputs == "":
-        raise validation_error(EMPTY_INPUT)
-    truncate = p.get("truncate")
-    if truncate is not None and (truncate == 0 or truncate > max_input_tokens):
-        raise validation_error(TRUNCATE.format(max_input_tokens, truncate))
-    # validate_input
-    length = count_tokens(inputs)
-    input_length = min(length, truncate) if truncate is not None else length
-    max_new = p.get("max_new_tokens")
-    if max_new is None:
-        max_new = max(max_total_tokens - input_length, 0)
-    if input_length + max_new > max_total_tokens:
-        raise validation_error(
-            MAX_TOTAL_TOKENS_MESSAGE.format(max_total_tokens, input_length, max_new)
-        )
-    if input_length > max_input_tokens:
-        raise validation_error(INPUT_LENGTH.format(max_input_tokens, input_length))
-    return input_length
+    length = max(1, count_tokens(inputs)) if inputs else 0
+    problems = tgi_violations({**parameters, "stream": stream}, input_tokens=length)
+    if problems:
+        raise validation_error(problems[0])
+    truncate = parameters.get("truncate")
+    return min(length, truncate) if truncate is not None else length
 
 
 def check_grammar(grammar: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -59,7 +59,7 @@ def test_js_client_case(js_results, case):
 def test_every_path_the_js_client_builds_is_served():
     # Catches: a provider route huggingface.js calls (chat or text generation) that the
     # stand-in lacks. check.mjs --routes prints the URL each provider helper builds.
-    from helpers.standin.routes.providers import PROVIDER_ROUTES
+    from helpers.standin.routes.providers import PROVIDER_PATHS
 
     node = shutil.which("node")
     if node is None or not PACKAGE.exists():
@@ -70,6 +70,10 @@ def test_every_path_the_js_client_builds_is_served():
     assert done.returncode == 0, done.stderr[-2000:]
     built = [json.loads(line) for line in done.stdout.splitlines()]
     assert len(built) > 10
-    served = {"https://router.huggingface.co" + r.url_path for r in PROVIDER_ROUTES}
+    served = {
+        f"https://router.huggingface.co/{p}{path}"
+        for p, paths in PROVIDER_PATHS.items()
+        for path in paths
+    }
     missing = [b for b in built if b["url"] not in served]
     assert not missing

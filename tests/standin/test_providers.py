@@ -7,11 +7,16 @@ import pytest
 from huggingface_hub.inference._providers import PROVIDERS
 
 from helpers.standin.catalog import MODELS
-from helpers.standin.routes.providers import PROVIDER_ROUTES
+from helpers.standin.routes.providers import PROVIDER_PATHS
 
 ROUTER = "https://router.huggingface.co"
 MESSAGES = [{"role": "user", "content": "Tell me about the sea"}]
-CHAT_ROUTES = {r.provider: r for r in PROVIDER_ROUTES if r.task == "conversational"}
+CHAT_ROUTES = {
+    p: f"/{p}{path}"
+    for p, paths in PROVIDER_PATHS.items()
+    for path, t in paths.items()
+    if t == "conversational"
+}
 OFFERS = [
     (info.id, offer.provider, offer.provider_model_id or info.id)
     for info in MODELS.values()
@@ -33,7 +38,7 @@ ROUTED_TASKS = ("conversational", "text-generation")
 def test_every_path_huggingface_hub_builds_is_in_the_table(provider, task):
     # Catches: a provider or path the installed client calls but the stand-in does not serve.
     url = PROVIDERS[provider][task]._prepare_url("hf_" + "x" * 34, "some/model")
-    served = {ROUTER + r.url_path for r in PROVIDER_ROUTES if r.provider == provider}
+    served = {f"{ROUTER}/{provider}{path}" for path in PROVIDER_PATHS.get(provider, {})}
     assert url in served
 
 
@@ -49,7 +54,7 @@ def test_each_catalogue_offer_answers_on_its_providers_route(
     # Catches: a route that ignores the provider's own model id, or answers for another provider.
     route = CHAT_ROUTES[provider]
     body = {"model": provider_id, "messages": MESSAGES, "max_tokens": 3}
-    response = api.post(route.url_path, json=body, headers=auth)
+    response = api.post(route, json=body, headers=auth)
     assert response.status_code == 200, response.text
     assert response.headers["x-inference-provider"] == provider
     assert response.json()["model"] == provider_id
@@ -57,11 +62,8 @@ def test_each_catalogue_offer_answers_on_its_providers_route(
 
 def test_completion_routes_answer_too(api, auth):
     model, provider, provider_id = next(o for o in OFFERS if o[1] == "together")
-    route = next(
-        r for r in PROVIDER_ROUTES if r.provider == "together" and r.task != "conversational"
-    )
     body = {"model": provider_id, "prompt": "The sea", "max_tokens": 3}
-    answer = api.post(route.url_path, json=body, headers=auth).json()
+    answer = api.post("/together/v1/completions", json=body, headers=auth).json()
     assert answer["object"] == "text_completion"
 
 
@@ -70,6 +72,11 @@ def test_a_model_the_provider_does_not_serve_gets_400(api, auth):
     response = api.post("/groq/openai/v1/chat/completions", json=body, headers=auth)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "model_not_supported"
+
+
+def test_a_path_outside_the_table_is_the_routers_plain_404(api, auth):
+    response = api.post("/together/v2/chat/completions", json={}, headers=auth)
+    assert (response.status_code, response.text) == (404, "Not Found")
 
 
 def test_provider_routes_need_a_token(api):
