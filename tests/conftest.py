@@ -153,12 +153,8 @@ def environment_as_it_was():
 
     from helpers.lessons import connection
 
-    before = dict(os.environ)
-    exported, saved = dict(connection._EXPORTED), dict(connection._BEFORE_EXPORT)
+    before, last = dict(os.environ), connection.connect.last
     yield
     os.environ.clear()
     os.environ.update(before)
-    connection._EXPORTED.clear()
-    connection._EXPORTED.update(exported)
-    connection._BEFORE_EXPORT.clear()
-    connection._BEFORE_EXPORT.update(saved)
+    connection.connect.last = last

@@ -1,14 +1,15 @@
-"""``connect()``: the one call at the top of every notebook.
+"""``connect()``: the one call at the top of every notebook, and the Connection it returns.
 
-It decides local or live (``HF_TUTORIAL_MODE``, a token or not, each read from the
-environment then ``.env``), checks once that the live service can be reached and accepts the
-token, starts the local stand-in when needed, prints a one-line banner that says who will
-answer and why, exports the settings for ``snippet`` cells, and returns a Connection with the
-URLs and a ready InferenceSession.
+It decides local or live (``HF_TUTORIAL_MODE``, a token or not, each read from the environment
+then ``.env``), checks once that the live service answers and accepts the token, starts the
+local stand-in when needed, prints a banner that says who answers and why, and exports the
+settings into ``os.environ`` for the ``snippet`` cells. The Connection *is* an
+InferenceSession (one object, one vocabulary) that also knows its settings and URLs.
 
-Live mode degrades, never crashes: when the Hub cannot be reached (no network, DNS failure,
-refused, timeout) or refuses the token (401/403), ``connect()`` says so in plain words and
-the notebook goes on with the stand-in.
+Live mode degrades, never crashes: when the Hub cannot be reached or refuses the token,
+``connect()`` says so in plain words and the notebook goes on with the stand-in. ``connect``
+is a Connector object: what it exported last and the stand-in it started live on it, so a
+later ``connect()`` in the same kernel can put back what the previous one wrote.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import os
 import secrets
 import string
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -30,34 +30,20 @@ from ..client.errors import (
     AuthenticationError,
     ConfigurationError,
     ConnectionFailedError,
-    HFError,
-    MissingTokenError,
-    PermissionDeniedError,
     RequestTimeoutError,
-    UnexpectedResponseError,
 )
-from ..client.session import Generation, InferenceSession, RoutesSpoken
-from ..client.sse import completion_texts
+from ..client.session import InferenceSession
 from ..client.tokens import token_summary
-from ..client.urls import join
-from ..contract import CHAT_MODEL, GPT2, STANDIN_URL_ENV_VAR
-from ..standin import start
+from ..contract import GPT2, STANDIN_URL_ENV_VAR
 
-_LOCAL_STAND_IN: Any = None
 CHECK_TIMEOUT = (3.05, 5.0)
 """(connect, read) seconds for the one reachability and token check of ``connect()``."""
-EXPORTED_NAMES = (
-    contract.ROUTER_URL_ENV_VAR,
-    contract.HUB_URL_ENV_VAR,
-    contract.ENDPOINT_ENV_VAR,
-    contract.TOKEN_ENV_VARS[0],
-    contract.MODE_ENV_VAR,
-)
-"""What ``connect()`` writes into ``os.environ`` for standalone snippet cells."""
 NEXT_STEP_NO_TOKEN = (
     "To go live, put HF_TOKEN in .env and restart the kernel (HF_TUTORIAL_MODE=auto or live)."
 )
-NEXT_STEP_UNREACHABLE = "To go live, check the network connection, then run connect() again."
+NEXT_STEP_UNREACHABLE = (
+    "To go live, check the network connection and {setting}, then run connect() again."
+)
 NEXT_STEP_REFUSED = (
     "To go live, replace HF_TOKEN in .env with a current token from "
     "https://huggingface.co/settings/tokens, then restart the kernel."
@@ -67,8 +53,11 @@ NEXT_STEP_PERMISSION = (
     "connect() again."
 )
 NEXT_STEP_SETTING = "To go live, fix the setting named above, then restart the kernel."
-NEXT_STEP_NOT_THE_SERVICE = (
-    "To go live, sign in to the network in a browser (or fix the URL setting), then run "
+NEXT_STEP_PORTAL = (
+    "To go live, sign in to the network in a browser (or fix {setting}), then run connect() again."
+)
+NEXT_STEP_ROOM = (
+    f"To use the room's stand-in, check {STANDIN_URL_ENV_VAR} and that it is running, then run "
     "connect() again."
 )
 NO_CREDITS = (
@@ -76,12 +65,7 @@ NO_CREDITS = (
     "(https://huggingface.co/docs/inference-providers/pricing), and meanwhile the local "
     "stand-in answers this same request."
 )
-"""What ``Connection.fallback`` says once when the router answers 402 (REFERENCES.md, Pricing)."""
 _NOT_RESENT_HEADERS = {"authorization", "host", "content-length", "cookie"}
-_BEFORE_EXPORT: dict[str, str | None] = {}
-"""The values those variables had before ``connect()`` first exported its own."""
-_EXPORTED: dict[str, str | None] = {}
-"""The values ``connect()`` exported last (None: removed)."""
 
 
 def local_token() -> str:
@@ -89,25 +73,67 @@ def local_token() -> str:
     return "hf_" + "".join(secrets.choice(string.ascii_letters) for _ in range(34))
 
 
-def shared_stand_in() -> Any:
-    """Return this process' stand-in, starting it on first use."""
-    global _LOCAL_STAND_IN
-
-    if _LOCAL_STAND_IN is None or not _LOCAL_STAND_IN.running:
-        _LOCAL_STAND_IN = start()
-    return _LOCAL_STAND_IN
-
-
 @dataclass
-class Connection:
-    """Where this notebook's requests go, with which token, through which Session."""
+class Exports:
+    """What one ``connect()`` wrote into ``os.environ`` and what those names held before."""
 
-    settings: config.Settings
-    session: InferenceSession = field(repr=False)
-    stand_in_url: str | None = None
-    next_step: str = ""
-    """The banner's last sentence when local: how to go live (or back to the room's stand-in),
-    fitted to why this connection is local."""
+    written: dict[str, str | None] = field(default_factory=dict)
+    before: dict[str, str | None] = field(default_factory=dict)
+
+    def ours(self, name: str) -> bool:
+        """Return True when ``name`` still holds what we wrote (nobody changed it since)."""
+        return name in self.written and os.environ.get(name) == self.written[name]
+
+    def write(self, values: dict[str, str | None], previous: Exports | None = None) -> None:
+        """Write ``values`` (None: remove); remember the learner's values, not a previous export's."""
+        for name, value in values.items():
+            mine = previous is not None and previous.ours(name)
+            self.before[name] = previous.before.get(name) if mine else os.environ.get(name)
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+            self.written[name] = value
+
+    def undo(self) -> None:
+        """Put back what the names held before, except where someone changed them since."""
+        for name in [n for n in self.written if self.ours(n)]:
+            if self.before.get(name) is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = self.before[name]
+        self.written.clear()
+
+
+class Connection(InferenceSession):
+    """An InferenceSession that knows where this notebook's requests go, and why.
+
+    ``settings`` holds the mode, token and URLs; ``stand_in_url`` is the stand-in's URL when
+    local; ``next_step`` is the banner's last sentence when local (how to go live).
+    """
+
+    def __init__(
+        self,
+        settings: config.Settings,
+        *,
+        stand_in_url: str | None = None,
+        next_step: str = "",
+        retries: int = 3,
+        url_settings: dict[str, str] | None = None,
+        connector: Connector | None = None,
+    ) -> None:
+        # Local, the token is a throw-away one, so a room's stand-in on plain http may get it.
+        super().__init__(
+            settings.token,
+            retries=retries,
+            url_settings=url_settings,
+            allow_plain_http=settings.mode == "local",
+        )
+        self.settings = settings
+        self.stand_in_url = stand_in_url
+        self.next_step = next_step
+        self.exports = Exports()
+        self.connector = connector or connect
 
     @property
     def mode(self) -> str:
@@ -126,16 +152,17 @@ class Connection:
 
     @property
     def endpoint_url(self) -> str | None:
-        """Return the dedicated Endpoint's base URL: HF_ENDPOINT_URL, or the stand-in's own.
-
-        Local, this is the stand-in's emulated gpt2 Endpoint (``{stand-in}/endpoints/gpt2``);
-        live, it is None unless HF_ENDPOINT_URL is set.
-        """
+        """Return HF_ENDPOINT_URL, or locally the stand-in's emulated gpt2 Endpoint, or None."""
         if self.settings.endpoint_url:
             return self.settings.endpoint_url
         if self.is_local and self.stand_in_url:
             return self.stand_in_url + contract.ENDPOINT_PREFIX
         return None
+
+    @property
+    def chat_url(self) -> str:
+        """Return the router's OpenAI-compatible chat completions URL."""
+        return f"{self.settings.router_url}/v1/chat/completions"
 
     def banner(self) -> str:
         """Return the one-line description of who answers and why, shown by ``connect()``."""
@@ -157,79 +184,15 @@ class Connection:
         return f"{self.settings.router_url}/{provider}/models/{model_id}"
 
     def text_generation_url(self, model_id: str = GPT2) -> str:
-        """Return where a classic text-generation call goes: HF_ENDPOINT_URL's base, else the router.
-
-        A dedicated Endpoint running TGI or the Inference Toolkit takes the classic body at
-        its base URL (``POST /``).
-        """
-        if self.settings.endpoint_url:
-            return self.settings.endpoint_url
-        return self.model_url(model_id)
-
-    def completions_url(self, model_id: str = GPT2) -> str:
-        """Return where an OpenAI completions call goes.
-
-        ``{HF_ENDPOINT_URL}/v1/completions`` when an Endpoint is set, else the router's
-        per-model route ``{router}/hf-inference/models/{id}/v1/completions``.
-        """
-        base = self.settings.endpoint_url or self.model_url(model_id)
-        return join(base, "v1/completions")
-
-    @property
-    def chat_url(self) -> str:
-        """Return the OpenAI-compatible chat completions URL of the router."""
-        return f"{self.settings.router_url}/v1/chat/completions"
-
-    @property
-    def models_url(self) -> str:
-        """Return the router's list of chat models (``GET``, no token needed)."""
-        return f"{self.settings.router_url}/v1/models"
-
-    def chat(self, messages: list[dict], model: str = CHAT_MODEL, **options: Any) -> dict[str, Any]:
-        """Return a chat completion from the router (see InferenceSession.chat)."""
-        return self.session.chat(self.chat_url, model, messages, **options)
-
-    def generate(self, inputs: str, model_id: str = GPT2, **parameters: Any) -> Generation:
-        """Return a Generation from the classic contract (see InferenceSession.text_generation)."""
-        return self.session.text_generation(
-            self.text_generation_url(model_id), inputs, **parameters
-        )
-
-    def complete(
-        self, prompt: str, model_id: str = GPT2, *, max_tokens: int = 20, **options: Any
-    ) -> Generation:
-        """Return a Generation from the OpenAI completions contract (``choices[0].text``).
-
-        Goes to ``completions_url(model_id)``; see InferenceSession.completion.
-        """
-        return self.session.completion(
-            self.completions_url(model_id), model_id, prompt, max_tokens=max_tokens, **options
-        )
-
-    def stream_complete(
-        self, prompt: str, model_id: str = GPT2, *, max_tokens: int = 20, **options: Any
-    ) -> Iterator[str]:
-        """Yield the text pieces of a streamed OpenAI completion, until ``data: [DONE]``."""
-        events = self.session.stream_completion(
-            self.completions_url(model_id), model_id, prompt, max_tokens=max_tokens, **options
-        )
-        yield from completion_texts(events)
-
-    def routes_spoken(self, base_url: str | None = None) -> RoutesSpoken:
-        """Return which request shapes the server at ``base_url`` answers (default: the Endpoint).
-
-        See InferenceSession.routes_spoken: ``GET /info`` (TGI), then ``GET /v1/models``.
-        """
-        base = base_url or self.endpoint_url or self.model_url()
-        return self.session.routes_spoken(base)
+        """Return where a classic text-generation body goes: HF_ENDPOINT_URL, else the router."""
+        return self.settings.endpoint_url or self.model_url(model_id)
 
     def fallback(self, response: requests.Response) -> requests.Response:
         """Return ``response``, or for a 402 (no credits left) the stand-in's answer to its request.
 
-        Anything but a 402 comes back unchanged. A 402 prints ``NO_CREDITS`` and sends the same
-        request (method, path and query, body, headers) to this process' local stand-in with
-        a throw-away token: the learner's token is never re-sent. The answer carries
-        ``X-Stand-In``, so the cell can say who answered.
+        A 402 prints ``NO_CREDITS`` and sends the same request (method, path and query, body,
+        headers) to this process' stand-in with a throw-away token: the learner's token is
+        never re-sent. The answer carries ``X-Stand-In``, so a cell can say who answered.
 
         >>> response = hf.fallback(requests.post(url, headers=headers, json=body))  # doctest: +SKIP
         """
@@ -239,42 +202,28 @@ class Connection:
         sent = response.request
         parts = urlsplit(sent.url or "")
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        headers = {
-            name: value
-            for name, value in sent.headers.items()
-            if name.lower() not in _NOT_RESENT_HEADERS
-        }
+        headers = {k: v for k, v in sent.headers.items() if k.lower() not in _NOT_RESENT_HEADERS}
         headers["Authorization"] = f"Bearer {local_token()}"
         return requests.request(
             sent.method or "POST",
-            shared_stand_in().url + path,
+            self.connector.stand_in_url() + path,
             data=sent.body,
             headers=headers,
             timeout=(5, 60),
         )
 
-    def whoami(self) -> dict[str, Any]:
-        """Return the whoami-v2 body for this connection's token."""
-        return self.session.whoami(self.settings.hub_api_url)
-
-    def model_providers(self, model_id: str) -> list[dict[str, Any]]:
-        """Return which providers serve ``model_id`` (the Hub's inferenceProviderMapping)."""
-        return self.session.model_providers(self.settings.hub_api_url, model_id)
-
     def is_served(self, model_id: str, provider: str = "hf-inference") -> bool:
-        """Return True when ``provider`` serves ``model_id`` with status live."""
-        return any(
-            m.get("provider") == provider and m.get("status") == "live"
-            for m in self.model_providers(model_id)
-        )
+        """Return True when the Hub maps ``model_id`` to ``provider`` with status live."""
+        mapping = self.model_providers(self.settings.hub_api_url, model_id)
+        return any(m.get("provider") == provider and m.get("status") == "live" for m in mapping)
 
     def serving(self, model_id: str = GPT2, provider: str = "hf-inference") -> Connection:
-        """Return a Connection that serves ``model_id``: this one, or the stand-in instead.
+        """Return a Connection that serves ``model_id``: this one, or a local one instead.
 
-        Live, with no ``HF_ENDPOINT_URL``, the Hub is asked whether ``provider`` serves the
-        model; when it does not (gpt2 today), or the Hub cannot be asked, this says so and
-        returns a local Connection, so that the lesson goes on and nobody mistakes the
-        stand-in's text for the model's. This Connection and the exported settings stay live.
+        Live without HF_ENDPOINT_URL, the Hub is asked whether ``provider`` serves the model;
+        when it does not (gpt2 today) or cannot be asked, this says so and returns a local
+        Connection, so the lesson goes on and nobody mistakes the stand-in's text for the
+        model's. This Connection and the exported settings stay live.
         """
         if self.is_local or self.settings.endpoint_url:
             return self
@@ -291,46 +240,7 @@ class Connection:
             f"{said} The cells that need it use the local stand-in instead; set "
             "HF_ENDPOINT_URL to your own Inference Endpoint to use the real model."
         )
-        return connect("local", quiet=True, export=False)
-
-
-def _forget_own_exports() -> None:
-    """Put back what the exported variables held before ``connect()`` wrote them."""
-    for name, value in _EXPORTED.items():
-        if os.environ.get(name) != value:
-            continue  # changed since by someone else: theirs wins
-        before = _BEFORE_EXPORT.get(name)
-        if before is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = before
-    _EXPORTED.clear()
-
-
-def export_settings(connection: Connection) -> dict[str, str | None]:
-    """Write the connection's settings into ``os.environ``; return {name: value or None}.
-
-    So that ``snippet`` cells, which read only ``HF_ROUTER_URL``, ``HF_HUB_URL``,
-    ``HF_ENDPOINT_URL`` and ``HF_TOKEN``, call whoever answers this notebook. Local, the mode
-    is pinned to ``local``, so that a second ``connect()`` stays local too.
-    """
-    s = connection.settings
-    values: dict[str, str | None] = {
-        contract.ROUTER_URL_ENV_VAR: s.router_url,
-        contract.HUB_URL_ENV_VAR: s.hub_url,
-        contract.ENDPOINT_ENV_VAR: connection.endpoint_url,
-        contract.TOKEN_ENV_VARS[0]: s.token,
-        contract.MODE_ENV_VAR: s.mode,
-    }
-    for name, value in values.items():
-        if name not in _BEFORE_EXPORT:
-            _BEFORE_EXPORT[name] = os.environ.get(name)
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-        _EXPORTED[name] = value
-    return values
+        return self.connector("local", quiet=True, export=False)
 
 
 class Fallback(NamedTuple):
@@ -342,7 +252,6 @@ class Fallback(NamedTuple):
 
 
 def _unreachable(host: str, setting: str, error: APIError) -> Fallback:
-    """Return the Fallback for a host that did not answer (refused, DNS, timeout)."""
     cause = error.message.rsplit(": ", 1)[-1].rstrip(".")
     if isinstance(error, RequestTimeoutError):
         cause, likely = "no answer in time", "no network, or a proxy or firewall in the way"
@@ -354,144 +263,90 @@ def _unreachable(host: str, setting: str, error: APIError) -> Fallback:
         f"Could not reach {host} ({cause}): {likely}. Check your connection, then run "
         "connect() again (or restart the kernel).",
         f"live mode was asked for, but {host} could not be reached",
-        NEXT_STEP_UNREACHABLE.replace("connection,", f"connection and {setting},"),
+        NEXT_STEP_UNREACHABLE.format(setting=setting),
     )
 
 
 def _not_the_service(host: str, setting: str, what: str) -> Fallback:
-    """Return the Fallback for a host that answered, but not as ``what`` does (a portal)."""
     return Fallback(
         f"{host} answered, but not like {what} (a captive portal or proxy?): sign in to the "
         f"network in a browser, or check {setting}, then run connect() again.",
         f"live mode was asked for, but {host} did not answer like {what}",
-        NEXT_STEP_NOT_THE_SERVICE.replace("the URL setting", setting),
+        NEXT_STEP_PORTAL.format(setting=setting),
     )
+
+
+def _ask(session: InferenceSession, url: str, host: str, setting: str, what: str) -> Any:
+    """Return the JSON at ``url`` (None for an HTTP error), or the Fallback that stops live mode."""
+    auth = "whoami" in url
+    try:
+        data, _ = session.json("GET", url, auth=auth)
+    except (ConnectionFailedError, RequestTimeoutError) as error:
+        return _unreachable(host, setting, error)
+    except AuthenticationError:
+        if auth:
+            raise
+        return None
+    except APIError as error:
+        if error.status is not None and error.status < 300:  # a success that is not JSON
+            return _not_the_service(host, setting, what)
+        return None  # a 429 or 5xx now says nothing about the inference routes
+    if not isinstance(data, dict) or (
+        "name" not in data and not isinstance(data.get("data"), list)
+    ):
+        return _not_the_service(host, setting, what)
+    return data
 
 
 def check_live(settings: config.Settings) -> Fallback | None:
     """Return None when the Hub and the router answer and the token is accepted; else why not.
 
-    One ``GET {hub}/api/whoami-v2`` and one ``GET {router}/v1/models`` (no token, free), each
-    with a short timeout and no retries. A token the Hub knows but that lacks the inference
-    permission counts as refused; an answer that is not the service's JSON (a captive
-    portal's HTML page) counts as not reached. A 429 or 5xx is not a reason to leave live
-    mode: the inference routes may still work.
+    One ``GET {hub}/api/whoami-v2`` and one ``GET {router}/v1/models`` (no token, free), with
+    short timeouts and no retries. A token without the inference permission counts as
+    refused; an answer that is not the service's JSON (a captive portal) as not reached.
     """
-    session = InferenceSession(settings.token, timeout=CHECK_TIMEOUT, retries=0)
-    host = settings.hub_url
-    try:
-        summary = token_summary(session.whoami(settings.hub_api_url))
-    except (ConnectionFailedError, RequestTimeoutError) as error:
-        session.close()
-        return _unreachable(host, contract.HUB_URL_ENV_VAR, error)
-    except UnexpectedResponseError:
-        session.close()
-        return _not_the_service(host, contract.HUB_URL_ENV_VAR, "the Hugging Face Hub")
-    except AuthenticationError as error:
-        session.close()
-        return Fallback(
-            f"{host} refused the token {settings.token_hint} (HTTP 401: {error.message}). "
-            "Create a new token at https://huggingface.co/settings/tokens, put it in .env as "
-            "HF_TOKEN=..., and restart the kernel.",
-            f"live mode was asked for, but {host} refused the token",
-            NEXT_STEP_REFUSED,
-        )
-    except PermissionDeniedError as error:
-        session.close()
-        return Fallback(
-            f"{host} refused the token {settings.token_hint} (HTTP 403: {error.message}). "
-            "Give it the 'Make calls to Inference Providers' permission, then restart the kernel.",
-            f"live mode was asked for, but {host} refused the token",
-            NEXT_STEP_PERMISSION,
-        )
-    except APIError:
-        summary = None
-    if summary is not None and not summary.can_call_inference:  # every call would answer 403
-        session.close()
-        return Fallback(
-            f"The token {settings.token_hint} (user {summary.user}, role {summary.role}) may not "
-            "call Inference Providers. Give it the 'Make calls to Inference Providers' "
-            "permission at https://huggingface.co/settings/tokens, then restart the kernel.",
-            "live mode was asked for, but the token may not call Inference Providers",
-            NEXT_STEP_PERMISSION,
-        )
-    try:
-        return check_router(session, settings.router_url)
-    finally:
-        session.close()
-
-
-def check_router(session: InferenceSession, router_url: str) -> Fallback | None:
-    """Return None when ``GET {router}/v1/models`` answers the router's model list.
-
-    That route lists the chat models (hub-docs ``docs/inference-providers/hub-api.md``) and
-    answers without a token (secondary source), so it costs nothing: notebooks/REFERENCES.md,
-    "Router".
-    """
-    setting = contract.ROUTER_URL_ENV_VAR
-    try:
-        data, _ = session.json("GET", f"{router_url}/v1/models", auth=False)
-    except (ConnectionFailedError, RequestTimeoutError) as error:
-        return _unreachable(router_url, setting, error)
-    except UnexpectedResponseError:
-        return _not_the_service(router_url, setting, "the Hugging Face router")
-    except APIError:
-        return None  # it answered: a 429 or 5xx now says nothing about the inference routes
-    if not (isinstance(data, dict) and isinstance(data.get("data"), list)):
-        return _not_the_service(router_url, setting, "the Hugging Face router")
-    return None
-
-
-def room_stand_in_answers(url: str) -> APIError | None:
-    """Return None when the stand-in at ``url`` answers ``GET /v1/models``; else the error.
-
-    Any HTTP answer counts (an older stand-in may lack the route); only no connection, or no
-    answer within ``CHECK_TIMEOUT``, does not.
-    """
-    session = InferenceSession(None, timeout=CHECK_TIMEOUT, retries=0, allow_plain_http=True)
-    try:
-        session.request("GET", f"{url}/v1/models", auth=False)
-    except (ConnectionFailedError, RequestTimeoutError) as error:
-        return error
-    except APIError:
-        return None
-    finally:
-        session.close()
-    return None
-
-
-def _local_settings(reason: str) -> tuple[config.Settings, str, str | None]:
-    """Return (local Settings, stand-in URL, what to say): HF_STANDIN_URL's stand-in, or ours.
-
-    A room's stand-in (``HF_STANDIN_URL``) is checked once; when it does not answer, this
-    machine's own stand-in answers instead and the reason says so.
-    """
-    found = config.read_setting(STANDIN_URL_ENV_VAR)
-    stand_in_url = (found.value or "").strip().rstrip("/")
-    said = None
-    if stand_in_url:
-        failed = room_stand_in_answers(stand_in_url)
-        if failed is not None:
-            cause = failed.message.rsplit(": ", 1)[-1].rstrip(".")
-            if isinstance(failed, RequestTimeoutError):
-                cause = "no answer in time"
-            said = (
-                f"The room's stand-in at {stand_in_url} ({STANDIN_URL_ENV_VAR}) does not "
-                f"answer ({cause}). This notebook starts a stand-in of its own on this machine "
-                "instead; ask whether the room's is running, then run connect() again."
+    hub, router = settings.hub_url, settings.router_url
+    with InferenceSession(settings.token, timeout=CHECK_TIMEOUT, retries=0) as session:
+        try:
+            found = _ask(
+                session,
+                f"{settings.hub_api_url}/whoami-v2",
+                hub,
+                contract.HUB_URL_ENV_VAR,
+                "the Hugging Face Hub",
             )
-            reason = f"{STANDIN_URL_ENV_VAR}={stand_in_url} did not answer"
-            stand_in_url = ""
-    if not stand_in_url:
-        stand_in_url = shared_stand_in().url
-    settings = config.Settings(
-        mode="local",
-        token=local_token(),
-        router_url=stand_in_url,
-        hub_api_url=f"{stand_in_url}/api",
-        reason=reason,
-    )
-    return settings, stand_in_url, said
+        except AuthenticationError as error:
+            fix = (
+                "Create a new token at https://huggingface.co/settings/tokens, put it in .env as "
+                "HF_TOKEN=..., and restart the kernel."
+                if error.status == 401
+                else "Give it the 'Make calls to Inference Providers' permission, then restart the kernel."
+            )
+            return Fallback(
+                f"{hub} refused the token {settings.token_hint} (HTTP {error.status}: "
+                f"{error.message}). {fix}",
+                f"live mode was asked for, but {hub} refused the token",
+                NEXT_STEP_REFUSED if error.status == 401 else NEXT_STEP_PERMISSION,
+            )
+        if isinstance(found, Fallback):
+            return found
+        summary = token_summary(found) if found else None
+        if summary is not None and not summary.can_call_inference:  # every call would be a 403
+            return Fallback(
+                f"The token {settings.token_hint} (user {summary.user}, role {summary.role}) may "
+                "not call Inference Providers. Give it the 'Make calls to Inference Providers' "
+                "permission at https://huggingface.co/settings/tokens, then restart the kernel.",
+                "live mode was asked for, but the token may not call Inference Providers",
+                NEXT_STEP_PERMISSION,
+            )
+        found = _ask(
+            session,
+            f"{router}/v1/models",
+            router,
+            contract.ROUTER_URL_ENV_VAR,
+            "the Hugging Face router",
+        )
+        return found if isinstance(found, Fallback) else None
 
 
 def live_url_settings(settings: config.Settings) -> dict[str, str]:
@@ -507,88 +362,143 @@ def live_url_settings(settings: config.Settings) -> dict[str, str]:
     return {url: " or ".join(names) for url, names in named.items()}
 
 
-def connect(
-    mode: str | None = None,
-    *,
-    quiet: bool = False,
-    retries: int = 3,
-    check: bool = True,
-    export: bool = True,
-) -> Connection:
-    """Return a Connection for this notebook, printing a banner that says who answers.
+def room_stand_in_answers(url: str) -> APIError | None:
+    """Return None when something answers HTTP at ``url``; else the connection error."""
+    with InferenceSession(None, timeout=CHECK_TIMEOUT, retries=0) as session:
+        try:
+            session.request("GET", f"{url}/v1/models", auth=False)
+        except (ConnectionFailedError, RequestTimeoutError) as error:
+            return error
+        except APIError:
+            return None
+    return None
 
-    ``mode`` overrides ``HF_TUTORIAL_MODE`` ("local", "live" or "auto"). ``check=False``
-    skips the one live check (whoami-v2 on the Hub). ``export=False`` leaves ``os.environ``
-    alone. Problems with the live set-up (no token, an unreachable service, a refused token,
-    a bad URL setting) are said in plain words and the Connection is local instead.
+
+class Connector:
+    """``connect``: makes Connections, and remembers what the last one exported and the stand-in.
+
+    One Connector per kernel (``helpers.connect``); a test makes its own.
     """
-    if mode is not None and export and _EXPORTED:
-        _forget_own_exports()  # an explicit mode reads the learner's settings, not ours
-    environ = dict(os.environ)
-    if mode is not None:
-        environ[contract.MODE_ENV_VAR] = mode
-    problem: str | None = None
-    next_step = ""
-    settings: config.Settings | None = None
-    try:
-        token = config.token_setting()
-        resolved, reason = config.mode_and_reason(environ, token)
-        if resolved == "live":
-            value = token.value or config.get_token()
-            settings = config.Settings.live(value, reason=reason)
-            if check:
-                config.check_transport(settings.hub_api_url)
-                failed = check_live(settings)
-                if failed:
-                    problem, reason, next_step = failed
-    except MissingTokenError as error:
-        problem = f"{error.message} {error.hint}"
-        reason = "live mode was asked for, but no token was found"
-        next_step = NEXT_STEP_NO_TOKEN
-    except ConfigurationError as error:
-        problem = f"{error.message} {error.hint}"
-        reason = "the live settings have a problem"
-        next_step = NEXT_STEP_SETTING
-    stand_in_url = None
-    url_settings: dict[str, str] = {}
-    if settings is None or problem:
-        if problem:
-            print(f"{problem}\nThis notebook uses the local stand-in instead.")
-        settings, stand_in_url, said = _local_settings(reason)
-        if said:
-            print(said)
-            next_step = (
-                f"To use the room's stand-in, check {STANDIN_URL_ENV_VAR} and that it is "
-                "running, then run connect() again."
+
+    def __init__(self) -> None:
+        self.last: Connection | None = None
+        self.stand_in: Any = None
+
+    def stand_in_url(self) -> str:
+        """Return the URL of this Connector's stand-in, starting it on first use."""
+        if self.stand_in is None or not self.stand_in.running:
+            from ..standin import start  # the web framework loads only when a stand-in starts
+
+            self.stand_in = start()
+        return self.stand_in.url
+
+    def _local(self, reason: str, next_step: str) -> tuple[config.Settings, str, dict[str, str]]:
+        """Return (local Settings, next step, url settings): HF_STANDIN_URL's stand-in, or ours."""
+        url = (config.read_setting(STANDIN_URL_ENV_VAR).value or "").strip().rstrip("/")
+        named = {url: STANDIN_URL_ENV_VAR} if url else {}
+        failed = room_stand_in_answers(url) if url else None
+        if failed is not None:
+            cause = (
+                "no answer in time"
+                if isinstance(failed, RequestTimeoutError)
+                else (failed.message.rsplit(": ", 1)[-1].rstrip("."))
             )
-        elif config.read_setting(STANDIN_URL_ENV_VAR).found:
-            url_settings[stand_in_url] = STANDIN_URL_ENV_VAR
-    else:
-        url_settings = live_url_settings(settings)
-    # In local mode the token is a throw-away one, so a workshop stand-in on the room's
-    # network (plain http) may receive it; a real token only ever travels over https.
-    session = InferenceSession(
-        settings.token,
-        retries=retries,
-        allow_plain_http=settings.mode == "local",
-        url_settings=url_settings,
-    )
-    connection = Connection(settings, session, stand_in_url, next_step)
-    if export:
-        export_settings(connection)
-    if not quiet:
-        print(connection.banner())
-    return connection
+            print(
+                f"The room's stand-in at {url} ({STANDIN_URL_ENV_VAR}) does not answer "
+                f"({cause}). This notebook starts a stand-in of its own on this machine "
+                "instead; ask whether the room's is running, then run connect() again."
+            )
+            reason, next_step = f"{STANDIN_URL_ENV_VAR}={url} did not answer", NEXT_STEP_ROOM
+            url, named = "", {}
+        url = url or self.stand_in_url()
+        settings = config.Settings("local", local_token(), url, f"{url}/api", reason=reason)
+        return settings, next_step, named
+
+    def _choose(self, environ: dict[str, str], check: bool) -> tuple[Any, str, str, str]:
+        """Return (live Settings or None, the problem or "", the reason, the next step)."""
+        settings = None
+        try:
+            token = config.token_setting()
+            resolved, reason = config.mode_and_reason(environ, token)
+            if resolved == "live":
+                settings = config.Settings.live(token.value or config.get_token(), reason=reason)
+                if check:
+                    config.check_transport(settings.hub_api_url)
+                    failed = check_live(settings)
+                    if failed:
+                        return settings, *failed
+        except ConfigurationError as error:
+            missing = error.parameter == contract.TOKEN_ENV_VARS[0]
+            reason = (
+                "live mode was asked for, but no token was found"
+                if missing
+                else "the live settings have a problem"
+            )
+            return (
+                None,
+                f"{error.message} {error.hint}",
+                reason,
+                (NEXT_STEP_NO_TOKEN if missing else NEXT_STEP_SETTING),
+            )
+        return settings, "", reason, ""
+
+    def __call__(
+        self,
+        mode: str | None = None,
+        *,
+        quiet: bool = False,
+        retries: int = 3,
+        check: bool = True,
+        export: bool = True,
+    ) -> Connection:
+        """Return a Connection for this notebook, printing a banner that says who answers.
+
+        ``mode`` overrides ``HF_TUTORIAL_MODE`` ("local", "live" or "auto"). ``check=False``
+        skips the one live check. ``export=False`` leaves ``os.environ`` alone. Problems with
+        the live set-up are said in plain words and the Connection is local instead.
+        """
+        previous = self.last.exports if self.last else None
+        if mode is not None and export and previous:
+            previous.undo()  # an explicit mode reads the learner's settings, not ours
+        environ = {**os.environ, **({contract.MODE_ENV_VAR: mode} if mode else {})}
+        settings, problem, reason, next_step = self._choose(environ, check)
+        if settings is None or problem:
+            if problem:
+                print(f"{problem}\nThis notebook uses the local stand-in instead.")
+            settings, next_step, named = self._local(reason, next_step)
+            hf = Connection(
+                settings,
+                stand_in_url=settings.router_url,
+                next_step=next_step,
+                retries=retries,
+                url_settings=named,
+                connector=self,
+            )
+        else:
+            hf = Connection(
+                settings, retries=retries, connector=self, url_settings=live_url_settings(settings)
+            )
+        if export:
+            hf.exports.write(self.exported(hf), previous)
+            self.last = hf
+        if not quiet:
+            print(hf.banner())
+        return hf
+
+    @staticmethod
+    def exported(hf: Connection) -> dict[str, str | None]:
+        """Return what snippet cells read: {HF_ROUTER_URL, HF_HUB_URL, …: value or None}.
+
+        Local, the mode is pinned to ``local``, so that a second ``connect()`` stays local.
+        """
+        return {
+            contract.ROUTER_URL_ENV_VAR: hf.settings.router_url,
+            contract.HUB_URL_ENV_VAR: hf.settings.hub_url,
+            contract.ENDPOINT_ENV_VAR: hf.endpoint_url,
+            contract.TOKEN_ENV_VARS[0]: hf.settings.token,
+            contract.MODE_ENV_VAR: hf.settings.mode,
+        }
 
 
-__all__ = [
-    "CHAT_MODEL",
-    "Connection",
-    "Fallback",
-    "GPT2",
-    "HFError",
-    "check_live",
-    "connect",
-    "export_settings",
-    "local_token",
-]
+connect = Connector()
+"""The notebooks' ``connect()``: ``hf = connect()``."""

@@ -145,14 +145,9 @@ def _message_output(text: str) -> dict[str, Any]:
 def cost_calculator(cost_per_request: float) -> Any:
     """Return an ipywidgets box: the controls, then the table of ``compare_options``.
 
-    The table is there as soon as the box is displayed and is redrawn on every change. A value
-    ``compare_options`` refuses (a negative cost, say) shows a one-line message in its place
-    until the value is fixed. The box's ``result`` is the table on screen (None while a
-    message is shown) and ``message`` that message (None while a table is shown).
-
-    The output area is written directly (``Output.outputs``) rather than through
-    ``ipywidgets.interactive``, which displays nothing unless told to, and shows a full
-    traceback for a bad value.
+    Redrawn on every change; a value ``compare_options`` refuses shows a one-line message
+    instead (``box.message``; ``box.result`` is the table on screen, or None). The output is
+    written directly (``Output.outputs``): ``interactive`` would show a traceback.
     """
     import ipywidgets as w
 

@@ -57,7 +57,8 @@ def explorer_request(
     params["details"] = True
     payload = {"inputs": prompt, "parameters": params}
     try:
-        generation = connection.generate(prompt, model_id=model_id, **params)
+        url = connection.text_generation_url(model_id)
+        generation = connection.text_generation(url, prompt, **params)
     except HFError as error:
         return ExplorerResult(payload, error=error)
     return ExplorerResult(generation.payload, generation=generation)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import os
 import socket
-from types import SimpleNamespace
 
 import pytest
 import requests
 
-from helpers import Connection, InferenceSession, Settings, connect, contract, local_token
+from helpers import contract
+from helpers.client.config import Settings
+from helpers.lessons.connection import Connection, connect, local_token
 from helpers.lessons import connection as connection_module
 from helpers.standin import start
 
@@ -34,8 +35,6 @@ def clean_settings(monkeypatch, tmp_path):
     yield
     os.environ.clear()
     os.environ.update(saved)
-    connection_module._EXPORTED.clear()
-    connection_module._BEFORE_EXPORT.clear()
 
 
 @pytest.fixture
@@ -50,7 +49,7 @@ def dead_url():
 def live_like(api_url: str, token: str, endpoint_url: str | None = None) -> Connection:
     """A live Connection whose router and Hub are ``api_url`` (a stand-in)."""
     settings = Settings("live", token, api_url, api_url + "/api", endpoint_url)
-    return Connection(settings, InferenceSession(token, retries=0))
+    return Connection(settings, retries=0)
 
 
 # --- choosing the mode, and saying why -------------------------------------------------------
@@ -65,8 +64,11 @@ def test_local_mode_starts_the_stand_in_and_keeps_the_learners_token_home(capsys
     assert banner.startswith("LOCAL STAND-IN") and "not from Hugging Face" in banner
     assert "HF_TUTORIAL_MODE=local in the environment" in banner
     assert hf.token != learner
-    assert hf.whoami()["name"] == "standin-learner"
-    assert "stand-in" in hf.generate(PROMPT, max_new_tokens=3).answered_by
+    assert hf.json("GET", hf.settings.hub_api_url + "/whoami-v2")[0]["name"] == "standin-learner"
+    assert (
+        "stand-in"
+        in hf.text_generation(hf.text_generation_url(), PROMPT, max_new_tokens=3).answered_by
+    )
 
 
 def test_dotenv_with_a_token_and_local_mode_stays_local_and_says_so(tmp_path, capsys):
@@ -141,9 +143,8 @@ def test_every_live_url_is_built_from_router_and_hub_settings(tmp_path, stand_in
     assert hf.mode == "live"
     assert hf.model_url("x/y") == f"{stand_in.url}/hf-inference/models/x/y"
     assert hf.chat_url == f"{stand_in.url}/v1/chat/completions"
-    assert hf.completions_url("x/y") == f"{stand_in.url}/hf-inference/models/x/y/v1/completions"
     assert hf.settings.hub_api_url == f"{stand_in.url}/api"
-    assert hf.whoami()["name"] == "standin-learner"
+    assert hf.json("GET", hf.settings.hub_api_url + "/whoami-v2")[0]["name"] == "standin-learner"
 
 
 def test_unreachable_service_explains_and_continues_on_the_stand_in(monkeypatch, capsys, dead_url):
@@ -161,7 +162,10 @@ def test_unreachable_service_explains_and_continues_on_the_stand_in(monkeypatch,
     assert "Check your connection" in first
     assert "could not be reached" in said.splitlines()[-1]  # the banner says why
     assert token not in said
-    assert "stand-in" in hf.generate(PROMPT, max_new_tokens=2).answered_by
+    assert (
+        "stand-in"
+        in hf.text_generation(hf.text_generation_url(), PROMPT, max_new_tokens=2).answered_by
+    )
 
 
 def test_rejected_token_explains_and_continues_on_the_stand_in(monkeypatch, capsys, stand_in):
@@ -205,7 +209,7 @@ def test_a_real_token_is_never_sent_over_plain_http_to_another_host(monkeypatch,
 
 def test_live_mode_never_allows_plain_http(monkeypatch):
     monkeypatch.setenv("HF_TOKEN", local_token())
-    assert not connect(quiet=True, check=False).session.allow_plain_http
+    assert not connect(quiet=True, check=False).allow_plain_http
 
 
 def test_local_mode_may_reach_a_workshop_stand_in_over_plain_http(monkeypatch):
@@ -213,7 +217,7 @@ def test_local_mode_may_reach_a_workshop_stand_in_over_plain_http(monkeypatch):
     monkeypatch.setenv("HF_TUTORIAL_MODE", "local")
     monkeypatch.setenv("HF_STANDIN_URL", "http://192.0.2.10:8000")
     hf = connect(quiet=True)
-    assert hf.session.allow_plain_http  # the throw-away token may go to the room's stand-in
+    assert hf.allow_plain_http  # the throw-away token may go to the room's stand-in
     assert hf.settings.router_url == "http://192.0.2.10:8000"
 
 
@@ -295,9 +299,7 @@ def test_fallback_returns_any_answer_but_402_unchanged(status, capsys, monkeypat
 def test_fallback_resends_a_402_to_the_stand_in_without_the_learners_token(capsys, monkeypatch):
     learner = local_token()
     sent: dict = {}
-    monkeypatch.setattr(
-        connection_module, "shared_stand_in", lambda: SimpleNamespace(url="http://127.0.0.1:9")
-    )
+    monkeypatch.setattr(connect, "stand_in_url", lambda: "http://127.0.0.1:9")
 
     def record(method, url, **kwargs):
         sent.update(kwargs, method=method, url=url)
@@ -345,35 +347,7 @@ def test_endpoint_url_is_a_base_for_both_shapes(monkeypatch):
     monkeypatch.setenv("HF_ENDPOINT_URL", "https://xyz.endpoints.huggingface.cloud/")
     hf = connect(quiet=True, check=False)
     assert hf.text_generation_url() == "https://xyz.endpoints.huggingface.cloud"
-    assert hf.completions_url() == "https://xyz.endpoints.huggingface.cloud/v1/completions"
     assert hf.endpoint_url == "https://xyz.endpoints.huggingface.cloud"
-
-
-def test_complete_on_the_stand_ins_router_route(stand_in, token):
-    hf = live_like(stand_in.url, token)
-    result = hf.complete(PROMPT, max_tokens=5)
-    assert result.text and not result.text.startswith(PROMPT)  # the continuation only
-    assert result.usage["completion_tokens"] <= 5
-    assert result.finish_reason in ("length", "stop")
-    assert "stand-in" in result.answered_by
-
-
-def test_stream_complete_yields_text_pieces(stand_in, token):
-    pieces = list(live_like(stand_in.url, token).stream_complete(PROMPT, max_tokens=4))
-    assert len(pieces) >= 2 and all(isinstance(p, str) for p in pieces)
-
-
-def test_complete_on_the_stand_ins_emulated_endpoint(stand_in, token):
-    hf = live_like(stand_in.url, token, stand_in.url + contract.ENDPOINT_PREFIX)
-    result = hf.complete(PROMPT, max_tokens=4)
-    assert result.payload["prompt"] == PROMPT and result.text
-
-
-def test_routes_spoken_recognises_a_tgi_endpoint(stand_in, token):
-    hf = live_like(stand_in.url, token, stand_in.url + contract.ENDPOINT_PREFIX)
-    spoken = hf.routes_spoken()
-    assert spoken.classic is True and spoken.openai is True
-    assert "/info" in spoken.how
 
 
 def test_serving_falls_back_when_the_router_lacks_the_model(capsys, token):
@@ -412,7 +386,10 @@ def test_a_room_stand_in_that_does_not_answer_is_replaced_by_our_own(monkeypatch
     banner = said[-1]
     assert banner.startswith(f"LOCAL STAND-IN at {hf.stand_in_url} (HF_STANDIN_URL={dead_url}")
     assert banner.endswith("check HF_STANDIN_URL and that it is running, then run connect() again.")
-    assert "stand-in" in hf.generate(PROMPT, max_new_tokens=2).answered_by
+    assert (
+        "stand-in"
+        in hf.text_generation(hf.text_generation_url(), PROMPT, max_new_tokens=2).answered_by
+    )
 
 
 def test_a_room_stand_in_that_answers_is_used(monkeypatch, stand_in):
@@ -428,7 +405,7 @@ def test_a_room_stand_in_gone_later_gets_a_hint_naming_hf_standin_url(monkeypatc
     monkeypatch.setenv("HF_STANDIN_URL", dead_url)
     hf = connect(quiet=True, retries=0)
     with pytest.raises(connection_module.ConnectionFailedError) as info:
-        hf.generate(PROMPT, max_new_tokens=2)
+        hf.text_generation(hf.text_generation_url(), PROMPT, max_new_tokens=2)
     assert "HF_STANDIN_URL" in info.value.hint and "fresh one" not in info.value.hint
 
 
@@ -468,14 +445,9 @@ def test_a_live_router_that_goes_away_gets_a_hint_naming_hf_router_url(stand_in,
     # bug caught: "The local stand-in at this address is not answering... check HF_STANDIN_URL"
     # for a live learner, because the dead router's URL happened to be on this machine
     settings = Settings("live", token, dead_url, stand_in.url + "/api")
-    hf = Connection(
-        settings,
-        InferenceSession(
-            token, retries=0, url_settings=connection_module.live_url_settings(settings)
-        ),
-    )
+    hf = Connection(settings, retries=0, url_settings=connection_module.live_url_settings(settings))
     with pytest.raises(connection_module.ConnectionFailedError) as info:
-        hf.complete(PROMPT, max_tokens=2)
+        hf.chat(hf.chat_url, contract.CHAT_MODEL, [])
     assert "HF_ROUTER_URL" in info.value.hint and "stand-in" not in info.value.hint
 
 
@@ -484,8 +456,8 @@ def test_connect_names_the_router_setting_in_live_hints(monkeypatch, stand_in):
     monkeypatch.setenv("HF_ROUTER_URL", stand_in.url + "/router")
     monkeypatch.setenv("HF_HUB_URL", stand_in.url)
     hf = connect(quiet=True, check=False)
-    assert hf.session.setting_of(hf.chat_url) == (stand_in.url + "/router", "HF_ROUTER_URL")
-    assert hf.session.setting_of(stand_in.url + "/api/whoami-v2") == (stand_in.url, "HF_HUB_URL")
+    assert f"{stand_in.url}/router (HF_ROUTER_URL)" in hf.connection_hint(hf.chat_url)
+    assert f"{stand_in.url} (HF_HUB_URL)" in hf.connection_hint(stand_in.url + "/api/whoami-v2")
 
 
 @pytest.mark.parametrize(

@@ -105,7 +105,10 @@ def test_slider_float_noise_is_not_sent(monkeypatch):
     sent = {}
 
     class Fake:
-        def generate(self, prompt, model_id, **params):
+        def text_generation_url(self, model_id):
+            return "http://fake/" + model_id
+
+        def text_generation(self, url, prompt, **params):
             sent.update(params)
             raise explorer.HFError("stop here")
 
