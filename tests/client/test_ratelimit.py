@@ -6,7 +6,7 @@ import pytest
 
 from helpers.client.ratelimit import Pacer, RateLimitPolicy, parse_policy, parse_ratelimit
 from helpers.standin.options import StandInOptions
-from helpers.standin.responses import StandInError
+from helpers.standin.errors import StandInError
 from helpers.standin.state import StandInState
 
 

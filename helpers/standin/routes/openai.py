@@ -35,8 +35,8 @@ from ..catalog import (
     live_offers,
 )
 from ..dependencies import admit
+from ..errors import StandInError
 from ..protocol import ChatRequest, CompletionRequest, ResponsesRequest, openapi_body
-from ..responses import StandInError
 from ..serving.completions import answer_completion
 from ..serving.openai import (
     HF_INFERENCE,
@@ -53,7 +53,6 @@ from ..serving.responses import respond, response_events
 router = APIRouter(tags=["OpenAI-compatible"])
 CHAT, COMPLETION = openapi_body(ChatRequest), openapi_body(CompletionRequest)
 CREATED = 1_764_000_000  # a fixed timestamp for /v1/models entries
-TEMPLATE_NOT_FOUND = {"error": "Template error: template not found", "error_type": "template_error"}
 ARCHITECTURE = {"input_modalities": ["text"], "output_modalities": ["text"]}
 """The stand-in's models read and write text (hub-docs ``hub-api.md``'s ``architecture``)."""
 
@@ -200,7 +199,12 @@ async def endpoint_chat(request: Request) -> Response:
     """TGI's ``/v1/chat/completions`` on gpt2: 422 ``template_error`` (no chat template)."""
     admission = admit(request, GPT2)
     await read_object(request, TGI_ENDPOINT)
-    raise StandInError(422, dict(TEMPLATE_NOT_FOUND), headers=dict(admission.headers))
+    raise StandInError(
+        422,
+        "Template error: template not found",
+        kind="template_error",
+        headers=dict(admission.headers),
+    )
 
 
 def model_entry(info: ModelInfo, hf_inference_llms: bool = True) -> Model:

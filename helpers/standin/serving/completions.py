@@ -21,8 +21,8 @@ from openai.types.completion_choice import Logprobs
 
 from .. import events as sse
 from ..dependencies import Admission
+from ..errors import StandInError
 from ..protocol import MAX_PROMPTS, CompletionRequest
-from ..responses import StandInError
 from ..textgen import TextGenerator
 from .openai import (
     DEFAULT_COMPLETION_MAX_TOKENS,

@@ -29,8 +29,8 @@ from pydantic import BaseModel, ValidationError
 from .. import events as sse
 from ..body import read_json
 from ..dependencies import Admission, broken_body
+from ..errors import StandInError
 from ..protocol import ChatRequest, CompletionRequest, first_problem
-from ..responses import StandInError
 from ..textgen import WORD_RE, TextGenerator
 from .structured import (
     UnsupportedSchema,
@@ -75,9 +75,8 @@ TGI_ENDPOINT = Surface("tgi-endpoint", tgi=True)
 def openai_error(
     status: int, message: str, param: str | None = None, code: str | None = None
 ) -> StandInError:
-    """Return an error in OpenAI's envelope, as the router sends on its OpenAI routes."""
-    error = {"message": message, "type": "invalid_request_error", "param": param, "code": code}
-    return StandInError(status, {"error": error})
+    """Return an error the app's handler renders in OpenAI's envelope on these routes."""
+    return StandInError(status, message, param=param, code=code)
 
 
 def fail(
@@ -85,8 +84,7 @@ def fail(
 ) -> StandInError:
     """Return the surface's 4xx: OpenAI's 400, or TGI's 422 validation body."""
     if surface.tgi:
-        body = {"error": f"Input validation error: {message}", "error_type": "validation"}
-        return StandInError(422, body)
+        return StandInError(422, f"Input validation error: {message}", kind="validation")
     return openai_error(400, message, param, code)
 
 
