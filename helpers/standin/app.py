@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from .errors import HANDLED, handle
 from .middleware import MarkStandIn
-from .openapi import document_errors
 from .options import StandInOptions
 from .profiles import profile_named
 from .routes import classic, endpoint, hub, legacy, openai, pipelines, providers
+from .schemas import inline_refs
 from .state import StandInState
 from .textgen import TextGenerator
 
@@ -26,6 +27,18 @@ def shared_generator() -> TextGenerator:
     if _SHARED_GENERATOR is None:
         _SHARED_GENERATOR = TextGenerator()
     return _SHARED_GENERATOR
+
+
+def _inline_body_refs(node: Any) -> Any:
+    """Inline pydantic's local ``#/$defs/X`` references in every body schema of the document
+    (nothing at the document's root resolves them once a schema sits in an operation)."""
+    if isinstance(node, dict):
+        if "$defs" in node:
+            return inline_refs(node)
+        return {k: _inline_body_refs(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline_body_refs(v) for v in node]
+    return node
 
 
 def create_app(
@@ -58,5 +71,12 @@ def create_app(
     for module in (legacy, hub, openai, pipelines, classic, providers):
         # classic's {id:path} and the providers' /{provider}/{path} last
         app.include_router(module.router)
-    document_errors(app)
+    build_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _inline_body_refs(build_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -263,7 +263,7 @@ tgi_params = st.dictionaries(
 ) | st.fixed_dictionaries({"grammar": grammars, "max_new_tokens": st.integers(1, 12)})
 
 
-@fuzz(350)
+@fuzz(80)
 @given(
     route=st.sampled_from(TGI_ROUTES),
     model=mostly(st.sampled_from(["openai-community/gpt2", "gpt2"]), models),
@@ -278,7 +278,7 @@ def test_tgi_routes_answer_in_tgi_shapes(route, model, inputs, parameters, strea
     check(CLIENT.post(fill(route, model), json=body, headers=AUTH), "tgi")
 
 
-@fuzz(150)
+@fuzz(40)
 @given(
     raw=st.binary(max_size=200) | st.text(max_size=200).map(str.encode),
     route=st.sampled_from(TGI_ROUTES + OPENAI_CHAT[:3] + PIPELINES),
@@ -462,7 +462,7 @@ chat_options = st.dictionaries(
 )
 
 
-@fuzz(450)
+@fuzz(100)
 @given(
     route=st.sampled_from(OPENAI_CHAT),
     data=st.data(),
@@ -483,7 +483,7 @@ def test_chat_routes_answer_in_openai_shapes(route, data, msgs, options, extra):
     check(CLIENT.post(fill(route, model), json=body, headers=AUTH), "openai")
 
 
-@fuzz(200)
+@fuzz(50)
 @given(
     route=st.sampled_from(OPENAI_COMPLETIONS),
     data=st.data(),
@@ -541,7 +541,7 @@ response_inputs = mostly(
 )
 
 
-@fuzz(150)
+@fuzz(40)
 @given(
     model=mostly(st.sampled_from(CHAT_MODELS), chat_models),
     given_input=response_inputs,
@@ -564,7 +564,7 @@ def test_the_responses_route_answers_in_openai_shapes(model, given_input, option
         Response.model_validate(response.json())  # openai-python's own type reads it
 
 
-@fuzz(200)
+@fuzz(50)
 @given(
     route=st.sampled_from(ENDPOINT_OPENAI),
     model=st.sampled_from(["tgi", "openai-community/gpt2"]) | st.text(max_size=10),
@@ -592,7 +592,7 @@ embedding_models = st.sampled_from(
 )
 
 
-@fuzz(200)
+@fuzz(50)
 @given(
     route=st.sampled_from(PIPELINES),
     model=embedding_models,
@@ -619,7 +619,7 @@ def test_pipelines_answer_in_hf_inference_shapes(route, model, inputs, parameter
     check(CLIENT.post(fill(route, model), json=body, headers=AUTH), "pipeline")
 
 
-@fuzz(200)
+@fuzz(50)
 @given(
     route=st.sampled_from(GET_ROUTES + LEGACY),
     model=models,
@@ -639,7 +639,7 @@ def test_get_routes_answer_in_their_shapes(route, model, expand, auth, method):
     check(response, surface)
 
 
-@fuzz(300)
+@fuzz(60)
 @given(
     path=st.text(
         alphabet=st.characters(min_codepoint=33, max_codepoint=126, exclude_characters="?#%"),
@@ -670,7 +670,7 @@ bodies = (
 )
 
 
-@fuzz(250)
+@fuzz(60)
 @given(
     status=st.integers(400, 599),
     body=bodies,
@@ -687,14 +687,14 @@ def test_error_parser_returns_our_exception_for_any_body(status, body, content_t
     str(error)
 
 
-@fuzz(250)
+@fuzz(60)
 @given(data=json_values)
 def test_generation_parser_raises_only_our_exceptions(data):
     with contextlib.suppress(HFError):
         parse_generation(data)
 
 
-@fuzz(250)
+@fuzz(60)
 @given(
     lines=st.lists(
         st.text(max_size=60) | st.builds(lambda v: "data:" + json.dumps(v), json_values), max_size=8

@@ -175,7 +175,6 @@ def test_more_than_100_headers_get_431_before_any_route(api, auth):
     assert many.headers["content-type"].startswith("text/plain")
     assert "100 headers" in many.text
     assert api.get("/api/whoami-v2", headers=headers(90)).status_code == 200
-    assert "431" in api.get("/openapi.json").json()["paths"]["/api/whoami-v2"]["get"]["responses"]
 
 
 LONE_SURROGATES = [
