@@ -1,9 +1,9 @@
-"""Request and answer bodies of the TGI routes, for the OpenAPI schema.
+"""TGI's request bodies and ``Info`` as pydantic models, for the OpenAPI document.
 
-The routes validate bodies with ``validation.py`` (TGI's own rules and messages), not with
-these models, so that the answers are TGI's and not pydantic's. The fields and their
-documentation follow TGI's ``GenerateParameters``, ``GenerateResponse``, ``StreamResponse`` and
-``Info`` (``router/src/lib.rs`` @ ``db931fcf``).
+The routes validate bodies with ``validation.py`` (serde's wording, then ``contract.TGI_RULES``)
+so that the answers are TGI's and not pydantic's; answers are TGI's shapes as documented by
+huggingface_hub's ``TextGenerationOutput`` / ``TextGenerationStreamOutput`` (tests check them
+against TGI's own OpenAPI schemas). Fields follow ``router/src/lib.rs`` @ ``db931fcf``.
 """
 
 from __future__ import annotations
@@ -71,68 +71,6 @@ class GenerateRequest(BaseModel):
     stream: bool = False
 
 
-class TokenOut(BaseModel):
-    id: int
-    text: str
-    logprob: float | None
-    special: bool
-
-
-class PrefillTokenOut(BaseModel):
-    id: int
-    text: str
-    logprob: float | None
-
-
-class BestOfSequence(BaseModel):
-    generated_text: str
-    finish_reason: Literal["length", "eos_token", "stop_sequence"]
-    generated_tokens: int
-    seed: int | None
-    prefill: list[PrefillTokenOut]
-    tokens: list[TokenOut]
-    top_tokens: list[list[TokenOut]] | None = None
-
-
-class Details(BaseModel):
-    finish_reason: Literal["length", "eos_token", "stop_sequence"]
-    generated_tokens: int
-    seed: int | None
-    prefill: list[PrefillTokenOut]
-    tokens: list[TokenOut]
-    best_of_sequences: list[BestOfSequence] | None = None
-    top_tokens: list[list[TokenOut]] | None = None
-
-
-class GenerateResponse(BaseModel):
-    """One answer of ``/generate`` (and one item of the classic route's list)."""
-
-    generated_text: str
-    details: Details | None = None
-
-
-class StreamDetails(BaseModel):
-    finish_reason: Literal["length", "eos_token", "stop_sequence"]
-    generated_tokens: int
-    seed: int | None
-    input_length: int
-
-
-class StreamResponse(BaseModel):
-    """One ``data:`` event of a TGI stream (``details`` only on the last, when asked)."""
-
-    index: int
-    token: TokenOut
-    top_tokens: list[TokenOut] | None = None
-    generated_text: str | None = None
-    details: StreamDetails | None = None
-
-
-class ErrorResponse(BaseModel):
-    error: str
-    error_type: str
-
-
 class Info(BaseModel):
     """TGI's ``GET /info``."""
 
@@ -172,39 +110,21 @@ def inline_refs(schema: Any, defs: dict[str, Any] | None = None) -> Any:
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing or invalid token"},
-    402: {"description": "Credits exhausted (stand-in knob)"},
-    403: {"description": "Token without the inference permission"},
     404: {"description": "Model not served: plain text `Not Found`"},
-    422: {
-        "model": ErrorResponse,
-        "description": "Input validation error (JSON), or a body serde cannot read "
-        "(plain text `Failed to deserialize the JSON body into the target type: …`)",
-    },
+    422: {"description": "Input validation error `{error, error_type}`, or serde's plain text"},
     429: {"description": "Rate limit (stand-in knob)"},
-    503: {"description": "Cold start or injected fault (stand-in knobs)"},
 }
-
 CLASSIC_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "A list with one GenerateResponse, or TGI server-sent events "
-        "(text/event-stream, StreamResponse events) when `stream` is true",
-        "model": list[GenerateResponse],
-    },
+    200: {"description": "A list with one TGI GenerateResponse, or TGI events with `stream`"},
     **_ERRORS,
 }
 GENERATE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "Generated text", "model": GenerateResponse},
+    200: {"description": "TGI's GenerateResponse"},
     **_ERRORS,
 }
 STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "TGI server-sent events; a validation error arrives as one "
-        "`{error, error_type}` event after the 200, as TGI sends it",
-        "content": {
-            "text/event-stream": {"schema": inline_refs(StreamResponse.model_json_schema())}
-        },
-    },
-    **{k: v for k, v in _ERRORS.items() if k != 422},
+    200: {"description": "TGI's StreamResponse events; a validation error is one event"},
+    **_ERRORS,
 }
 
 

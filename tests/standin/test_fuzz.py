@@ -462,7 +462,7 @@ chat_options = st.dictionaries(
 )
 
 
-@fuzz(100)
+@fuzz(40)
 @given(
     route=st.sampled_from(OPENAI_CHAT),
     data=st.data(),
