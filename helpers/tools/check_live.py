@@ -1,21 +1,14 @@
 """``python -m helpers.tools.check_live``: has the real service drifted from what we teach?
 
-For a maintainer with a token and a network. It sends a small, fixed set of cheap probes to the
-real service (whoami, the retired host, gpt2's provider mapping and router answer, one served
-hf-inference task, one ``/v1/completions`` and one chat call of at most 5 tokens, ``/v1/models``
-and an unknown model), records what the notebooks rely on (status, content type, a few headers
-and the *shape* of each body: keys and types, never values), sends the same requests to a local
-stand-in running the ``today`` profile, and compares the two.
-
-One line per probe (``probe: same | drift | skipped - detail``) and a dated JSON report.
-Exit 0 when nothing drifted, 1 on drift, 2 when it could not run (no token, a report path that
-cannot be written, a host that cannot be reached or does not answer like the service, a probe
-left without an answer). Each host is checked once, for free, before any probe is sent.
-The worst-case spend is printed before anything is sent; it stays under ``MAX_SPEND_USD``.
-
-Against a stand-in instead of the real service (what the test suite does)::
-
-    python -m helpers.tools.check_live --router URL --hub URL --legacy URL/api-inference.huggingface.co
+For a maintainer with a token and a network: a small fixed set of cheap probes (whoami, the
+retired host, gpt2's mapping and router answer, one hf-inference task, one completions and one
+chat call of at most 5 tokens, ``/v1/models``, an unknown model) goes to the real service and
+to a local ``today`` stand-in; what the notebooks rely on (status, content type, a few headers,
+the *shape* of each body, never values) is compared. One line per probe (``same | drift |
+skipped``) and a dated JSON report; exit 0 same, 1 drift, 2 could not run (no token, a bad
+report path, a host unreachable or not the service). Each host is checked once, for free,
+first; the worst-case spend is printed and stays under ``MAX_SPEND_USD``. Against stand-ins
+(the test suite): ``--router URL --hub URL --legacy URL/api-inference.huggingface.co``.
 """
 
 from __future__ import annotations
@@ -52,17 +45,13 @@ TIMEOUT = (3.05, 20.0)
 RELIED_HEADERS = ("content-type", "x-inference-provider")
 """Response headers the notebooks read. Compared when the stand-in sends them."""
 REQUEST_ID = "request id"
-"""A pseudo-header: any of ``REQUEST_ID_HEADERS``. Which one the router sends is not documented
-(x-request-id: secondary, REFERENCES.md [Router]; CloudFront adds x-amz-cf-id), so any will do.
-Only the router's answers are checked for it: the notebooks quote it when a router call fails."""
+"""Any of ``REQUEST_ID_HEADERS`` (which one the router sends is undocumented, REFERENCES.md
+[Router]); checked on the router's answers only, which the notebooks quote when a call fails."""
 
 
 def served_by(body: Any) -> Any:
-    """Return the providers an ``expand[]=inferenceProviderMapping`` answer names, sorted.
-
-    The mapping is an object keyed by provider (REFERENCES.md [Router]): its keys are data, not
-    shape, so the shape comparison cannot see gpt2 come back; this fact can.
-    """
+    """Return the providers an ``expand[]=inferenceProviderMapping`` answer names, sorted
+    (its keys are data, not shape: the shape comparison could not see gpt2 come back)."""
     mapping = body.get("inferenceProviderMapping") if isinstance(body, dict) else None
     if isinstance(mapping, list):  # the list form list_models uses
         return sorted(str(entry.get("provider")) for entry in mapping if isinstance(entry, dict))
@@ -87,69 +76,29 @@ class Probe:
 
 PROBES: tuple[Probe, ...] = (
     Probe("whoami", "GET", "hub", "/api/whoami-v2", why="the token check of notebook 00"),
-    Probe(
-        "legacy_host",
-        "POST",
-        "legacy",
-        f"/models/{GPT2}",
-        {"inputs": "Hello"},
-        why="the seed tutorial's URL: 410 Gone",
-    ),
-    Probe(
-        "gpt2_mapping",
-        "GET",
-        "hub",
-        f"/api/models/{GPT2}?expand[]=inferenceProviderMapping",
-        auth=False,
-        why="does any provider serve gpt2?",
-        fact=served_by,
-    ),
-    Probe(
-        "gpt2_router",
-        "POST",
-        "router",
-        f"/hf-inference/models/{GPT2}",
-        {"inputs": "Hello", "parameters": {"max_new_tokens": 1}},
-        worst_case_usd=0.00024,  # 2 compute-seconds at the published $0.00012/s example rate
-        why="gpt2 on the router (a plain-text 404 while it is not served)",
-    ),
-    Probe(
-        "hf_inference_task",
-        "POST",
-        "router",
-        f"/hf-inference/models/{SENTIMENT_MODEL}",
-        {"inputs": "I love this tutorial."},
-        worst_case_usd=0.00024,
-        why="a classic non-LLM task on hf-inference",
-    ),
-    Probe(
-        "completions",
-        "POST",
-        "router",
-        f"/hf-inference/models/{HF_INFERENCE_LLM}/v1/completions",
-        {"model": HF_INFERENCE_LLM, "prompt": "Hello", "max_tokens": 5},
-        worst_case_usd=0.00024,
-        why="LLM text generation in the OpenAI completions shape",
-    ),
-    Probe(
-        "chat",
-        "POST",
-        "router",
-        "/v1/chat/completions",
-        {"model": CHAT_MODEL, "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 5},
-        worst_case_usd=0.0001,  # 30 tokens in, 5 out, bounded at $3 per million tokens
-        why="chat completions on the router",
-    ),
+    Probe("legacy_host", "POST", "legacy", f"/models/{GPT2}", {"inputs": "Hello"},
+          why="the seed tutorial's URL: 410 Gone"),
+    Probe("gpt2_mapping", "GET", "hub", f"/api/models/{GPT2}?expand[]=inferenceProviderMapping",
+          auth=False, why="does any provider serve gpt2?", fact=served_by),
+    # 2 compute-seconds at the published $0.00012/s example rate, at most:
+    Probe("gpt2_router", "POST", "router", f"/hf-inference/models/{GPT2}",
+          {"inputs": "Hello", "parameters": {"max_new_tokens": 1}}, worst_case_usd=0.00024,
+          why="gpt2 on the router (a plain-text 404 while it is not served)"),
+    Probe("hf_inference_task", "POST", "router", f"/hf-inference/models/{SENTIMENT_MODEL}",
+          {"inputs": "I love this tutorial."}, worst_case_usd=0.00024,
+          why="a classic non-LLM task on hf-inference"),
+    Probe("completions", "POST", "router", f"/hf-inference/models/{HF_INFERENCE_LLM}/v1/completions",
+          {"model": HF_INFERENCE_LLM, "prompt": "Hello", "max_tokens": 5}, worst_case_usd=0.00024,
+          why="LLM text generation in the OpenAI completions shape"),
+    # 30 tokens in, 5 out, bounded at $3 per million tokens:
+    Probe("chat", "POST", "router", "/v1/chat/completions",
+          {"model": CHAT_MODEL, "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 5},
+          worst_case_usd=0.0001, why="chat completions on the router"),
     Probe("models", "GET", "router", "/v1/models", auth=False, why="the router's chat models"),
-    Probe(
-        "unknown_model",
-        "POST",
-        "router",
-        "/v1/chat/completions",
-        {"model": "no-such-org/no-such-model", "messages": [{"role": "user", "content": "Hi"}]},
-        why="the error for a model nobody serves",
-    ),
-)
+    Probe("unknown_model", "POST", "router", "/v1/chat/completions",
+          {"model": "no-such-org/no-such-model", "messages": [{"role": "user", "content": "Hi"}]},
+          why="the error for a model nobody serves"),
+)  # fmt: skip
 
 
 def worst_case_spend(probes: Sequence[Probe] = PROBES) -> float:
@@ -189,10 +138,7 @@ class Observation:
 
 
 def observe(response: requests.Response, probe: Probe | None = None) -> Observation:
-    """Return the Observation of a response: status, content type, relied headers, body shape.
-
-    Content types are compared without their parameters (``; charset=utf-8``).
-    """
+    """Return the Observation of a response: status, content type (no parameters), headers, shape."""
     content_type = (response.headers.get("content-type") or "").split(";")[0].strip() or None
     fact = None
     try:
@@ -211,9 +157,7 @@ def observe(response: requests.Response, probe: Probe | None = None) -> Observat
 def shape_differences(expected: Any, seen: Any, where: str = "body") -> list[str]:
     """Return how ``seen`` lacks what ``expected`` has (missing keys, other types).
 
-    Keys only the real service sends are fine (it says more than the stand-in); ``null`` on
-    either side matches anything, and a key the stand-in sends as ``null`` may be absent,
-    since optional fields come and go.
+    Extra keys on the real side are fine; ``null`` matches anything and may be absent.
     """
     if expected == "null" or seen == "null" or expected == seen:
         return []
@@ -234,11 +178,7 @@ def shape_differences(expected: Any, seen: Any, where: str = "body") -> list[str
 
 
 def _kind(shape: Any) -> str:
-    if isinstance(shape, dict):
-        return "an object"
-    if isinstance(shape, list):
-        return "a list"
-    return str(shape)
+    return {dict: "an object", list: "a list"}.get(type(shape), str(shape))
 
 
 def compare(expected: Observation, seen: Observation) -> list[str]:
@@ -291,7 +231,7 @@ class ProbeResult:
     seen: Observation | None = None
 
     def line(self) -> str:
-        """Return the line printed for this probe."""
+        """Return ``probe: verdict - detail``."""
         return f"{self.probe}: {self.verdict} - {self.detail}"
 
 
@@ -344,10 +284,7 @@ def write_report(path: Path, args: argparse.Namespace, results: list[ProbeResult
 
 
 HOST_NAMES = {"hub": "the Hub", "router": "the router", "legacy": "the retired host"}
-
-
-def _could_not_run(why: str) -> str:
-    return f"check_live could not run: {why}"
+COULD_NOT_RUN = "check_live could not run: {why}"
 
 
 def report_path_problem(path: Path | None) -> str | None:
@@ -379,32 +316,30 @@ def _looks_like(base: str, response: requests.Response) -> bool:
 
 
 PREFLIGHT_PATHS = {"hub": "/api/whoami-v2", "router": "/v1/models", "legacy": "/"}
-"""Free requests that show each host is reachable and is the service: the Hub's whoami (also
-checks the token), the router's model list (no token, no cost), the retired host's 410."""
+"""Free requests that show each host is reachable and is the service (whoami checks the token)."""
 
 
 def preflight(urls: dict[str, str], token: str, session: requests.Session) -> str | None:
-    """Return why the probes cannot run (a host unreachable, not the service, the token
-    refused), in one sentence, or None when all three hosts answer as the service does."""
+    """Return why the probes cannot run, in one sentence, or None when all three hosts answer."""
     for base in ("hub", "router", "legacy"):
         url = urls[base].rstrip("/")
         headers = {"Authorization": f"Bearer {token}"} if base == "hub" else {}
         try:
             response = session.get(url + PREFLIGHT_PATHS[base], timeout=TIMEOUT, headers=headers)
         except requests.RequestException as exc:
-            return _could_not_run(
-                f"{url} ({HOST_NAMES[base]}) cannot be reached ({type(exc).__name__}); "
+            return COULD_NOT_RUN.format(
+                why=f"{url} ({HOST_NAMES[base]}) cannot be reached ({type(exc).__name__}); "
                 "check the network and the URL, then try again."
             )
         if base == "hub" and response.status_code in (401, 403):
-            return _could_not_run(
-                f"the Hub refused the token {redact(token)} ({response.status_code}); "
+            return COULD_NOT_RUN.format(
+                why=f"the Hub refused the token {redact(token)} ({response.status_code}); "
                 "check HF_TOKEN."
             )
         if not _looks_like(base, response):
             kind = (response.headers.get("content-type") or "no content type").split(";")[0]
-            return _could_not_run(
-                f"{url} answered {response.status_code} {kind}, but not like "
+            return COULD_NOT_RUN.format(
+                why=f"{url} answered {response.status_code} {kind}, but not like "
                 f"{HOST_NAMES[base]} (a captive portal or proxy?); check the network and "
                 "the URL, then try again."
             )
@@ -418,13 +353,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not token:
         print("check_live could not run: no token (set HF_TOKEN in the environment or .env).")
         return 2
-    spend = worst_case_spend()
-    if spend > MAX_SPEND_USD:  # pragma: no cover - guarded by a test on PROBES
-        print("check_live could not run: its probes could cost more than the limit.")
-        return 2
+    spend = worst_case_spend()  # under MAX_SPEND_USD: a test on PROBES guards it
     problem = report_path_problem(args.report)
     if problem:
-        print(_could_not_run(problem))
+        print(COULD_NOT_RUN.format(why=problem))
         return 2
     urls = {"router": args.router, "hub": args.hub, "legacy": args.legacy}
     with requests.Session() as session:
@@ -453,8 +385,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     unanswered = [r.probe for r in results if r.seen is not None and r.seen.error]
     if unanswered:
         print(
-            _could_not_run(
-                f"no answer to {', '.join(unanswered)} (the network or a host went away "
+            COULD_NOT_RUN.format(
+                why=f"no answer to {', '.join(unanswered)} (the network or a host went away "
                 "during the run); run it again."
             )
         )

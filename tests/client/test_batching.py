@@ -114,7 +114,7 @@ def test_a_given_policy_is_followed_by_every_worker():
     report = batch(FakeServer(clock), [f"p{i}" for i in range(12)], workers=4,
                    policy=RateLimitPolicy(4, 1.0))  # fmt: skip
     starts = sorted(a.start for a in report.attempts)
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    gaps = [b - a for a, b in zip(starts[:-1], starts[1:], strict=True)]
     assert min(gaps) >= 0.25 and report.completed == 12
 
 

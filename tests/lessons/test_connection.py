@@ -16,8 +16,8 @@ import requests
 
 from helpers import contract
 from helpers.client.config import Settings
-from helpers.lessons.connection import Connection, connect, local_token
 from helpers.lessons import connection as connection_module
+from helpers.lessons.connection import Connection, connect, local_token
 from helpers.standin import start
 
 PROMPT = "Once upon a time, in a land far away,"
