@@ -34,6 +34,55 @@ def _fault_kinds(text: str) -> tuple[str, ...]:
     return tuple(kind.strip() for kind in text.split(",") if kind.strip())
 
 
+KNOB_FLAGS: dict[str, tuple[dict, str]] = {
+    "profile": (
+        {"choices": sorted(PROFILES)},
+        "teaching (default: gpt2 served, so lessons run offline) or today (the service as the "
+        "references say it is now: gpt2 not served, Free's $0.10 of credits, nothing marked "
+        "as a stand-in but the X-Stand-In header)",
+    ),
+    "router_serves_gpt2": (
+        {"action": argparse.BooleanOptionalAction, "default": None},
+        "serve gpt2 on /hf-inference/... (teaching's default); --no-router-serves-gpt2 "
+        "answers 404 there and maps gpt2 to no provider, as the real router does today",
+    ),
+    "tokens_without_inference": (
+        {"nargs": "*", "default": [], "metavar": "TOKEN"},
+        "well-formed tokens that lack the Inference Providers permission (403)",
+    ),
+    "latency_ms_per_token": ({"type": float}, "sleep per generated token"),
+    "stream_delay_ms": (
+        {"type": float, "default": None, "metavar": "MS"},
+        "pause before each streamed token when --latency-ms-per-token is 0 (default: 25 in "
+        "teaching, so a person sees the stream arrive; 0 in today)",
+    ),
+    "rate_limit": (
+        {"type": RateLimit.parse, "default": None, "metavar": "N/S"},
+        "N requests per S seconds per token; 429 with Retry-After past it",
+    ),
+    "credits_usd": (
+        {"type": float, "default": None},
+        "budget; 402 once spent (default: none in teaching, $0.10 in today; inf: none)",
+    ),
+    "cold_start_s": ({"type": float}, "answer 503 'currently loading' this long at first"),
+    "fault_rate": (
+        {"type": float, "metavar": "P"},
+        "share of inference requests that fail at random (see --fault-kinds)",
+    ),
+    "fault_kinds": (
+        {"type": _fault_kinds, "metavar": "K1,K2"},
+        f"the faults drawn, among {','.join(FAULT_KINDS)} (default all)",
+    ),
+    "seed": ({"type": int, "default": None}, "seed of the fault generator"),
+    "stream_error_after_tokens": (
+        {"type": int, "default": None, "metavar": "N"},
+        "streams send an error event after N tokens",
+    ),
+    "user_name": ({"default": None}, "the user whoami-v2 names (default: the profile's)"),
+}
+"""One flag per StandInOptions field: its argparse settings and help (default: the field's)."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the command line's parser: host, port, and one flag per StandInOptions field."""
     parser = argparse.ArgumentParser(
@@ -46,87 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=_port, default=8000, help="port, 0..65535 (default 8000; 0: a free one)"
     )
     knobs = parser.add_argument_group("knobs (the keywords of helpers.standin.start())")
-    knobs.add_argument(
-        "--profile",
-        choices=sorted(PROFILES),
-        default=DEFAULTS.profile,
-        help="teaching (default: gpt2 served, so lessons run offline) or today (the service as "
-        "the references say it is now: gpt2 not served, Free's $0.10 of credits, nothing "
-        "marked as a stand-in but the X-Stand-In header)",
-    )
-    knobs.add_argument(
-        "--router-serves-gpt2",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="serve gpt2 on /hf-inference/... (the teaching profile's default); "
-        "--no-router-serves-gpt2 answers 404 there and maps gpt2 to no provider, as the real "
-        "router does today (the today profile's default)",
-    )
-    knobs.add_argument(
-        "--tokens-without-inference",
-        nargs="*",
-        default=[],
-        metavar="TOKEN",
-        help="well-formed tokens that lack the Inference Providers permission (403)",
-    )
-    knobs.add_argument(
-        "--latency-ms-per-token",
-        type=float,
-        default=DEFAULTS.latency_ms_per_token,
-        help="sleep per generated token",
-    )
-    knobs.add_argument(
-        "--stream-delay-ms",
-        type=float,
-        default=None,
-        metavar="MS",
-        help="pause before each streamed token when --latency-ms-per-token is 0 (default: 25 "
-        "in teaching, so a person sees the stream arrive; 0 in today; 0 sends at once)",
-    )
-    knobs.add_argument(
-        "--rate-limit",
-        type=RateLimit.parse,
-        default=None,
-        metavar="N/S",
-        help="N requests per S seconds per token; 429 with Retry-After past it",
-    )
-    knobs.add_argument(
-        "--credits-usd",
-        type=float,
-        default=None,
-        help="budget; 402 once spent (default: none in teaching, $0.10 in today; inf: none)",
-    )
-    knobs.add_argument(
-        "--cold-start-s",
-        type=float,
-        default=DEFAULTS.cold_start_s,
-        help="answer 503 'currently loading' this long after the first request",
-    )
-    knobs.add_argument(
-        "--fault-rate",
-        type=float,
-        default=DEFAULTS.fault_rate,
-        metavar="P",
-        help="share of inference requests that fail at random (see --fault-kinds)",
-    )
-    knobs.add_argument(
-        "--fault-kinds",
-        type=_fault_kinds,
-        default=DEFAULTS.fault_kinds,
-        metavar="K1,K2",
-        help=f"the faults drawn, among {','.join(FAULT_KINDS)} (default all)",
-    )
-    knobs.add_argument("--seed", type=int, default=None, help="seed of the fault generator")
-    knobs.add_argument(
-        "--stream-error-after-tokens",
-        type=int,
-        default=None,
-        metavar="N",
-        help="streams send an error event after N tokens",
-    )
-    knobs.add_argument(
-        "--user-name", default=None, help="the user whoami-v2 names (default: the profile's)"
-    )
+    for name, (settings, text) in KNOB_FLAGS.items():
+        settings = {"default": getattr(DEFAULTS, name), **settings}
+        knobs.add_argument("--" + name.replace("_", "-"), help=text, **settings)
     return parser
 
 
