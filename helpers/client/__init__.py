@@ -10,5 +10,4 @@ nothing here imports the stand-in or the lesson conveniences.
 - ``sse``: server-sent events in TGI's and OpenAI's formats;
 - ``ratelimit``: rate-limit headers and a ``Pacer``;
 - ``batching``: ``run_batch``: many prompts, paced, concurrent, retried, resumable;
-- ``tokens``: reading a ``whoami-v2`` answer.
 """

@@ -18,7 +18,7 @@ import os
 import secrets
 import string
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -27,39 +27,19 @@ from .. import contract
 from ..client import config
 from ..client.errors import (
     APIError,
-    AuthenticationError,
     ConfigurationError,
-    ConnectionFailedError,
     RequestTimeoutError,
 )
 from ..client.session import InferenceSession
-from ..client.tokens import token_summary
 from ..contract import GPT2, STANDIN_URL_ENV_VAR
+from .live_check import check_live, live_url_settings, room_stand_in_answers
 
-CHECK_TIMEOUT = (3.05, 5.0)
-"""(connect, read) seconds for the one reachability and token check of ``connect()``."""
 NEXT_STEP_NO_TOKEN = (
     "To go live, put HF_TOKEN in .env and restart the kernel (HF_TUTORIAL_MODE=auto or live)."
 )
-NEXT_STEP_UNREACHABLE = (
-    "To go live, check the network connection and {setting}, then run connect() again."
-)
-NEXT_STEP_REFUSED = (
-    "To go live, replace HF_TOKEN in .env with a current token from "
-    "https://huggingface.co/settings/tokens, then restart the kernel."
-)
-NEXT_STEP_PERMISSION = (
-    "To go live, give the token the 'Make calls to Inference Providers' permission, then run "
-    "connect() again."
-)
 NEXT_STEP_SETTING = "To go live, fix the setting named above, then restart the kernel."
-NEXT_STEP_PORTAL = (
-    "To go live, sign in to the network in a browser (or fix {setting}), then run connect() again."
-)
-NEXT_STEP_ROOM = (
-    f"To use the room's stand-in, check {STANDIN_URL_ENV_VAR} and that it is running, then run "
-    "connect() again."
-)
+NEXT_STEP_ROOM = (f"To use the room's stand-in, check {STANDIN_URL_ENV_VAR} and that it is "
+                  "running, then run connect() again.")  # fmt: skip
 NO_CREDITS = (
     "HTTP 402: your Inference Providers credits are spent; buy credits or upgrade to PRO "
     "(https://huggingface.co/docs/inference-providers/pricing), and meanwhile the local "
@@ -106,32 +86,22 @@ class Exports:
 
 
 class Connection(InferenceSession):
-    """An InferenceSession that knows where this notebook's requests go, and why.
+    """An InferenceSession that knows where this notebook's requests go (``settings``), and why.
 
-    ``settings`` holds the mode, token and URLs; ``stand_in_url`` is the stand-in's URL when
-    local; ``next_step`` is the banner's last sentence when local (how to go live).
+    ``next_step`` is the banner's last sentence when local (how to go live).
     """
 
     def __init__(
         self,
         settings: config.Settings,
         *,
-        stand_in_url: str | None = None,
         next_step: str = "",
-        retries: int = 3,
-        url_settings: dict[str, str] | None = None,
-        connector: Connector | None = None,
+        connector: Any = None,
+        **options: Any,
     ) -> None:
         # Local, the token is a throw-away one, so a room's stand-in on plain http may get it.
-        super().__init__(
-            settings.token,
-            retries=retries,
-            url_settings=url_settings,
-            allow_plain_http=settings.mode == "local",
-        )
-        self.settings = settings
-        self.stand_in_url = stand_in_url
-        self.next_step = next_step
+        super().__init__(settings.token, allow_plain_http=settings.mode == "local", **options)
+        self.settings, self.next_step = settings, next_step
         self.exports = Exports()
         self.connector = connector or connect
 
@@ -144,6 +114,11 @@ class Connection(InferenceSession):
     def is_local(self) -> bool:
         """Return True when the local stand-in answers."""
         return self.settings.mode == "local"
+
+    @property
+    def stand_in_url(self) -> str | None:
+        """Return the stand-in's URL when local, else None."""
+        return self.settings.router_url if self.is_local else None
 
     @property
     def token(self) -> str | None:
@@ -243,137 +218,6 @@ class Connection(InferenceSession):
         return self.connector("local", quiet=True, export=False)
 
 
-class Fallback(NamedTuple):
-    """Why live mode cannot go on: what to say, the banner's reason, the banner's next step."""
-
-    said: str
-    reason: str
-    next_step: str
-
-
-def _unreachable(host: str, setting: str, error: APIError) -> Fallback:
-    cause = error.message.rsplit(": ", 1)[-1].rstrip(".")
-    if isinstance(error, RequestTimeoutError):
-        cause, likely = "no answer in time", "no network, or a proxy or firewall in the way"
-    elif "refused" in cause:
-        likely = f"nothing answers at that address: check the URL ({setting})"
-    else:
-        likely = "no network, or a wrong host name"
-    return Fallback(
-        f"Could not reach {host} ({cause}): {likely}. Check your connection, then run "
-        "connect() again (or restart the kernel).",
-        f"live mode was asked for, but {host} could not be reached",
-        NEXT_STEP_UNREACHABLE.format(setting=setting),
-    )
-
-
-def _not_the_service(host: str, setting: str, what: str) -> Fallback:
-    return Fallback(
-        f"{host} answered, but not like {what} (a captive portal or proxy?): sign in to the "
-        f"network in a browser, or check {setting}, then run connect() again.",
-        f"live mode was asked for, but {host} did not answer like {what}",
-        NEXT_STEP_PORTAL.format(setting=setting),
-    )
-
-
-def _ask(session: InferenceSession, url: str, host: str, setting: str, what: str) -> Any:
-    """Return the JSON at ``url`` (None for an HTTP error), or the Fallback that stops live mode."""
-    auth = "whoami" in url
-    try:
-        data, _ = session.json("GET", url, auth=auth)
-    except (ConnectionFailedError, RequestTimeoutError) as error:
-        return _unreachable(host, setting, error)
-    except AuthenticationError:
-        if auth:
-            raise
-        return None
-    except APIError as error:
-        if error.status is not None and error.status < 300:  # a success that is not JSON
-            return _not_the_service(host, setting, what)
-        return None  # a 429 or 5xx now says nothing about the inference routes
-    if not isinstance(data, dict) or (
-        "name" not in data and not isinstance(data.get("data"), list)
-    ):
-        return _not_the_service(host, setting, what)
-    return data
-
-
-def check_live(settings: config.Settings) -> Fallback | None:
-    """Return None when the Hub and the router answer and the token is accepted; else why not.
-
-    One ``GET {hub}/api/whoami-v2`` and one ``GET {router}/v1/models`` (no token, free), with
-    short timeouts and no retries. A token without the inference permission counts as
-    refused; an answer that is not the service's JSON (a captive portal) as not reached.
-    """
-    hub, router = settings.hub_url, settings.router_url
-    with InferenceSession(settings.token, timeout=CHECK_TIMEOUT, retries=0) as session:
-        try:
-            found = _ask(
-                session,
-                f"{settings.hub_api_url}/whoami-v2",
-                hub,
-                contract.HUB_URL_ENV_VAR,
-                "the Hugging Face Hub",
-            )
-        except AuthenticationError as error:
-            fix = (
-                "Create a new token at https://huggingface.co/settings/tokens, put it in .env as "
-                "HF_TOKEN=..., and restart the kernel."
-                if error.status == 401
-                else "Give it the 'Make calls to Inference Providers' permission, then restart the kernel."
-            )
-            return Fallback(
-                f"{hub} refused the token {settings.token_hint} (HTTP {error.status}: "
-                f"{error.message}). {fix}",
-                f"live mode was asked for, but {hub} refused the token",
-                NEXT_STEP_REFUSED if error.status == 401 else NEXT_STEP_PERMISSION,
-            )
-        if isinstance(found, Fallback):
-            return found
-        summary = token_summary(found) if found else None
-        if summary is not None and not summary.can_call_inference:  # every call would be a 403
-            return Fallback(
-                f"The token {settings.token_hint} (user {summary.user}, role {summary.role}) may "
-                "not call Inference Providers. Give it the 'Make calls to Inference Providers' "
-                "permission at https://huggingface.co/settings/tokens, then restart the kernel.",
-                "live mode was asked for, but the token may not call Inference Providers",
-                NEXT_STEP_PERMISSION,
-            )
-        found = _ask(
-            session,
-            f"{router}/v1/models",
-            router,
-            contract.ROUTER_URL_ENV_VAR,
-            "the Hugging Face router",
-        )
-        return found if isinstance(found, Fallback) else None
-
-
-def live_url_settings(settings: config.Settings) -> dict[str, str]:
-    """Return {base URL: the setting it came from} for a live connection's hints."""
-    named: dict[str, list[str]] = {}
-    for url, name in (
-        (settings.hub_url, contract.HUB_URL_ENV_VAR),
-        (settings.router_url, contract.ROUTER_URL_ENV_VAR),
-        (settings.endpoint_url, contract.ENDPOINT_ENV_VAR),
-    ):
-        if url:
-            named.setdefault(url.rstrip("/"), []).append(name)
-    return {url: " or ".join(names) for url, names in named.items()}
-
-
-def room_stand_in_answers(url: str) -> APIError | None:
-    """Return None when something answers HTTP at ``url``; else the connection error."""
-    with InferenceSession(None, timeout=CHECK_TIMEOUT, retries=0) as session:
-        try:
-            session.request("GET", f"{url}/v1/models", auth=False)
-        except (ConnectionFailedError, RequestTimeoutError) as error:
-            return error
-        except APIError:
-            return None
-    return None
-
-
 class Connector:
     """``connect``: makes Connections, and remembers what the last one exported and the stand-in.
 
@@ -398,11 +242,8 @@ class Connector:
         named = {url: STANDIN_URL_ENV_VAR} if url else {}
         failed = room_stand_in_answers(url) if url else None
         if failed is not None:
-            cause = (
-                "no answer in time"
-                if isinstance(failed, RequestTimeoutError)
-                else (failed.message.rsplit(": ", 1)[-1].rstrip("."))
-            )
+            cause = failed.message.rsplit(": ", 1)[-1].rstrip(".")
+            cause = "no answer in time" if isinstance(failed, RequestTimeoutError) else cause
             print(
                 f"The room's stand-in at {url} ({STANDIN_URL_ENV_VAR}) does not answer "
                 f"({cause}). This notebook starts a stand-in of its own on this machine "
@@ -429,17 +270,10 @@ class Connector:
                         return settings, *failed
         except ConfigurationError as error:
             missing = error.parameter == contract.TOKEN_ENV_VARS[0]
-            reason = (
-                "live mode was asked for, but no token was found"
-                if missing
-                else "the live settings have a problem"
-            )
-            return (
-                None,
-                f"{error.message} {error.hint}",
-                reason,
-                (NEXT_STEP_NO_TOKEN if missing else NEXT_STEP_SETTING),
-            )
+            reason = "live mode was asked for, but " + (
+                "no token was found" if missing else "the settings have a problem")  # fmt: skip
+            step = NEXT_STEP_NO_TOKEN if missing else NEXT_STEP_SETTING
+            return None, f"{error.message} {error.hint}", reason, step
         return settings, "", reason, ""
 
     def __call__(
@@ -466,18 +300,10 @@ class Connector:
             if problem:
                 print(f"{problem}\nThis notebook uses the local stand-in instead.")
             settings, next_step, named = self._local(reason, next_step)
-            hf = Connection(
-                settings,
-                stand_in_url=settings.router_url,
-                next_step=next_step,
-                retries=retries,
-                url_settings=named,
-                connector=self,
-            )
         else:
-            hf = Connection(
-                settings, retries=retries, connector=self, url_settings=live_url_settings(settings)
-            )
+            named = live_url_settings(settings)
+        hf = Connection(settings, next_step=next_step, retries=retries, url_settings=named,
+                        connector=self)  # fmt: skip
         if export:
             hf.exports.write(self.exported(hf), previous)
             self.last = hf

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from helpers.client.ratelimit import Pacer, RateLimitPolicy, parse_policy, parse_ratelimit
-from helpers.standin.options import StandInOptions
 from helpers.standin.errors import StandInError
+from helpers.standin.options import StandInOptions
 from helpers.standin.state import StandInState
 
 

@@ -16,6 +16,7 @@ import requests
 
 from helpers import contract
 from helpers.client.config import Settings
+from helpers.client.errors import ConnectionFailedError
 from helpers.lessons import connection as connection_module
 from helpers.lessons.connection import Connection, connect, local_token
 from helpers.standin import start
@@ -404,7 +405,7 @@ def test_a_room_stand_in_gone_later_gets_a_hint_naming_hf_standin_url(monkeypatc
     monkeypatch.setenv("HF_TUTORIAL_MODE", "local")
     monkeypatch.setenv("HF_STANDIN_URL", dead_url)
     hf = connect(quiet=True, retries=0)
-    with pytest.raises(connection_module.ConnectionFailedError) as info:
+    with pytest.raises(ConnectionFailedError) as info:
         hf.text_generation(hf.text_generation_url(), PROMPT, max_new_tokens=2)
     assert "HF_STANDIN_URL" in info.value.hint and "fresh one" not in info.value.hint
 
@@ -446,7 +447,7 @@ def test_a_live_router_that_goes_away_gets_a_hint_naming_hf_router_url(stand_in,
     # for a live learner, because the dead router's URL happened to be on this machine
     settings = Settings("live", token, dead_url, stand_in.url + "/api")
     hf = Connection(settings, retries=0, url_settings=connection_module.live_url_settings(settings))
-    with pytest.raises(connection_module.ConnectionFailedError) as info:
+    with pytest.raises(ConnectionFailedError) as info:
         hf.chat(hf.chat_url, contract.CHAT_MODEL, [])
     assert "HF_ROUTER_URL" in info.value.hint and "stand-in" not in info.value.hint
 
