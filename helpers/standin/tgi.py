@@ -29,8 +29,8 @@ from typing import Any
 from . import events as sse
 from .errors import validation_error
 from .events import tgi_event
-from .serving.structured import GrammarUnsupported, json_answer, regex_answer
 from .profiles import Profile
+from .serving.grammar import GrammarUnsupported, json_answer, regex_answer
 from .textgen import Continuation, TextGenerator, Token, uses_sampling
 from .validation import GenerateCall
 

@@ -119,6 +119,10 @@ def test_a_stream_sends_role_tokens_finish_usage_and_done(api, auth):
     assert chunks[-2]["choices"][0]["finish_reason"] == "length"
     assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["completion_tokens"] == 6
     assert all(c["usage"] is None for c in chunks[:-1])
+    with_logprobs = events(
+        chat(api, auth, stream=True, logprobs=True, top_logprobs=1, max_tokens=3)
+    )
+    assert [len(c["choices"][0]["logprobs"]["content"]) for c in with_logprobs[1:-1]] == [1, 1, 1]
 
 
 @pytest.mark.parametrize(

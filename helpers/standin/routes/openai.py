@@ -37,12 +37,12 @@ from ..catalog import (
 from ..dependencies import admit
 from ..errors import StandInError
 from ..protocol import ChatRequest, CompletionRequest, ResponsesRequest, openapi_body
+from ..serving.chat import answer_chat
 from ..serving.completions import answer_completion
 from ..serving.openai import (
     HF_INFERENCE,
     ROUTER,
     TGI_ENDPOINT,
-    answer_chat,
     ignored,
     openai_error,
     read_object,

@@ -19,8 +19,9 @@ from fastapi.responses import Response
 from ..catalog import MODELS, ModelInfo, ProviderOffer
 from ..dependencies import admit
 from ..errors import StandInError, not_found
+from ..serving.chat import answer_chat
 from ..serving.completions import answer_completion
-from ..serving.openai import Surface, answer_chat, read_object
+from ..serving.openai import Surface, read_object
 from .openai import response_headers
 
 router = APIRouter(tags=["Inference Providers (provider routes)"])

@@ -110,6 +110,8 @@ async def answer_completion(
 ) -> Response:  # fmt: skip
     """Serve one ``/v1/completions`` request on any surface."""
     generator: TextGenerator = request.app.state.generator
+    tgi_ignores = ("top_k",) if surface.tgi and "top_k" in body else ()  # TGI has no top_k field
+    body = {k: v for k, v in body.items() if k not in tgi_ignores}
     try:
         req = validated(body, surface, generator, context_length)
     except StandInError as exc:
@@ -125,7 +127,7 @@ async def answer_completion(
         "id": profile.response_id("cmpl"), "object": "text_completion", "created": int(time.time()),
         "model": model, "system_fingerprint": profile.system_fingerprint,
     }  # fmt: skip
-    headers = ignored(req, headers, ("top_k",) if surface.tgi and req.top_k is not None else ())
+    headers = ignored(req, headers, tgi_ignores)
     if req.stream:
         return stream(completion_events(req, answers, meta, usage, request, surface), headers)
     choices = [  # model_construct: TGI's finish reasons are not in openai's Literal

@@ -32,7 +32,8 @@ from openai.types.responses.response_usage import InputTokensDetails, OutputToke
 
 from .. import events as sse
 from ..protocol import ChatRequest, ResponsesRequest
-from .openai import Answer, Surface, chat_answers, openai_error, parse, prompt_usage
+from .chat import chat_answers, prompt_usage
+from .openai import Answer, Surface, openai_error, parse
 
 TEXT_PARTS = ("input_text", "output_text", "text")
 

@@ -1,22 +1,15 @@
-"""Structured output: JSON values valid for a schema, tool choice, and TGI's regex grammar.
+"""Structured output: JSON values valid for a schema, their values from the conversation.
 
-Stand-in behaviour, not a model's: a value is built from the schema itself (types, ``enum``,
-``const``, ``properties``/``required``, ``items``, numeric and length bounds, ``anyOf``/``oneOf``/
-``allOf``, local ``$ref``, common ``format``s), deterministically from a seed, its values taken
-from the conversation where a property fits (:class:`Facts`): for "What is the weather in
-Paris?", a ``city`` string is "Paris", a ``unit`` enum the value the message names (else its
-first), a number the one written beside the property's name, a boolean true when the message
-uses the property's name. A place or name the message does not give is "unknown"; other strings
-are a corpus sentence. Every value is checked with ``jsonschema``; a schema the stand-in cannot
-satisfy (``pattern``, ``not``, contradictory bounds) raises :class:`UnsupportedSchema`.
-
-Tools: ``"auto"`` calls the first tool sharing a word (4+ letters) of its name or description
-with the last user message, else answers in prose; ``"required"`` calls that tool or the
-first; a named function is always called; ``"none"`` never calls.
-
-TGI's ``grammar`` (``router/src/validation.rs`` @ ``db931fcf``): a JSON schema as above, or a
-regex, answered with a string that fully matches a simple pattern (literals, classes, ``.``,
-groups, alternation, repeats, anchors).
+Stand-in behaviour, not a model's: a value is built from the schema (types, ``enum``, ``const``,
+``properties``/``required``, ``items``, bounds, ``anyOf``/``oneOf``/``allOf``, local ``$ref``,
+``format``s), deterministically from a seed, and filled from the message where a property fits
+(:class:`Facts`): for "What is the weather in Paris?" a ``city`` is "Paris", an enum the value
+the message names (else its first), a number the one written beside the property's name. A
+place or name the message does not give is "unknown"; other strings are a corpus sentence.
+Values are checked with ``jsonschema``; a schema the stand-in cannot satisfy (``pattern``,
+``not``, contradictory bounds) raises :class:`UnsupportedSchema`. Tools: ``"auto"`` calls the
+first tool sharing a 4+ letter word of its name or description with the last user message;
+``"required"`` that tool or the first; a named function always; ``"none"`` never.
 """
 
 from __future__ import annotations
@@ -24,14 +17,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from re import _constants as sre_c  # type: ignore[attr-defined]
-from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
 import numpy as np
 
 WORD = re.compile(r"[A-Za-z]{4,}")
-MAX_DEPTH, MAX_ITEMS, MAX_REPEAT = 8, 3, 4
+MAX_DEPTH, MAX_ITEMS = 8, 3
 FORMATS = {
     "date": "2026-11-25", "date-time": "2026-11-25T12:00:00Z", "time": "12:00:00Z",
     "email": "learner@example.com", "uri": "https://example.com/stand-in",
@@ -39,17 +30,12 @@ FORMATS = {
     "hostname": "example.com", "ipv4": "192.0.2.1",
 }  # fmt: skip
 UNSUPPORTED_KEYWORDS = ("pattern", "not", "patternProperties", "propertyNames", "contains")
-NOTHING_SAID = "unknown"
-"""A place or name property's value when the message names none (the stand-in invents none)."""
-Words = Callable[[str, int], str]
-"""``words(topic, n)``: stand-in text about ``topic`` (seeded by the caller)."""
+NOTHING_SAID = "unknown"  # a place or name the message does not give: the stand-in invents none
+Words = Callable[[str, int], str]  # words(topic, n): stand-in text about topic, seeded
 
 
 class UnsupportedSchema(ValueError):
-    """A schema (or TGI grammar) the stand-in cannot produce a valid value for; says why."""
-
-
-GrammarUnsupported = UnsupportedSchema
+    """A schema (or TGI grammar) the stand-in cannot build a valid value for; says why."""
 
 
 def _set(text: str) -> frozenset[str]:
@@ -88,6 +74,10 @@ NOT_NAMES = _set(
 )
 """Capitalised words that are not names (sentence openers, pronouns, question words)."""
 _TOKEN = re.compile(r"\"([^\"]{1,80})\"|'([^']{1,80})'|(-?\d+(?:\.\d+)?)|([A-Za-z][\w'-]*)")
+
+
+def _is_name(kind: str, text: str) -> bool:
+    return kind == "word" and text[0].isupper() and text.lower() not in NOT_NAMES
 
 
 def key_words(name: str) -> set[str]:
@@ -135,7 +125,7 @@ class Facts:
                 self.dates.append(value)
             elif value[0].isupper() and value.lower() not in NOT_NAMES:
                 run = [value]
-                while i + 1 < len(tokens) and self._name_word(tokens[i + 1]):
+                while i + 1 < len(tokens) and _is_name(*tokens[i + 1]):
                     i += 1
                     run.append(tokens[i][1])
                 name = " ".join(run)
@@ -144,11 +134,6 @@ class Facts:
                 if before in PLACE_WORDS and name not in self.places:
                     self.places.append(name)
             i += 1
-
-    @staticmethod
-    def _name_word(token: tuple[str, str]) -> bool:
-        kind, text = token
-        return kind == "word" and text[0].isupper() and text.lower() not in NOT_NAMES
 
     def _take(self, options: list[str]) -> str | None:
         fresh = [o for o in options if o not in self.used]
@@ -397,14 +382,8 @@ def json_object(seed: int, words: Words, topic: str, *, marked: bool = True) -> 
     }
 
 
-def dumps(value: Any) -> str:
-    """Return compact JSON text, as a model's structured answer is one string."""
+def dumps(value: Any) -> str:  # a model's structured answer is one JSON string
     return json.dumps(value, ensure_ascii=False)
-
-
-def json_answer(schema: dict[str, Any], words: Words, seed: int, message: str | None = None) -> str:
-    """Return JSON text valid for TGI's ``{"type": "json", "value": schema}`` grammar."""
-    return dumps(generate_value(schema, seed, words, message))
 
 
 def choose_tool(tools: list[Any], choice: Any, user_text: str | None) -> Any | None:
@@ -419,77 +398,3 @@ def choose_tool(tools: list[Any], choice: Any, user_text: str | None) -> Any | N
         if said & {w.lower() for w in WORD.findall(f"{name} {tool.function.description or ''}")}:
             return tool
     return tools[0] if choice == "required" else None
-
-
-def regex_answer(pattern: str, words: list[str], seed: int | None) -> str:
-    """Return a string that fully matches ``pattern`` (TGI's regex grammar)."""
-    rng = np.random.default_rng(seed)
-    vocabulary = [w for w in words if w.isalpha() and len(w) > 2] or ["value"]
-    try:
-        text = _emit(sre_parse.parse(pattern), rng, vocabulary)
-    except re.error as exc:
-        raise UnsupportedSchema(f"the regex does not compile: {exc}") from None
-    if re.fullmatch(pattern, text) is None:
-        raise UnsupportedSchema(f"the stand-in cannot build a string for {pattern!r}")
-    return text
-
-
-CATEGORIES = {
-    sre_c.CATEGORY_SPACE: " ", sre_c.CATEGORY_NOT_DIGIT: "x", sre_c.CATEGORY_NOT_SPACE: "x",
-    sre_c.CATEGORY_NOT_WORD: "-", sre_c.CATEGORY_WORD: "w",
-}  # fmt: skip
-
-
-def _emit(items: Any, rng: np.random.Generator, words: list[str]) -> str:
-    out = []
-    for op, arg in items:
-        if op is sre_c.LITERAL:
-            out.append(chr(arg))
-        elif op is sre_c.NOT_LITERAL:
-            out.append("b" if chr(arg) == "a" else "a")
-        elif op is sre_c.ANY:
-            out.append(words[int(rng.integers(len(words)))][0])
-        elif op is sre_c.IN:
-            out.append(_in_class(arg, rng))
-        elif op is sre_c.SUBPATTERN:
-            out.append(_emit(arg[-1], rng, words))
-        elif op is sre_c.BRANCH:
-            out.append(_emit(arg[1][int(rng.integers(len(arg[1])))], rng, words))
-        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT):
-            low, high, body = arg
-            top = low + MAX_REPEAT if high is sre_c.MAXREPEAT else high
-            out += [
-                _emit(body, rng, words) for _ in range(int(rng.integers(low, max(low, top) + 1)))
-            ]
-        elif op is sre_c.CATEGORY:
-            out.append(_category(arg, rng))
-        elif op is not sre_c.AT:
-            raise UnsupportedSchema(f"regex feature {op} is not supported by the stand-in")
-    return "".join(out)
-
-
-def _category(category: Any, rng: np.random.Generator) -> str:
-    if category is sre_c.CATEGORY_DIGIT:
-        return str(int(rng.integers(10)))
-    if category not in CATEGORIES:
-        raise UnsupportedSchema(f"regex category {category} is not supported by the stand-in")
-    return CATEGORIES[category]
-
-
-def _in_class(items: list[Any], rng: np.random.Generator) -> str:
-    negate = bool(items) and items[0][0] is sre_c.NEGATE
-    chars: list[str] = []
-    for op, arg in items[1:] if negate else items:
-        if op is sre_c.LITERAL:
-            chars.append(chr(arg))
-        elif op is sre_c.RANGE:
-            chars += [chr(i) for i in range(arg[0], min(arg[1], arg[0] + 200) + 1)]
-        elif op is sre_c.CATEGORY:
-            chars.append(_category(arg, rng))
-        else:
-            raise UnsupportedSchema(f"regex class item {op} is not supported")
-    if negate:
-        chars = [c for c in "abcdefghijklmnopqrstuvwxyz0123456789 " if c not in chars]
-    if not chars:
-        raise UnsupportedSchema("the character class leaves no simple character")
-    return chars[int(rng.integers(len(chars)))]
