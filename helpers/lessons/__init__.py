@@ -1,3 +1,3 @@
 """Notebook conveniences: ``connect()`` and its banner, the explorer widget, the cost
-calculator, small metrics and the pricing model. Not meant to be copied: the ``snippet``
+calculator and the pricing model. Not meant to be copied: the ``snippet``
 cells of the notebooks show the same calls written out with ``requests`` alone."""

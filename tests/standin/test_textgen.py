@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from helpers.data import data_path
-from helpers.lessons.metrics import distinct_n, repeated_word_rate
 from helpers.standin.textgen import (
     TextGenerator,
     load_corpus,
@@ -21,6 +20,22 @@ from helpers.standin.textgen import (
 )
 
 PROMPT = "Once upon a time, in a land far away,"
+
+
+def words(text):
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def distinct_n(texts, n=2):
+    """Unique n-grams / all n-grams over ``texts`` (1.0: nothing repeats)."""
+    grams = [tuple(w[i : i + n]) for t in texts for w in [words(t)] for i in range(len(w) - n + 1)]
+    return len(set(grams)) / len(grams) if grams else 0.0
+
+
+def repeated_word_rate(text):
+    """The share of words in ``text`` that already appeared earlier in it."""
+    w = words(text)
+    return sum(word in w[:i] for i, word in enumerate(w)) / len(w) if w else 0.0
 
 
 @pytest.fixture(scope="module")
