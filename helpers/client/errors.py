@@ -70,16 +70,10 @@ class APIError(HFError):
     default_hint = "Read the server's message above; the README's troubleshooting table helps."
 
     def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        response: Any = None,
-        request_id: str | None = None,
-        url: str | None = None,
-        body: str | None = None,
+        self, message: str, *, status: int | None = None, response: Any = None,
+        request_id: str | None = None, url: str | None = None, body: str | None = None,
         hint: str | None = None,
-    ) -> None:
+    ) -> None:  # fmt: skip
         super().__init__(message, hint=hint)
         self.status = status
         self.response = response
@@ -171,16 +165,10 @@ class ServerError(APIError):
 
 
 STATUS_CLASSES: dict[int, type[APIError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    402: PaymentRequiredError,
-    403: AuthenticationError,
-    404: NotFoundError,
-    410: NotFoundError,
-    413: BadRequestError,
-    422: BadRequestError,
+    400: BadRequestError, 413: BadRequestError, 422: BadRequestError, 401: AuthenticationError,
+    403: AuthenticationError, 402: PaymentRequiredError, 404: NotFoundError, 410: NotFoundError,
     429: RateLimitError,
-}
+}  # fmt: skip
 STATUS_HINTS = {
     403: "Give the token the 'Make calls to Inference Providers' permission (fine-grained "
     "tokens), or create a new one with it.",
@@ -263,13 +251,6 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def _number(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def error_from_parts(
     status: int,
     text: str,
@@ -298,7 +279,8 @@ def error_from_parts(
             message, retry_after=parse_retry_after(headers.get("retry-after")), **common
         )
     if status >= 500:
-        loading = _number(data.get("estimated_time")) if isinstance(data, dict) else None
+        loading = data.get("estimated_time") if isinstance(data, dict) else None
+        loading = float(loading) if isinstance(loading, (int, float)) else None
         return ServerError(message, estimated_time=loading, **common)
     if status == 400 and isinstance(data, dict) and data.get("error_type") == "validation":
         return BadRequestError(message, **common)

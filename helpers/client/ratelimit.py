@@ -1,15 +1,10 @@
 """Rate limits: reading what the server advertises, and pacing requests to it.
 
-The Hub advertises limits on its own API routes (``/api/whoami-v2``, ``/api/models``) with
-the IETF draft headers (hub-docs ``docs/hub/rate-limits.md``)::
-
-    RateLimit: "api";r=<remaining>;t=<seconds until reset>
-    RateLimit-Policy: "fixed window";"api";q=<quota>;w=<window seconds>
-
-and some servers add ``Retry-After`` to a 429. For inference routes no 429 header format is
-published (notebooks/REFERENCES.md, "Claims with secondary sources only"); the stand-in sends
-these headers so that the pacing lessons have something to read. ``Pacer`` spaces requests
-so that a batch stays under ``quota`` per ``window`` instead of running into 429s.
+The Hub advertises limits on its API routes with the IETF draft headers (hub-docs
+``docs/hub/rate-limits.md``): ``RateLimit-Policy: "fixed window";"api";q=<quota>;w=<seconds>``.
+No format is published for inference routes (notebooks/REFERENCES.md, "Claims with secondary
+sources only"); the stand-in sends these headers so the pacing lesson has something to read.
+``Pacer`` spaces requests so that a batch stays under ``quota`` per ``window``.
 """
 
 from __future__ import annotations
@@ -62,15 +57,6 @@ def parse_policy(headers: dict[str, str]) -> RateLimitPolicy | None:
     values = _params(lower.get("ratelimit-policy"))
     if values.get("q", 0) > 0 and values.get("w", 0) > 0:
         return RateLimitPolicy(int(values["q"]), values["w"])
-    return None
-
-
-def parse_ratelimit(headers: dict[str, str]) -> tuple[int, float] | None:
-    """Return (remaining, seconds until reset) from a ``RateLimit`` header, or None."""
-    lower = {k.lower(): v for k, v in headers.items()}
-    values = _params(lower.get("ratelimit"))
-    if "r" in values and "t" in values:
-        return int(values["r"]), values["t"]
     return None
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 
@@ -86,26 +85,7 @@ def rate(name: str, rates: pd.DataFrame | None = None) -> float:
     return float(rates.loc[name, "value"])
 
 
-def stale_rows(df: pd.DataFrame, today: date, max_age_days: int = 365) -> pd.DataFrame:
-    """Return the rows whose ``valid_as_of`` is more than ``max_age_days`` before ``today``."""
-    dates = pd.to_datetime(df["valid_as_of"], errors="coerce")
-    age = (pd.Timestamp(today) - dates).dt.days
-    return df.loc[age > max_age_days]
-
-
 # ---------------------------------------------------------------- serverless
-
-
-def cost_per_request_compute(seconds: float, usd_per_second: float) -> float:
-    """Return the cost of one request billed by compute time (the hf-inference way)."""
-    return seconds * usd_per_second
-
-
-def cost_per_request_tokens(
-    tokens_in: float, tokens_out: float, usd_per_m_in: float, usd_per_m_out: float
-) -> float:
-    """Return the cost of one request billed by tokens (most providers), prices per 1M tokens."""
-    return (tokens_in * usd_per_m_in + tokens_out * usd_per_m_out) / 1e6
 
 
 def serverless_monthly_cost(
@@ -200,21 +180,6 @@ def dedicated_monthly_cost(
     """Return the month's cost of ``replicas`` replicas, billed per minute."""
     minutes = billed_minutes(pattern or steady(), scale_to_zero_minutes, cold_start_minutes)
     return usd_per_hour * minutes / 60 * replicas
-
-
-def hf_formula(
-    usd_per_hour: float,
-    hours: float,
-    min_replicas: int,
-    scale_up_hours: float = 0.0,
-    additional_replicas: int = 0,
-) -> float:
-    """Return HF's own formula: ``rate × (hours × min replicas + scale-up hours × additional)``.
-
-    >>> hf_formula(0.5, 730, 1, scale_up_hours=730 * 0.25, additional_replicas=2)
-    547.5
-    """
-    return usd_per_hour * (hours * min_replicas + scale_up_hours * additional_replicas)
 
 
 # ---------------------------------------------------------------- break-even

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.client.ratelimit import Pacer, RateLimitPolicy, parse_policy, parse_ratelimit
+from helpers.client.ratelimit import Pacer, RateLimitPolicy, parse_policy
 from helpers.standin.errors import StandInError
 from helpers.standin.options import StandInOptions
 from helpers.standin.state import StandInState
@@ -27,14 +27,6 @@ def test_parse_policy(value, expected):
 
 def test_parse_policy_absent():
     assert parse_policy({}) is None
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [('"api";r=0;t=42', (0, 42.0)), ('"api";r=17;t=3', (17, 3.0)), ('"api";r=5', None), ("", None)],
-)
-def test_parse_ratelimit(value, expected):
-    assert parse_ratelimit({"ratelimit": value}) == expected
 
 
 @pytest.mark.parametrize("text", ["10", "a/b", "0/1", "5/0", "-1/2"])
