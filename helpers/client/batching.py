@@ -23,13 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_random_exponential,
-)
+import tenacity
 from tqdm.auto import tqdm
 
 from .errors import (
@@ -63,10 +57,9 @@ class WaitForServerOrBackoff:
     """tenacity wait: the server's own delay when it gives one, else full-jitter backoff."""
 
     def __init__(self, multiplier: float = 0.2, max_wait: float = 10.0) -> None:
-        self.backoff = wait_random_exponential(multiplier=multiplier, max=max_wait)
-        self.max_wait = max_wait
+        self.backoff = tenacity.wait_random_exponential(multiplier=multiplier, max=max_wait)
 
-    def __call__(self, retry_state: RetryCallState) -> float:
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
         outcome = retry_state.outcome
         asked = server_wait(outcome.exception() if outcome else None)
         if asked is not None:
@@ -203,7 +196,7 @@ class _Batch:
     pace: bool
     adopted: bool
     max_attempts: int
-    waiter: Callable[[RetryCallState], float]
+    waiter: Callable[[tenacity.RetryCallState], float]
     t0: float = 0.0
     stop: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -250,9 +243,9 @@ class _Batch:
     def one(self, key: str, prompt: str) -> ItemResult:
         """Return the outcome for one prompt, retried on transient failures."""
         number = [0]
-        retrying = Retrying(
-            retry=retry_if_exception_type(TRANSIENT),
-            stop=stop_after_attempt(self.max_attempts),
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(TRANSIENT),
+            stop=tenacity.stop_after_attempt(self.max_attempts),
             wait=self.waiter,
             sleep=self.pacer.sleep,
             reraise=True,
@@ -290,7 +283,7 @@ def run_batch(
     pacer: Pacer | None = None,
     workers: int = 1,
     max_attempts: int = 5,
-    wait: Callable[[RetryCallState], float] | None = None,
+    wait: Callable[[tenacity.RetryCallState], float] | None = None,
     progress: bool = True,
     stop_after: int | None = None,
 ) -> BatchReport:

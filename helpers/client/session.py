@@ -77,7 +77,6 @@ class Generation:
     seconds: float = 0.0
     headers: dict[str, str] = field(default_factory=dict, repr=False)
     finish_reason: str | None = None
-    usage: dict[str, Any] | None = None
 
     def __str__(self) -> str:
         return f"{self.text}\n[answered by: {self.answered_by}]"
@@ -86,13 +85,9 @@ class Generation:
 def _unexpected(what: str, data: Any, response: Any = None) -> APIError:
     body = json.dumps(data)[:2000] if not isinstance(data, str) else data[:2000]
     status = getattr(response, "status_code", None)
-    return APIError(
-        f"The answer has no {what}: {body[:200]}",
-        status=status,
-        body=body,
-        response=response,
-        hint="The route or the model may be wrong: print error.body.",
-    )
+    hint = "The route or the model may be wrong: print error.body."
+    return APIError(f"The answer has no {what}: {body[:200]}", status=status, body=body,
+                    response=response, hint=hint)  # fmt: skip
 
 
 def parse_generation(data: Any) -> tuple[str, dict[str, Any] | None]:
@@ -117,15 +112,9 @@ def _failure(url: str, exc: requests.exceptions.RequestException) -> APIError:
         )
     if isinstance(exc, requests.exceptions.Timeout) or "Read timed out" in reason:
         return RequestTimeoutError(f"Connected to {url}, but no answer came in time.", url=url)
-    known = (
-        "Name or service not known",
-        "Temporary failure in name resolution",
-        "nodename nor servname provided",
-        "Connection refused",
-        "No route to host",
-        "Network is unreachable",
-        "Connection reset by peer",
-    )
+    known = ("Name or service not known", "Temporary failure in name resolution",
+             "nodename nor servname provided", "Connection refused", "No route to host",
+             "Network is unreachable", "Connection reset by peer")  # fmt: skip
     short = next((k for k in known if k in reason), reason[:200])
     return ConnectionFailedError(f"Could not connect to {url}: {short}", url=url)
 
@@ -220,33 +209,17 @@ class InferenceSession:
                 f"JSON ({response.headers.get('content-type')})", response.text, response
             ) from None
 
-    def _generation(self, url: str, body: dict, parse: Any) -> Generation:
-        started = time.perf_counter()
-        data, response = self.json("POST", url, json=body)
-        text, details, finish, usage = parse(data)
-        return Generation(
-            text=text,
-            details=details,
-            answered_by=answered_by(response),
-            payload=body,
-            status=response.status_code,
-            seconds=time.perf_counter() - started,
-            request_id=next(
-                (response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), None
-            ),
-            headers=dict(response.headers),
-            finish_reason=finish,
-            usage=usage,
-        )
-
     def text_generation(self, url: str, inputs: str, **parameters: Any) -> Generation:
         """Return the Generation for ``inputs`` posted to a classic ``url``; checked before sending."""
-
-        def parse(data: Any) -> tuple:
-            text, details = parse_generation(data)
-            return text, details, (details or {}).get("finish_reason"), None
-
-        return self._generation(url, build_payload(inputs, **parameters), parse)
+        payload = build_payload(inputs, **parameters)
+        started = time.perf_counter()
+        data, response = self.json("POST", url, json=payload)
+        text, details = parse_generation(data)
+        headers = response.headers
+        request_id = next((headers[h] for h in REQUEST_ID_HEADERS if h in headers), None)
+        return Generation(text, details, answered_by(response), payload, response.status_code,
+                          request_id, time.perf_counter() - started, dict(headers),
+                          (details or {}).get("finish_reason"))  # fmt: skip
 
     def stream_text_generation(self, url: str, inputs: str, **parameters: Any) -> Iterator[dict]:
         """Yield TGI's stream events for ``inputs``; the last one carries ``generated_text``."""
