@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
@@ -83,36 +84,18 @@ def compare_options(
     )
     rows: list[dict[str, Any]] = []
     for plan, (subscription, credits) in plan_terms(free_credits).items():
-        rows.append(
-            {
-                "option": f"serverless, {plan} plan",
-                "monthly_usd": pricing.serverless_monthly_cost(
-                    requests_per_month, cost_per_request, subscription, credits
-                ),
-                "break_even_vs_endpoint": pricing.serverless_vs_dedicated_break_even(
-                    endpoint, cost_per_request, subscription, credits
-                )
-                if cost_per_request > 0
-                else float("inf"),
-            }
+        monthly = pricing.serverless_monthly_cost(
+            requests_per_month, cost_per_request, subscription, credits
         )
-    stz = (
-        "always on"
-        if scale_to_zero_minutes is None
-        else f"min_replica=0, scale to zero after {scale_to_zero_minutes:g} min"
-    )
-    rows.append(
-        {
-            "option": f"endpoint {instance_key} × {replicas} ({stz}, {pattern})",
-            "monthly_usd": endpoint,
-            "break_even_vs_endpoint": None,
-        }
-    )
-    return (
-        pd.DataFrame(rows)
-        .set_index("option")
-        .round({"monthly_usd": 2, "break_even_vs_endpoint": 0})
-    )
+        even = pricing.serverless_vs_dedicated_break_even(
+            endpoint, cost_per_request or 1, subscription, credits
+        )
+        rows.append((f"serverless, {plan} plan", monthly, even if cost_per_request else math.inf))
+    stz = "always on" if scale_to_zero_minutes is None else (
+        f"min_replica=0, scale to zero after {scale_to_zero_minutes:g} min")  # fmt: skip
+    rows.append((f"endpoint {instance_key} × {replicas} ({stz}, {pattern})", endpoint, None))
+    table = pd.DataFrame(rows, columns=["option", "monthly_usd", "break_even_vs_endpoint"])
+    return table.set_index("option").round({"monthly_usd": 2, "break_even_vs_endpoint": 0})
 
 
 def readable(table: pd.DataFrame) -> pd.DataFrame:

@@ -20,20 +20,14 @@ from ..client.session import InferenceSession
 
 CHECK_TIMEOUT = (3.05, 5.0)
 """(connect, read) seconds for the one reachability and token check of ``connect()``."""
-NEXT_STEP_UNREACHABLE = (
-    "To go live, check the network connection and {setting}, then run connect() again."
-)
-NEXT_STEP_REFUSED = (
-    "To go live, replace HF_TOKEN in .env with a current token from "
-    "https://huggingface.co/settings/tokens, then restart the kernel."
-)
-NEXT_STEP_PERMISSION = (
-    "To go live, give the token the 'Make calls to Inference Providers' "
-    "permission, then run connect() again."
-)
-NEXT_STEP_PORTAL = (
-    "To go live, sign in to the network in a browser (or fix {setting}), then run connect() again."
-)
+# fmt: off
+NEXT_STEP_UNREACHABLE = "To go live, check the network connection and {setting}, then run connect() again."
+NEXT_STEP_REFUSED = ("To go live, replace HF_TOKEN in .env with a current token from "
+                     "https://huggingface.co/settings/tokens, then restart the kernel.")
+NEXT_STEP_PERMISSION = ("To go live, give the token the 'Make calls to Inference Providers' "
+                        "permission, then run connect() again.")
+NEXT_STEP_PORTAL = "To go live, sign in to the network in a browser (or fix {setting}), then run connect() again."
+# fmt: on
 INFERENCE_PERMISSION = "inference.serverless.write"
 """The fine-grained permission shown as "Make calls to Inference Providers"."""
 
@@ -121,12 +115,9 @@ def check_live(settings: config.Settings) -> Fallback | None:
             found = _ask(session, f"{settings.hub_api_url}/whoami-v2", hub,
                          contract.HUB_URL_ENV_VAR, "the Hugging Face Hub")  # fmt: skip
         except AuthenticationError as error:
-            fix = (
-                "Create a new token at https://huggingface.co/settings/tokens, put it in .env as "
-                "HF_TOKEN=..., and restart the kernel."
-                if error.status == 401
-                else "Give it the 'Make calls to Inference Providers' permission, then restart the kernel."
-            )
+            fix = ("Create a new token at https://huggingface.co/settings/tokens, put it in .env "
+                   "as HF_TOKEN=..., and restart the kernel." if error.status == 401 else
+                   "Give it the 'Make calls to Inference Providers' permission, then restart the kernel.")  # fmt: skip
             return Fallback(
                 f"{hub} refused the token {settings.token_hint} (HTTP {error.status}: "
                 f"{error.message}). {fix}",
