@@ -236,15 +236,18 @@ class Connector:
             self.stand_in = start()
         return self.stand_in.url
 
-    def _local(self, reason: str, next_step: str) -> tuple[config.Settings, str, dict[str, str]]:
-        """Return (local Settings, next step, url settings): HF_STANDIN_URL's stand-in, or ours."""
+    def _local(self, reason: str, next_step: str, said: list[str]) -> tuple[Any, str, dict]:
+        """Return (local Settings, next step, url settings): HF_STANDIN_URL's stand-in, or ours.
+
+        What to tell the learner is appended to ``said``, printed with the banner in one go.
+        """
         url = (config.read_setting(STANDIN_URL_ENV_VAR).value or "").strip().rstrip("/")
         named = {url: STANDIN_URL_ENV_VAR} if url else {}
         failed = room_stand_in_answers(url) if url else None
         if failed is not None:
             cause = failed.message.rsplit(": ", 1)[-1].rstrip(".")
             cause = "no answer in time" if isinstance(failed, RequestTimeoutError) else cause
-            print(
+            said.append(
                 f"The room's stand-in at {url} ({STANDIN_URL_ENV_VAR}) does not answer "
                 f"({cause}). This notebook starts a stand-in of its own on this machine "
                 "instead; ask whether the room's is running, then run connect() again."
@@ -296,10 +299,9 @@ class Connector:
             previous.undo()  # an explicit mode reads the learner's settings, not ours
         environ = {**os.environ, **({contract.MODE_ENV_VAR: mode} if mode else {})}
         settings, problem, reason, next_step = self._choose(environ, check)
+        said = [f"{problem}\nThis notebook uses the local stand-in instead."] if problem else []
         if settings is None or problem:
-            if problem:
-                print(f"{problem}\nThis notebook uses the local stand-in instead.")
-            settings, next_step, named = self._local(reason, next_step)
+            settings, next_step, named = self._local(reason, next_step, said)
         else:
             named = live_url_settings(settings)
         hf = Connection(settings, next_step=next_step, retries=retries, url_settings=named,
@@ -307,8 +309,9 @@ class Connector:
         if export:
             hf.exports.write(self.exported(hf), previous)
             self.last = hf
-        if not quiet:
-            print(hf.banner())
+        said += [] if quiet else [hf.banner()]
+        if said:  # one print: a kernel would split prints made around the stand-in's start
+            print("\n".join(said))
         return hf
 
     @staticmethod
