@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -114,22 +115,17 @@ class BatchReport:
 
     def status_counts(self) -> dict[str, int]:
         """Return {status: number of attempts}."""
-        counts: dict[str, int] = {}
-        for a in self.attempts:
-            counts[a.status] = counts.get(a.status, 0) + 1
-        return dict(sorted(counts.items()))
+        return dict(sorted(Counter(a.status for a in self.attempts).items()))
 
     def summary(self) -> str:
         """Return a one-paragraph account of the batch."""
-        lines = [
+        stopped = f"\nStopped early: {self.stopped_by}" if self.stopped_by else ""
+        return (
             f"{self.completed} of {len(self.results)} prompts done; {self.sent} sent now, "
             f"{self.skipped} already done before; {len(self.attempts)} requests, "
-            f"{self.retries} of them retries; {self.seconds:.2f} s.",
-            f"Answers by status: {self.status_counts()}",
-        ]
-        if self.stopped_by:
-            lines.append(f"Stopped early: {self.stopped_by}")
-        return "\n".join(lines)
+            f"{self.retries} of them retries; {self.seconds:.2f} s.\n"
+            f"Answers by status: {self.status_counts()}{stopped}"
+        )
 
 
 class ResultStore:
