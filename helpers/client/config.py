@@ -95,8 +95,7 @@ def read_setting(
 ) -> Setting:
     """Return the Setting ``name``: the environment, then ``.env``, then ``default``.
 
-    Blank values count as missing. ``environ`` replaces ``os.environ``; ``dotenv_path``
-    names the ``.env`` file (None: search from the working directory up; '': no file).
+    Blank values count as missing; ``dotenv_path`` None searches upwards, '' reads no file.
     """
     value = ((os.environ if environ is None else environ).get(name) or "").strip()
     if value:
@@ -140,10 +139,7 @@ def _can_prompt() -> bool:
 def get_token(
     prompt: bool = True, environ: Mapping[str, str] | None = None, dotenv_path: str | None = None
 ) -> str:
-    """Return the token, asking with getpass only when someone can type.
-
-    Raises ConfigurationError (``parameter`` "HF_TOKEN", with the fix) when there is none.
-    """
+    """Return the token, asking with getpass only when someone can type; else ConfigurationError."""
     token = find_token(environ, dotenv_path)
     if not token and prompt and _can_prompt():
         token = getpass.getpass("Hugging Face token (input hidden): ").strip()
@@ -162,11 +158,7 @@ def mode_and_reason(
     token: Setting | None = None,
     dotenv_path: str | None = None,
 ) -> tuple[str, str]:
-    """Return (``"local"`` or ``"live"``, where that came from, in words).
-
-    The reason reads like ``HF_TUTORIAL_MODE=local in .env`` or ``no token was found``.
-    Raises ConfigurationError for a value that is not a mode.
-    """
+    """Return (``"local"`` or ``"live"``, why in words); ConfigurationError for a bad mode."""
     wanted = read_setting(MODE_ENV_VAR, environ=environ, dotenv_path=dotenv_path, default="auto")
     value = (wanted.value or "auto").strip().lower()
     if value not in MODES:
@@ -219,11 +211,9 @@ def check_transport(url: str) -> None:
 
 @dataclass(frozen=True)
 class Settings:
-    """Where requests go and with which token. ``repr`` never shows the token.
+    """Where requests go and with which token (``repr`` never shows it); ``reason``: why, in words.
 
-    ``router_url`` is the base of inference routes, ``hub_api_url`` the Hub's ``/api``,
-    ``endpoint_url`` a dedicated Inference Endpoint's base URL (or None), ``reason`` why
-    this mode was chosen, in words.
+    ``hub_api_url`` is the Hub's ``/api``; ``endpoint_url`` an Inference Endpoint's base, or None.
     """
 
     mode: str
