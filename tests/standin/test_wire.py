@@ -195,14 +195,18 @@ SERVED_IN_BOTH_PROFILES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("profile", "path"),
-    [
-        *[("teaching", path) for path in [*SERVED_IN_BOTH_PROFILES, *CLASSIC_ROUTES]],
-        *[("today", path) for path in SERVED_IN_BOTH_PROFILES],
+SURROGATE_CASES = [
+    *[
+        ("teaching", path, *LONE_SURROGATES[0])
+        for path in [*SERVED_IN_BOTH_PROFILES, *CLASSIC_ROUTES]
     ],
-)
-@pytest.mark.parametrize(("raw", "line", "column"), LONE_SURROGATES)
+    *[("today", path, *LONE_SURROGATES[0]) for path in SERVED_IN_BOTH_PROFILES],
+    *[("teaching", "/models/gpt2", *case) for case in LONE_SURROGATES[1:]],
+]
+"""Every route with one body, every body on one route."""
+
+
+@pytest.mark.parametrize(("profile", "path", "raw", "line", "column"), SURROGATE_CASES)
 def test_a_lone_surrogate_escape_is_400_like_invalid_utf8(
     make_api, auth, profile, path, raw, line, column
 ):
