@@ -141,7 +141,9 @@ def hf_inference_model(
     if chat and "conversational" not in tasks:
         admit(request, info.id)
         raise openai_error(
-            400, f"{info.id} has no chat template: it is a base model; use /v1/completions with a `prompt` instead",
+            400,
+            f"{info.id} has no chat template: it is a base model; use /v1/completions "
+            "with a `prompt` instead",
             "messages", "chat_template_missing",
         )  # fmt: skip
     return info, next((o.context_length for o in info.offers if o.provider == "hf-inference"), None)
@@ -218,8 +220,10 @@ def model_entry(info: ModelInfo, hf_inference_llms: bool = True) -> Model:
         latency, throughput = DOCUMENTED_PERFORMANCE.get((info.id, offer.provider), (None, None))
         entry = {
             "provider": offer.provider, "status": "live", "context_length": offer.context_length,
-            "pricing": {"input": offer.input_price, "output": offer.output_price} if offer.input_price is not None else None,
-            "supports_tools": offer.supports_tools, "supports_structured_output": offer.supports_structured_output,
+            "pricing": {"input": offer.input_price, "output": offer.output_price}
+            if offer.input_price is not None else None,
+            "supports_tools": offer.supports_tools,
+            "supports_structured_output": offer.supports_structured_output,
             "first_token_latency_ms": latency, "throughput": throughput,
         }  # fmt: skip
         entry = {k: v for k, v in entry.items() if v is not None}

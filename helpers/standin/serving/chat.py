@@ -167,8 +167,10 @@ async def answer_chat(
         return stream(events, headers)
     choices = [
         Choice(
-            index=i, finish_reason=a.finish, logprobs=ChoiceLogprobs(content=token_logprobs(a.pieces)) if req.logprobs and a.pieces else None,
-            message={"role": "assistant", "content": a.text, **({"tool_calls": [a.call]} if a.call else {})},
+            index=i, finish_reason=a.finish,
+            logprobs=ChoiceLogprobs(content=token_logprobs(a.pieces)) if req.logprobs else None,
+            message={"role": "assistant", "content": a.text}
+            | ({"tool_calls": [a.call]} if a.call else {}),
         )
         for i, a in enumerate(answers)
     ]  # fmt: skip

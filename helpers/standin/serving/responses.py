@@ -93,7 +93,8 @@ def chat_request(req: ResponsesRequest, surface: Surface) -> ChatRequest:
     chat = {
         "model": req.model, "messages": messages, "tools": tools or None,
         "tool_choice": choice if tools else None, "response_format": fmt,
-        "max_tokens": req.max_output_tokens, "temperature": req.temperature, "top_p": req.top_p, "seed": req.seed,
+        "max_tokens": req.max_output_tokens, "temperature": req.temperature, "top_p": req.top_p,
+        "seed": req.seed,
     }  # fmt: skip
     return parse(ChatRequest, chat, surface)
 
@@ -120,18 +121,19 @@ def build(req: ResponsesRequest, model: str, answer: Answer, prompt: int, profil
     if isinstance(choice, dict):
         choice = {"type": "function", "name": choice.get("name")}
     usage = ResponseUsage(
-        input_tokens=prompt, input_tokens_details=InputTokensDetails(cached_tokens=0, cache_write_tokens=0),
-        output_tokens=answer.tokens, output_tokens_details=OutputTokensDetails(reasoning_tokens=0),
-        total_tokens=prompt + answer.tokens,
+        input_tokens=prompt, output_tokens=answer.tokens, total_tokens=prompt + answer.tokens,
+        input_tokens_details=InputTokensDetails(cached_tokens=0, cache_write_tokens=0),
+        output_tokens_details=OutputTokensDetails(reasoning_tokens=0),
     )  # fmt: skip
     return Response(
         id=profile.response_id("resp"), object="response", created_at=int(time.time()), model=model,
         status="incomplete" if cut else "completed", error=None,
         incomplete_details={"reason": "max_output_tokens"} if cut else None,
         instructions=req.instructions, max_output_tokens=req.max_output_tokens, output=[item],
-        parallel_tool_calls=req.parallel_tool_calls, temperature=req.temperature if req.temperature is not None else 1.0,
-        top_p=req.top_p if req.top_p is not None else 1.0, tool_choice=choice, tools=req.tools,
-        text={"format": (req.text or {}).get("format") or {"type": "text"}}, metadata=req.metadata or {}, usage=usage,
+        parallel_tool_calls=req.parallel_tool_calls, tool_choice=choice, tools=req.tools,
+        temperature=1.0 if req.temperature is None else req.temperature,
+        top_p=1.0 if req.top_p is None else req.top_p, metadata=req.metadata or {}, usage=usage,
+        text={"format": (req.text or {}).get("format") or {"type": "text"}},
     )  # fmt: skip
 
 
