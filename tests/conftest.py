@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from fastapi.testclient import TestClient
 
-from helpers import local_token
-from helpers.standin import StandIn, StandInOptions, create_app, start
+if TYPE_CHECKING:  # imported where used: pytest's controller process loads this file too
+    from fastapi.testclient import TestClient
+
+    from helpers.standin import StandIn, StandInOptions
 
 NOTEBOOK_TESTS = Path(__file__).parent / "notebooks"
 UNPACED = {"stream_delay_ms": 0}
@@ -38,6 +40,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def stand_in() -> Iterator[StandIn]:
     """A stand-in with default knobs (streams unpaced), shared by the whole session."""
+    from helpers.standin import start
+
     with start(**UNPACED) as api:
         yield api
 
@@ -45,6 +49,10 @@ def stand_in() -> Iterator[StandIn]:
 @pytest.fixture(scope="session")
 def api() -> Iterator[TestClient]:
     """The stand-in with default knobs (streams unpaced), in process (no socket)."""
+    from fastapi.testclient import TestClient
+
+    from helpers.standin import StandInOptions, create_app
+
     app = create_app(StandInOptions(**UNPACED))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
@@ -59,6 +67,10 @@ def make_api() -> Iterator[Callable[..., TestClient]]:
     Streams are unpaced unless ``stream_delay_ms`` is given. Every client made is closed when
     the test ends.
     """
+    from fastapi.testclient import TestClient
+
+    from helpers.standin import StandInOptions, create_app
+
     made: list[TestClient] = []
 
     def make(
@@ -81,6 +93,8 @@ def make_api() -> Iterator[Callable[..., TestClient]]:
 @pytest.fixture
 def token() -> str:
     """A fresh well-formed token the stand-in accepts."""
+    from helpers import local_token
+
     return local_token()
 
 

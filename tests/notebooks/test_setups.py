@@ -1,9 +1,12 @@
 """The token and first-query notebooks in the two set-ups a learner most often gets wrong.
 
-- **Live, but nothing answers**: ``HF_TUTORIAL_MODE=live``, a well-formed fake token, and
+Each set-up runs the notebook where it bites (one execution each; nbmake and the live
+rehearsal run both notebooks in the other modes):
+
+- **Live, but nothing answers** (01, the first query): ``HF_TUTORIAL_MODE=live``, a well-formed fake token, and
   ``HF_ROUTER_URL`` / ``HF_HUB_URL`` at a loopback port where nothing listens (deterministic with
   or without a network: a workshop without Wi-Fi, a laptop on a train).
-- **A ``.env`` holding a token and ``HF_TUTORIAL_MODE=local``**: the banner must say local, and
+- **A ``.env`` holding a token and ``HF_TUTORIAL_MODE=local``** (00, which teaches ``.env``): the banner must say local, and
   the token in ``.env`` must not be spent. The ``.env`` lives in a temporary copy of the
   repository's layout, never in the repository (where a learner's real token may be).
 
@@ -20,13 +23,12 @@ import socket
 from pathlib import Path
 
 import nbformat
-import pytest
 from nbclient import NotebookClient
 
 from helpers import local_token
 
 ROOT = Path(__file__).resolve().parents[2]
-CHECKED = ["00_token_setup.ipynb", "01_first_query.ipynb"]
+UNREACHABLE_CHECKED, DOTENV_CHECKED = "01_first_query.ipynb", "00_token_setup.ipynb"
 FILES_THE_NOTEBOOKS_READ = [".env.example", "tests/client/test_config.py"]
 
 
@@ -70,8 +72,8 @@ def first_text(nb: nbformat.NotebookNode) -> str:
     return next((o["text"] for c in nb.cells for o in c.get("outputs", []) if o.get("text")), "")
 
 
-@pytest.mark.parametrize("name", CHECKED)
-def test_live_with_nothing_listening_falls_back_without_a_traceback(name):
+def test_live_with_nothing_listening_falls_back_without_a_traceback():
+    name = UNREACHABLE_CHECKED
     token = local_token()
     dead = f"http://127.0.0.1:{closed_port()}"
     env = clean_environment(
@@ -84,8 +86,8 @@ def test_live_with_nothing_listening_falls_back_without_a_traceback(name):
     assert token not in json.dumps([c.get("outputs", []) for c in nb.cells])
 
 
-@pytest.mark.parametrize("name", CHECKED)
-def test_a_dotenv_with_a_token_and_mode_local_stays_local(name, tmp_path):
+def test_a_dotenv_with_a_token_and_mode_local_stays_local(tmp_path):
+    name = DOTENV_CHECKED
     token = local_token()
     (tmp_path / "notebooks").mkdir()
     shutil.copy(ROOT / "notebooks" / name, tmp_path / "notebooks" / name)
