@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from helpers import (
+    ConfigurationError,
     HFError,
     InferenceSession,
-    InsecureTransportError,
     Settings,
     connect,
     local_token,
@@ -109,7 +109,7 @@ def test_token_is_refused_for_plain_http_before_any_byte_is_sent(monkeypatch):
         "http://10.0.0.5/x",
         "http://[2001:db8::1]/x",
     ):
-        with pytest.raises(InsecureTransportError):
+        with pytest.raises(ConfigurationError):
             session.request("GET", url)
 
 
