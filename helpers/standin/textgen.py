@@ -1,30 +1,14 @@
-"""The stand-in's text generator: a variable-order n-gram model of its corpus that writes
-whole sentences, with real sampling.
+"""The stand-in's text generator: TGI's sampling over the corpus model (``corpus.py``).
 
-It is small and it is *not* a language model of any quality, and its text is never a real
-model's. What it does for real is what the lessons need:
-
-- **Whole sentences of the corpus** (``data/standin_corpus.txt``), never word salad: inside a
-  sentence the next token is what follows the longest matching suffix of the sentence so far
-  in the corpus; between sentences the text goes on with the next sentence of the same text or
-  starts another text (preferring texts that share words with the prompt); after a text's
-  last sentence it may end (the end-of-text token, ``EOS_SHARE``), so most generations reach
-  ``max_new_tokens`` and a few end early, as a real model's do (``CorpusModel``).
-- **Confident, untied preferences.** Each context ranks its candidates (by probability, ties
-  broken by a fixed hash of context and token) and every rank below the first loses
-  ``PREFERENCE_STEP`` nats (at most ``PREFERENCE_RANKS`` steps): the greedy path is unique, a
-  low temperature converges to it and a high one spreads over the places where the corpus
-  offers a choice (the start of a sentence, the words after a shared opening).
-- **TGI's logits pipeline** (``server/text_generation_server/utils/tokens.py`` and
-  ``logits_process.py`` @ ``db931fcf``): watermark, repetition penalty, frequency penalty, then
-  the warpers temperature, top-k, top-p, typical-p; sampling is on when ``do_sample`` is true or
-  any warper is set; a token's ``logprob`` (and its top alternatives) come from the log-softmax of
-  the warped scores, the distribution actually sampled.
-- ``seed``, ``stop``, ``max_new_tokens``, ``truncate``, ``top_n_tokens``, prefill log-probs for
-  ``decoder_input_details``, ``best_of`` and ``grammar`` (``grammar.py``).
-
-Deviation: with no ``max_new_tokens``, TGI generates up to ``max_total_tokens - input_length``;
-the stand-in stops at ``DEFAULT_MAX_NEW_TOKENS`` (or at its end-of-text token before that).
+Not a language model of any quality, and its text is never a real model's; what it does for
+real is what the lessons need: whole corpus sentences, confident preferences, and **TGI's
+logits pipeline** (``server/text_generation_server/utils/tokens.py`` and ``logits_process.py``
+@ ``db931fcf``): watermark, repetition and frequency penalties, then temperature, top-k, top-p,
+typical-p; sampling when ``do_sample`` or any warper is set; a token's ``logprob`` (and its
+alternatives) from the log-softmax of the warped scores, the distribution actually sampled.
+Also ``seed``, ``stop``, ``max_new_tokens``, ``truncate``, ``top_n_tokens``, prefill
+log-probs, ``best_of``. Deviation: with no ``max_new_tokens`` TGI generates up to
+``max_total_tokens - input_length``; the stand-in stops at ``DEFAULT_MAX_NEW_TOKENS``.
 """
 
 from __future__ import annotations

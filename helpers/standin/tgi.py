@@ -21,12 +21,17 @@ answers with the base model.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
 from . import events as sse
+from .dependencies import Admission, broken_body
 from .errors import validation_error
 from .events import tgi_event
 from .profiles import Profile
@@ -210,3 +215,48 @@ async def stream_events(
                 "input_length": gen.input_length,
             }
         yield tgi_event(event)
+
+
+def _headers(request: Request, admission: Admission, gen: Continuation) -> dict[str, str]:
+    """Charge the generation; return TGI's headers (``x-compute-*``, token counts), plus the
+    stand-in's ``x-standin-credits-left-usd`` where the profile marks answers."""
+    seconds, credits_left = request.app.state.usage.charge(len(gen.tokens))
+    profile: Profile = request.app.state.profile
+    headers = {
+        **admission.headers,
+        "x-compute-type": profile.compute_type,
+        "x-compute-time": f"{seconds:.3f}",
+        "x-prompt-tokens": str(gen.input_length),
+        "x-generated-tokens": str(len(gen.tokens)),
+    }
+    if credits_left is not None and profile.marks_stand_in:
+        headers["x-standin-credits-left-usd"] = f"{credits_left:.6f}"
+    return headers
+
+
+async def serve(
+    request: Request, admission: Admission, call: GenerateCall, *, full_default: bool,
+    as_list: bool, extra_headers: dict[str, str] | None = None,
+) -> Response:  # fmt: skip
+    """Generate for ``call`` and answer as TGI: a stream, or one answer (in a list: ``as_list``).
+
+    Knobs: ``latency_ms_per_token``, ``stream_delay_ms``, ``stream_error_after_tokens`` and the
+    "drop" fault (the answer starts, then the connection breaks).
+    """
+    options = request.app.state.options
+    gen = run(request.app.state.generator, call)
+    headers = {**_headers(request, admission, gen), **(extra_headers or {})}
+    if call.stream:
+        fault = stream_fault(request.app.state.profile)
+        events = stream_events(
+            call, gen, full_default, options.stream_delay_s, options.stream_error_after_tokens, fault
+        )  # fmt: skip
+        headers["X-Accel-Buffering"] = "no"
+        return StreamingResponse(events, media_type="text/event-stream", headers=headers)
+    if options.latency_ms_per_token:
+        await asyncio.sleep(options.latency_ms_per_token / 1000.0 * len(gen.tokens))
+    if admission.drop:
+        start = '[{"generated_text": "' if as_list else '{"generated_text": "'
+        return StreamingResponse(broken_body(start), headers=headers)
+    answer = response(call, gen, full_default)
+    return JSONResponse([answer] if as_list else answer, headers=headers)

@@ -7,51 +7,25 @@ tasks (summarization, translation, classification) answer from ``tasks``.
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 
 from .. import tgi
 from ..body import read_json
 from ..catalog import GPT2, hf_inference_model
-from ..dependencies import admit, broken_body
+from ..dependencies import admit
 from ..errors import validation_error
-from ..options import StandInOptions
-from ..profiles import Profile
 from ..schemas import CLASSIC_RESPONSES, GenerateRequest, openapi_body
 from ..tasks import handler_for
-from ..textgen import TextGenerator
 from ..validation import validate_generate
 
 router = APIRouter(tags=["text-generation (classic contract)"])
 OPENAPI_BODY = openapi_body(GenerateRequest.model_json_schema())
 
 
-def generation_headers(
-    admission_headers: dict[str, str], seconds: float, gen, credits_left, profile: Profile
-):
-    """Return TGI's answer headers (``x-compute-*``, token counts) plus the stand-in's own.
-
-    The stand-in's own (``x-standin-credits-left-usd``) only where the profile marks answers.
-    """
-    headers = {
-        **admission_headers,
-        "x-compute-type": profile.compute_type,
-        "x-compute-time": f"{seconds:.3f}",
-        "x-prompt-tokens": str(gen.input_length),
-        "x-generated-tokens": str(len(gen.tokens)),
-    }
-    if credits_left is not None and profile.marks_stand_in:
-        headers["x-standin-credits-left-usd"] = f"{credits_left:.6f}"
-    return headers
-
-
 async def _generate(
     request: Request, model_id: str, served: bool, provider_header: bool
 ) -> Response:
-    options: StandInOptions = request.app.state.options
-    generator: TextGenerator = request.app.state.generator
     # hf_inference_model is None for hf-inference's LLMs (served on the OpenAI routes only):
     # the classic body to one gets the router's plain-text 404. INFERRED from huggingface.js
     # PR #2180 ("only expose the OpenAI-compatible endpoints"); see profiles.py.
@@ -74,34 +48,14 @@ async def _generate(
         if provider_header:
             headers["x-inference-provider"] = "hf-inference"
         return JSONResponse(answer, headers=headers)
-    # TGI's compat route (POST /): its rules and messages (validation.py); on this route a
-    # stream's validation error is answered 422 before the stream starts.
-    call = validate_generate(body, generator.count_tokens)
-    gen = tgi.run(generator, call)
-    seconds, credits_left = request.app.state.usage.charge(len(gen.tokens))
-    headers = generation_headers(
-        admission.headers, seconds, gen, credits_left, request.app.state.profile
+    # TGI's compat route (POST /): its rules and messages; on this route a stream's
+    # validation error is answered 422 before the stream starts. hf-inference answers with the
+    # prompt + continuation unless return_full_text is false, as TGI's compat route does.
+    call = validate_generate(body, request.app.state.generator.count_tokens)
+    extra = {"x-inference-provider": "hf-inference"} if provider_header else None
+    return await tgi.serve(
+        request, admission, call, full_default=True, as_list=True, extra_headers=extra
     )
-    if provider_header:
-        headers["x-inference-provider"] = "hf-inference"
-    delay = options.latency_ms_per_token / 1000.0
-    # hf-inference answers text-generation with the prompt + continuation unless
-    # return_full_text is false (TGI's compat route does the same for text-generation models).
-    if call.stream:
-        events = tgi.stream_events(
-            call,
-            gen,
-            True,
-            options.stream_delay_s,
-            options.stream_error_after_tokens,
-            tgi.stream_fault(request.app.state.profile),
-        )
-        return StreamingResponse(events, media_type="text/event-stream", headers=headers)
-    if delay:
-        await asyncio.sleep(delay * len(gen.tokens))
-    if admission.drop:
-        return StreamingResponse(broken_body('[{"generated_text": "'), headers=headers)
-    return JSONResponse([tgi.response(call, gen, True)], headers=headers)
 
 
 @router.post("/models/{model_id:path}", openapi_extra=OPENAPI_BODY, responses=CLASSIC_RESPONSES)

@@ -18,7 +18,6 @@ A protected Endpoint needs a bearer token on every route, so every route passes 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
@@ -27,9 +26,8 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from ... import contract
 from .. import tgi
 from ..body import read_json
-from ..dependencies import admit, broken_body
+from ..dependencies import admit
 from ..errors import StandInError
-from ..options import StandInOptions
 from ..schemas import (
     CLASSIC_RESPONSES,
     GENERATE_BODY_SCHEMA,
@@ -39,9 +37,7 @@ from ..schemas import (
     Info,
     openapi_body,
 )
-from ..textgen import TextGenerator
-from ..validation import GenerateCall, validate_generate
-from .classic import generation_headers
+from ..validation import validate_generate
 
 PREFIX = contract.ENDPOINT_PREFIX
 router = APIRouter(prefix=PREFIX, tags=["dedicated endpoint (TGI, gpt2)"])
@@ -72,54 +68,25 @@ async def _validation_event(error: StandInError) -> AsyncIterator[str]:
 
 
 async def _serve(request: Request, *, compat: bool, force_stream: bool) -> Response:
-    options: StandInOptions = request.app.state.options
-    generator: TextGenerator = request.app.state.generator
     admission = admit(request, contract.GPT2)
     body = await read_json(request)
     struct = "CompatGenerateRequest" if compat else "GenerateRequest"
+    count = request.app.state.generator.count_tokens
     try:
-        call: GenerateCall = validate_generate(
-            body,
-            generator.count_tokens,
-            struct=struct,
-            stream_field=compat,
-            force_stream=force_stream,
+        call = validate_generate(
+            body, count, struct=struct, stream_field=compat, force_stream=force_stream
         )
-        stream_requested = call.stream
-        gen = tgi.run(generator, call)
     except StandInError as error:
         # TGI validates a stream inside it: the 200 is sent, then one error event.
         streaming = force_stream or (compat and isinstance(body, dict) and body.get("stream"))
-        if streaming and isinstance(error.body, dict):
+        if streaming and error.surface != "text":
+            events = _validation_event(error)
             return StreamingResponse(
-                _validation_event(error),
-                media_type="text/event-stream",
-                headers=admission.headers,
+                events, media_type="text/event-stream", headers=admission.headers
             )
         raise
-    seconds, credits_left = request.app.state.usage.charge(len(gen.tokens))
-    headers = generation_headers(
-        admission.headers, seconds, gen, credits_left, request.app.state.profile
-    )
-    delay = options.latency_ms_per_token / 1000.0
-    full_default = compat  # compat_return_full_text for a text-generation model
-    if stream_requested:
-        events = tgi.stream_events(
-            call,
-            gen,
-            full_default,
-            options.stream_delay_s,
-            options.stream_error_after_tokens,
-            tgi.stream_fault(request.app.state.profile),
-        )
-        headers["X-Accel-Buffering"] = "no"
-        return StreamingResponse(events, media_type="text/event-stream", headers=headers)
-    if delay:
-        await asyncio.sleep(delay * len(gen.tokens))
-    answer = tgi.response(call, gen, full_default)
-    if admission.drop:
-        return StreamingResponse(broken_body('{"generated_text": "'), headers=headers)
-    return JSONResponse([answer] if compat else answer, headers=headers)
+    # compat_return_full_text for a text-generation model; /generate defaults to false
+    return await tgi.serve(request, admission, call, full_default=compat, as_list=compat)
 
 
 @router.post(
