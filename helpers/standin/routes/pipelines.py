@@ -10,54 +10,47 @@ from ``tasks.embed_text``: hashed words, the model's dimension from the catalogu
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 
 from ..catalog import EMBEDDING_TAGS, hf_inference_model
 from ..dependencies import Admission, Usage, admit_model, json_body
 from ..errors import validation_error
+from ..schemas import openapi_body
 from ..tasks import handler_for
 
 router = APIRouter(prefix="/hf-inference/models", tags=["hf-inference embeddings"])
-TEXTS = {
-    "oneOf": [
-        {"type": "string", "minLength": 1},
-        {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
-    ]
-}
-FEATURE_BODY = {
-    "type": "object",
-    "required": ["inputs"],
-    "properties": {
-        "inputs": TEXTS,
-        "normalize": {"type": "boolean", "default": True},
-        "truncate": {"type": "boolean"},
-        "truncation_direction": {"enum": ["left", "right"]},
-        "prompt_name": {"type": "string"},
-    },
-}
-SIMILARITY_BODY = {
-    "type": "object",
-    "required": ["inputs"],
-    "properties": {
-        "inputs": {
-            "type": "object",
-            "required": ["source_sentence", "sentences"],
-            "properties": {
-                "source_sentence": {"type": "string", "minLength": 1},
-                "sentences": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-            },
-        },
-        "parameters": {"type": "object"},
-    },
-}
-INVALID = {422: {"description": "Input validation error (JSON `{error, error_type}`)"}}
 
 
-def _body(schema: dict) -> dict:
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+class FeatureExtractionBody(BaseModel):
+    """Feature extraction's input spec: options at the body's root (unknown keys ignored)."""
+
+    model_config = ConfigDict(extra="allow")
+    inputs: str | list[str]
+    normalize: bool = True
+    truncate: bool | None = None
+    truncation_direction: Literal["left", "right"] | None = None
+    prompt_name: str | None = None
+
+
+class SimilarityInputs(BaseModel):
+    source_sentence: str
+    sentences: list[str]
+
+
+class SentenceSimilarityBody(BaseModel):
+    inputs: SimilarityInputs
+    parameters: dict[str, Any] | None = None
+
+
+BODIES = {
+    "feature-extraction": FeatureExtractionBody,
+    "sentence-similarity": SentenceSimilarityBody,
+}
+"""The two tasks served here, with their bodies (documented; ``tasks`` checks them)."""
 
 
 def embeddings_model(model_id: str) -> str | None:
@@ -84,46 +77,18 @@ def _answer(task: str, model_id: str, body: Any, admission: Admission, usage: Us
     return JSONResponse(answer, headers=headers)
 
 
-@router.post(
-    "/{model_id:path}/pipeline/feature-extraction",
-    openapi_extra=_body(FEATURE_BODY),
-    responses={
-        200: {
-            "description": "One vector per input text",
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "array",
-                        "items": {"type": "array", "items": {"type": "number"}},
-                    }
-                }
-            },
-        },
-        **INVALID,
-    },
-)
-async def feature_extraction(
-    model_id: str, request: Request, admission: Admitted, usage: Usage, body: Body
-) -> JSONResponse:
-    """One vector per input text (an array of arrays), normalised unless ``normalize`` is false."""
-    return _answer("feature-extraction", model_id, body, admission, usage)
+for _task, _model in BODIES.items():
 
+    async def pipeline(
+        model_id: str, request: Request, admission: Admitted, usage: Usage, body: Body,
+        task: str = _task,
+    ) -> JSONResponse:  # fmt: skip
+        """feature-extraction: one vector per text (normalised unless ``normalize`` is false);
+        sentence-similarity: the cosine of ``source_sentence`` to each of ``sentences``."""
+        return _answer(task, model_id, body, admission, usage)
 
-@router.post(
-    "/{model_id:path}/pipeline/sentence-similarity",
-    openapi_extra=_body(SIMILARITY_BODY),
-    responses={
-        200: {
-            "description": "One similarity per sentence",
-            "content": {
-                "application/json": {"schema": {"type": "array", "items": {"type": "number"}}}
-            },
-        },
-        **INVALID,
-    },
-)
-async def sentence_similarity(
-    model_id: str, request: Request, admission: Admitted, usage: Usage, body: Body
-) -> JSONResponse:
-    """The cosine similarity of ``source_sentence`` to each of ``sentences``."""
-    return _answer("sentence-similarity", model_id, body, admission, usage)
+    router.add_api_route(
+        f"/{{model_id:path}}/pipeline/{_task}", pipeline, methods=["POST"],
+        openapi_extra=openapi_body(_model.model_json_schema()), name=_task.replace("-", "_"),
+        responses={422: {"description": "Input validation error (JSON `{error, error_type}`)"}},
+    )  # fmt: skip
