@@ -13,24 +13,8 @@ import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..contract import CHAT_MODEL, GPT2
+from ..contract import GPT2  # noqa: F401 (re-exported: helpers.standin.GPT2)
 from ..data import data_path
-
-__all__ = [
-    "CATALOG_FILE",
-    "CHAT_MODEL",
-    "DEFAULT_EMBEDDING_DIM",
-    "GPT2",
-    "MODELS",
-    "ModelInfo",
-    "ProviderOffer",
-    "canonical_id",
-    "hf_inference_model",
-    "is_model_author",
-    "live_offers",
-    "load_catalog",
-    "recommended_models",
-]
 
 CATALOG_FILE = "models_catalog.csv"
 CHAT_TASK = "conversational"
