@@ -40,6 +40,7 @@ def test_the_chat_and_classic_routes_document_their_bodies(document):
         assert "requestBody" in document["paths"][path]["post"], path
 
 
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
 def test_the_docs_pages_load_nothing_from_another_host(api, page):
     """Catches /docs left blank in a room without internet: FastAPI's own page loads
     swagger-ui from cdn.jsdelivr.net (and its favicon from fastapi.tiangolo.com)."""
