@@ -138,6 +138,15 @@ class CompletionRequest(Sampling):
         return self.max_tokens
 
 
+class NamedFunctionTool(Lenient):
+    type: Literal["function"]
+    name: str
+
+
+class TextConfig(Lenient):
+    format: dict[str, Any] | None = None
+
+
 class ResponsesRequest(Lenient):
     model: str
     input: str | list[dict[str, Any]] = Field(min_length=1)
@@ -148,8 +157,8 @@ class ResponsesRequest(Lenient):
     seed: int | None = None
     stream: bool = False
     tools: list[dict[str, Any]] = Field(default_factory=list)
-    tool_choice: str | dict[str, Any] = "auto"
-    text: dict[str, Any] | None = None
+    tool_choice: Literal["auto", "none", "required"] | NamedFunctionTool = "auto"
+    text: TextConfig | None = None
     metadata: dict[str, str] | None = None
     parallel_tool_calls: bool = True
     previous_response_id: str | None = None

@@ -121,3 +121,21 @@ def test_what_is_not_emulated_gets_a_clear_400(client):
         client.responses.create(
             model=MODEL, input="Hi", tools=[{"type": "mcp", "server_label": "x"}]
         )
+
+
+@pytest.mark.parametrize(
+    ("fields", "param"),
+    [
+        ({"text": {"format": "x"}}, "text.format"),
+        ({"tool_choice": {"type": "function"}}, "tool_choice"),
+        ({"tool_choice": "weird"}, "tool_choice"),
+        ({"input": [3]}, "input"),
+        ({"input": [{"role": "wizard", "content": "x"}]}, "messages.0.role"),
+        ({"metadata": {"a": 1}}, "metadata.a"),
+        ({"max_output_tokens": 0}, "max_output_tokens"),
+    ],
+)
+def test_bad_values_get_400_not_500(api, auth, fields, param):
+    body = {"model": MODEL, "input": "Hello", **fields}
+    response = api.post("/v1/responses", json=body, headers=auth)
+    assert response.status_code == 400 and response.json()["error"]["param"].startswith(param)

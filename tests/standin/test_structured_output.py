@@ -131,6 +131,7 @@ def test_streamed_structured_output_rebuilds_the_json(api, auth):
     [
         ({"type": "json_schema", "json_schema": {"name": "x"}}, "json_schema"),
         ({"type": "xml"}, "response_format"),
+        ({"type": "json_schema", "json_schema": "x"}, "response_format"),
         (
             {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "strin"}}},
             "not a valid JSON schema",

@@ -181,7 +181,7 @@ def format_schema(fmt: dict[str, Any] | None, surface: Surface) -> tuple[Any, bo
         return None, False
     if kind == "json_object" and "value" not in fmt:
         return None, True
-    spec = fmt.get("json_schema")
+    spec = fmt.get("json_schema") if isinstance(fmt.get("json_schema"), dict) else None
     schema = (
         fmt.get("value") if kind == "json_object" else (spec or {}).get("schema", fmt.get("schema"))
     )

@@ -82,9 +82,9 @@ def chat_request(req: ResponsesRequest, surface: Surface) -> ChatRequest:
             }
         )
     choice = req.tool_choice
-    if isinstance(choice, dict):
-        choice = {"type": "function", "function": {"name": choice.get("name")}}
-    fmt = (req.text or {}).get("format") or {"type": "text"}
+    if not isinstance(choice, str):
+        choice = {"type": "function", "function": {"name": choice.name}}
+    fmt = (req.text.format if req.text else None) or {"type": "text"}
     if fmt.get("type") == "json_schema":
         fmt = {
             "type": "json_schema",
@@ -117,9 +117,7 @@ def build(req: ResponsesRequest, model: str, answer: Answer, prompt: int, profil
             role="assistant",
             content=[text],
         )
-    choice = req.tool_choice
-    if isinstance(choice, dict):
-        choice = {"type": "function", "name": choice.get("name")}
+    choice = req.tool_choice if isinstance(req.tool_choice, str) else req.tool_choice.model_dump()
     usage = ResponseUsage(
         input_tokens=prompt, output_tokens=answer.tokens, total_tokens=prompt + answer.tokens,
         input_tokens_details=InputTokensDetails(cached_tokens=0, cache_write_tokens=0),
@@ -133,7 +131,7 @@ def build(req: ResponsesRequest, model: str, answer: Answer, prompt: int, profil
         parallel_tool_calls=req.parallel_tool_calls, tool_choice=choice, tools=req.tools,
         temperature=1.0 if req.temperature is None else req.temperature,
         top_p=1.0 if req.top_p is None else req.top_p, metadata=req.metadata or {}, usage=usage,
-        text={"format": (req.text or {}).get("format") or {"type": "text"}},
+        text={"format": (req.text.format if req.text else None) or {"type": "text"}},
     )  # fmt: skip
 
 
