@@ -28,6 +28,7 @@ TEST_TOOLS = {
     "pytest-timeout",
     "nbmake",
     "hypothesis",
+    "responses",
     "httpx",
     "httpx2",
     "filelock",
