@@ -1,21 +1,13 @@
-"""Request validation for the stand-in's TGI routes, written from TGI's own rules and messages.
+"""Request validation for the stand-in's TGI routes, in TGI's two stages.
 
-Source: text-generation-inference ``router/src/validation.rs`` at commit ``db931fcf``
-(``Validation::validate``, ``validate_input``, ``validate_best_of`` and the ``ValidationError``
-messages), ``router/src/server.rs`` at the same commit (``generate_stream_internal``: the
-two stream-only errors) and ``router/src/lib.rs`` (``GenerateParameters``: the JSON types).
-The rules and their messages are data in ``helpers.contract`` (``TGI_RULES``), shared with the
-client's pre-send check; this module adds the deserialiser's types and the grammar.
-
-Two stages, as in TGI:
-
-1. **Deserialisation** (axum's ``Json`` extractor, serde): a parameter of the wrong JSON type
-   answers 422 with a *plain-text* body ``Failed to deserialize the JSON body into the target
-   type: parameters.top_k: invalid type: string "5", expected i32``. The stand-in leaves out
-   serde's `` at line L column C`` suffix (it reads the decoded body, not the bytes).
+1. **Deserialisation** (axum's ``Json`` extractor, serde; types of ``GenerateParameters`` in
+   text-generation-inference ``router/src/lib.rs`` @ ``db931fcf``): a wrong JSON type is a
+   *plain-text* 422 ``Failed to deserialize the JSON body into the target type:
+   parameters.top_k: invalid type: string "5", expected i32`` (without serde's `` at line L
+   column C``: the stand-in reads the decoded body).
 2. **Validation**: 422 ``{"error": "Input validation error: <message>", "error_type":
-   "validation"}``, checked in TGI's order (``validate_best_of`` first when ``best_of`` > 1, then
-   the stream-only checks, then ``validate``).
+   "validation"}`` for the first of ``helpers.contract.TGI_RULES`` broken (validation.rs and
+   server.rs's stream-only checks), then the grammar.
 """
 
 from __future__ import annotations
@@ -23,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..contract import tgi_violations
@@ -172,7 +164,6 @@ class GenerateCall:
     """``max_new_tokens`` as sent (None: the generator's default)."""
     grammar: dict[str, Any] | None = None
     """``{"kind": "json", "schema": {...}}`` or ``{"kind": "regex", "pattern": "..."}``."""
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 def parse_body(body: Any, *, struct: str = "CompatGenerateRequest", stream_field: bool = True):
