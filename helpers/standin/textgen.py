@@ -193,6 +193,15 @@ def _typical(scores: np.ndarray, mass: float) -> np.ndarray:
     return _keep(scores, order[: last + 1])
 
 
+def _sampler(params: dict[str, Any], given: bool) -> tuple[bool, int | None, np.random.Generator]:
+    """Return (sampling?, seed, generator): TGI samples with a random seed unless one is sent."""
+    sampling = uses_sampling(params, given)
+    seed = params.get("seed")
+    if sampling and seed is None:
+        seed = secrets.randbits(63)
+    return sampling, seed, np.random.default_rng(seed if sampling else 0)
+
+
 def _stopped(text: str, last: str, stops: list[str], anywhere: bool) -> bool:
     """Return True when ``text`` (``last`` just added) hits a stop sequence."""
     if anywhere:
@@ -263,13 +272,11 @@ class TextGenerator:
         stop_anywhere: bool = False,
         fresh: bool = False,
     ) -> Continuation:
-        """Return a Continuation for ``prompt`` with TGI-style ``params`` (already validated).
+        """Return a Continuation for ``prompt`` with TGI-style ``params`` (None: TGI samples).
 
-        ``params=None``: no ``parameters`` sent (TGI then samples). ``min_new_tokens`` forbids
-        end-of-text before that many tokens; ``top_n`` fills each token's alternatives. A stop
-        sequence ends generation when the text *ends* with it (TGI's ``StopSequenceCriteria``),
-        or anywhere in the new text with ``stop_anywhere`` (OpenAI, vLLM's
-        ``check_stop_strings``). ``fresh`` answers the prompt with a new sentence about it.
+        ``min_new_tokens`` holds back end-of-text; ``top_n`` fills each token's alternatives; a
+        stop sequence ends the text when it *ends* with one (TGI's ``StopSequenceCriteria``), or
+        anywhere with ``stop_anywhere`` (vLLM); ``fresh`` starts a new sentence about the prompt.
         """
         given = params is not None
         params = dict(params or {})
@@ -281,38 +288,29 @@ class TextGenerator:
         focus = focus_words(prompt)
         if fresh:
             context += [None, self.model.vocab["."]]  # a finished sentence the corpus lacks
-        sampling = uses_sampling(params, given)
-        seed = params.get("seed")
-        if sampling and seed is None:
-            seed = secrets.randbits(63)
-        rng = np.random.default_rng(seed if sampling else 0)
+        sampling, seed, rng = _sampler(params, given)
         max_new = int(params.get("max_new_tokens") or DEFAULT_MAX_NEW_TOKENS)
         stops = [s for s in params.get("stop") or [] if s]
         history = [i for i in context if i is not None]
-        seen = set(history)
+        seen, text = set(history), ""
         top_n = max(top_n, int(params.get("top_n_tokens") or 0))
-        result = Continuation(
-            prompt=prompt, seed=int(seed) if sampling else None, input_length=len(words)
-        )
+        result = Continuation(prompt, seed=int(seed) if sampling else None, input_length=len(words))
         if params.get("decoder_input_details"):
             result.prefill = self.prefill(prompt, truncate)
         warped = has_warpers(params)
-        text = ""
         for _ in range(max_new):
             early = len(result.tokens) < min_new_tokens
             logprobs = self._logprobs(context, focus, params, history, seen, early, warped)
-            if sampling:
-                choice = int(rng.choice(logprobs.size, p=np.exp(logprobs)))
-            else:
-                choice = int(np.argmax(logprobs))
+            choice = int(
+                rng.choice(logprobs.size, p=np.exp(logprobs)) if sampling else np.argmax(logprobs)
+            )
             top = self.alternatives(logprobs, top_n)
             logprob = float(logprobs[choice])
             if choice == 0:
                 result.tokens.append(Token(0, "", logprob, special=True, top=top))
                 result.finish_reason = "eos_token"
                 return result
-            word = self.model.words[choice]
-            tok = Token(choice, token_text(word), logprob, top=top)
+            tok = Token(choice, token_text(self.model.words[choice]), logprob, top=top)
             result.tokens.append(tok)
             text += tok.text
             context.append(choice)
