@@ -149,40 +149,29 @@ def hf_inference_model(
     return info, next((o.context_length for o in info.offers if o.provider == "hf-inference"), None)
 
 
-@router.post("/hf-inference/models/{model_id:path}/v1/completions", **COMPLETION)
-async def hf_inference_completions(model_id: str, request: Request) -> Response:
-    """OpenAI completions for one hf-inference text-generation model (vLLM's route)."""
-    info, context = hf_inference_model(model_id, request, chat=False)
+async def hf_inference(model_id: str, request: Request, chat: bool) -> Response:
+    """Serve one hf-inference model's OpenAI chat or completions (vLLM's routes)."""
+    info, context = hf_inference_model(model_id, request, chat=chat)
     admission = admit(request, info.id if info else None)
     body = await read_object(request, HF_INFERENCE)
     headers = response_headers(request, admission, "hf-inference")
-    return await answer_completion(
-        request,
-        body,
-        model=info.id,
-        surface=HF_INFERENCE,
-        admission=admission,
-        headers=headers,
+    answer = answer_chat if chat else answer_completion
+    return await answer(
+        request, body, model=info.id, surface=HF_INFERENCE, admission=admission, headers=headers,
         context_length=context,
-    )
+    )  # fmt: skip
+
+
+@router.post("/hf-inference/models/{model_id:path}/v1/completions", **COMPLETION)
+async def hf_inference_completions(model_id: str, request: Request) -> Response:
+    """OpenAI completions for one hf-inference text-generation model."""
+    return await hf_inference(model_id, request, chat=False)
 
 
 @router.post("/hf-inference/models/{model_id:path}/v1/chat/completions", **CHAT)
 async def hf_inference_chat(model_id: str, request: Request) -> Response:
-    """OpenAI chat for one hf-inference model."""
-    info, context = hf_inference_model(model_id, request, chat=True)
-    admission = admit(request, info.id if info else None)
-    body = await read_object(request, HF_INFERENCE)
-    headers = response_headers(request, admission, "hf-inference")
-    return await answer_chat(
-        request,
-        body,
-        model=info.id,
-        surface=HF_INFERENCE,
-        admission=admission,
-        headers=headers,
-        context_length=context,
-    )
+    """OpenAI chat for one hf-inference model with a chat template."""
+    return await hf_inference(model_id, request, chat=True)
 
 
 @router.post(ENDPOINT_PREFIX + "/v1/completions", **COMPLETION)
