@@ -270,7 +270,9 @@ def wait_until_ready(page, url: str, token: str, name: str, ready_text: str) -> 
     clicked then runs nothing: when no cell is queued or run 6 s after a Run All, click it
     again. On a busy machine the browser's first connection to a starting kernel can also fail
     (jupyter_server answers 500 and the page's kernel connection stays broken): when still no
-    cell has run after 40 s, open the notebook afresh and run all again.
+    cell has run after 40 s, open the notebook afresh and run all again; likewise when cells
+    ran but no widget came after 90 s (the kernel's connection, 500 "Kernel never reached an
+    'alive' state", broke while it ran: widgets need that connection).
     """
     panel = in_front(page)
     ready = panel.locator(".jp-OutputArea-output .widget-label, .jp-OutputArea-output button")
@@ -284,7 +286,7 @@ def wait_until_ready(page, url: str, token: str, name: str, ready_text: str) -> 
         nothing_started = started.count() == 0
         if dialog_accept.count() and dialog_accept.first.is_visible():
             dialog_accept.first.click()
-        elif nothing_started and time.monotonic() - triggered > 40:
+        elif time.monotonic() - triggered > (40 if nothing_started else 90):
             page.goto(f"{url}/lab/tree/notebooks/{name}?token={token}")
             run_all_in_front(page)
             clicked = triggered = time.monotonic()
