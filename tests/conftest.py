@@ -23,16 +23,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     notebooks (tests/notebooks/: a browser, live rehearsals), then the notebooks (nbmake).
 
     With two workers the suite ends when the later one does; a long item started last keeps
-    one worker busy while the other idles. The sort is stable, so every xdist worker sees the
-    same order.
+    one worker busy while the other idles. The tests that read a notebook's live run come
+    together, notebook by notebook (the checks that need every run last): a worker then
+    executes a run and checks it at once, instead of waiting on the lock of a run the other
+    worker is executing. The sort is stable, so every xdist worker sees the same order.
     """
 
-    def rank(item: pytest.Item) -> int:
+    def rank(item: pytest.Item) -> tuple[int, str]:
         if item.get_closest_marker("slow"):
-            return 0
+            return 0, ""
         if NOTEBOOK_TESTS in item.path.parents:
-            return 1
-        return 2 if item.path.suffix == ".ipynb" else 3
+            if "live_run" not in getattr(item, "fixturenames", ()):
+                return 1, "~~"  # after the live runs' groups
+            params = getattr(getattr(item, "callspec", None), "params", {})
+            path = params.get("path")
+            return 1, path.stem if isinstance(path, Path) else "~"
+        return (2, "") if item.path.suffix == ".ipynb" else (3, "")
 
     items.sort(key=rank)
 

@@ -54,10 +54,13 @@ WIDGET_CELLS = {
 }
 """The notebooks the browser drives, and how their widget's cell starts a line."""
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="no Chromium on this machine (apt-get install chromium); .ci/run installs it",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="no Chromium on this machine (apt-get install chromium); .ci/run installs it",
+    ),
+]
 
 
 def free_port() -> int:

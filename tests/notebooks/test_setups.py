@@ -23,6 +23,7 @@ import socket
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from helpers import local_token
@@ -72,6 +73,7 @@ def first_text(nb: nbformat.NotebookNode) -> str:
     return next((o["text"] for c in nb.cells for o in c.get("outputs", []) if o.get("text")), "")
 
 
+@pytest.mark.slow
 def test_live_with_nothing_listening_falls_back_without_a_traceback():
     name = UNREACHABLE_CHECKED
     token = local_token()
@@ -86,6 +88,7 @@ def test_live_with_nothing_listening_falls_back_without_a_traceback():
     assert token not in json.dumps([c.get("outputs", []) for c in nb.cells])
 
 
+@pytest.mark.slow
 def test_a_dotenv_with_a_token_and_mode_local_stays_local(tmp_path):
     name = DOTENV_CHECKED
     token = local_token()
