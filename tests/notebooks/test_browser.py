@@ -64,7 +64,9 @@ def jupyterlab(tmp_path_factory):
     """Start ``jupyter lab notebooks/00_token_setup.ipynb`` in a copy of the root; yield
     (base URL, token, the URL a learner's browser is sent to)."""
     work = tmp_path_factory.mktemp("lab")
-    shutil.copytree(ROOT / "notebooks", work / "notebooks")
+    # The notebooks read data/ by its relative path (../data/...), as a learner's copy does.
+    for folder in ("notebooks", "data"):
+        shutil.copytree(ROOT / folder, work / folder)
     for name in ("README.md", ".env.example"):
         shutil.copy(ROOT / name, work / name)
     port, token = free_port(), secrets.token_hex(16)
