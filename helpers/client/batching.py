@@ -176,10 +176,6 @@ def _status_of(error: BaseException) -> str:
     return "drop" if isinstance(error, ConnectionFailedError) else type(error).__name__
 
 
-class _Stopped(Exception):
-    """Internal: the batch was stopped before this prompt was sent."""
-
-
 @dataclass
 class _Batch:
     """One run of ``run_batch``: the shared state of its workers."""
@@ -206,7 +202,7 @@ class _Batch:
     def attempt(self, key: str, prompt: str, number: list[int]) -> Any:
         """Send ``prompt`` once (after its pacing slot); log the attempt."""
         if self.stop.is_set():
-            raise _Stopped()
+            return None  # the batch was stopped before this prompt was sent
         if self.pace:
             self.pacer.wait()
         number[0] += 1
@@ -248,8 +244,6 @@ class _Batch:
         )
         try:
             generation = retrying(self.attempt, key, prompt, number)
-        except _Stopped:
-            return ItemResult(key, prompt, ok=False, error="not sent: batch stopped")
         except HFError as error:
             status = getattr(error, "status", None)
             if isinstance(error, FATAL):
@@ -262,6 +256,8 @@ class _Batch:
             return ItemResult(
                 key, prompt, False, error=error.message, status=status, attempts=number[0]
             )
+        if generation is None:
+            return ItemResult(key, prompt, ok=False, error="not sent: batch stopped")
         return ItemResult(
             key, prompt, True, generation.text, status=generation.status, attempts=number[0]
         )
