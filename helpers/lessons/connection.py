@@ -299,6 +299,14 @@ class Connector:
             previous.undo()  # an explicit mode reads the learner's settings, not ours
         environ = {**os.environ, **({contract.MODE_ENV_VAR: mode} if mode else {})}
         settings, problem, reason, next_step = self._choose(environ, check)
+        if (
+            mode is None
+            and self.last
+            and settings is None
+            and not problem
+            and (os.environ.get(contract.MODE_ENV_VAR) == self.last.settings.mode)
+        ):  # the mode in the environment is the one we exported: say the learner's reason
+            reason = self.last.settings.reason
         said = [f"{problem}\nThis notebook uses the local stand-in instead."] if problem else []
         if settings is None or problem:
             settings, next_step, named = self._local(reason, next_step, said)

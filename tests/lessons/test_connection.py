@@ -234,6 +234,15 @@ def test_local_mode_exports_the_stand_in_for_snippets():
     assert os.environ["HF_TUTORIAL_MODE"] == "local"
 
 
+def test_a_second_connect_gives_the_learners_reason_not_its_own_export(capsys):
+    # Bug caught: re-running Setup said "(HF_TUTORIAL_MODE=local in the environment)", a
+    # setting the learner never made: the first connect() had exported it.
+    connect()
+    capsys.readouterr()
+    assert connect().is_local
+    assert "(no token was found)" in capsys.readouterr().out
+
+
 def test_a_second_connect_stays_local():
     # bug caught: the exported throw-away token made the second connect() go live
     connect(quiet=True)
