@@ -1,17 +1,9 @@
 """Configuration: the token, the mode and the URLs, each read the same way.
 
-Every setting is read from the environment first, then from a ``.env`` file (python-dotenv,
-found from the working directory upwards): the environment wins, as ``load_dotenv`` does by
-default. The settings (names in ``helpers.contract``):
-
-* the token: ``HF_TOKEN``, then the seed tutorial's ``HUGGINGFACE_API_TOKEN``; ``getpass``
-  only when someone can type;
-* ``HF_TUTORIAL_MODE`` = ``local`` | ``live`` | ``auto`` (live when a token is found);
-* ``HF_ENDPOINT_URL``: the base URL of your own dedicated Inference Endpoint;
-* ``HF_STANDIN_URL``: a stand-in shared by a room (a workshop);
-* ``HF_ROUTER_URL`` and ``HF_HUB_URL``: every live URL is built from these two.
-
-Sources: notebooks/REFERENCES.md, "Router" and "Tokens".
+Every setting comes from the environment first, then from a ``.env`` file (python-dotenv, found
+from the working directory upwards): the token (``HF_TOKEN``, then ``HUGGINGFACE_API_TOKEN``),
+``HF_TUTORIAL_MODE`` (local | live | auto), ``HF_ENDPOINT_URL``, ``HF_STANDIN_URL``,
+``HF_ROUTER_URL`` and ``HF_HUB_URL`` (notebooks/REFERENCES.md, "Router" and "Tokens").
 """
 
 from __future__ import annotations
@@ -53,10 +45,8 @@ def is_loopback_host(host: str | None) -> bool:
 
 def redact(token: str | None) -> str:
     """Return a form of ``token`` that is safe to print: ``hf_…abcd`` at most."""
-    if not token:
-        return "<no token>"
-    if len(token) <= 8:
-        return "<hidden>"
+    if not token or len(token) <= 8:
+        return "<hidden>" if token else "<no token>"
     return f"{'hf_' if token.startswith('hf_') else ''}…{token[-4:]}"
 
 
@@ -70,12 +60,10 @@ class Setting:
 
     @property
     def found(self) -> bool:
-        """Return True when the setting has a non-empty value."""
         return bool(self.value)
 
     @property
     def where(self) -> str:
-        """Return ``in the environment`` or ``in .env``."""
         return "in the environment" if self.source == "environment" else "in .env"
 
     def describe(self) -> str:
@@ -101,8 +89,7 @@ def read_setting(
     if value:
         return Setting(name, value, "environment")
     path = find_dotenv(usecwd=True) if dotenv_path is None else dotenv_path
-    values = dotenv_values(path) if path and Path(path).is_file() else {}
-    value = (values.get(name) or "").strip()
+    value = ((dotenv_values(path) if path and Path(path).is_file() else {}).get(name) or "").strip()
     return Setting(name, value, ".env") if value else Setting(name, default, "default")
 
 
@@ -211,7 +198,7 @@ def check_transport(url: str) -> None:
 
 @dataclass(frozen=True)
 class Settings:
-    """Where requests go and with which token (``repr`` never shows it); ``reason``: why, in words.
+    """Where requests go and with which token (never in ``repr``); ``reason``: why, in words.
 
     ``hub_api_url`` is the Hub's ``/api``; ``endpoint_url`` an Inference Endpoint's base, or None.
     """
@@ -225,12 +212,10 @@ class Settings:
 
     @property
     def hub_url(self) -> str:
-        """Return the Hub's URL (``hub_api_url`` without ``/api``)."""
         return self.hub_api_url.removesuffix("/api")
 
     @property
     def token_hint(self) -> str:
-        """Return the redacted token, for display."""
         return redact(self.token)
 
     @classmethod

@@ -1,27 +1,21 @@
-"""Every error this package raises, flat like requests' and openai-python's.
+"""Every error this package raises, flat like requests' and openai-python's::
 
-The tree (a builtin in brackets where a caller would naturally catch that failure with it;
-no HTTP answer is ever a ValueError or a LookupError)::
-
-    HFError                        everything this package raises: a message and a hint
-    ├── ConfigurationError         [ValueError] refused before sending: a setting (token,
-    │                              mode, URL, plain http) or a parameter is wrong
-    └── APIError                   a request was sent and failed: status, message, response,
-        │                          request_id (status None: no HTTP answer)
+    HFError                        everything: a message and a hint (how to fix it)
+    ├── ConfigurationError         [ValueError] refused before sending: a setting or parameter
+    └── APIError                   sent and failed: status (None: no HTTP answer), request_id
         ├── ConnectionFailedError  [ConnectionError] no connection, or it broke
-        ├── RequestTimeoutError    [TimeoutError] no connection or no answer in time
+        ├── RequestTimeoutError    [TimeoutError] no connection (phase "connect") or answer in time
         ├── StreamError            an error event inside a stream that started with 200
-        ├── BadRequestError        400, 413, 422: the server refused the request as written
+        ├── BadRequestError        400, 413, 422: the request as written was refused
         ├── AuthenticationError    401, 403: the token is missing, unknown or lacks a permission
         ├── PaymentRequiredError   402: the credits are spent (not a rate limit)
         ├── NotFoundError          404, 410: no such model or route; 410 is a retired host
         ├── RateLimitError         429: too many requests; ``retry_after`` seconds
         └── ServerError            5xx: the service failed; ``estimated_time`` while loading
 
-``error_from_response`` builds the right one from any answer, whatever its body: a JSON string,
-OpenAI's ``{"error": {"message"}}``, TGI's ``{"error", "error_type"}``, FastAPI's ``detail``,
-plain text or an HTML page (notebooks/REFERENCES.md, "Errors"); it keeps the request id.
-The layout follows ``requests/exceptions.py`` and ``httpx/_exceptions.py``.
+``error_from_response`` builds the right one from any answer: a JSON string, OpenAI's
+``{"error": {"message"}}``, TGI's ``{"error", "error_type"}``, FastAPI's ``detail``, plain text
+or an HTML page (notebooks/REFERENCES.md, "Errors").
 """
 
 from __future__ import annotations
@@ -43,8 +37,7 @@ class HFError(Exception):
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
-        self.hint = hint or self.default_hint
+        self.message, self.hint = message, hint or self.default_hint
 
     def __str__(self) -> str:
         return f"{self.message}\nHow to fix it: {self.hint}"
@@ -65,22 +58,38 @@ class ConfigurationError(HFError, ValueError):
 
 
 class APIError(HFError):
-    """A request was sent and failed; ``status`` is None when no HTTP answer came."""
+    """A request was sent and failed; ``status`` is None when no HTTP answer came.
+
+    A subclass's own detail (``retry_after``, ``estimated_time``, ``error_type``, ``phase``)
+    is a keyword argument too.
+    """
 
     default_hint = "Read the server's message above; the README's troubleshooting table helps."
+    retry_after: float | None = None
+    estimated_time: float | None = None
+    error_type: str | None = None
+    phase = "read"
 
     def __init__(
-        self, message: str, *, status: int | None = None, response: Any = None,
-        request_id: str | None = None, url: str | None = None, body: str | None = None,
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        response: Any = None,
+        request_id: str | None = None,
+        url: str | None = None,
+        body: str | None = None,
         hint: str | None = None,
-    ) -> None:  # fmt: skip
+        **detail: Any,
+    ) -> None:
         super().__init__(message, hint=hint)
-        self.status = status
-        self.response = response
-        self.request_id = request_id
+        self.status, self.response, self.request_id, self.body = status, response, request_id, body
         self.url = url or getattr(response, "url", None)
-        self.body = body
         self.headers = dict(getattr(response, "headers", None) or {})
+        for name, value in detail.items():
+            if not hasattr(type(self), name):
+                raise TypeError(f"{type(self).__name__} has no {name!r}")
+            setattr(self, name, value)
 
     def __str__(self) -> str:
         head = f"HTTP {self.status}: {self.message}" if self.status else self.message
@@ -89,40 +98,22 @@ class APIError(HFError):
 
 
 class ConnectionFailedError(APIError, ConnectionError):
-    """No connection could be made, or it broke before the answer was complete."""
-
     default_hint = "Check the URL and your network connection (a proxy or firewall?), then retry."
 
 
 class RequestTimeoutError(APIError, TimeoutError):
-    """Nothing accepted the connection (``phase`` "connect") or answered (``"read"``) in time."""
-
     default_hint = "Retry, or raise the read timeout (timeout=(connect, read)) for long answers."
-
-    def __init__(self, message: str, *, phase: str = "read", **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.phase = phase
 
 
 class StreamError(APIError):
-    """An error event inside a stream that had started with 200; ``error_type`` is the server's."""
-
     default_hint = "The stream stopped with an error; what arrived before it is incomplete. Retry."
-
-    def __init__(self, message: str, *, error_type: str | None = None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.error_type = error_type
 
 
 class BadRequestError(APIError):
-    """400, 413 or 422: the server refused the request as written (TGI's validation: 422)."""
-
     default_hint = "Fix what the message names: the URL, the model id or a parameter."
 
 
 class AuthenticationError(APIError):
-    """401 (no token, or an unknown one) or 403 (a token without the needed permission)."""
-
     default_hint = (
         "Check that HF_TOKEN holds a current token from https://huggingface.co/settings/tokens, "
         "sent as 'Authorization: Bearer <token>'."
@@ -130,8 +121,6 @@ class AuthenticationError(APIError):
 
 
 class PaymentRequiredError(APIError):
-    """402: the account's monthly included credits are spent; retrying does not help."""
-
     default_hint = (
         "Wait for next month's credits or buy credits; the pricing notebook shows what "
         "requests cost. On a stand-in started with credits_usd, start a fresh one."
@@ -139,36 +128,28 @@ class PaymentRequiredError(APIError):
 
 
 class NotFoundError(APIError):
-    """404 (no such model or route; the router says plain-text 'Not Found') or 410 (retired)."""
-
     default_hint = "The model is not served at this URL today: check the id, or pick a served one."
 
 
 class RateLimitError(APIError):
-    """429: too many requests; wait ``retry_after`` seconds (when given) before the next one."""
-
     default_hint = "Wait and retry with backoff, or pace requests to the advertised limit."
-
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.retry_after = retry_after
 
 
 class ServerError(APIError):
-    """5xx: the service failed; ``estimated_time`` is set while a model loads (503)."""
-
     default_hint = "Retry later with exponential backoff; if it persists, report the request id."
-
-    def __init__(self, message: str, *, estimated_time: float | None = None, **kwargs: Any):
-        super().__init__(message, **kwargs)
-        self.estimated_time = estimated_time
 
 
 STATUS_CLASSES: dict[int, type[APIError]] = {
-    400: BadRequestError, 413: BadRequestError, 422: BadRequestError, 401: AuthenticationError,
-    403: AuthenticationError, 402: PaymentRequiredError, 404: NotFoundError, 410: NotFoundError,
+    400: BadRequestError,
+    413: BadRequestError,
+    422: BadRequestError,
+    401: AuthenticationError,
+    403: AuthenticationError,
+    402: PaymentRequiredError,
+    404: NotFoundError,
+    410: NotFoundError,
     429: RateLimitError,
-}  # fmt: skip
+}
 STATUS_HINTS = {
     403: "Give the token the 'Make calls to Inference Providers' permission (fine-grained "
     "tokens), or create a new one with it.",
@@ -190,29 +171,21 @@ def gone_hint(url: str | None) -> str:
         f"The host is retired. Classic tasks: POST the same body to {router}. LLMs: an OpenAI "
         f"body to {router}/v1/completions, or a chat model on {ROUTER_URL}/v1/chat/completions."
     )
-    if is_gpt2:
-        hint = "gpt2 is not served by the router today: run it on an Inference Endpoint. " + hint
-    return hint
+    gpt2 = "gpt2 is not served by the router today: run it on an Inference Endpoint. "
+    return gpt2 + hint if is_gpt2 else hint
 
 
 def message_from_body(body: Any) -> str | None:
-    """Return the server's message from a decoded JSON body of any shape, or None.
-
-    >>> message_from_body({"error": {"message": "model not found", "type": "invalid"}})
-    'model not found'
-    """
-    if body is None or isinstance(body, bool):
+    """Return the server's message from a decoded JSON body of any shape, or None."""
+    if body is None or isinstance(body, (bool, int, float)):
         return None if body is None else str(body)
     if isinstance(body, str):
         return body.strip() or None
     if isinstance(body, list):
         return "; ".join(m for m in map(message_from_body, body) if m) or None
     if isinstance(body, dict):
-        for key in ("error", "error_description", "message", "detail", "errors", "msg"):
-            found = message_from_body(body.get(key))
-            if found:
-                return found
-        return None
+        keys = ("error", "error_description", "message", "detail", "errors", "msg")
+        return next((m for m in map(message_from_body, map(body.get, keys)) if m), None)
     return str(body)
 
 
@@ -238,10 +211,8 @@ def _decode(text: str, content_type: str) -> tuple[Any, str | None]:
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
     """Return the seconds to wait from a ``Retry-After`` value (seconds or an HTTP date)."""
     value = (value or "").strip()
-    if not value:
-        return None
     try:
-        return max(0.0, float(value))
+        return max(0.0, float(value)) if value else None
     except ValueError:
         pass
     try:
@@ -262,18 +233,20 @@ def error_from_parts(
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     data, message = _decode(text or "", headers.get("content-type", ""))
     message = headers.get("x-error-message") or message or f"HTTP {status} with an empty body"
-    common: dict[str, Any] = {
+    hint = STATUS_HINTS.get(status)
+    if status == 410:
+        hint = gone_hint(url)
+    elif status == 401 and message.strip() == MISSING_TOKEN_MESSAGE:
+        hint = NO_TOKEN_SENT_HINT
+    request_id = next((headers[h] for h in REQUEST_ID_HEADERS if h in headers), None)
+    common = {
         "status": status,
         "response": response,
-        "request_id": next((headers[h] for h in REQUEST_ID_HEADERS if h in headers), None),
+        "request_id": request_id,
         "url": url,
         "body": text,
-        "hint": STATUS_HINTS.get(status),
+        "hint": hint,
     }
-    if status == 410:
-        common["hint"] = gone_hint(url)
-    if status == 401 and message.strip() == MISSING_TOKEN_MESSAGE:
-        common["hint"] = NO_TOKEN_SENT_HINT
     if status == 429:
         return RateLimitError(
             message, retry_after=parse_retry_after(headers.get("retry-after")), **common
@@ -282,8 +255,6 @@ def error_from_parts(
         loading = data.get("estimated_time") if isinstance(data, dict) else None
         loading = float(loading) if isinstance(loading, (int, float)) else None
         return ServerError(message, estimated_time=loading, **common)
-    if status == 400 and isinstance(data, dict) and data.get("error_type") == "validation":
-        return BadRequestError(message, **common)
     return STATUS_CLASSES.get(status, APIError)(message, **common)
 
 
@@ -299,11 +270,7 @@ def error_from_response(response: Any) -> APIError:
 
 
 def error_from_stream_event(event: dict[str, Any], url: str | None = None) -> StreamError:
-    """Return the StreamError for an ``{"error": …}`` event (TGI's or OpenAI's shape).
-
-    TGI's ``error_type`` (validation, generation, overloaded, incomplete_generation) or
-    OpenAI's ``error.type`` is kept; the status stays None: the answer had started with 200.
-    """
+    """Return the StreamError for an ``{"error": …}`` event, keeping TGI's or OpenAI's type."""
     error = event.get("error")
     kind = event.get("error_type") or (error.get("type") if isinstance(error, dict) else None)
     said = message_from_body(event) or "no message"

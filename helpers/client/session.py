@@ -1,23 +1,17 @@
 """``InferenceSession``: a small client for the inference API on one ``requests.Session``.
 
-The Session carries the token, reuses connections and retries transient failures through
-urllib3's ``Retry``; every failure comes out as one of ``helpers.client.errors``, never as a
-raw ``KeyError``, ``JSONDecodeError`` or ``requests`` exception.
-
-``text_generation`` speaks the classic shape (``{"inputs", "parameters"}`` posted to the
-model's URL, answer ``[{"generated_text"}]``: TGI, the Inference Toolkit, the stand-in);
-``chat`` the OpenAI one (notebooks/REFERENCES.md, "Text generation").
-
-Retries (``make_retry``): 429, 500, 502, 503 and 504, GET and POST, connection failures but
-never a read failure (the server may have done the work). urllib3 2.x sleeps for the
-response's ``Retry-After`` when it has one, else for the exponential backoff
-(``urllib3/util/retry.py``, ``Retry.sleep``). huggingface_hub's InferenceClient retries
-nothing; the openai client retries twice.
+It carries the token, reuses connections and retries 429 and 5xx answers and connection failures
+(never a read failure: the server may have done the work) with urllib3's ``Retry``, which sleeps
+for ``Retry-After`` when given. Every failure is one of ``helpers.client.errors``. The classic
+body (``{"inputs", "parameters"}``, TGI's) is checked before sending with TGI's rules from
+``helpers.contract`` (notebooks/REFERENCES.md, "Text generation"); ``stream`` reads TGI's or
+OpenAI's events.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,15 +22,22 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from ..contract import PROVIDER_HEADER, REQUEST_ID_HEADERS, STAND_IN_HEADER
+from .. import contract
 from .config import check_transport, is_loopback_host, redact
-from .errors import APIError, ConnectionFailedError, RequestTimeoutError, error_from_response
-from .payload import build_payload
+from .errors import (
+    APIError,
+    ConfigurationError,
+    ConnectionFailedError,
+    RequestTimeoutError,
+    error_from_response,
+)
 from .sse import iter_events
 
 DEFAULT_TIMEOUT = (5.0, 60.0)
 """(connect, read) seconds. Every request has a timeout; requests has none by default."""
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+OPENAI_NAMES = {"max_tokens": "max_new_tokens", "echo": "return_full_text", "prompt": "inputs"}
+"""OpenAI's completions names, which the classic route would silently ignore → TGI's names."""
 
 
 def make_retry(total: int = 3, backoff_factor: float = 0.5) -> Retry:
@@ -44,29 +45,56 @@ def make_retry(total: int = 3, backoff_factor: float = 0.5) -> Retry:
     return Retry(
         total=total,
         connect=total,
-        read=0,  # a read failure may come after the server did the work: do not resend
+        read=0,
         status=total,
         backoff_factor=backoff_factor,
         backoff_jitter=0.25,
         status_forcelist=RETRY_STATUSES,
         allowed_methods=frozenset({"GET", "POST"}),
-        respect_retry_after_header=True,
         raise_on_status=False,  # the last failed answer becomes our exception, with its message
     )
 
 
+def check_parameters(parameters: dict[str, Any], *, input_tokens: int | None = None) -> None:
+    """Raise ConfigurationError for the first rule ``parameters`` break (TGI's own message)."""
+    for name, right in OPENAI_NAMES.items():
+        if name in parameters:
+            raise ConfigurationError(
+                f"`{name}` belongs to OpenAI's completions shape; the classic shape calls it "
+                f"`{right}` (the server would ignore `{name}`).",
+                hint=f"Use `{right}` instead.",
+                parameter=name,
+            )
+    problems = contract.tgi_violations(parameters, input_tokens=input_tokens)
+    if problems:
+        named = re.search(r"`(\w+)`", problems[0])
+        parameter = named.group(1) if named else None
+        raise ConfigurationError(
+            f"The server would refuse this payload: {problems[0]}",
+            hint=f"Change `{parameter}` so that it follows the rule." if parameter else None,
+            parameter=parameter,
+        )
+
+
+def build_payload(inputs: str, *, stream: bool = False, **parameters: Any) -> dict[str, Any]:
+    """Return a checked ``{"inputs", "parameters"}`` payload (None values dropped)."""
+    parameters = {k: v for k, v in parameters.items() if v is not None}
+    check_parameters({**parameters, "stream": True} if stream else parameters)
+    return {"inputs": inputs, "parameters": parameters, **({"stream": True} if stream else {})}
+
+
 def answered_by(response: requests.Response) -> str:
     """Return who answered, read from the response itself (never from our configuration)."""
-    if STAND_IN_HEADER in response.headers:
+    if contract.STAND_IN_HEADER in response.headers:
         return "local stand-in (made-up text, not a real model)"
-    provider = response.headers.get(PROVIDER_HEADER)
+    provider = response.headers.get(contract.PROVIDER_HEADER)
     host = urlsplit(response.url).hostname
     return f"{host} (provider {provider})" if provider else str(host)
 
 
 @dataclass
 class Generation:
-    """A text-generation answer (either shape) and where it came from."""
+    """A text-generation answer and where it came from."""
 
     text: str
     details: dict[str, Any] | None
@@ -83,20 +111,30 @@ class Generation:
 
 
 def _unexpected(what: str, data: Any, response: Any = None) -> APIError:
-    body = json.dumps(data)[:2000] if not isinstance(data, str) else data[:2000]
-    status = getattr(response, "status_code", None)
-    hint = "The route or the model may be wrong: print error.body."
-    return APIError(f"The answer has no {what}: {body[:200]}", status=status, body=body,
-                    response=response, hint=hint)  # fmt: skip
+    body = data[:2000] if isinstance(data, str) else json.dumps(data)[:2000]
+    return APIError(
+        f"The answer has no {what}: {body[:200]}",
+        status=getattr(response, "status_code", None),
+        body=body,
+        response=response,
+        hint="The route or the model may be wrong: print error.body.",
+    )
 
 
 def parse_generation(data: Any) -> tuple[str, dict[str, Any] | None]:
-    """Return (generated_text, details) from a classic body (list or object form); APIError if none."""
+    """Return (generated_text, details) from a classic body (list or object); APIError if none."""
     item = data[0] if isinstance(data, list) and data else data
     if isinstance(item, dict) and isinstance(item.get("generated_text"), str):
         details = item.get("details")
         return item["generated_text"], details if isinstance(details, dict) else None
     raise _unexpected("generated_text", data)
+
+
+KNOWN_CAUSES = (
+    "Name or service not known", "Temporary failure in name resolution",
+    "nodename nor servname provided", "Connection refused", "No route to host",
+    "Network is unreachable", "Connection reset by peer",
+)  # fmt: skip
 
 
 def _failure(url: str, exc: requests.exceptions.RequestException) -> APIError:
@@ -112,20 +150,16 @@ def _failure(url: str, exc: requests.exceptions.RequestException) -> APIError:
         )
     if isinstance(exc, requests.exceptions.Timeout) or "Read timed out" in reason:
         return RequestTimeoutError(f"Connected to {url}, but no answer came in time.", url=url)
-    known = ("Name or service not known", "Temporary failure in name resolution",
-             "nodename nor servname provided", "Connection refused", "No route to host",
-             "Network is unreachable", "Connection reset by peer")  # fmt: skip
-    short = next((k for k in known if k in reason), reason[:200])
+    short = next((k for k in KNOWN_CAUSES if k in reason), reason[:200])
     return ConnectionFailedError(f"Could not connect to {url}: {short}", url=url)
 
 
 class InferenceSession:
     """Calls the inference routes and the Hub API with one reusable ``requests.Session``.
 
-    ``retries=0`` turns retries off (the error demos show one failure). ``allow_plain_http``
-    lets the token travel over http to any host: only for throw-away stand-in tokens.
-    ``url_settings`` maps a base URL to the setting it came from (``{router: "HF_ROUTER_URL"}``)
-    so that a connection failure's hint names the setting to check.
+    ``retries=0`` turns retries off. ``allow_plain_http`` lets the token travel over http to any
+    host (throw-away stand-in tokens only). ``url_settings`` maps a base URL to the setting it
+    came from (``{router: "HF_ROUTER_URL"}``), named in a connection failure's hint.
     """
 
     def __init__(
@@ -139,14 +173,11 @@ class InferenceSession:
         allow_plain_http: bool = False,
         url_settings: dict[str, str] | None = None,
     ) -> None:
-        self._token = token
-        self.timeout = timeout
-        self.allow_plain_http = allow_plain_http
+        self._token, self.timeout, self.allow_plain_http = token, timeout, allow_plain_http
         self.url_settings = {b.rstrip("/"): n for b, n in (url_settings or {}).items() if b}
         self.session = requests.Session()
-        adapter = HTTPAdapter(
-            max_retries=make_retry(retries, backoff_factor), pool_maxsize=pool_size
-        )
+        retry = make_retry(retries, backoff_factor)
+        adapter = HTTPAdapter(max_retries=retry, pool_maxsize=pool_size)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = "hf-inference-tutorial/0.2"
@@ -155,7 +186,6 @@ class InferenceSession:
         return f"{type(self).__name__}(token={redact(self._token)!r}, timeout={self.timeout})"
 
     def close(self) -> None:
-        """Close the pooled connections."""
         self.session.close()
 
     def __enter__(self) -> InferenceSession:
@@ -166,11 +196,10 @@ class InferenceSession:
 
     def connection_hint(self, url: str) -> str | None:
         """Return the hint for "nothing answers at ``url``": the setting that chose it, if any."""
-        found = [
-            (b, n) for b, n in self.url_settings.items() if url == b or url.startswith(b + "/")
-        ]
+        found = [b for b in self.url_settings if url == b or url.startswith(b + "/")]
         if found:
-            base, name = max(found, key=lambda pair: len(pair[0]))
+            base = max(found, key=len)
+            name = self.url_settings[base]
             return (
                 f"Nothing answers at {base} ({name}): check the network and {name} (is "
                 "that server running?), then run connect() again."
@@ -205,9 +234,8 @@ class InferenceSession:
         try:
             return response.json(), response
         except ValueError:
-            raise _unexpected(
-                f"JSON ({response.headers.get('content-type')})", response.text, response
-            ) from None
+            what = f"JSON ({response.headers.get('content-type')})"
+            raise _unexpected(what, response.text, response) from None
 
     def text_generation(self, url: str, inputs: str, **parameters: Any) -> Generation:
         """Return the Generation for ``inputs`` posted to a classic ``url``; checked before sending."""
@@ -215,57 +243,29 @@ class InferenceSession:
         started = time.perf_counter()
         data, response = self.json("POST", url, json=payload)
         text, details = parse_generation(data)
-        headers = response.headers
-        request_id = next((headers[h] for h in REQUEST_ID_HEADERS if h in headers), None)
-        return Generation(text, details, answered_by(response), payload, response.status_code,
-                          request_id, time.perf_counter() - started, dict(headers),
-                          (details or {}).get("finish_reason"))  # fmt: skip
+        headers = dict(response.headers)
+        request_id = next((headers[h] for h in contract.REQUEST_ID_HEADERS if h in headers), None)
+        return Generation(
+            text, details, answered_by(response), payload, response.status_code, request_id,
+            time.perf_counter() - started, headers, (details or {}).get("finish_reason"),
+        )  # fmt: skip
 
-    def stream_text_generation(self, url: str, inputs: str, **parameters: Any) -> Iterator[dict]:
-        """Yield TGI's stream events for ``inputs``; the last one carries ``generated_text``."""
-        yield from self._stream(url, build_payload(inputs, stream=True, **parameters))
-
-    def chat(self, url: str, model: str, messages: list[dict], **options: Any) -> dict[str, Any]:
-        """Return the chat completion (OpenAI shape) for ``messages``, with ``answered_by`` added."""
-        data, response = self.json(
-            "POST", url, json={"model": model, "messages": messages, **options}
-        )
-        try:
-            data["choices"][0]["message"]["content"]
-        except (KeyError, IndexError, TypeError):
-            raise _unexpected("choices[0].message.content", data, response) from None
-        data["answered_by"] = answered_by(response)
-        return data
-
-    def stream_chat(
-        self, url: str, model: str, messages: list[dict], **options: Any
-    ) -> Iterator[dict]:
-        """Yield the chat completion chunks (OpenAI shape) until ``data: [DONE]``."""
-        yield from self._stream(
-            url, {"model": model, "messages": messages, **options, "stream": True}
-        )
-
-    def _stream(self, url: str, body: dict) -> Iterator[dict]:
-        with self.request("POST", url, json=body, stream=True) as response:
+    def stream(self, url: str, body: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """POST ``body`` (with ``"stream": true``) and yield its events, TGI's or OpenAI's."""
+        with self.request("POST", url, json={**body, "stream": True}, stream=True) as response:
             try:
                 yield from iter_events(response.iter_lines(decode_unicode=True), url)
             except requests.exceptions.RequestException as exc:
-                raise ConnectionFailedError(
-                    f"The stream from {url} broke: {exc}", url=url
-                ) from None
+                raise ConnectionFailedError(f"The stream from {url} broke: {exc}", url=url) from None
 
     def model_providers(self, hub_api_url: str, model_id: str) -> list[dict[str, Any]]:
         """Return the model's inference provider mapping as a list of dicts (maybe empty).
 
-        The Hub answers an object keyed by provider (``expand[]=inferenceProviderMapping``);
-        older answers, and ``list_models``, a list with a ``provider`` field. Both work here.
+        The Hub answers an object keyed by provider; older answers a list with ``provider``.
         """
-        data, _ = self.json(
-            "GET",
-            f"{hub_api_url}/models/{model_id}",
-            params={"expand[]": "inferenceProviderMapping"},
-            auth=False,
-        )
+        url = f"{hub_api_url}/models/{model_id}"
+        params = {"expand[]": "inferenceProviderMapping"}
+        data, _ = self.json("GET", url, params=params, auth=False)
         mapping = data.get("inferenceProviderMapping") if isinstance(data, dict) else None
         if isinstance(mapping, dict):
             return [

@@ -1,7 +1,7 @@
-"""The one live check of ``connect()``: does the Hub answer, accept the token, and the router too?
+"""The one live check of ``connect()``: do the Hub and the router answer, and is the token accepted?
 
-Each answer that stops live mode comes as a Fallback: what to say, the banner's reason and its
-last sentence (how to go live). Nothing here raises for a network or HTTP failure.
+Each answer that stops live mode is a Fallback: what to say, the banner's reason and its last
+sentence (how to go live). Nothing here raises for a network or HTTP failure.
 """
 
 from __future__ import annotations
@@ -20,31 +20,12 @@ from ..client.session import InferenceSession
 
 CHECK_TIMEOUT = (3.05, 5.0)
 """(connect, read) seconds for the one reachability and token check of ``connect()``."""
-# fmt: off
-NEXT_STEP_UNREACHABLE = "To go live, check the network connection and {setting}, then run connect() again."
-NEXT_STEP_REFUSED = ("To go live, replace HF_TOKEN in .env with a current token from "
-                     "https://huggingface.co/settings/tokens, then restart the kernel.")
-NEXT_STEP_PERMISSION = ("To go live, give the token the 'Make calls to Inference Providers' "
-                        "permission, then run connect() again.")
-NEXT_STEP_PORTAL = "To go live, sign in to the network in a browser (or fix {setting}), then run connect() again."
-# fmt: on
 INFERENCE_PERMISSION = "inference.serverless.write"
 """The fine-grained permission shown as "Make calls to Inference Providers"."""
-
-
-def may_call_inference(whoami: dict[str, Any]) -> bool:
-    """Return True when a whoami-v2 body's token may call Inference Providers.
-
-    Classic ``read`` and ``write`` tokens may; a ``fineGrained`` one only with
-    ``inference.serverless.write`` among its global or scoped permissions (hub-docs
-    ``docs/hub/security-tokens.md``; notebooks/REFERENCES.md, "Tokens").
-    """
-    access = ((whoami.get("auth") or {}).get("accessToken")) or {}
-    fine = access.get("fineGrained") or {}
-    permissions = set(fine.get("global") or [])
-    for scope in fine.get("scoped") or []:
-        permissions.update(scope.get("permissions") or [])
-    return access.get("role") in ("read", "write") or INFERENCE_PERMISSION in permissions
+TOKENS_PAGE = "https://huggingface.co/settings/tokens"
+PERMISSION = "the 'Make calls to Inference Providers' permission"
+NEXT_STEP_PERMISSION = f"To go live, give the token {PERMISSION}, then run connect() again."
+UNREACHABLE = (ConnectionFailedError, RequestTimeoutError)
 
 
 class Fallback(NamedTuple):
@@ -53,6 +34,20 @@ class Fallback(NamedTuple):
     said: str
     reason: str
     next_step: str
+
+
+def may_call_inference(whoami: dict[str, Any]) -> bool:
+    """Return True when a whoami-v2 body's token may call Inference Providers.
+
+    Classic ``read`` and ``write`` tokens may; a ``fineGrained`` one only with
+    ``inference.serverless.write`` among its permissions (hub-docs ``security-tokens.md``).
+    """
+    access = ((whoami.get("auth") or {}).get("accessToken")) or {}
+    fine = access.get("fineGrained") or {}
+    permissions = set(fine.get("global") or [])
+    for scope in fine.get("scoped") or []:
+        permissions.update(scope.get("permissions") or [])
+    return access.get("role") in ("read", "write") or INFERENCE_PERMISSION in permissions
 
 
 def _unreachable(host: str, setting: str, error: APIError) -> Fallback:
@@ -67,38 +62,37 @@ def _unreachable(host: str, setting: str, error: APIError) -> Fallback:
         f"Could not reach {host} ({cause}): {likely}. Check your connection, then run "
         "connect() again (or restart the kernel).",
         f"live mode was asked for, but {host} could not be reached",
-        NEXT_STEP_UNREACHABLE.format(setting=setting),
-    )
-
-
-def _not_the_service(host: str, setting: str, what: str) -> Fallback:
-    return Fallback(
-        f"{host} answered, but not like {what} (a captive portal or proxy?): sign in to the "
-        f"network in a browser, or check {setting}, then run connect() again.",
-        f"live mode was asked for, but {host} did not answer like {what}",
-        NEXT_STEP_PORTAL.format(setting=setting),
+        f"To go live, check the network connection and {setting}, then run connect() again.",
     )
 
 
 def _ask(session: InferenceSession, url: str, host: str, setting: str, what: str) -> Any:
-    """Return the JSON at ``url`` (None for an HTTP error), or the Fallback that stops live mode."""
+    """Return the JSON at ``url`` (None for an HTTP error), or the Fallback that stops live mode.
+
+    An AuthenticationError from whoami is raised; any other HTTP error (a 429, a 5xx) says
+    nothing about the inference routes; a success that is not the service's JSON is a portal.
+    """
     auth = "whoami" in url
     try:
         data, _ = session.json("GET", url, auth=auth)
-    except (ConnectionFailedError, RequestTimeoutError) as error:
+        portal = not isinstance(data, dict) or (
+            "name" not in data and not isinstance(data.get("data"), list)
+        )
+    except UNREACHABLE as error:
         return _unreachable(host, setting, error)
     except AuthenticationError:
         if auth:
             raise
         return None
     except APIError as error:
-        if error.status is not None and error.status < 300:  # a success that is not JSON
-            return _not_the_service(host, setting, what)
-        return None  # a 429 or 5xx now says nothing about the inference routes
-    if not isinstance(data, dict) or (
-        "name" not in data and not isinstance(data.get("data"), list)
-    ):
-        return _not_the_service(host, setting, what)
+        portal, data = error.status is not None and error.status < 300, None
+    if portal:
+        return Fallback(
+            f"{host} answered, but not like {what} (a captive portal or proxy?): sign in to the "
+            f"network in a browser, or check {setting}, then run connect() again.",
+            f"live mode was asked for, but {host} did not answer like {what}",
+            f"To go live, sign in to the network in a browser (or fix {setting}), then run connect() again.",
+        )
     return data
 
 
@@ -106,32 +100,29 @@ def check_live(settings: config.Settings) -> Fallback | None:
     """Return None when the Hub and the router answer and the token is accepted; else why not.
 
     One ``GET {hub}/api/whoami-v2`` and one ``GET {router}/v1/models`` (no token, free), with
-    short timeouts and no retries. A token without the inference permission counts as
-    refused; an answer that is not the service's JSON (a captive portal) as not reached.
+    short timeouts and no retries; a token without the inference permission counts as refused.
     """
-    hub, router = settings.hub_url, settings.router_url
+    hub, router, token = settings.hub_url, settings.router_url, settings.token_hint
     with InferenceSession(settings.token, timeout=CHECK_TIMEOUT, retries=0) as session:
+        whoami = f"{settings.hub_api_url}/whoami-v2"
         try:
-            found = _ask(session, f"{settings.hub_api_url}/whoami-v2", hub,
-                         contract.HUB_URL_ENV_VAR, "the Hugging Face Hub")  # fmt: skip
+            found = _ask(session, whoami, hub, contract.HUB_URL_ENV_VAR, "the Hugging Face Hub")
         except AuthenticationError as error:
-            fix = ("Create a new token at https://huggingface.co/settings/tokens, put it in .env "
-                   "as HF_TOKEN=..., and restart the kernel." if error.status == 401 else
-                   "Give it the 'Make calls to Inference Providers' permission, then restart the kernel.")  # fmt: skip
-            return Fallback(
-                f"{hub} refused the token {settings.token_hint} (HTTP {error.status}: "
-                f"{error.message}). {fix}",
-                f"live mode was asked for, but {hub} refused the token",
-                NEXT_STEP_REFUSED if error.status == 401 else NEXT_STEP_PERMISSION,
-            )
+            if error.status == 401:
+                fix = f"Create a new token at {TOKENS_PAGE}, put it in .env as HF_TOKEN=..., and restart the kernel."
+                step = f"To go live, replace HF_TOKEN in .env with a current token from {TOKENS_PAGE}, then restart the kernel."
+            else:
+                fix, step = f"Give it {PERMISSION}, then restart the kernel.", NEXT_STEP_PERMISSION
+            said = f"{hub} refused the token {token} (HTTP {error.status}: {error.message}). {fix}"
+            return Fallback(said, f"live mode was asked for, but {hub} refused the token", step)
         if isinstance(found, Fallback):
             return found
         if found is not None and not may_call_inference(found):  # every call would be a 403
             role = ((found.get("auth") or {}).get("accessToken") or {}).get("role")
             return Fallback(
-                f"The token {settings.token_hint} (user {found.get('name')}, role {role}) may "
-                "not call Inference Providers. Give it the 'Make calls to Inference Providers' "
-                "permission at https://huggingface.co/settings/tokens, then restart the kernel.",
+                f"The token {token} (user {found.get('name')}, role {role}) may not call "
+                f"Inference Providers. Give it {PERMISSION} at {TOKENS_PAGE}, then restart "
+                "the kernel.",
                 "live mode was asked for, but the token may not call Inference Providers",
                 NEXT_STEP_PERMISSION,
             )
@@ -143,9 +134,9 @@ def check_live(settings: config.Settings) -> Fallback | None:
 def live_url_settings(settings: config.Settings) -> dict[str, str]:
     """Return {base URL: the setting it came from} for a live connection's hints."""
     named: dict[str, list[str]] = {}
-    urls = {contract.HUB_URL_ENV_VAR: settings.hub_url, contract.ENDPOINT_ENV_VAR: settings.endpoint_url,
-            contract.ROUTER_URL_ENV_VAR: settings.router_url}  # fmt: skip
-    for name, url in urls.items():
+    for name, url in ((contract.HUB_URL_ENV_VAR, settings.hub_url),
+                      (contract.ENDPOINT_ENV_VAR, settings.endpoint_url),
+                      (contract.ROUTER_URL_ENV_VAR, settings.router_url)):  # fmt: skip
         if url:
             named.setdefault(url.rstrip("/"), []).append(name)
     return {url: " or ".join(names) for url, names in named.items()}
@@ -156,8 +147,8 @@ def room_stand_in_answers(url: str) -> APIError | None:
     with InferenceSession(None, timeout=CHECK_TIMEOUT, retries=0) as session:
         try:
             session.request("GET", f"{url}/v1/models", auth=False)
-        except (ConnectionFailedError, RequestTimeoutError) as error:
+        except UNREACHABLE as error:
             return error
         except APIError:
-            return None
+            pass
     return None

@@ -58,7 +58,7 @@ class FakeServer:
                 if self.window_start is None or self.clock.now >= self.window_start + window:
                     self.window_start, self.count = self.clock.now, 0
                 self.count += 1
-                headers = {"RateLimit-Policy": RateLimitPolicy(quota, window).header()}
+                headers = {"RateLimit-Policy": f'"fixed window";"api";q={quota};w={window:g}'}
                 if self.count > quota:
                     wait = self.window_start + window - self.clock.now
                     raise RateLimitError("Too Many Requests", status=429, retry_after=wait)

@@ -10,7 +10,7 @@ import pytest
 
 from helpers import contract
 from helpers.client.errors import ConfigurationError
-from helpers.client.payload import build_payload, check_parameters
+from helpers.client.session import build_payload, check_parameters
 
 
 def test_a_valid_payload_is_built_with_none_values_dropped():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
 import responses
@@ -16,7 +18,7 @@ from helpers.client.errors import (
     ServerError,
     StreamError,
 )
-from helpers.client.session import RETRY_STATUSES, make_retry, parse_generation
+from helpers.client.session import RETRY_STATUSES, build_payload, make_retry, parse_generation
 from helpers.contract import STAND_IN_HEADER
 
 URL = "https://router.example/hf-inference/models/gpt2"
@@ -129,21 +131,19 @@ def test_a_token_never_travels_over_plain_http_to_another_machine(session):
 
 
 @responses.activate
-def test_chat_and_its_stream(session):
-    responses.post(CHAT, json={"choices": [{"message": {"content": "Hello"}}]})
-    assert session.chat(CHAT, "m", [])["choices"][0]["message"]["content"] == "Hello"
+def test_a_chat_stream_is_read_until_done(session):
     stream = 'data: {"choices": [{"delta": {"content": "He"}}]}\n\ndata: [DONE]\n\n'
-    responses.replace(responses.POST, CHAT, body=stream, content_type="text/event-stream")
-    assert [c["choices"][0]["delta"]["content"] for c in session.stream_chat(CHAT, "m", [])] == [
-        "He"
-    ]
+    responses.post(CHAT, body=stream, content_type="text/event-stream")
+    chunks = session.stream(CHAT, {"model": "m", "messages": []})
+    assert [c["choices"][0]["delta"]["content"] for c in chunks] == ["He"]
+    assert json.loads(responses.calls[0].request.body)["stream"] is True
 
 
 @responses.activate
 def test_an_error_event_in_a_stream_is_a_stream_error(session):
     stream = 'data:{"token": {"text": "a"}}\n\ndata:{"error": "boom", "error_type": "generation"}\n'
     responses.post(URL, body=stream, content_type="text/event-stream")
-    events = session.stream_text_generation(URL, "Hi", max_new_tokens=2)
+    events = session.stream(URL, build_payload("Hi", stream=True, max_new_tokens=2))
     assert next(events)["token"]["text"] == "a"
     with pytest.raises(StreamError) as info:
         next(events)

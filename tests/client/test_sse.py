@@ -76,4 +76,4 @@ def test_broken_connection_mid_stream_is_connection_failed(monkeypatch):
     monkeypatch.setattr(requests.Response, "iter_lines", broken_lines)
     session = InferenceSession(local_token(), retries=0)
     with pytest.raises(ConnectionFailedError, match="stream .* broke"):
-        list(session.stream_text_generation(url, "Hi"))
+        list(session.stream(url, {"inputs": "Hi"}))

@@ -22,6 +22,7 @@ import pytest
 
 from helpers import HFError, InferenceSession, connect, local_token
 from helpers.client.batching import run_batch
+from helpers.client.session import build_payload
 from helpers.contract import CHAT_MODEL, GPT2
 from helpers.standin import start
 
@@ -44,19 +45,13 @@ def calls(conn, results: Path) -> Iterator[tuple[str, Callable[[], object]]]:
     messages = [{"role": "user", "content": "Say hello."}]
     router, url = conn.settings.router_url, conn.text_generation_url()
     yield "text_generation", lambda: conn.text_generation(url, "Hello", max_new_tokens=5)
-    yield (
-        "stream_text_generation",
-        lambda: list(conn.stream_text_generation(url, "Hello", max_new_tokens=5)),
-    )
-    yield "chat", lambda: conn.chat(conn.chat_url, CHAT_MODEL, messages, max_tokens=5)
-    yield (
-        "stream_chat",
-        lambda: list(conn.stream_chat(conn.chat_url, CHAT_MODEL, messages, max_tokens=5)),
-    )
-    yield (
-        "provider chat",
-        lambda: conn.chat(router + "/groq/openai/v1/chat/completions", CHAT_MODEL, messages),
-    )
+    body = {"model": CHAT_MODEL, "messages": messages, "max_tokens": 5}
+    tgi = build_payload("Hello", stream=True, max_new_tokens=5)
+    yield "stream text generation", lambda: list(conn.stream(url, tgi))
+    yield "chat", lambda: conn.json("POST", conn.chat_url, json=body)
+    yield "stream chat", lambda: list(conn.stream(conn.chat_url, body))
+    provider = router + "/groq/openai/v1/chat/completions"
+    yield "provider chat", lambda: conn.json("POST", provider, json=body)
     yield "whoami", lambda: conn.json("GET", conn.settings.hub_api_url + "/whoami-v2")
     yield "model_providers", lambda: conn.model_providers(conn.settings.hub_api_url, GPT2)
     yield "serving", lambda: conn.serving(GPT2)
@@ -168,7 +163,7 @@ def _errors(session: InferenceSession, url: str, results: Path) -> Iterator[HFEr
     attempts = [
         lambda: session.text_generation(url + "/hf-inference/models/" + GPT2, "Hi"),
         lambda: session.json("GET", url + "/api/whoami-v2"),
-        lambda: list(session.stream_chat(url + "/v1/chat/completions", CHAT_MODEL, [])),
+        lambda: list(session.stream(url + "/v1/chat/completions", {"model": CHAT_MODEL})),
         lambda: print(
             run_batch(
                 session,

@@ -457,7 +457,7 @@ def test_a_live_router_that_goes_away_gets_a_hint_naming_hf_router_url(stand_in,
     settings = Settings("live", token, dead_url, stand_in.url + "/api")
     hf = Connection(settings, retries=0, url_settings=connection_module.live_url_settings(settings))
     with pytest.raises(ConnectionFailedError) as info:
-        hf.chat(hf.chat_url, contract.CHAT_MODEL, [])
+        hf.json("POST", hf.chat_url, json={"model": contract.CHAT_MODEL})
     assert "HF_ROUTER_URL" in info.value.hint and "stand-in" not in info.value.hint
 
 
