@@ -1,18 +1,9 @@
-"""Shared helpers for the Hugging Face inference tutorial notebooks.
+"""Shared helpers for the Hugging Face inference tutorial notebooks: start with ``hf = connect()``.
 
-Start every notebook with ``hf = connect()``: it picks the live service or the local stand-in,
-says which one will answer and why, and exports ``HF_ROUTER_URL``, ``HF_HUB_URL``,
-``HF_ENDPOINT_URL``, ``HF_TOKEN`` and ``HF_TUTORIAL_MODE`` for standalone snippet cells.
-The layers, each a folder (``tests/test_layers.py`` checks that imports point one way):
-
-- ``helpers.contract``: facts both sides share (ids, URLs, headers, TGI's rules, messages);
-- ``helpers.client``: what a learner may copy (config, errors, session, payload, sse, ...);
-- ``helpers.lessons``: notebook conveniences (``connect()``, explorer, cost calculator);
-- ``helpers.standin``: the local stand-in of the API (FastAPI + uvicorn);
-- ``helpers.tools``: maintainer tools run as ``python -m helpers.tools.NAME``.
-
-Importing ``helpers`` is cheap: each name below loads its module on first use, and no web
-framework loads until a stand-in starts.
+Layers (``tests/test_layers.py`` checks that imports point one way): ``contract`` (facts both
+sides share), ``client`` (what a learner may copy), ``lessons`` (``connect()`` and notebook
+conveniences), ``standin`` (the local stand-in of the API), ``tools`` (maintainer commands).
+Each name below loads its module on first use: no web framework loads until a stand-in starts.
 """
 
 from __future__ import annotations

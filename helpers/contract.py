@@ -1,8 +1,7 @@
-"""Facts that both sides share: the client that calls the service and the stand-in that answers.
+"""Facts the client and the stand-in share: model ids, URLs, headers, limits, messages, TGI's rules.
 
-Model ids, URLs, header names, published limits and the service's literal messages, each
-written once. This module imports nothing of ours, so every layer may import it. Sources are
-in ``notebooks/REFERENCES.md`` (section names in brackets).
+Each is written once; this module imports nothing of ours, so every layer may import it.
+Sources are in ``notebooks/REFERENCES.md`` (section names in brackets).
 """
 
 from __future__ import annotations
@@ -11,23 +10,18 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-# --- models -------------------------------------------------------------------------------
 GPT2 = "openai-community/gpt2"
 """The seed tutorial's model (its old id ``gpt2`` redirects to this one on the Hub)."""
 CHAT_MODEL = "openai/gpt-oss-120b"
-"""A chat model the router's docs use in their examples; availability changes: check /v1/models."""
-
-# --- URLs and environment variables -------------------------------------------------------
+"""A chat model of the router's docs' examples; availability changes: check /v1/models."""
 ROUTER_URL = "https://router.huggingface.co"
-"""Today's inference host: provider routes, hf-inference tasks and OpenAI-compatible chat."""
 HUB_URL = "https://huggingface.co"
-"""The Hub: ``/api/whoami-v2``, ``/api/models/{id}``, ``/api/tasks``."""
 LEGACY_INFERENCE_URL = "https://api-inference.huggingface.co"
 """The seed tutorial's host. It answers 410 Gone since about December 2025 [legacy-host]."""
 LEGACY_PREFIX = "/api-inference.huggingface.co"
-"""Where the stand-in emulates the retired host, so that one port serves everything."""
+"""Where the stand-in emulates the retired host."""
 ENDPOINT_PREFIX = "/endpoints/gpt2"
-"""The base path of the stand-in's emulated dedicated Inference Endpoint running gpt2."""
+"""The base path of the stand-in's emulated Inference Endpoint running gpt2."""
 
 TOKEN_ENV_VARS = ("HF_TOKEN", "HUGGINGFACE_API_TOKEN")
 MODE_ENV_VAR = "HF_TUTORIAL_MODE"
@@ -35,26 +29,26 @@ ENDPOINT_ENV_VAR = "HF_ENDPOINT_URL"
 STANDIN_URL_ENV_VAR = "HF_STANDIN_URL"
 ROUTER_URL_ENV_VAR = "HF_ROUTER_URL"
 HUB_URL_ENV_VAR = "HF_HUB_URL"
-
-# --- headers ------------------------------------------------------------------------------
 STAND_IN_HEADER = "X-Stand-In"
 """Every answer of the stand-in carries it; the real service never does."""
-BILL_TO_HEADER = "X-HF-Bill-To"
 PROVIDER_HEADER = "x-inference-provider"
 REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-trace-id", "x-amz-cf-id")
-
-# --- tokens -------------------------------------------------------------------------------
 TOKEN_PATTERN = re.compile(r"hf_[A-Za-z]{34}")
 """A well-formed user access token: ``hf_`` and 34 ASCII letters (gitleaks' rule) [tokens]."""
 
-# --- published limits of TGI's launcher (defaults) [tgi-rules] ----------------------------
+# TGI's launcher defaults [tgi-rules]; for gpt2 (launcher ``main.rs`` @ ``db931fcf``):
 MAX_STOP_SEQUENCES = 4
 MAX_BEST_OF = 2
 MAX_TOP_N_TOKENS = 5
 MAX_BODY_BYTES = 2_000_000
-"""TGI's default ``--payload-limit``: 2 MB; larger bodies get 413."""
+"""TGI's ``--payload-limit``: larger bodies get 413."""
+MAX_TOTAL_TOKENS = 1024
+"""gpt2's context (``n_positions``), the launcher's default ``--max-total-tokens``."""
+MAX_INPUT_TOKENS = 1023
+TGI_VERSION = "3.3.6-dev0"
+"""What the emulated endpoint's ``/info`` reports (TGI ``Cargo.toml`` @ ``db931fcf``)."""
 
-# --- the service's literal messages [errors] ----------------------------------------------
+# The service's literal messages [errors]
 MISSING_TOKEN_MESSAGE = "Invalid username or password."
 INVALID_TOKEN_MESSAGE = "Invalid credentials in Authorization header"
 NO_INFERENCE_PERMISSION_MESSAGE = (
@@ -74,33 +68,17 @@ MODEL_NOT_SUPPORTED_MESSAGE = (
 )
 NOT_FOUND_BODY = "Not Found"
 """The router's 404 body: plain text, not JSON."""
-
-# --- models the live probes and lessons use -------------------------------------------------
 SENTIMENT_MODEL = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 """The sentiment example of the text-classification task page [router]."""
 HF_INFERENCE_LLM = "HuggingFaceTB/SmolLM3-3B"
-"""A small LLM that was the hf-inference provider page's example for Text Generation and Chat
-until 2026-02-26 (hub-docs ``450b1395``); the page dropped both sections on 2026-07-01
-(``71e38a21``) and lists no hf-inference LLM since. The teaching stand-in still serves it on
-``/hf-inference/models/{id}/v1/...`` (the route huggingface.js calls *if* one is served); the
-today profile answers 404 there. Whether hf-inference serves it is checked by
-``helpers.tools.check_live``."""
+"""An LLM of the hf-inference page's examples until 2026-02-26 (hub-docs ``450b1395``); none is
+listed since 2026-07-01. The teaching stand-in serves it, the today profile answers 404."""
 
-# --- the emulated gpt2 endpoint's TGI limits (appended by the stand-in's text routes) -------
-MAX_TOTAL_TOKENS = 1024
-"""gpt2's context (``n_positions``); TGI's launcher defaults ``--max-total-tokens`` to it (launcher ``main.rs`` @ ``db931fcf``)."""
-MAX_INPUT_TOKENS = 1023
-"""TGI's launcher default: ``max_position_embeddings - 1`` (launcher ``main.rs`` @ ``db931fcf``)."""
-TGI_VERSION = "3.3.6-dev0"
-"""What the emulated endpoint's ``/info`` reports as ``version`` (TGI ``Cargo.toml`` @ ``db931fcf``)."""
-
-# --- TGI's parameter rules, as data [tgi-rules] ---------------------------------------------
-# (parameter, broken(value, parameters) -> bool, TGI's message). Read by the client's pre-send
-# check and the stand-in's validation. Messages word for word from text-generation-inference
-# router/src/validation.rs @ db931fcf (``ValidationError``), stream-only ones from server.rs;
-# rows in TGI's order (validate_best_of, the stream checks, validate, validate_input).
-# "inputs" reads the prompt's token count, "input_length" the count after ``truncate``; a
-# ``stream`` key is the request's ``stream`` flag (TGI keeps it outside ``parameters``).
+# TGI's parameter rules [tgi-rules]: (parameter, broken(value, parameters), TGI's message), read by
+# the client's pre-send check and the stand-in's validation; messages word for word from
+# router/src/validation.rs @ db931fcf (stream-only ones from server.rs), rows in TGI's order.
+# "inputs" is the prompt's token count, "input_length" the count after ``truncate``; "stream"
+# is the request's flag (TGI keeps it outside ``parameters``).
 
 
 def _sampling(p: Mapping[str, Any]) -> bool:
@@ -142,10 +120,10 @@ TGI_RULES: tuple[tuple[str, Callable[[Any, Mapping[str, Any]], bool], str], ...]
 
 
 def tgi_violations(parameters: Mapping[str, Any], *, input_tokens: int | None = None) -> list[str]:
-    """Return TGI's own messages for every rule ``parameters`` break, in TGI's order (empty: fine).
+    """Return TGI's messages for every rule ``parameters`` break, in TGI's order (empty: fine).
 
-    ``input_tokens`` (the prompt's length in tokens) enables the rows on the input. Values of a
-    wrong JSON type break no rule here: TGI's deserialiser refuses them first.
+    ``input_tokens`` (the prompt's length) enables the rows on the input. Values of a wrong JSON
+    type break no rule here: TGI's deserialiser refuses them first.
     """
     p = {k: v for k, v in parameters.items() if v is not None}
     if input_tokens is not None:

@@ -3,8 +3,8 @@
 It decides local or live (``HF_TUTORIAL_MODE``, a token or not), checks once that the live
 service answers and accepts the token, else says why in plain words and starts the local
 stand-in; prints a banner that says who answers and why; and exports the settings into
-``os.environ`` for the ``snippet`` cells. ``connect`` is a Connector: it keeps what it exported
-last and the stand-in it started, so a later ``connect()`` can put back what the last one wrote.
+``os.environ`` for the ``snippet`` cells. ``connect`` is a Connector: it keeps the last
+Connection (what it exported, over what) and the stand-in it started.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import secrets
 import string
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,39 +45,6 @@ def local_token() -> str:
     return "hf_" + "".join(secrets.choice(string.ascii_letters) for _ in range(34))
 
 
-@dataclass
-class Exports:
-    """What one ``connect()`` wrote into ``os.environ`` and what those names held before."""
-
-    written: dict[str, str | None] = field(default_factory=dict)
-    before: dict[str, str | None] = field(default_factory=dict)
-
-    def ours(self, name: str) -> bool:
-        """Return True when ``name`` still holds what we wrote (nobody changed it since)."""
-        return name in self.written and os.environ.get(name) == self.written[name]
-
-    def write(self, values: dict[str, str | None], previous: Exports | None = None) -> None:
-        """Write ``values`` (None: remove); remember the learner's values, not a previous export's."""
-        for name, value in values.items():
-            mine = previous is not None and previous.ours(name)
-            self.before[name] = previous.before.get(name) if mine else os.environ.get(name)
-            self.written[name] = value
-            _set(name, value)
-
-    def undo(self) -> None:
-        """Put back what the names held before, except where someone changed them since."""
-        for name in [n for n in self.written if self.ours(n)]:
-            _set(name, self.before.get(name))
-        self.written.clear()
-
-
-def _set(name: str, value: str | None) -> None:
-    if value is None:
-        os.environ.pop(name, None)
-    else:
-        os.environ[name] = value
-
-
 class Connection(InferenceSession):
     """An InferenceSession that knows where this notebook's requests go (``settings``), and why.
 
@@ -96,8 +62,9 @@ class Connection(InferenceSession):
         # Local, the token is a throw-away one, so a room's stand-in on plain http may get it.
         super().__init__(settings.token, allow_plain_http=settings.mode == "local", **options)
         self.settings, self.next_step = settings, next_step
-        self.exports = Exports()
         self.connector = connector or connect
+        self.written: dict[str, str | None] = {}  # what connect() exported for this Connection
+        self.before: dict[str, str | None] = {}  # and what those names held for the learner
 
     mode = property(lambda self: self.settings.mode, doc='"local" or "live".')
     is_local = property(lambda self: self.settings.mode == "local")
@@ -223,14 +190,25 @@ class Connector:
         settings = config.Settings("local", local_token(), url, f"{url}/api", reason=reason)
         return settings, next_step, named
 
+    def learner_environ(self) -> dict[str, str]:
+        """Return ``os.environ`` with the learner's values where the last export still holds."""
+        environ = dict(os.environ)
+        for name, value in self.last.written.items() if self.last else ():
+            if environ.get(name) == value:
+                environ.pop(name, None)
+                if self.last.before.get(name) is not None:
+                    environ[name] = self.last.before[name]
+        return environ
+
     def _choose(self, environ: dict[str, str], check: bool) -> tuple[Any, str, str, str]:
         """Return (live Settings or None, the problem or "", the reason, the next step)."""
         try:
-            token = config.token_setting()
+            token = config.token_setting(environ)
             resolved, reason = config.mode_and_reason(environ, token)
             if resolved != "live":
                 return None, "", reason, ""
-            settings = config.Settings.live(token.value or config.get_token(), reason=reason)
+            token = token.value or config.get_token(environ=environ)
+            settings = config.Settings.live(token, environ=environ, reason=reason)
             if check:
                 config.check_transport(settings.hub_api_url)
                 failed = check_live(settings)
@@ -260,16 +238,12 @@ class Connector:
         """Return a Connection for this notebook, printing a banner that says who answers.
 
         ``mode`` overrides ``HF_TUTORIAL_MODE`` ("local", "live" or "auto"). ``check=False``
-        skips the one live check; ``export=False`` leaves ``os.environ`` alone.
+        skips the one live check; ``export=False`` leaves ``os.environ`` alone. Settings are read
+        from the learner's environment: what an earlier ``connect()`` exported does not count.
         """
-        previous = self.last.exports if self.last else None
-        if mode is not None and export and previous:
-            previous.undo()  # an explicit mode reads the learner's settings, not ours
-        environ = {**os.environ, **({contract.MODE_ENV_VAR: mode} if mode else {})}
+        learner = self.learner_environ()
+        environ = {**learner, **({contract.MODE_ENV_VAR: mode} if mode else {})}
         settings, problem, reason, next_step = self._choose(environ, check)
-        ours = self.last and os.environ.get(contract.MODE_ENV_VAR) == self.last.settings.mode
-        if mode is None and settings is None and not problem and ours:
-            reason = self.last.settings.reason  # the mode we exported: say the learner's reason
         said = [f"{problem}\nThis notebook uses the local stand-in instead."] if problem else []
         if settings is None or problem:
             settings, next_step, named = self._local(reason, next_step, said)
@@ -278,7 +252,13 @@ class Connector:
         hf = Connection(settings, next_step=next_step, retries=retries, url_settings=named,
                         connector=self)  # fmt: skip
         if export:
-            hf.exports.write(self.exported(hf), previous)
+            hf.written = self.exported(hf)
+            hf.before = {name: learner.get(name) for name in hf.written}
+            for name, value in hf.written.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
             self.last = hf
         said += [] if quiet else [hf.banner()]
         if said:  # one print: a kernel would split prints made around the stand-in's start

@@ -1,7 +1,7 @@
 """An ipywidgets explorer for the text-generation parameters.
 
-``explorer_request`` does the work and is plain Python, so tests and nbmake call it directly;
-``parameter_explorer`` only wires sliders and a button to it.
+``explorer_request`` does the work in plain Python (tests and nbmake call it);
+``parameter_explorer`` wires sliders and a Send button to it.
 """
 
 from __future__ import annotations
@@ -26,88 +26,72 @@ class ExplorerResult:
 
     def render(self) -> str:
         """Return the text (or the error) and the exact JSON payload, for display."""
-        body = json.dumps(self.payload, indent=2)
-        if self.error is not None:
-            head = self.error.explain()
+        if self.generation is None:
+            head = self.error.explain() if self.error else ""
         else:
-            assert self.generation is not None
             finish = (self.generation.details or {}).get("finish_reason", "?")
             head = f"{self.generation.text}\n\n[finish_reason: {finish}; answered by: {self.generation.answered_by}]"
-        return f"{head}\n\nPayload sent:\n{body}"
+        return f"{head}\n\nPayload sent:\n{json.dumps(self.payload, indent=2)}"
 
 
 def explorer_request(
-    connection: Connection,
-    prompt: str,
-    *,
-    model_id: str = GPT2,
-    **parameters: Any,
+    connection: Connection, prompt: str, *, model_id: str = GPT2, **parameters: Any
 ) -> ExplorerResult:
-    """Send one request with ``parameters`` (None values dropped) and return what happened.
+    """Send one request with ``parameters`` (None dropped, ``details`` on); errors are returned.
 
-    ``details`` is always asked for, so the finish reason can be shown. Errors, including a
-    parameter refused before sending, are returned in the result rather than raised.
+    Sliders step in binary floats (0.85 arrives as 0.8500000000000001): what is shown is sent.
     """
-    # Sliders step in binary floats (0.85 arrives as 0.8500000000000001): send what is shown.
     params = {
         k: round(v, 6) if isinstance(v, float) else v
         for k, v in parameters.items()
         if v is not None
     }
     params["details"] = True
-    payload = {"inputs": prompt, "parameters": params}
     try:
         url = connection.text_generation_url(model_id)
         generation = connection.text_generation(url, prompt, **params)
     except HFError as error:
-        return ExplorerResult(payload, error=error)
+        return ExplorerResult({"inputs": prompt, "parameters": params}, error=error)
     return ExplorerResult(generation.payload, generation=generation)
 
 
 def parse_stop(text: str) -> list[str] | None:
-    """Return the stop sequences typed in the explorer's box: one per line, None when empty.
+    """Return the stop sequences typed in the box: one per line (commas kept), None when empty.
 
-    Commas are kept (``,`` is a useful stop sequence); ``\\n`` and ``\\t`` typed literally
-    become a newline and a tab, so that ``\\n\\n`` stops at a blank line.
-
-    >>> parse_stop(",\\n.")
-    [',', '.']
+    ``\\n`` and ``\\t`` typed literally become a newline and a tab (``\\n\\n``: a blank line).
     """
     lines = [line.rstrip("\r") for line in text.split("\n")]
-    stops = [line.replace("\\n", "\n").replace("\\t", "\t") for line in lines if line]
-    return stops or None
+    return [line.replace("\\n", "\n").replace("\\t", "\t") for line in lines if line] or None
 
 
 def parameter_explorer(connection: Connection, prompt: str, model_id: str = GPT2) -> Any:
     """Return an ipywidgets box: parameter controls, a Send button and an output area."""
     import ipywidgets as w
 
-    style = {"description_width": "140px"}
-    layout = w.Layout(width="420px")
+    s = {"style": {"description_width": "140px"}}
+    wide = w.Layout(width="420px")
     controls = {
-        "prompt": w.Textarea(value=prompt, description="inputs", style=style, layout=layout),
-        "max_new_tokens": w.IntSlider(20, 1, 100, description="max_new_tokens", style=style),
+        "prompt": w.Textarea(value=prompt, description="inputs", layout=wide, **s),
+        "max_new_tokens": w.IntSlider(20, 1, 100, description="max_new_tokens", **s),
         "temperature": w.FloatSlider(
-            1.0, min=0.05, max=2.0, step=0.05, description="temperature", style=style
+            1.0, min=0.05, max=2.0, step=0.05, description="temperature", **s
         ),
-        "top_k": w.IntSlider(0, 0, 50, description="top_k (0 = off)", style=style),
-        "top_p": w.FloatSlider(
-            0.99, min=0.05, max=0.99, step=0.01, description="top_p", style=style
-        ),
+        "top_k": w.IntSlider(0, 0, 50, description="top_k (0 = off)", **s),
+        "top_p": w.FloatSlider(0.99, min=0.05, max=0.99, step=0.01, description="top_p", **s),
         "repetition_penalty": w.FloatSlider(
-            1.0, min=0.5, max=2.0, step=0.05, description="repetition_penalty", style=style
+            1.0, min=0.5, max=2.0, step=0.05, description="repetition_penalty", **s
         ),
-        "do_sample": w.Checkbox(True, description="do_sample", style=style),
-        "seed": w.IntText(0, description="seed", style=style),
+        "do_sample": w.Checkbox(True, description="do_sample", **s),
+        "seed": w.IntText(0, description="seed", **s),
         "stop": w.Textarea(
             "",
             description="stop",
             placeholder="one stop sequence per line, e.g. , or \\n\\n",
             rows=2,
-            style=style,
-            layout=layout,
+            layout=wide,
+            **s,
         ),
-        "return_full_text": w.Checkbox(False, description="return_full_text", style=style),
+        "return_full_text": w.Checkbox(False, description="return_full_text", **s),
     }
     button = w.Button(description="Send", button_style="primary")
     output = w.Output(layout=w.Layout(border="1px solid #ccc", padding="4px"))
@@ -126,6 +110,5 @@ def parameter_explorer(connection: Connection, prompt: str, model_id: str = GPT2
 
     button.on_click(send)
     box = w.VBox([*controls.values(), button, output])
-    box.send = send  # lets a test press the button without a browser
-    box.controls = controls  # and set a control by name
+    box.send, box.controls = send, controls  # a test presses the button and sets controls by name
     return box

@@ -1,22 +1,15 @@
 """What inference costs: serverless credits and pay-as-you-go against dedicated endpoints.
 
-Prices come only from ``data/`` (each row with its source and date); the functions here do the
-arithmetic, with the rules from the sources listed in notebooks/REFERENCES.md ("Pricing" and
-"Endpoints"):
-
-* serverless (hub-docs ``docs/inference-providers/pricing.md``): a monthly subscription plus the
-  usage past the included credits, ``subscription + max(0, requests × cost_per_request −
-  included_credits)``; a request costs compute seconds × hardware price (hf-inference) or tokens
-  × price per token (most providers);
-* dedicated (endpoints-docs ``docs/source/support/pricing.md``): ``hourly rate × billed hours``,
-  billed per minute while a replica initialises or runs, per replica; with scale-to-zero a
-  replica is billed from its wake-up (cold start included) until ``idle timeout`` after the last
-  request of a busy period (endpoints-docs ``guides/autoscaling.md``);
-* break-even: the monthly request volume where serverless costs as much as an endpoint.
+Prices come only from ``data/`` (each row with its source and date); the rules are from
+notebooks/REFERENCES.md ("Pricing", "Endpoints"): serverless costs ``subscription + max(0,
+requests × cost per request − included credits)``; an endpoint ``hourly rate × billed hours``,
+billed per minute per replica, with scale-to-zero from its wake-up (cold start included) until
+``idle timeout`` after the last request of a busy period (endpoints-docs ``autoscaling.md``).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -26,9 +19,6 @@ from ..data import data_path
 
 HOURS_PER_MONTH = 730.0
 MINUTES_PER_MONTH = HOURS_PER_MONTH * 60
-
-
-# ---------------------------------------------------------------- data
 
 
 def load_endpoint_prices() -> pd.DataFrame:
@@ -85,24 +75,14 @@ def rate(name: str, rates: pd.DataFrame | None = None) -> float:
     return float(rates.loc[name, "value"])
 
 
-# ---------------------------------------------------------------- serverless
-
-
 def serverless_monthly_cost(
     requests_per_month: float,
     cost_per_request: float,
     subscription: float = 0.0,
     included_credits: float = 0.0,
 ) -> float:
-    """Return ``subscription + max(0, requests × cost − included credits)`` in USD.
-
-    >>> serverless_monthly_cost(100_000, 0.0001, subscription=9, included_credits=2)
-    17.0
-    """
+    """Return ``subscription + max(0, requests × cost − included credits)`` in USD."""
     return subscription + max(0.0, requests_per_month * cost_per_request - included_credits)
-
-
-# ---------------------------------------------------------------- dedicated
 
 
 @dataclass(frozen=True)
@@ -122,13 +102,9 @@ def business_hours(
     hours_per_day: float = 8, days: int = 22, start_hour: float = 9
 ) -> TrafficPattern:
     """Return traffic ``hours_per_day`` on ``days`` weekdays (5 of every 7 days)."""
-    periods = []
-    day = 0
-    while len(periods) < days:
-        if day % 7 < 5:
-            periods.append((day * 1440 + start_hour * 60, hours_per_day * 60))
-        day += 1
-    return TrafficPattern(f"business hours ({hours_per_day:g} h × {days} days)", tuple(periods))
+    weekdays = itertools.islice((d for d in itertools.count() if d % 7 < 5), days)
+    periods = tuple((d * 1440 + start_hour * 60, hours_per_day * 60) for d in weekdays)
+    return TrafficPattern(f"business hours ({hours_per_day:g} h × {days} days)", periods)
 
 
 def bursty(
@@ -145,21 +121,16 @@ def bursty(
 
 
 def billed_minutes(
-    pattern: TrafficPattern,
-    scale_to_zero_minutes: float | None,
-    cold_start_minutes: float = 5.0,
+    pattern: TrafficPattern, scale_to_zero_minutes: float | None, cold_start_minutes: float = 5.0
 ) -> float:
     """Return the minutes one replica is billed in a month (rounded up to whole minutes).
 
-    Without scale-to-zero the replica runs all month. With it, each wake-up costs
-    ``cold_start_minutes`` of initialising (billed), then the busy period, then
-    ``scale_to_zero_minutes`` of idling before it scales to zero; a period that starts before
-    that ends keeps the replica up, with no new cold start.
+    With scale-to-zero each wake-up costs ``cold_start_minutes``, then the busy period, then
+    ``scale_to_zero_minutes`` of idling; a period that starts before that ends keeps it up.
     """
     if scale_to_zero_minutes is None:
         return MINUTES_PER_MONTH
-    total = 0.0
-    up_until = -math.inf
+    total, up_until = 0.0, -math.inf
     for start, length in sorted(pattern.periods):
         end = start + length + scale_to_zero_minutes
         if start <= up_until:  # still up: extend the current run
@@ -182,9 +153,6 @@ def dedicated_monthly_cost(
     return usd_per_hour * minutes / 60 * replicas
 
 
-# ---------------------------------------------------------------- break-even
-
-
 def serverless_vs_dedicated_break_even(
     dedicated_monthly: float,
     cost_per_request: float,
@@ -193,9 +161,8 @@ def serverless_vs_dedicated_break_even(
 ) -> float:
     """Return the requests a month at which serverless costs as much as ``dedicated_monthly``.
 
-    Solves ``serverless_monthly_cost(r, ...) == dedicated_monthly`` for ``r``:
-    ``(dedicated − subscription + credits) / cost per request``; 0.0 when the subscription alone
-    already costs as much.
+    ``(dedicated − subscription + credits) / cost per request``; 0.0 when the subscription
+    alone already costs as much.
     """
     if dedicated_monthly <= subscription:
         return 0.0
