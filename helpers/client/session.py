@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +22,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from .. import contract
-from .config import check_transport, is_loopback_host, redact
+from .config import check_transport, redact
 from .errors import (
     APIError,
     ConfigurationError,
@@ -94,7 +93,7 @@ def answered_by(response: requests.Response) -> str:
 
 @dataclass
 class Generation:
-    """A text-generation answer and where it came from."""
+    """A text-generation answer (``finish_reason`` from its details) and where it came from."""
 
     text: str
     details: dict[str, Any] | None
@@ -102,9 +101,11 @@ class Generation:
     payload: dict[str, Any]
     status: int
     request_id: str | None = None
-    seconds: float = 0.0
     headers: dict[str, str] = field(default_factory=dict, repr=False)
-    finish_reason: str | None = None
+
+    @property
+    def finish_reason(self) -> str | None:
+        return (self.details or {}).get("finish_reason")
 
     def __str__(self) -> str:
         return f"{self.text}\n[answered by: {self.answered_by}]"
@@ -158,8 +159,7 @@ class InferenceSession:
     """Calls the inference routes and the Hub API with one reusable ``requests.Session``.
 
     ``retries=0`` turns retries off. ``allow_plain_http`` lets the token travel over http to any
-    host (throw-away stand-in tokens only). ``url_settings`` maps a base URL to the setting it
-    came from (``{router: "HF_ROUTER_URL"}``), named in a connection failure's hint.
+    host (throw-away stand-in tokens only).
     """
 
     def __init__(
@@ -171,10 +171,8 @@ class InferenceSession:
         backoff_factor: float = 0.5,
         pool_size: int = 10,
         allow_plain_http: bool = False,
-        url_settings: dict[str, str] | None = None,
     ) -> None:
         self._token, self.timeout, self.allow_plain_http = token, timeout, allow_plain_http
-        self.url_settings = {b.rstrip("/"): n for b, n in (url_settings or {}).items() if b}
         self.session = requests.Session()
         retry = make_retry(retries, backoff_factor)
         adapter = HTTPAdapter(max_retries=retry, pool_maxsize=pool_size)
@@ -194,20 +192,6 @@ class InferenceSession:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def connection_hint(self, url: str) -> str | None:
-        """Return the hint for "nothing answers at ``url``": the setting that chose it, if any."""
-        found = [b for b in self.url_settings if url == b or url.startswith(b + "/")]
-        if found:
-            base = max(found, key=len)
-            name = self.url_settings[base]
-            return (
-                f"Nothing answers at {base} ({name}): check the network and {name} (is "
-                "that server running?), then run connect() again."
-            )
-        if is_loopback_host(urlsplit(url).hostname):
-            return "The local stand-in at this address is not answering: run connect() again."
-        return None
-
     def request(
         self, method: str, url: str, *, auth: bool = True, **kwargs: Any
     ) -> requests.Response:
@@ -221,9 +205,7 @@ class InferenceSession:
         try:
             response = self.session.request(method, url, headers=headers, **kwargs)
         except requests.exceptions.RequestException as exc:
-            error = _failure(url, exc)
-            error.hint = self.connection_hint(url) or error.hint
-            raise error from None
+            raise _failure(url, exc) from None
         if response.status_code >= 400:
             raise error_from_response(response)
         return response
@@ -240,15 +222,11 @@ class InferenceSession:
     def text_generation(self, url: str, inputs: str, **parameters: Any) -> Generation:
         """Return the Generation for ``inputs`` posted to a classic ``url``; checked before sending."""
         payload = build_payload(inputs, **parameters)
-        started = time.perf_counter()
         data, response = self.json("POST", url, json=payload)
-        text, details = parse_generation(data)
         headers = dict(response.headers)
         request_id = next((headers[h] for h in contract.REQUEST_ID_HEADERS if h in headers), None)
-        return Generation(
-            text, details, answered_by(response), payload, response.status_code, request_id,
-            time.perf_counter() - started, headers, (details or {}).get("finish_reason"),
-        )  # fmt: skip
+        return Generation(*parse_generation(data), answered_by(response), payload,
+                          response.status_code, request_id, headers)  # fmt: skip
 
     def stream(self, url: str, body: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """POST ``body`` (with ``"stream": true``) and yield its events, TGI's or OpenAI's."""
@@ -256,7 +234,9 @@ class InferenceSession:
             try:
                 yield from iter_events(response.iter_lines(decode_unicode=True), url)
             except requests.exceptions.RequestException as exc:
-                raise ConnectionFailedError(f"The stream from {url} broke: {exc}", url=url) from None
+                raise ConnectionFailedError(
+                    f"The stream from {url} broke: {exc}", url=url
+                ) from None
 
     def model_providers(self, hub_api_url: str, model_id: str) -> list[dict[str, Any]]:
         """Return the model's inference provider mapping as a list of dicts (maybe empty).

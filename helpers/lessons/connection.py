@@ -22,7 +22,7 @@ from ..client import config
 from ..client.errors import APIError, ConfigurationError, RequestTimeoutError
 from ..client.session import InferenceSession
 from ..contract import GPT2, STANDIN_URL_ENV_VAR
-from .live_check import check_live, live_url_settings, room_stand_in_answers
+from .live_check import Fallback, check_live, room_stand_in_answers
 
 NEXT_STEP_NO_TOKEN = (
     "To go live, put HF_TOKEN in .env and restart the kernel (HF_TUTORIAL_MODE=auto or live)."
@@ -171,8 +171,8 @@ class Connector:
             self.stand_in = start()
         return self.stand_in.url
 
-    def _local(self, reason: str, next_step: str, said: list[str]) -> tuple[Any, str, dict]:
-        """Return (local Settings, next step, url settings): HF_STANDIN_URL's stand-in, or ours."""
+    def _local(self, reason: str, next_step: str, said: list[str]) -> tuple[Any, str]:
+        """Return (local Settings, next step): HF_STANDIN_URL's stand-in if it answers, or ours."""
         url = (config.read_setting(STANDIN_URL_ENV_VAR).value or "").strip().rstrip("/")
         failed = room_stand_in_answers(url) if url else None
         if failed is not None:
@@ -184,11 +184,8 @@ class Connector:
                 "instead; ask whether the room's is running, then run connect() again."
             )
             reason, next_step = f"{STANDIN_URL_ENV_VAR}={url} did not answer", NEXT_STEP_ROOM
-            url = ""
-        named = {url: STANDIN_URL_ENV_VAR} if url else {}
-        url = url or self.stand_in_url()
-        settings = config.Settings("local", local_token(), url, f"{url}/api", reason=reason)
-        return settings, next_step, named
+        url = url if url and failed is None else self.stand_in_url()
+        return config.Settings("local", local_token(), url, f"{url}/api", reason=reason), next_step
 
     def learner_environ(self) -> dict[str, str]:
         """Return ``os.environ`` with the learner's values where the last export still holds."""
@@ -200,31 +197,28 @@ class Connector:
                     environ[name] = self.last.before[name]
         return environ
 
-    def _choose(self, environ: dict[str, str], check: bool) -> tuple[Any, str, str, str]:
-        """Return (live Settings or None, the problem or "", the reason, the next step)."""
+    @staticmethod
+    def _choose(environ: dict[str, str], check: bool) -> tuple[Any, str, Fallback | None]:
+        """Return (live Settings or None, the reason to be local, the Fallback from live or None)."""
         try:
             token = config.token_setting(environ)
             resolved, reason = config.mode_and_reason(environ, token)
             if resolved != "live":
-                return None, "", reason, ""
+                return None, reason, None
             token = token.value or config.get_token(environ=environ)
             settings = config.Settings.live(token, environ=environ, reason=reason)
             if check:
                 config.check_transport(settings.hub_api_url)
                 failed = check_live(settings)
                 if failed:
-                    return settings, *failed
-            return settings, "", reason, ""
+                    return None, "", failed
+            return settings, reason, None
         except ConfigurationError as error:
             missing = error.parameter == contract.TOKEN_ENV_VARS[0]
             problem = "no token was found" if missing else "the settings have a problem"
             step = NEXT_STEP_NO_TOKEN if missing else NEXT_STEP_SETTING
-            return (
-                None,
-                f"{error.message} {error.hint}",
-                f"live mode was asked for, but {problem}",
-                step,
-            )
+            said = f"{error.message} {error.hint}"
+            return None, "", Fallback(said, f"live mode was asked for, but {problem}", step)
 
     def __call__(
         self,
@@ -243,16 +237,22 @@ class Connector:
         """
         learner = self.learner_environ()
         environ = {**learner, **({contract.MODE_ENV_VAR: mode} if mode else {})}
-        settings, problem, reason, next_step = self._choose(environ, check)
-        said = [f"{problem}\nThis notebook uses the local stand-in instead."] if problem else []
-        if settings is None or problem:
-            settings, next_step, named = self._local(reason, next_step, said)
-        else:
-            named = live_url_settings(settings)
-        hf = Connection(settings, next_step=next_step, retries=retries, url_settings=named,
-                        connector=self)  # fmt: skip
+        settings, reason, failed = self._choose(environ, check)
+        said, next_step = [], ""
+        if failed:
+            said = [f"{failed.said}\nThis notebook uses the local stand-in instead."]
+            reason, next_step = failed.reason, failed.next_step
+        if settings is None:
+            settings, next_step = self._local(reason, next_step, said)
+        hf = Connection(settings, next_step=next_step, retries=retries, connector=self)
         if export:
-            hf.written = self.exported(hf)
+            hf.written = {
+                contract.ROUTER_URL_ENV_VAR: settings.router_url,
+                contract.HUB_URL_ENV_VAR: settings.hub_url,
+                contract.ENDPOINT_ENV_VAR: hf.endpoint_url,
+                contract.TOKEN_ENV_VARS[0]: settings.token,
+                contract.MODE_ENV_VAR: settings.mode,  # locally pinned: a second call stays local
+            }
             hf.before = {name: learner.get(name) for name in hf.written}
             for name, value in hf.written.items():
                 if value is None:
@@ -264,17 +264,6 @@ class Connector:
         if said:  # one print: a kernel would split prints made around the stand-in's start
             print("\n".join(said))
         return hf
-
-    @staticmethod
-    def exported(hf: Connection) -> dict[str, str | None]:
-        """Return what snippet cells read; locally the mode is pinned, so a second call stays local."""
-        return {
-            contract.ROUTER_URL_ENV_VAR: hf.settings.router_url,
-            contract.HUB_URL_ENV_VAR: hf.settings.hub_url,
-            contract.ENDPOINT_ENV_VAR: hf.endpoint_url,
-            contract.TOKEN_ENV_VARS[0]: hf.settings.token,
-            contract.MODE_ENV_VAR: hf.settings.mode,
-        }
 
 
 connect = Connector()

@@ -131,17 +131,6 @@ def check_live(settings: config.Settings) -> Fallback | None:
         return found if isinstance(found, Fallback) else None
 
 
-def live_url_settings(settings: config.Settings) -> dict[str, str]:
-    """Return {base URL: the setting it came from} for a live connection's hints."""
-    named: dict[str, list[str]] = {}
-    for name, url in ((contract.HUB_URL_ENV_VAR, settings.hub_url),
-                      (contract.ENDPOINT_ENV_VAR, settings.endpoint_url),
-                      (contract.ROUTER_URL_ENV_VAR, settings.router_url)):  # fmt: skip
-        if url:
-            named.setdefault(url.rstrip("/"), []).append(name)
-    return {url: " or ".join(names) for url, names in named.items()}
-
-
 def room_stand_in_answers(url: str) -> APIError | None:
     """Return None when something answers HTTP at ``url``; else the connection error."""
     with InferenceSession(None, timeout=CHECK_TIMEOUT, retries=0) as session:

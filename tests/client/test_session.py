@@ -114,16 +114,6 @@ def test_no_answer_is_a_connection_or_timeout_error_with_a_hint(session, raised,
 
 
 @responses.activate
-def test_a_connection_failure_names_the_setting_the_url_came_from():
-    session = InferenceSession(
-        local_token(), retries=0, url_settings={"https://router.example": "HF_ROUTER_URL"}
-    )
-    responses.post(URL, body=requests.exceptions.ConnectionError("refused"))
-    with pytest.raises(ConnectionFailedError) as info:
-        session.text_generation(URL, "Hi")
-    assert "HF_ROUTER_URL" in info.value.hint
-
-
 def test_a_token_never_travels_over_plain_http_to_another_machine(session):
     with pytest.raises(ConfigurationError, match="Refusing to send a token"):
         session.request("GET", "http://example.com/x")

@@ -16,7 +16,6 @@ import requests
 
 from helpers import contract
 from helpers.client.config import Settings
-from helpers.client.errors import ConnectionFailedError
 from helpers.lessons import connection as connection_module
 from helpers.lessons.connection import Connection, connect, local_token
 from helpers.standin import start
@@ -408,17 +407,6 @@ def test_a_room_stand_in_that_answers_is_used(monkeypatch, stand_in):
     assert connect(quiet=True).stand_in_url == stand_in.url
 
 
-def test_a_room_stand_in_gone_later_gets_a_hint_naming_hf_standin_url(monkeypatch, dead_url):
-    # bug caught: "run connect() again to start a fresh one", wrong while HF_STANDIN_URL is set
-    monkeypatch.setattr(connection_module, "room_stand_in_answers", lambda url: None)
-    monkeypatch.setenv("HF_TUTORIAL_MODE", "local")
-    monkeypatch.setenv("HF_STANDIN_URL", dead_url)
-    hf = connect(quiet=True, retries=0)
-    with pytest.raises(ConnectionFailedError) as info:
-        hf.text_generation(hf.text_generation_url(), PROMPT, max_new_tokens=2)
-    assert "HF_STANDIN_URL" in info.value.hint and "fresh one" not in info.value.hint
-
-
 def test_a_captive_portal_is_not_the_hub(monkeypatch, capsys, portal):
     # bug caught: whoami's HTML answer was "not a reason to leave live mode"; error cells followed
     monkeypatch.setenv("HF_TOKEN", local_token())
@@ -449,25 +437,6 @@ def test_the_router_is_checked_too(router, monkeypatch, capsys, stand_in, dead_u
     else:
         assert "not like the Hugging Face router" in said
     assert "HF_ROUTER_URL" in said.splitlines()[-1]
-
-
-def test_a_live_router_that_goes_away_gets_a_hint_naming_hf_router_url(stand_in, token, dead_url):
-    # bug caught: "The local stand-in at this address is not answering... check HF_STANDIN_URL"
-    # for a live learner, because the dead router's URL happened to be on this machine
-    settings = Settings("live", token, dead_url, stand_in.url + "/api")
-    hf = Connection(settings, retries=0, url_settings=connection_module.live_url_settings(settings))
-    with pytest.raises(ConnectionFailedError) as info:
-        hf.json("POST", hf.chat_url, json={"model": contract.CHAT_MODEL})
-    assert "HF_ROUTER_URL" in info.value.hint and "stand-in" not in info.value.hint
-
-
-def test_connect_names_the_router_setting_in_live_hints(monkeypatch, stand_in):
-    monkeypatch.setenv("HF_TOKEN", local_token())
-    monkeypatch.setenv("HF_ROUTER_URL", stand_in.url + "/router")
-    monkeypatch.setenv("HF_HUB_URL", stand_in.url)
-    hf = connect(quiet=True, check=False)
-    assert f"{stand_in.url}/router (HF_ROUTER_URL)" in hf.connection_hint(hf.chat_url)
-    assert f"{stand_in.url} (HF_HUB_URL)" in hf.connection_hint(stand_in.url + "/api/whoami-v2")
 
 
 @pytest.mark.parametrize(
