@@ -1,2 +1,2 @@
-"""Developer tools, each run as ``python -m helpers.tools.NAME``: ``bench`` (benchmarks that
-print ``name: value`` lines) and ``keep_outputs`` (refresh the kept notebook outputs)."""
+"""Maintainer tools, each run as ``python -m helpers.tools.NAME``: ``bench`` (the batch client's
+figures), ``keep_outputs`` (refresh kept notebook outputs), ``check_live`` (drift from the service)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from helpers.tools import bench
 
 
@@ -21,9 +19,3 @@ def test_quick_bench_prints_every_figure(capsys):
     ):
         assert expected in names
     assert all(": " in line for line in lines)
-
-
-def test_bench_help_lists_fresh(capsys):
-    with pytest.raises(SystemExit):
-        bench.main(["--help"])
-    assert "--fresh" in capsys.readouterr().out
