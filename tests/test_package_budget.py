@@ -70,10 +70,6 @@ def test_the_stand_in_stays_within_3500_lines():
     assert found <= MAX_STANDIN, f"{found} lines"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 19 is open: client, lessons and top modules are 2,639 lines of 2,500 (measured 2026-12-02); remove this mark when it fits",
-)
 def test_client_lessons_and_top_modules_stay_within_2500_lines():
     paths: list[Path] = []
     for part in CLIENT_SIDE:

@@ -101,26 +101,16 @@ class BatchReport:
         """Return {status: number of attempts}."""
         return dict(sorted(Counter(a.status for a in self.attempts).items()))
 
-    def summary(self) -> str:
-        """Return a one-paragraph account of the batch."""
-        stopped = f"\nStopped early: {self.stopped_by}" if self.stopped_by else ""
-        return (
-            f"{self.completed} of {len(self.results)} prompts done; {self.sent} sent now, "
-            f"{self.skipped} already done before; {len(self.attempts)} requests, "
-            f"{self.retries} of them retries; {self.seconds:.2f} s.\n"
-            f"Answers by status: {self.status_counts()}{stopped}"
-        )
-
 
 class ResultStore:
     """Results in a JSON-lines file, one line per finished prompt, appended as they arrive.
 
-    A process killed mid-write leaves at most a partial last line, which ``load`` skips.
+    A process killed mid-write leaves at most a partial last line, which ``load`` skips. Only
+    ``run_batch``'s own thread appends.
     """
 
     def __init__(self, path: str | Path | None) -> None:
         self.path = Path(path) if path else None
-        self._lock = threading.Lock()
 
     def load(self) -> dict[str, ItemResult]:
         """Return the stored results by key: a success beats a failure, else the last line wins."""
@@ -137,16 +127,13 @@ class ResultStore:
     def append(self, item: ItemResult) -> None:
         """Write one result line at the end of the file."""
         if self.path is not None:
-            with self._lock, self.path.open("a", encoding="utf-8") as file:
+            with self.path.open("a", encoding="utf-8") as file:
                 file.write(json.dumps(asdict(item), ensure_ascii=False) + "\n")
 
 
-def _status_of(error: BaseException) -> str:
-    if getattr(error, "status", None):
-        return str(error.status)
-    if isinstance(error, RequestTimeoutError):
-        return "timeout"
-    return "drop" if isinstance(error, ConnectionFailedError) else type(error).__name__
+def _status_of(error: HFError) -> str:
+    kinds = {RequestTimeoutError: "timeout", ConnectionFailedError: "drop"}
+    return str(getattr(error, "status", None) or kinds.get(type(error), type(error).__name__))
 
 
 @dataclass
@@ -205,14 +192,10 @@ class _Batch:
                     said = f"{type(error).__name__} (HTTP {status}): {error.message}"
                     self.report.stopped_by = self.report.stopped_by or said
                     self.stop.set()
-            return ItemResult(
-                key, prompt, False, error=error.message, status=status, attempts=number[0]
-            )
+            return ItemResult(key, prompt, False, None, error.message, status, number[0])
         if generation is None:
             return ItemResult(key, prompt, ok=False, error="not sent: batch stopped")
-        return ItemResult(
-            key, prompt, True, generation.text, status=generation.status, attempts=number[0]
-        )
+        return ItemResult(key, prompt, True, generation.text, None, generation.status, number[0])
 
 
 def run_batch(

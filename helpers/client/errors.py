@@ -60,36 +60,31 @@ class ConfigurationError(HFError, ValueError):
 class APIError(HFError):
     """A request was sent and failed; ``status`` is None when no HTTP answer came.
 
-    A subclass's own detail (``retry_after``, ``estimated_time``, ``error_type``, ``phase``)
-    is a keyword argument too.
+    Every attribute below, and a subclass's own (``retry_after``, ``estimated_time``,
+    ``error_type``, ``phase``), is a keyword argument.
     """
 
     default_hint = "Read the server's message above; the README's troubleshooting table helps."
+    response: Any = None
+    request_id: str | None = None
+    url: str | None = None
+    body: str | None = None
     retry_after: float | None = None
     estimated_time: float | None = None
     error_type: str | None = None
     phase = "read"
 
     def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        response: Any = None,
-        request_id: str | None = None,
-        url: str | None = None,
-        body: str | None = None,
-        hint: str | None = None,
-        **detail: Any,
+        self, message: str, *, status: int | None = None, hint: str | None = None, **detail: Any
     ) -> None:
         super().__init__(message, hint=hint)
-        self.status, self.response, self.request_id, self.body = status, response, request_id, body
-        self.url = url or getattr(response, "url", None)
-        self.headers = dict(getattr(response, "headers", None) or {})
+        self.status = status
         for name, value in detail.items():
             if not hasattr(type(self), name):
                 raise TypeError(f"{type(self).__name__} has no {name!r}")
             setattr(self, name, value)
+        self.url = self.url or getattr(self.response, "url", None)
+        self.headers = dict(getattr(self.response, "headers", None) or {})
 
     def __str__(self) -> str:
         head = f"HTTP {self.status}: {self.message}" if self.status else self.message
@@ -114,17 +109,11 @@ class BadRequestError(APIError):
 
 
 class AuthenticationError(APIError):
-    default_hint = (
-        "Check that HF_TOKEN holds a current token from https://huggingface.co/settings/tokens, "
-        "sent as 'Authorization: Bearer <token>'."
-    )
+    default_hint = "Check that HF_TOKEN holds a current token from huggingface.co/settings/tokens."
 
 
 class PaymentRequiredError(APIError):
-    default_hint = (
-        "Wait for next month's credits or buy credits; the pricing notebook shows what "
-        "requests cost. On a stand-in started with credits_usd, start a fresh one."
-    )
+    default_hint = "Buy credits or wait for next month's; a stand-in with credits_usd: restart it."
 
 
 class NotFoundError(APIError):
@@ -171,8 +160,11 @@ def gone_hint(url: str | None) -> str:
         f"The host is retired. Classic tasks: POST the same body to {router}. LLMs: an OpenAI "
         f"body to {router}/v1/completions, or a chat model on {ROUTER_URL}/v1/chat/completions."
     )
-    gpt2 = "gpt2 is not served by the router today: run it on an Inference Endpoint. "
-    return gpt2 + hint if is_gpt2 else hint
+    return (
+        "gpt2 is not served by the router today: run it on an Inference Endpoint. "
+        if is_gpt2
+        else ""
+    ) + hint
 
 
 def message_from_body(body: Any) -> str | None:
@@ -239,23 +231,14 @@ def error_from_parts(
     elif status == 401 and message.strip() == MISSING_TOKEN_MESSAGE:
         hint = NO_TOKEN_SENT_HINT
     request_id = next((headers[h] for h in REQUEST_ID_HEADERS if h in headers), None)
-    common = {
-        "status": status,
-        "response": response,
-        "request_id": request_id,
-        "url": url,
-        "body": text,
-        "hint": hint,
-    }
+    common = dict(status=status, response=response, request_id=request_id, url=url, body=text)
     if status == 429:
-        return RateLimitError(
-            message, retry_after=parse_retry_after(headers.get("retry-after")), **common
-        )
-    if status >= 500:
+        common["retry_after"] = parse_retry_after(headers.get("retry-after"))
+    elif status >= 500:
         loading = data.get("estimated_time") if isinstance(data, dict) else None
-        loading = float(loading) if isinstance(loading, (int, float)) else None
-        return ServerError(message, estimated_time=loading, **common)
-    return STATUS_CLASSES.get(status, APIError)(message, **common)
+        common["estimated_time"] = float(loading) if isinstance(loading, (int, float)) else None
+    cls = ServerError if status >= 500 else STATUS_CLASSES.get(status, APIError)
+    return cls(message, hint=hint, **common)
 
 
 def error_from_response(response: Any) -> APIError:

@@ -68,7 +68,7 @@ def calls(conn, results: Path) -> Iterator[tuple[str, Callable[[], object]]]:
             pace=False,  # a paced batch would wait out the 429s Retry-After (60 s)
             wait=lambda state: 0.0,
             progress=False,
-        ).summary(),
+        ),
     )
 
 
@@ -171,7 +171,7 @@ def _errors(session: InferenceSession, url: str, results: Path) -> Iterator[HFEr
                 ["x"],
                 results_path=results,
                 progress=False,
-            ).summary()
+            )
         ),
     ]
     for attempt in attempts:
