@@ -1,4 +1,4 @@
-"""helpers.client.payload: the pre-send check reads TGI's rules from helpers.contract.
+"""helpers.client.session's pre-send check (build_payload, check_parameters) reads TGI's rules from contract.
 
 The rules themselves (each row against TGI's literal messages) are tested once, in
 tests/test_tgi_rules.py; here: that the client asks the contract, and what it does with the answer.
