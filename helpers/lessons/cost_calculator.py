@@ -69,13 +69,9 @@ def compare_options(
         raise ValueError(f"replicas must be at least 1, got {replicas}")
     if pattern not in PATTERNS:
         raise ValueError(f"pattern must be one of {list(PATTERNS)}, got {pattern!r}")
-    endpoint = pricing.dedicated_monthly_cost(
-        hourly_rate(instance_key, t4_price),
-        PATTERNS[pattern](),
-        replicas,
-        scale_to_zero_minutes,
-        cold_start_minutes,
-    )
+    usd_per_hour, traffic = hourly_rate(instance_key, t4_price), PATTERNS[pattern]()
+    args = (replicas, scale_to_zero_minutes, cold_start_minutes)
+    endpoint = pricing.dedicated_monthly_cost(usd_per_hour, traffic, *args)
     rows: list[tuple[str, float, float | None]] = []
     for plan, (subscription, credits) in plan_terms(free_credits).items():
         monthly = pricing.serverless_monthly_cost(
@@ -85,11 +81,9 @@ def compare_options(
             endpoint, cost_per_request or 1, subscription, credits
         )
         rows.append((f"serverless, {plan} plan", monthly, even if cost_per_request else math.inf))
-    stz = (
-        "always on"
-        if scale_to_zero_minutes is None
-        else f"min_replica=0, scale to zero after {scale_to_zero_minutes:g} min"
-    )
+    stz = "always on"
+    if scale_to_zero_minutes is not None:
+        stz = f"min_replica=0, scale to zero after {scale_to_zero_minutes:g} min"
     rows.append((f"endpoint {instance_key} × {replicas} ({stz}, {pattern})", endpoint, None))
     table = pd.DataFrame(rows, columns=["option", "monthly_usd", "break_even_vs_endpoint"])
     return table.set_index("option").round({"monthly_usd": 2, "break_even_vs_endpoint": 0})
@@ -114,7 +108,7 @@ def _controls(cost_per_request: float) -> dict[str, Any]:
     keys = prices.loc[~prices["deprecated"], "key"].tolist()
     s = {"style": {"description_width": "150px"}}
     stz = [("off (always on)", None), ("15 min", 15.0), ("60 min", 60.0)]
-    credits = [("none (newer copy)", 0.0), ("0.10 (2026-08-22)", 0.10)]
+    credits = [("none (newer copy)", 0.0), ("0.10 (2026-08-22)", 0.10)]  # the newest first
     return {
         "requests_per_month": w.FloatLogSlider(
             value=100_000, base=10, min=2, max=9, description="requests / month", **s
@@ -126,12 +120,7 @@ def _controls(cost_per_request: float) -> dict[str, Any]:
         "replicas": w.IntSlider(1, 1, 8, description="replicas", **s),
         "scale_to_zero_minutes": w.Dropdown(options=stz, description="scale to zero", **s),
         "pattern": w.Dropdown(options=list(PATTERNS), description="traffic", **s),
-        "free_credits": w.ToggleButtons(
-            options=credits,
-            value=pricing.newest_free_credits(),
-            description="Free credits (USD)",
-            **s,
-        ),
+        "free_credits": w.ToggleButtons(options=credits, description="Free credits (USD)", **s),
         "t4_price": w.ToggleButtons(
             options=["docs", "live-api"], description="T4 price source", **s
         ),
@@ -151,19 +140,16 @@ def cost_calculator(cost_per_request: float) -> Any:
     box = w.VBox([*controls.values(), output])
 
     def redraw(_change: Any = None) -> None:
+        box.result, box.message = None, None
         try:
-            box.result, box.message = (
-                compare_options(**{n: c.value for n, c in controls.items()}),
-                None,
-            )
+            box.result = compare_options(**{n: c.value for n, c in controls.items()})
         except ValueError as error:
             said = str(error)
             for name, control in controls.items():  # argument names → the labels on screen
                 said = said.replace(name, f"'{control.description}'")
-            box.result, box.message = None, f"Cannot compute: {said}. Fix the value above."
-            output.outputs = (
-                {"output_type": "stream", "name": "stdout", "text": box.message + "\n"},
-            )
+            box.message = f"Cannot compute: {said}. Fix the value above."
+            shown = {"output_type": "stream", "name": "stdout", "text": box.message + "\n"}
+            output.outputs = (shown,)
             return
         table = readable(box.result)
         data = {"text/html": table.to_html(), "text/plain": table.to_string()}
