@@ -34,6 +34,8 @@ _WHERE = {
     "ConfigurationError": "client.errors",
     "CHAT_MODEL": "contract",
     "GPT2": "contract",
+    "explain": "explain",
+    "choose_provider": "lessons.providers",
 }
 __all__ = sorted(_WHERE)
 

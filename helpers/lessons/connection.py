@@ -187,6 +187,12 @@ class Connection(InferenceSession):
             timeout=(5, 60),
         )
 
+    def doctor(self, model: str | None = None, call: bool = False) -> Any:
+        """Return the report of ``python -m helpers.doctor`` on the learner's own settings."""
+        from ..doctor import diagnose  # the doctor sits above the lessons (pyproject's layers)
+
+        return diagnose(model, call, exports=getattr(self.connector.last, "exports", None))
+
     def is_served(self, model_id: str, provider: str = "hf-inference") -> bool:
         """Return True when the Hub maps ``model_id`` to ``provider`` with status live."""
         mapping = self.model_providers(self.settings.hub_api_url, model_id)
