@@ -34,7 +34,7 @@ _WHERE = {
     "ConfigurationError": "client.errors",
     "CHAT_MODEL": "contract",
     "GPT2": "contract",
-    "explain": "explain",
+    "explain": "explainer",
     "choose_provider": "lessons.providers",
 }
 __all__ = sorted(_WHERE)

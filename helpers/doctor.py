@@ -25,7 +25,7 @@ from . import contract
 from .client import config
 from .client.errors import APIError, ConnectionFailedError, HFError, RequestTimeoutError
 from .client.session import InferenceSession
-from .explain import explain
+from .explainer import explain
 from .lessons.live_check import may_call_inference
 from .lessons.providers import offers
 
@@ -260,7 +260,7 @@ def _learner_environ(exports: Any) -> dict[str, str]:
     for name in list(getattr(exports, "written", {})):
         if exports.ours(name):
             before = exports.before.get(name)
-            environ.pop(name) if before is None else environ.__setitem__(name, before)
+            environ.pop(name, None) if before is None else environ.__setitem__(name, before)
     return environ
 
 

@@ -162,7 +162,8 @@ def _kind(error: HFError, data: dict[str, Any]) -> str:
     if error_type in ("validation", "generation", "overloaded", "incomplete_generation"):
         return str(error_type)
     if isinstance(error, StreamError):
-        return "validation" if str(error.error_type) == "422" else "stream"
+        code = str(inner.get("http_status_code") or error.error_type)
+        return "validation" if code == "422" else "stream"
     if not isinstance(status, int):
         return "other"
     if inner.get("code") == "model_not_supported" or "not supported by any provider" in message:
