@@ -29,10 +29,9 @@ from .explainer import explain
 from .lessons.live_check import may_call_inference
 from .lessons.providers import offers
 
+UNREACHED = (ConnectionFailedError, RequestTimeoutError)
 RETIRED_HOST = urlsplit(contract.LEGACY_INFERENCE_URL).hostname
-TIMEOUT = (3.05, 5.0)
-"""(connect, read) seconds per request; the checks run side by side, so all end within 20 s."""
-WAIT_S = 12.0
+TIMEOUT = (3.05, 5.0)  # (connect, read) s; the checks run side by side and end within 20 s
 CALL_LIMIT_USD = 0.0001
 TOKEN_NB = "00_token_setup.ipynb"
 ERRORS_NB = "05_errors.ipynb"
@@ -61,67 +60,49 @@ SCAN_RULES: tuple[tuple[str, str, str], ...] = (
 
 
 @dataclass
-class Finding:
-    """One line of the report: ``level`` ok, note or problem; a cause, a fix, where it is taught."""
-
-    level: str
-    cause: str
-    fix: str = ""
-    teaches: str = ""
-
-    def __str__(self) -> str:
-        where = f" [{self.teaches}]" if self.teaches else ""
-        return f"{self.level.upper():8} {self.cause} {self.fix}".rstrip() + where
-
-
-@dataclass
 class Report:
-    """The findings and the exit code (0 good, 1 problems, 2 could not run); shown as text."""
+    """The findings, each (level ok/note/problem, cause, fix, notebook), and the exit code."""
 
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[tuple[str, str, str, str]] = field(default_factory=list)
     could_not_run: str = ""
     secret: str | None = field(default=None, repr=False)
 
     def add(self, level: str, cause: str, fix: str = "", teaches: str = "") -> None:
         """Append one finding."""
-        self.findings.append(Finding(level, cause, fix, teaches))
+        self.findings.append((level, cause, fix, f" [{teaches}]" if teaches else ""))
 
     @property
     def code(self) -> int:
-        """Return the exit code."""
-        if self.could_not_run:
-            return 2
-        return 1 if any(f.level == "problem" for f in self.findings) else 0
+        """Return the exit code: 0 all good, 1 problems found, 2 it could not run."""
+        return 2 if self.could_not_run else int(any(f[0] == "problem" for f in self.findings))
 
     def __str__(self) -> str:
-        lines = [str(f) for f in self.findings]
-        problems = sum(f.level == "problem" for f in self.findings)
-        verdict = self.could_not_run or (
-            f"{problems} problem(s) found." if problems else "All good."
+        lines = [
+            f"{lv.upper():8} {cause} {fix}".rstrip() + nb for lv, cause, fix, nb in self.findings
+        ]
+        problems = sum(f[0] == "problem" for f in self.findings)
+        lines.append(
+            self.could_not_run or (f"{problems} problem(s) found." if problems else "All good.")
         )
-        text = "\n".join([*lines, verdict])
-        return (
-            text.replace(self.secret, config.redact(self.secret))
-            if len(self.secret or "") >= 8
-            else text
-        )
+        text, secret = "\n".join(lines), self.secret or ""
+        return text.replace(secret, config.redact(secret)) if len(secret) >= 8 else text
 
     __repr__ = __str__
 
 
-def _in_time(check: Callable[[], Any], seconds: float = WAIT_S) -> Callable[[], Any]:
+def _in_time(check: Callable[[], Any], seconds: float = 12.0) -> Callable[[], Any]:
     """Start ``check`` in a daemon thread; return a function that waits for its result."""
     box: list[Any] = [RequestTimeoutError("no answer in time", phase="connect")]
-    thread = threading.Thread(target=lambda: box.__setitem__(0, _safe(check)), daemon=True)
+
+    def run() -> None:
+        try:
+            box[0] = check()
+        except Exception as error:  # every failure becomes a finding, never a traceback
+            box[0] = error
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     return lambda: (thread.join(seconds), box[0])[1]
-
-
-def _safe(check: Callable[[], Any]) -> Any:
-    try:
-        return check()
-    except Exception as error:  # every failure becomes a finding, never a traceback
-        return error
 
 
 def _get(session: InferenceSession, url: str, auth: bool = False, **kwargs: Any) -> Any:
@@ -134,17 +115,6 @@ def _get(session: InferenceSession, url: str, auth: bool = False, **kwargs: Any)
         raise ValueError(f"{kind}: {' '.join(response.text[:80].split())}") from None
 
 
-def _resolves(host: str) -> bool:
-    try:
-        return bool(socket.getaddrinfo(host, 443))
-    except OSError:
-        return False
-
-
-def _unreached(result: Any) -> bool:
-    return isinstance(result, (ConnectionFailedError, RequestTimeoutError))
-
-
 def _answer(report: Report, what: str, setting: str, result: Any, looks_right: bool) -> bool:
     """Add a finding when ``result`` is not the service's answer; return True when it is."""
     if isinstance(result, ValueError) or (not isinstance(result, Exception) and not looks_right):
@@ -152,11 +122,9 @@ def _answer(report: Report, what: str, setting: str, result: Any, looks_right: b
                    "portal or a proxy in the way, or a wrong URL.", f"Sign in to the network in a "
                    f"browser, or check {setting}.", ERRORS_NB)  # fmt: skip
         return False
-    if _unreached(result):
-        report.add("problem", explain(result), f"(The URL comes from {setting}.)", ERRORS_NB)
-        return False
     if isinstance(result, Exception):
-        report.add("problem", explain(result), "", ERRORS_NB)
+        where = f"(The URL comes from {setting}.)" if isinstance(result, UNREACHED) else ""
+        report.add("problem", explain(result), where, ERRORS_NB)
         return False
     return True
 
@@ -185,13 +153,7 @@ def _token(report: Report, setting: config.Setting) -> str | None:
 def _whoami(report: Report, found: Any, hint: str) -> None:
     if isinstance(found, APIError) and found.status in (401, 403):
         report.add("problem", f"The Hub refused the token {hint}: {explain(found)}", "", TOKEN_NB)
-    elif _answer(
-        report,
-        "The Hub",
-        contract.HUB_URL_ENV_VAR,
-        found,
-        isinstance(found, dict) and "name" in found,
-    ):
+    elif _answer(report, "The Hub", contract.HUB_URL_ENV_VAR, found, isinstance(found, dict) and "name" in found):  # fmt: skip
         access = (found.get("auth") or {}).get("accessToken") or {}
         report.add("ok", f"The Hub accepts the token {hint} (user {found.get('name')}, role "
                    f"{access.get('role')}).")  # fmt: skip
@@ -212,9 +174,7 @@ def _mapping(report: Report, model: str, found: Any) -> None:
     if not _answer(report, "The Hub", contract.HUB_URL_ENV_VAR, found, isinstance(found, dict)):
         return
     mapping = found.get("inferenceProviderMapping") or {}
-    items = (
-        mapping.items() if isinstance(mapping, dict) else ((m.get("provider"), m) for m in mapping)
-    )
+    items = mapping.items() if isinstance(mapping, dict) else ((m.get("provider"), m) for m in mapping)  # fmt: skip
     live = {p: m.get("task") for p, m in items if isinstance(m, dict) and m.get("status") == "live"}
     if not live:
         report.add("problem", f"No provider serves {model} today (the Hub's mapping lists none live).",
@@ -228,13 +188,9 @@ def _mapping(report: Report, model: str, found: Any) -> None:
     report.add("ok", f"{model} is served by {served}; {route}.")
 
 
-def _call(
-    report: Report, session: InferenceSession, router: str, models: Any, model: str | None
-) -> None:
-    rows = [
-        r for r in offers(models) if r["input_price"] is not None and r["output_price"] is not None
-    ]
-    rows = [r for r in rows if model in (None, r["model"])]
+def _call(report: Report, session: InferenceSession, router: str, models: Any, model: str | None) -> None:  # fmt: skip
+    rows = [r for r in offers(models) if model in (None, r["model"])
+            and None not in (r["input_price"], r["output_price"])]  # fmt: skip
     cost = {id(r): (20 * r["input_price"] + 5 * r["output_price"]) / 1e6 for r in rows}
     rows = sorted((r for r in rows if cost[id(r)] <= CALL_LIMIT_USD), key=lambda r: cost[id(r)])
     if not rows:
@@ -264,12 +220,7 @@ def _learner_environ(exports: Any) -> dict[str, str]:
     return environ
 
 
-def diagnose(
-    model: str | None = None,
-    call: bool = False,
-    environ: Mapping[str, str] | None = None,
-    exports: Any = None,
-) -> Report:
+def diagnose(model: str | None = None, call: bool = False, environ: Mapping[str, str] | None = None, exports: Any = None) -> Report:  # fmt: skip
     """Return the Report on the live set-up the environment and ``.env`` describe."""
     environ = dict(_learner_environ(exports) if environ is None else environ)
     report = Report()
@@ -286,7 +237,7 @@ def diagnose(
     hub, router = settings.hub_api_url, settings.router_url
     with InferenceSession(token, timeout=TIMEOUT, retries=0) as session:
         asks = {"models": lambda: _get(session, f"{router}/v1/models"),
-                "retired": lambda: _resolves(RETIRED_HOST)}  # fmt: skip
+                "retired": lambda: bool(socket.getaddrinfo(RETIRED_HOST, 443))}  # fmt: skip
         if token:
             asks["whoami"] = lambda: _get(session, f"{hub}/whoami-v2", auth=True)
         if model:
@@ -294,8 +245,10 @@ def diagnose(
                                            params={"expand[]": "inferenceProviderMapping"})  # fmt: skip
         waits = {name: _in_time(ask) for name, ask in asks.items()}
         got = {name: wait() for name, wait in waits.items()}
-        hub_unreached = all(_unreached(got[n]) for n in ("whoami", "mapping") if n in got)
-        if _unreached(got["models"]) and hub_unreached:
+        hub_unreached = all(
+            isinstance(got[n], UNREACHED) for n in ("whoami", "mapping") if n in got
+        )
+        if isinstance(got["models"], UNREACHED) and hub_unreached:
             report.could_not_run = (f"Could not reach {settings.hub_url} nor {router} (no network, "
                                     "a proxy or a firewall?): check the connection and HF_HUB_URL "
                                     "/ HF_ROUTER_URL, then run the doctor again.")  # fmt: skip
@@ -348,21 +301,10 @@ def scan(path: str | Path) -> Report:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the doctor from the command line; return the exit code."""
-    parser = argparse.ArgumentParser(
-        prog="python -m helpers.doctor",
-        description="Say why calls to Hugging Face fail, and what to do.",
-    )
-    parser.add_argument(
-        "--model", metavar="ID", help="also ask the Hub who serves ID, for which task"
-    )
-    parser.add_argument(
-        "--call", action="store_true", help="also make one chat call of 5 tokens (< $0.0001)"
-    )
-    parser.add_argument(
-        "--scan",
-        metavar="PATH",
-        help="only read a .py or .ipynb for retired hosts and removed names",
-    )
+    parser = argparse.ArgumentParser("python -m helpers.doctor", description="Say why calls to Hugging Face fail, and what to do.")  # fmt: skip
+    parser.add_argument("--model", metavar="ID", help="also ask the Hub who serves ID, for which task")  # fmt: skip
+    parser.add_argument("--call", action="store_true", help="also make one chat call of 5 tokens (under $0.0001)")  # fmt: skip
+    parser.add_argument("--scan", metavar="PATH", help="only read a .py or .ipynb for the retired host and removed names")  # fmt: skip
     args = parser.parse_args(argv)
     try:
         report = scan(args.scan) if args.scan else diagnose(args.model, args.call)

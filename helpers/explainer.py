@@ -13,23 +13,16 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from .client.errors import (
-    APIError,
-    ConnectionFailedError,
-    HFError,
-    RateLimitError,
-    RequestTimeoutError,
-    ServerError,
-    StreamError,
-    error_from_parts,
-)
+from .client import errors
 from .contract import MISSING_TOKEN_MESSAGE, PROVIDER_HEADER, ROUTER_URL
 
 TOKENS_PAGE = "https://huggingface.co/settings/tokens"
 DNS_FAILURES = ("Name or service not known", "Temporary failure in name resolution",
                 "nodename nor servname", "getaddrinfo failed", "No address associated")  # fmt: skip
+CONNECTION_CLASSES = {"ConnectionError", "APIConnectionError", "ConnectError", "gaierror",
+                      "NetworkError"}  # fmt: skip
 TGI_CLASSES = {"ValidationError": "validation", "GenerationError": "generation",
-               "OverloadedError": "overloaded", "IncompleteGenerationError": "incomplete_generation"}  # fmt: skip
+               "OverloadedError": "overloaded", "IncompleteGenerationError": "generation"}  # fmt: skip
 # fmt: off
 ROWS: dict[str, tuple[str, str]] = {
     "401-missing": ("HTTP 401 '{message}': no token reached the server.",
@@ -52,8 +45,6 @@ ROWS: dict[str, tuple[str, str]] = {
                    "Change {param} as the message says and send it again (notebooks 03 and 04 list the rules); the same request gets the same answer."),
     "generation": ("The model failed while generating{status_s}: '{message}'.",
                    "Retry once; if it fails again, shorten the prompt or change the parameters (what arrived before the error is incomplete)."),
-    "incomplete_generation": ("The generation stopped before its end{status_s}: '{message}'.",
-                              "Retry; what arrived before the error is incomplete."),
     "overloaded": ("The model is overloaded{status_s}: '{message}'.", "Wait and retry with exponential backoff (notebook 06)."),
     "stream": ("The stream stopped with an error event after it had started with 200: '{message}'.",
                "What arrived before it is incomplete: retry the request; a validation error needs the request changed first."),
@@ -86,9 +77,8 @@ ROWS: dict[str, tuple[str, str]] = {
 
 def _chain(exc: BaseException) -> str:
     """Return the messages of ``exc`` and its causes, joined (openai hides the cause)."""
-    said, seen = [], set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
+    said: list[str] = []
+    while exc is not None and len(said) < 6:
         said.append(str(exc))
         exc = exc.__cause__ or exc.__context__
     return " | ".join(s for s in said if s)
@@ -101,9 +91,9 @@ def _request_url(exc: BaseException) -> str | None:
         return None
 
 
-def as_error(x: Any) -> HFError:
+def as_error(x: Any) -> errors.HFError:
     """Return this package's error for ``x`` (a response or an exception of any client)."""
-    if isinstance(x, HFError):
+    if isinstance(x, errors.HFError):
         return x
     response = getattr(x, "response", None) if isinstance(x, BaseException) else x
     if hasattr(response, "status_code"):
@@ -112,30 +102,26 @@ def as_error(x: Any) -> HFError:
         except Exception:  # a streamed body not read yet, or one that cannot be decoded
             text = ""
         url = str(getattr(response, "url", "") or "") or None
-        return error_from_parts(response.status_code, text, dict(response.headers), url, response)
+        return errors.error_from_parts(
+            response.status_code, text, dict(response.headers), url, response
+        )
     if not isinstance(x, BaseException):
         raise TypeError(f"explain() takes a response or an exception, not {type(x).__name__}")
     names = {c.__name__ for c in type(x).__mro__}
     url, said = _request_url(x), _chain(x)
     said = next((k for k in (*DNS_FAILURES, "Connection refused") if k in said), said[:300])
     if names & set(TGI_CLASSES) and "TextGenerationError" in names:
-        return StreamError(str(x), error_type=TGI_CLASSES[type(x).__name__], url=url)
+        return errors.StreamError(str(x), error_type=TGI_CLASSES[type(x).__name__], url=url)
     if any("Timeout" in n for n in names):
         phase = "connect" if "Connect" in type(x).__name__ else "read"
-        return RequestTimeoutError(said, phase=phase, url=url)
-    if names & {
-        "ConnectionError",
-        "APIConnectionError",
-        "ConnectError",
-        "gaierror",
-        "NetworkError",
-    }:
-        return ConnectionFailedError(said, url=url)
+        return errors.RequestTimeoutError(said, phase=phase, url=url)
+    if names & CONNECTION_CLASSES:
+        return errors.ConnectionFailedError(said, url=url)
     body = getattr(x, "body", None)  # openai.APIError for a streamed error event
     if isinstance(body, dict):
-        return StreamError(str(body.get("message") or x), body=json.dumps(body), url=url,
+        return errors.StreamError(str(body.get("message") or x), body=json.dumps(body), url=url,
                            error_type=str(body.get("type") or body.get("http_status_code") or ""))  # fmt: skip
-    return APIError(said or type(x).__name__, url=url)
+    return errors.APIError(said or type(x).__name__, url=url)
 
 
 def _json(text: str | None) -> dict[str, Any]:
@@ -146,22 +132,22 @@ def _json(text: str | None) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _kind(error: HFError, data: dict[str, Any]) -> str:
+def _kind(error: errors.HFError, data: dict[str, Any]) -> str:
     """Return the row of ROWS for ``error``; ``data`` is its decoded JSON body ({} if none)."""
     status, message = getattr(error, "status", None), error.message
     inner = data.get("error") if isinstance(data.get("error"), dict) else {}
     error_type = data.get("error_type") or getattr(error, "error_type", None)
-    if not isinstance(error, APIError):
+    if not isinstance(error, errors.APIError):
         return "setting"
-    if isinstance(error, RequestTimeoutError):
+    if isinstance(error, errors.RequestTimeoutError):
         return f"timeout-{error.phase}"
-    if isinstance(error, ConnectionFailedError):
+    if isinstance(error, errors.ConnectionFailedError):
         if any(d in message for d in DNS_FAILURES):
             return "dns"
         return "refused" if "refused" in message.lower() else "connection"
     if error_type in ("validation", "generation", "overloaded", "incomplete_generation"):
-        return str(error_type)
-    if isinstance(error, StreamError):
+        return str(error_type).replace("incomplete_", "")
+    if isinstance(error, errors.StreamError):
         code = str(inner.get("http_status_code") or error.error_type)
         return "validation" if code == "422" else "stream"
     if not isinstance(status, int):
@@ -183,7 +169,7 @@ def _kind(error: HFError, data: dict[str, Any]) -> str:
     return "5xx" if status >= 500 else "ok" if status < 400 else "other"
 
 
-def _model(error: HFError, data: dict[str, Any]) -> str:
+def _model(error: errors.HFError, data: dict[str, Any]) -> str:
     """Return the model the error is about: from the message, the URL or the request's body."""
     found = re.search(r"model '([^']+)'|Model (\S+) is currently loading", error.message)
     if found:
@@ -212,9 +198,7 @@ def explain(x: Any) -> str:
     inner = data.get("error") if isinstance(data.get("error"), dict) else {}
     status = getattr(error, "status", None)
     param = inner.get("param") or next(iter(re.findall(r"`(\w+)`", error.message)), None)
-    seconds = error.retry_after if isinstance(error, RateLimitError) else None
-    if isinstance(error, ServerError) and error.estimated_time is not None:
-        seconds = error.estimated_time
+    seconds = getattr(error, "retry_after", None) or getattr(error, "estimated_time", None)
     fields = {
         "status": status, "message": " ".join(error.message.split())[:240], "url": url or "the URL",
         "host": urlsplit(url).netloc or "the host", "model": _model(error, data),

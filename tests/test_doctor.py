@@ -136,7 +136,12 @@ def test_scan_names_each_old_line_and_what_to_write(run, tmp_path):
     assert code == 1
     assert "old.ipynb cell 2 line 1 calls the retired host" in out
     assert "https://router.huggingface.co" in out
-    for line, says in ((2, "holds a token"), (3, '"stop"'), (4, "InferenceClient"), (5, "hf auth login")):
+    for line, says in (
+        (2, "holds a token"),
+        (3, '"stop"'),
+        (4, "InferenceClient"),
+        (5, "hf auth login"),
+    ):
         assert f"line {line} " in out and says in out
     assert "prose" not in out
 

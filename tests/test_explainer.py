@@ -91,8 +91,12 @@ def sentences(text: str) -> int:
     return len(re.findall(r"[.!?](?:\s|$)", re.sub(r"'[^']*'|`[^`]*`|\([^)]*\)", "", text)))
 
 
-@pytest.mark.parametrize("carrier", [as_requests, as_hf_hub, as_openai], ids=["requests", "hf_hub", "openai"])
-@pytest.mark.parametrize(("case", "status", "body", "kind", "headers", "url", "says"), HTTP, ids=[h[0] for h in HTTP])
+@pytest.mark.parametrize(
+    "carrier", [as_requests, as_hf_hub, as_openai], ids=["requests", "hf_hub", "openai"]
+)
+@pytest.mark.parametrize(
+    ("case", "status", "body", "kind", "headers", "url", "says"), HTTP, ids=[h[0] for h in HTTP]
+)
 def test_every_cited_body_gets_its_cause_and_fix(carrier, case, status, body, kind, headers, url, says):  # fmt: skip
     text = explain(carrier(status, body, kind, headers, url))
     for words in says:
