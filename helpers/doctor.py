@@ -15,6 +15,7 @@ import re
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,7 +69,6 @@ class Report:
     secret: str | None = field(default=None, repr=False)
 
     def add(self, level: str, cause: str, fix: str = "", teaches: str = "") -> None:
-        """Append one finding."""
         self.findings.append((level, cause, fix, f" [{teaches}]" if teaches else ""))
 
     @property
@@ -91,8 +91,9 @@ class Report:
 
 
 def _in_time(check: Callable[[], Any], seconds: float = 12.0) -> Callable[[], Any]:
-    """Start ``check`` in a daemon thread; return a function that waits for its result."""
+    """Start ``check`` in a daemon thread; return a function that waits for it until the deadline."""
     box: list[Any] = [RequestTimeoutError("no answer in time", phase="connect")]
+    deadline = time.monotonic() + seconds
 
     def run() -> None:
         try:
@@ -102,7 +103,7 @@ def _in_time(check: Callable[[], Any], seconds: float = 12.0) -> Callable[[], An
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    return lambda: (thread.join(seconds), box[0])[1]
+    return lambda: (thread.join(max(0.0, deadline - time.monotonic())), box[0])[1]
 
 
 def _get(session: InferenceSession, url: str, auth: bool = False, **kwargs: Any) -> Any:
@@ -111,8 +112,7 @@ def _get(session: InferenceSession, url: str, auth: bool = False, **kwargs: Any)
     try:
         return response.json()
     except ValueError:
-        kind = response.headers.get("content-type", "no content type")
-        raise ValueError(f"{kind}: {' '.join(response.text[:80].split())}") from None
+        raise ValueError(f"{response.headers.get('content-type')}: {' '.join(response.text[:80].split())}") from None  # fmt: skip
 
 
 def _answer(report: Report, what: str, setting: str, result: Any, looks_right: bool) -> bool:

@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 from .client import errors
 from .contract import MISSING_TOKEN_MESSAGE, PROVIDER_HEADER, ROUTER_URL
 
-TOKENS_PAGE = "https://huggingface.co/settings/tokens"
 DNS_FAILURES = ("Name or service not known", "Temporary failure in name resolution",
                 "nodename nor servname", "getaddrinfo failed", "No address associated")  # fmt: skip
 CONNECTION_CLASSES = {"ConnectionError", "APIConnectionError", "ConnectError", "gaierror",
@@ -28,15 +27,17 @@ ROWS: dict[str, tuple[str, str]] = {
     "401-missing": ("HTTP 401 '{message}': no token reached the server.",
                     "Send 'Authorization: Bearer <token>' with the token from HF_TOKEN (is HF_TOKEN empty, or the header misspelt?)."),
     "401": ("HTTP 401 '{message}': the server does not know this token (mistyped, revoked or expired).",
-            f"Create a token at {TOKENS_PAGE}, put it in .env as HF_TOKEN=..., restart the kernel; `python -m helpers.doctor` checks it."),
+            "Create a token at https://huggingface.co/settings/tokens, put it in .env as HF_TOKEN=..., restart the kernel; `python -m helpers.doctor` checks it."),
     "402": ("HTTP 402 '{message}': the account's Inference Providers credits are spent (a bill, not a rate limit).",
             "Retrying does not help: buy credits or subscribe to PRO (https://huggingface.co/settings/billing), or work offline with HF_TUTORIAL_MODE=local."),
     "403-permission": ("HTTP 403 '{message}': this token may not call Inference Providers.",
-                       f"Give it the 'Make calls to Inference Providers' permission at {TOKENS_PAGE} (fine-grained tokens), or create a token that has it."),
+                       "Give it the 'Make calls to Inference Providers' permission at https://huggingface.co/settings/tokens (fine-grained tokens), or create a token that has it."),
     "403": ("HTTP 403 '{message}': the server refused this token for this request (an organisation's token policy, or a gated model).",
             "Check the token's permissions and the model's access conditions on its Hub page."),
     "404": ("HTTP 404 '{message}' from {url}: nothing is served there (the router's 404 is plain text): {model} is not deployed there, or the path is wrong.",
             "Check the model id and the route; `python -m helpers.doctor --model {model}` asks the Hub who serves it."),
+    "407": ("HTTP 407 '{message}': a proxy between you and the service asks for its own sign-in.",
+            "Set HTTPS_PROXY=http://user:password@proxy:port (requests and httpx read it), or ask the network's admin."),
     "410": ("HTTP 410 from {host}: the seed tutorial's host is retired ('{message}').",
             "Send classic tasks to {router}/hf-inference/models/{model} and chat to {router}/v1/chat/completions (notebook 02; gpt2 is served by no provider today)."),
     "not-supported": ("HTTP {status} '{message}': no provider you have enabled serves {model}.",
@@ -164,7 +165,7 @@ def _kind(error: errors.HFError, data: dict[str, Any]) -> str:
         return "503-loading"
     if status in (400, 413, 422):
         return "validation"
-    if status in (402, 404, 410, 504):
+    if status in (402, 404, 407, 410, 504):
         return str(status)
     return "5xx" if status >= 500 else "ok" if status < 400 else "other"
 

@@ -105,6 +105,60 @@ def test_a_captive_portal_is_named(run, portal):
     assert "captive portal" in out and "text/html" in out
 
 
+@pytest.fixture
+def proxy():
+    """A proxy that wants its own sign-in: 407 text/html on every path (a loopback server)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Proxy(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"<html><title>Proxy Authentication Required</title></html>"
+            self.send_response(407)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_proxy_in_the_way_is_named(run, proxy):
+    code, out = run(GOOD, proxy)
+    assert code == 1
+    assert "HTTP 407" in out and "HTTPS_PROXY" in out
+
+
+@pytest.fixture
+def silent():
+    """A port whose connections complete but are never answered (nothing reads them)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+def test_hosts_that_never_answer_are_exit_2_by_the_read_timeout(run, silent, monkeypatch):
+    monkeypatch.setattr(doctor, "TIMEOUT", (0.3, 0.3))
+    code, out = run(GOOD, silent)
+    assert code == 2 and "Could not reach" in out
+
+
+def test_the_doctor_stops_waiting_at_its_own_deadline(run, silent, monkeypatch):
+    monkeypatch.setattr(doctor, "TIMEOUT", (30, 30))
+    monkeypatch.setattr(doctor._in_time, "__defaults__", (0.5,))
+    started = time.monotonic()
+    code, out = run(GOOD, silent)
+    assert (code, time.monotonic() - started < 5) == (2, True), out
+
+
 @pytest.mark.parametrize("url", [closed_port(), "https://hub.invalid"], ids=["closed", "dns"])
 def test_nothing_answering_is_exit_2_in_one_sentence(run, url):
     started = time.monotonic()
