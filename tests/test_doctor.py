@@ -30,8 +30,9 @@ def hosts():
     with (
         start(tokens_without_inference={WEAK}, stream_delay_ms=0) as api,
         start(credits_usd=0.0, stream_delay_ms=0) as spent,
+        start(router_serves_gpt2=False, stream_delay_ms=0) as today,
     ):
-        yield {"api": api.url, "spent": spent.url}
+        yield {"api": api.url, "spent": spent.url, "today": today.url}
 
 
 def closed_port() -> str:
@@ -77,6 +78,9 @@ CASES = [
     ("who serves a model", GOOD, "api", ("--model", "deepseek-ai/DeepSeek-V4-Pro"), 0,
      "model 'deepseek-ai/DeepSeek-V4-Pro:"),
     ("unknown model", GOOD, "api", ("--model", "nobody/none"), 1, "The Hub has no model"),
+    ("a model nobody serves", GOOD, "today", ("--model", "openai-community/gpt2"), 1, "No provider serves"),
+    ("a model of a classic task", GOOD, "api", ("--model", "openai-community/gpt2"), 0,
+     'POST {"inputs": ...} to /hf-inference/models/openai-community/gpt2'),
 ]  # fmt: skip
 
 
@@ -235,3 +239,13 @@ def test_the_command_line_runs_as_a_module():
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert (done.returncode, done.stderr) == (2, "")
     assert GOOD not in done.stdout and GOOD[-4:] in done.stdout
+
+
+def test_the_token_is_read_from_env_then_dotenv_and_local_mode_is_a_note(
+    run, hosts, tmp_path, monkeypatch
+):
+    (tmp_path / ".env").write_text(f"HUGGINGFACE_API_TOKEN={GOOD}\nHF_TUTORIAL_MODE=local\n")
+    code, out = run(None, hosts["api"])
+    assert code == 0, out
+    assert "A token was found in .env (HUGGINGFACE_API_TOKEN)" in out
+    assert "NOTE     The notebooks use the local stand-in (HF_TUTORIAL_MODE=local in .env)" in out
