@@ -117,7 +117,7 @@ def _get(session: InferenceSession, url: str, auth: bool = False, **kwargs: Any)
 
 def _answer(report: Report, what: str, setting: str, result: Any, looks_right: bool) -> bool:
     """Add a finding when ``result`` is not the service's answer; return True when it is."""
-    if isinstance(result, ValueError) or (not isinstance(result, Exception) and not looks_right):
+    if type(result) is ValueError or (not isinstance(result, Exception) and not looks_right):
         report.add("problem", f"{what} answered, but not like the service ({result}): a captive "
                    "portal or a proxy in the way, or a wrong URL.", f"Sign in to the network in a "
                    f"browser, or check {setting}.", ERRORS_NB)  # fmt: skip

@@ -249,3 +249,9 @@ def test_the_token_is_read_from_env_then_dotenv_and_local_mode_is_a_note(
     assert code == 0, out
     assert "A token was found in .env (HUGGINGFACE_API_TOKEN)" in out
     assert "NOTE     The notebooks use the local stand-in (HF_TUTORIAL_MODE=local in .env)" in out
+
+
+def test_a_token_is_never_sent_over_plain_http_to_another_machine(run):
+    code, out = run(GOOD, "http://hub.invalid")
+    assert code == 1
+    assert "Refusing to send a token to http://hub.invalid" in out
