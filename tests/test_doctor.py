@@ -208,6 +208,14 @@ def test_scan_of_a_clean_file_is_0_and_of_a_missing_one_2(run, tmp_path):
     clean = tmp_path / "new.py"
     clean.write_text('URL = "https://router.huggingface.co/v1/chat/completions"\n')
     assert run(None, closed_port(), "--scan", str(clean))[0] == 0
+    old = tmp_path / "old.py"
+    old.write_text('requests.post("https://api-inference.huggingface.co/models/gpt2")\n')
+    code, out = run(None, closed_port(), "--scan", str(old))
+    assert (
+        code == 1
+        and "old.py line 1 calls the retired host" in out
+        and "router.huggingface.co" in out
+    )
     code, out = run(None, closed_port(), "--scan", str(tmp_path / "none.py"))
     assert code == 2 and "Could not read" in out
 
