@@ -25,6 +25,8 @@ _WHERE = {
     "ConfigurationError": "client.errors",
     "CHAT_MODEL": "contract",
     "GPT2": "contract",
+    "explain": "explainer",
+    "choose_provider": "lessons.providers",
 }
 __all__ = sorted(_WHERE)
 

@@ -127,6 +127,12 @@ class Connection(InferenceSession):
             sent.method or "POST", url, data=sent.body, headers=headers, timeout=(5, 60)
         )
 
+    def doctor(self, model: str | None = None, call: bool = False) -> Any:
+        """Return the report of ``python -m helpers.doctor`` on the learner's own settings."""
+        from ..doctor import diagnose  # the doctor sits above the lessons (pyproject's layers)
+
+        return diagnose(model, call, environ=connect.learner_environ())
+
     def serving(self, model_id: str = GPT2, provider: str = "hf-inference") -> Connection:
         """Return a Connection that serves ``model_id``: this one, or a local one instead.
 
