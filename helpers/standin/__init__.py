@@ -1,9 +1,8 @@
 """A local stand-in of the Hugging Face inference API, for offline lessons and tests.
 
-``start()`` serves it in this process on a free port; ``python -m helpers.standin`` serves
-it in the foreground for a workshop. Its answers carry the header ``X-Stand-In``.
-Two profiles (``profiles.py``): ``teaching`` (default, gpt2 served so lessons run offline) and
-``today`` (``start(profile="today")``: the service as the references say it is now).
+``start()`` serves it in this process on a free port; ``python -m helpers.standin`` in the
+foreground. Answers carry ``X-Stand-In``. Profiles (``profiles.py``): ``teaching`` (default,
+gpt2 served so lessons run offline) and ``today`` (the service as the references say it is now).
 """
 
 from ..contract import LEGACY_PREFIX, STAND_IN_HEADER

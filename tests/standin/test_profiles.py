@@ -100,7 +100,6 @@ def test_today_marks_nothing_but_the_stand_in_header(today, auth):
     answers = [
         today.get("/api/whoami-v2", headers=auth),
         today.get(MAPPING),
-        today.get("/api/models"),
         today.get("/api/tasks"),
         today.post(
             f"/hf-inference/models/{'distilbert/distilbert-base-uncased-finetuned-sst-2-english'}",
