@@ -6,10 +6,9 @@ gpt2 served so lessons run offline) and ``today`` (the service as the references
 """
 
 from ..contract import LEGACY_PREFIX, STAND_IN_HEADER
-from .app import create_app
+from .app import SilentListener, StandIn, create_app, start
 from .catalog import GPT2
 from .options import StandInOptions
-from .server import SilentListener, StandIn, start
 
 __all__ = [
     "GPT2",

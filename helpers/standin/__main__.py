@@ -11,8 +11,8 @@ import errno
 import socket
 from dataclasses import fields
 
+from .app import bind, serve_forever
 from .options import StandInOptions
-from .server import bind, serve_forever
 
 
 def _port(text: str) -> int:

@@ -7,6 +7,7 @@ tokens, 429, 402, 503); ``text``: plain text (the router's ``Not Found``, axum's
 
 from __future__ import annotations
 
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, Literal
 
 from fastapi import Request
@@ -19,36 +20,28 @@ from ..contract import ENDPOINT_PREFIX, NOT_FOUND_BODY
 Surface = Literal["openai", "tgi", "hub", "text"]
 
 
+@dataclass(eq=False)
 class StandInError(Exception):
-    """An error answer: status, message, and how its surface names it.
+    """An error answer. ``kind``: OpenAI's ``type`` or TGI's ``error_type``; ``surface`` forces an
+    envelope (else the route's); ``extra``: more top-level fields (``estimated_time``)."""
 
-    ``kind``: OpenAI's ``type`` or TGI's ``error_type``; ``surface`` forces an envelope (else the
-    route's); ``extra``: more top-level fields (``estimated_time``).
-    """
+    status: int
+    message: str
+    _: KW_ONLY
+    kind: str | None = None
+    param: str | None = None
+    code: str | None = None
+    headers: dict[str, str] | None = None
+    surface: Surface | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        *,
-        kind: str | None = None,
-        param: str | None = None,
-        code: str | None = None,
-        headers: dict[str, str] | None = None,
-        surface: Surface | None = None,
-        extra: dict[str, Any] | None = None,
-    ):
-        super().__init__(status, message)
-        self.status, self.message, self.kind, self.param, self.code = (
-            status,
-            message,
-            kind,
-            param,
-            code,
-        )
-        self.headers, self.surface, self.extra = headers or {}, surface, extra or {}
-        self.body = {"error": message}
+    def __post_init__(self) -> None:
+        super().__init__(self.status, self.message)
+
+    @property
+    def body(self) -> dict[str, str]:
         """A plain view for code that catches the error; the answer is ``envelope()``."""
+        return {"error": self.message}
 
     def envelope(self, surface: Surface) -> dict[str, Any] | str:
         """Return the body in ``surface``'s envelope (this error's own surface first)."""
@@ -56,15 +49,8 @@ class StandInError(Exception):
         if surface == "text":
             return self.message
         if surface == "openai":
-            kind = self.kind or "invalid_request_error"
-            return {
-                "error": {
-                    "message": self.message,
-                    "type": kind,
-                    "param": self.param,
-                    "code": self.code,
-                }
-            }
+            error = {"message": self.message, "type": self.kind or "invalid_request_error"}
+            return {"error": error | {"param": self.param, "code": self.code}}
         kind = {"error_type": self.kind} if surface == "tgi" and self.kind else {}
         return {"error": self.message, **kind, **self.extra}
 
@@ -123,11 +109,8 @@ def json_data_error(message: str) -> StandInError:
 async def handle(request: Request, exc: Exception) -> Response:
     """Render any error a route raises, in the envelope of the route's surface."""
     if isinstance(exc, HTTPException):
-        exc = (
-            not_found()
-            if exc.status_code == 404
-            else proxy_error(exc.status_code, str(exc.detail), headers=exc.headers)
-        )
+        status, detail = exc.status_code, str(exc.detail)
+        exc = not_found() if status == 404 else proxy_error(status, detail, headers=exc.headers)
     elif isinstance(exc, RequestValidationError):
         exc = validation_error(str(exc.errors()))
     return exc.render(surface_of(request.url.path))
