@@ -14,9 +14,13 @@ from dataclasses import fields
 from .app import bind, serve_forever
 from .options import StandInOptions
 
+HINTS = {
+    "teaching": "Point the notebooks at it with: HF_TUTORIAL_MODE=local HF_STANDIN_URL={url}",
+    "today": "Rehearse live mode with: HF_TUTORIAL_MODE=live HF_ROUTER_URL={url} HF_HUB_URL={url}",
+}
+
 
 def _port(text: str) -> int:
-    """Return a TCP port (0 picks a free one), or argparse's clear refusal."""
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port: choose one in 0..65535")
     return int(text)
@@ -25,8 +29,7 @@ def _port(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """Return the command line's parser: host, port, and one flag per StandInOptions field."""
     parser = argparse.ArgumentParser(
-        prog="python -m helpers.standin",
-        description="Serve the local stand-in of the Hugging Face inference API.",
+        "python -m helpers.standin", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=_port, default=8000, help="0..65535 (0: a free one)")
@@ -34,9 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     for f in fields(StandInOptions):
         settings = dict(f.metadata)
         if settings.get("type") is bool:
-            settings["type"], settings["action"] = None, argparse.BooleanOptionalAction
-        settings = {k: v for k, v in settings.items() if v is not None}
-        knobs.add_argument("--" + f.name.replace("_", "-"), default=f.default, **settings)
+            settings |= {"type": None, "action": argparse.BooleanOptionalAction}
+        flag = "--" + f.name.replace("_", "-")
+        knobs.add_argument(flag, default=f.default, **{k: v for k, v in settings.items() if v})
     return parser
 
 
@@ -55,12 +58,7 @@ def announce(profile: str, host: str, port: int) -> str:
     shown = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
     url = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
     lines = [f"Local stand-in of the Hugging Face API on {url} (Ctrl-C stops it)"]
-    if profile == "today":
-        lines.append(
-            f"Rehearse live mode with: HF_TUTORIAL_MODE=live HF_ROUTER_URL={url} HF_HUB_URL={url}"
-        )
-    else:
-        lines.append(f"Point the notebooks at it with: HF_TUTORIAL_MODE=local HF_STANDIN_URL={url}")
+    lines.append(HINTS.get(profile, HINTS["teaching"]).format(url=url))
     if host in ("0.0.0.0", "::", ""):
         lines.append(
             f"It listens on every interface: from other machines in the room, use this machine's "
@@ -75,10 +73,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     try:
         options = options_from(args)
+        sock = bind(args.host, args.port)
     except ValueError as exc:
         parser.error(str(exc))
-    try:
-        sock = bind(args.host, args.port)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             parser.exit(1, f"port {args.port} is in use: choose another with --port\n")

@@ -21,17 +21,14 @@ from .state import DeliberateDrop, StandInState, fault_error
 
 
 async def get_options(request: Request) -> StandInOptions:
-    """Return the instance's knobs (``app.state.options``)."""
     return request.app.state.options
 
 
 async def get_usage(request: Request) -> StandInState:
-    """Return what the instance counts between requests (``app.state.usage``)."""
     return request.app.state.usage
 
 
 async def require_token(request: Request) -> str:
-    """Return the request's well-formed token, or raise the 401 the Hub sends."""
     return bearer_token(request)
 
 
@@ -43,6 +40,7 @@ async def json_body(request: Request) -> Any:
 Options = Annotated[StandInOptions, Depends(get_options)]
 Usage = Annotated[StandInState, Depends(get_usage)]
 Token = Annotated[str, Depends(require_token)]
+"""A well-formed bearer token (else the Hub's 401)."""
 
 
 @dataclass
@@ -64,7 +62,7 @@ def admit(request: Request, model_id: str | None) -> Admission:
         raise not_found()
     usage.check_cold_start(model_id)
     fault = usage.draw_fault()
-    if fault is not None and fault != "drop":
+    if fault not in (None, "drop"):
         raise fault_error(fault)
     return Admission(token, headers, drop=fault == "drop")
 

@@ -1,7 +1,7 @@
 """The stand-in's knobs (``StandInOptions``): all off by default, one set per instance.
 
 Each field is a keyword of ``start()`` and a flag of ``python -m helpers.standin`` with the same
-name (``cold_start_s`` ↔ ``--cold-start-s``); its help text is the field's ``metadata``.
+name (``cold_start_s`` ↔ ``--cold-start-s``); the flag's help and parsing are the field's metadata.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from ..data import data_path
 from .profiles import DEFAULT_PROFILE, PROFILES, profile_named
 
 FAULT_KINDS = ("500", "502", "503", "504", "drop")
-COMPUTE_SECONDS_PER_TOKEN = 0.02
-"""The compute time billed per generated token when no latency knob is set."""
 
 
 @functools.cache
@@ -36,7 +34,7 @@ class RateLimit:
 
     def __post_init__(self) -> None:
         if self.quota <= 0 or self.window <= 0:
-            raise ValueError(f"rate limit {self}: N and S must be positive")
+            raise ValueError(f"rate limit {self.quota}/{self.window}: N and S must be positive")
 
     @classmethod
     def parse(cls, text: str) -> RateLimit:
@@ -45,21 +43,16 @@ class RateLimit:
             quota, window = text.split("/")
             return cls(int(quota), float(window))
         except ValueError as exc:
-            raise ValueError(
-                f"rate limit {text!r} is not N/S with N and S positive ({exc})"
-            ) from None
+            raise ValueError(f"rate limit {text!r} is not N/S, N and S positive ({exc})") from None
 
-    def policy_header(self, name: str = "api") -> str:
+    def policy_header(self) -> str:
         """Return the ``RateLimit-Policy`` value, e.g. ``"fixed window";"api";q=2;w=5``."""
-        return f'"fixed window";"{name}";q={self.quota};w={self.window:g}'
-
-    def __str__(self) -> str:
-        return f"{self.quota}/{self.window:g}"
+        return f'"fixed window";"api";q={self.quota};w={self.window:g}'
 
 
-def knob(default: Any, help: str, **cli: Any) -> Any:
-    """Return a StandInOptions field: its default, its help, and argparse settings."""
-    return field(default=default, metadata={"help": help, **cli})
+def knob(default: Any, help: str, **argparse_settings: Any) -> Any:
+    """Return a StandInOptions field: its default, and its flag's help and argparse settings."""
+    return field(default=default, metadata={"help": help, **argparse_settings})
 
 
 def _kinds(text: str) -> tuple[str, ...]:
@@ -68,46 +61,29 @@ def _kinds(text: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class StandInOptions:
-    """How one stand-in instance behaves; None takes the profile's value (``profiles.py``)."""
+    """How one stand-in instance behaves; a None knob takes the profile's value (``profiles.py``)."""
 
-    profile: str = knob(
-        DEFAULT_PROFILE,
-        "teaching (gpt2 served, so lessons run offline) or today (the service as the references "
-        "say it is now: no gpt2, Free's $0.10 of credits, marked only by X-Stand-In)",
-        choices=sorted(PROFILES),
-    )
-    router_serves_gpt2: bool | None = knob(
-        None, "serve gpt2 on /hf-inference/...; --no-... answers 404 and maps it nowhere", type=bool
-    )
+    profile: str = knob(DEFAULT_PROFILE, "teaching or today", choices=sorted(PROFILES))
+    router_serves_gpt2: bool | None = knob(None, "gpt2 on /hf-inference/... (else 404)", type=bool)
     tokens_without_inference: frozenset[str] = knob(
-        frozenset(), "valid tokens lacking the Inference Providers permission (403)", nargs="*"
+        frozenset(), "valid tokens without the Inference Providers permission (403)", nargs="*"
     )
-    latency_ms_per_token: float = knob(0.0, "sleep per generated token (paces streams)", type=float)
-    stream_delay_ms: float | None = knob(
-        None, "pause before each streamed token (teaching 25, today 0)", type=float
-    )
+    latency_ms_per_token: float = knob(0.0, "sleep per generated token", type=float)
+    stream_delay_ms: float | None = knob(None, "pause before each streamed token", type=float)
     rate_limit: RateLimit | None = knob(
-        None,
-        "N/S: N requests per S seconds per token; 429 with Retry-After past it",
-        type=RateLimit.parse,
+        None, "N/S: 429 past N requests per S s", type=RateLimit.parse
     )
-    credits_usd: float | None = knob(
-        None, "budget billed at HF's hf-inference rate; 402 once spent (inf: none)", type=float
-    )
+    credits_usd: float | None = knob(None, "budget; 402 once spent (inf: none)", type=float)
     cold_start_s: float = knob(0.0, "503 'currently loading' this long at first", type=float)
     fault_rate: float = knob(0.0, "share of inference requests that fail at random", type=float)
-    fault_kinds: tuple[str, ...] = knob(
-        FAULT_KINDS, f"the faults drawn, among {','.join(FAULT_KINDS)}", type=_kinds
-    )
+    fault_kinds: tuple[str, ...] = knob(FAULT_KINDS, ",".join(FAULT_KINDS), type=_kinds)
     seed: int | None = knob(None, "seed of the fault generator", type=int)
-    stream_error_after_tokens: int | None = knob(
-        None, "streams send an error event after N tokens", type=int
-    )
+    stream_error_after_tokens: int | None = knob(None, "error event after N tokens", type=int)
     user_name: str | None = knob(None, "the user whoami-v2 names and the 403 quotes", type=str)
 
     def __post_init__(self) -> None:
         chosen = profile_named(self.profile)
-        fixed = {k: getattr(chosen, k) for k in DEFAULTED if getattr(self, k) is None}
+        fixed = {k: getattr(chosen, k) for k in PROFILE_KNOBS if getattr(self, k) is None}
         fixed |= {"fault_kinds": tuple(self.fault_kinds)}
         fixed["tokens_without_inference"] = frozenset(self.tokens_without_inference)
         if isinstance(self.rate_limit, str):
@@ -129,15 +105,9 @@ class StandInOptions:
 
     @property
     def compute_seconds_per_token(self) -> float:
-        """Return the compute seconds billed per generated token."""
-        return self.latency_ms_per_token / 1000.0 or COMPUTE_SECONDS_PER_TOKEN
+        """Return the compute seconds billed per generated token (20 ms without a latency knob)."""
+        return self.latency_ms_per_token / 1000.0 or 0.02
 
 
-DEFAULTED = ("router_serves_gpt2", "credits_usd", "user_name", "stream_delay_ms")
-NON_NEGATIVE = (
-    "latency_ms_per_token",
-    "stream_delay_ms",
-    "cold_start_s",
-    "credits_usd",
-    "stream_error_after_tokens",
-)
+PROFILE_KNOBS = ("router_serves_gpt2", "credits_usd", "user_name", "stream_delay_ms")
+NON_NEGATIVE = ("latency_ms_per_token", "stream_delay_ms", "cold_start_s", "credits_usd")

@@ -54,12 +54,6 @@ class Profile:
             return "standin-" + uuid.uuid4().hex[:20]
         return f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}"
 
-    def hub_object_id(self, model_id: str) -> str:
-        """Return a Hub model's ``_id``: 24 hex digits, stable per model, when not marking."""
-        if self.marks_stand_in:
-            return f"standin-{model_id}"
-        return uuid.uuid5(uuid.NAMESPACE_URL, model_id).hex[:24]
-
     def response_id(self, prefix: str) -> str:
         """Return an OpenAI-style answer id, e.g. ``chatcmpl-…`` (``-standin-`` when marking)."""
         if self.marks_stand_in:

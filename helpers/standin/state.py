@@ -23,11 +23,12 @@ class DeliberateDrop(Exception):
 
 
 FAULT_BODIES = {
-    "500": {"error": "Internal Error, please report to us"},
+    "500": "Internal Error, please report to us",
     "502": "<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>",
     "503": "<html><head><title>503 Service Temporarily Unavailable</title></head></html>",
-    "504": {"error": "504 Server Error: Gateway Timeout"},
+    "504": "504 Server Error: Gateway Timeout",
 }
+"""The injected faults' bodies: JSON ``{"error"}`` from the proxy, HTML from the load balancer."""
 MAX_ROUTES_COUNTED = 10_000
 """How many distinct (method, path, status) answers an instance counts (memory stays bounded)."""
 
@@ -36,8 +37,7 @@ class StandInState:
     """Mutable per-instance state behind the knobs."""
 
     def __init__(self, options: StandInOptions, clock: Callable[[], float] = time.monotonic):
-        self.options, self.clock = options, clock
-        self._lock = threading.Lock()
+        self.options, self.clock, self._lock = options, clock, threading.Lock()
         self._windows: dict[str, tuple[float, int]] = {}
         self._spent_usd = 0.0
         self._first_request: float | None = None
@@ -97,29 +97,26 @@ class StandInState:
 
     def check_cold_start(self, model_id: str) -> None:
         """Raise the classic 503 "currently loading" until ``cold_start_s`` has passed."""
-        if not self.options.cold_start_s:
-            return
-        now = self.clock()
-        with self._lock:
-            self._first_request = self._first_request if self._first_request is not None else now
-            left = self.options.cold_start_s - (now - self._first_request)
-        if left > 0:
-            message = f"Model {model_id} is currently loading"
-            raise proxy_error(503, message, extra={"estimated_time": round(left, 2)})
+        if self.options.cold_start_s:
+            now = self.clock()
+            with self._lock:
+                self._first_request = now if self._first_request is None else self._first_request
+                left = self.options.cold_start_s - (now - self._first_request)
+            if left > 0:
+                message = f"Model {model_id} is currently loading"
+                raise proxy_error(503, message, extra={"estimated_time": round(left, 2)})
 
     def draw_fault(self) -> str | None:
         """Return the fault this request suffers ("500"… or "drop"), or None."""
-        if not self.options.fault_rate:
-            return None
         with self._lock:
-            if self._random.random() >= self.options.fault_rate:
-                return None
-            return self._random.choice(self.options.fault_kinds)
+            if self.options.fault_rate and self._random.random() < self.options.fault_rate:
+                return self._random.choice(self.options.fault_kinds)
+        return None
 
 
 def fault_error(kind: str) -> StandInError:
     """Return the answer for an injected HTTP fault (not for "drop")."""
     body = FAULT_BODIES[kind]
-    if isinstance(body, str):
+    if body.startswith("<html>"):
         return StandInError(int(kind), body, surface="text", headers={"Content-Type": "text/html"})
-    return proxy_error(int(kind), body["error"])
+    return proxy_error(int(kind), body)

@@ -29,7 +29,6 @@ from ..options import StandInOptions
 from ..profiles import profile_named
 
 router = APIRouter(prefix="/api", tags=["Hub API"])
-DEFAULT_FIELDS = ("modelId", "author", "pipeline_tag", "tags", "private", "gated", "disabled")
 
 
 @router.get("/whoami-v2")
@@ -65,18 +64,14 @@ async def model_info(model_id: str, request: Request, options: Options) -> dict[
         raise repo_not_found()
     info = MODELS[canonical]
     author = canonical.split("/")[0] if "/" in canonical else None
-    values = dict(
-        zip(
-            DEFAULT_FIELDS,
-            (canonical, author, info.pipeline_tag, info.tags, False, False, False),
-            strict=True,
-        )
-    )
-    mapping = provider_mapping(canonical, options)
-    values |= {"inferenceProviderMapping": mapping} | ({"inference": "warm"} if mapping else {})
+    fields = dict(modelId=canonical, author=author, pipeline_tag=info.pipeline_tag, tags=info.tags)
+    fields |= dict.fromkeys(("private", "gated", "disabled"), False)
     expand = request.query_params.getlist("expand[]") + request.query_params.getlist("expand")
-    body = {"_id": request.app.state.profile.hub_object_id(canonical), "id": canonical}
-    return body | {key: values[key] for key in expand or DEFAULT_FIELDS if key in values}
+    if not expand:
+        return {"id": canonical} | fields
+    mapping = provider_mapping(canonical, options)
+    fields |= {"inferenceProviderMapping": mapping} | ({"inference": "warm"} if mapping else {})
+    return {"id": canonical} | {key: fields[key] for key in expand if key in fields}
 
 
 def task_entries(options: StandInOptions) -> dict[str, dict[str, Any]]:
