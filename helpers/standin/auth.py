@@ -15,23 +15,17 @@ from .options import StandInOptions
 from .profiles import profile_named
 
 
-def bearer_token(request: Request) -> str:
-    """Return the well-formed token of the request, or raise the 401 the service sends."""
-    header = request.headers.get("authorization")
-    if not header:
+def bearer_token(request: Request, options: StandInOptions | None = None) -> str:
+    """Return the request's well-formed token, or raise the service's 401; with ``options``, the
+    403 for a token listed without the Inference Providers permission."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if not scheme:
         raise proxy_error(401, MISSING_TOKEN_MESSAGE)
-    scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or TOKEN_PATTERN.fullmatch(token.strip()) is None:
         raise proxy_error(401, INVALID_TOKEN_MESSAGE)
-    return token.strip()
-
-
-def require_inference_permission(request: Request, options: StandInOptions) -> str:
-    """Return the token if it may call Inference Providers; raise 401 or 403 otherwise."""
-    token = bearer_token(request)
-    if token in options.tokens_without_inference:
+    if options is not None and token.strip() in options.tokens_without_inference:
         raise proxy_error(403, NO_INFERENCE_PERMISSION_MESSAGE.format(user=options.user_name))
-    return token
+    return token.strip()
 
 
 def whoami_body(token: str, options: StandInOptions) -> dict:

@@ -14,12 +14,10 @@ OPENAI_DONE = "data: [DONE]\n\n"
 
 
 def tgi_event(obj: Any) -> str:
-    """Return one TGI stream event."""
     return f"data:{json.dumps(obj)}\n\n"
 
 
 def openai_event(obj: Any) -> str:
-    """Return one OpenAI stream event."""
     return f"data: {json.dumps(obj)}\n\n"
 
 

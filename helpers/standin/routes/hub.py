@@ -12,17 +12,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from .. import catalog
 from ..auth import whoami_body
-from ..catalog import (
-    CHAT_TASK,
-    GPT2,
-    HF_INFERENCE,
-    MODELS,
-    canonical_id,
-    is_model_author,
-    live_offers,
-    recommended_models,
-)
 from ..dependencies import Options, Token
 from ..errors import repo_not_found
 from ..options import StandInOptions
@@ -38,20 +29,18 @@ async def whoami(token: Token, options: Options) -> dict[str, Any]:
 
 
 def provider_mapping(model_id: str, options: StandInOptions) -> dict[str, dict[str, Any]]:
-    """Return the model's provider mapping, keyed by provider (gpt2's hf-inference only when served)."""
-    info, mapping = MODELS[model_id], {}
-    for offer in live_offers(info, profile_named(options.profile).hf_inference_llms):
-        if model_id == GPT2 and offer.provider == HF_INFERENCE and not options.router_serves_gpt2:
-            continue
-        mapping.setdefault(
-            offer.provider,
-            {
-                "status": "live",
-                "providerId": offer.provider_id(model_id),
-                "task": offer.task,
-                "isModelAuthor": is_model_author(info, offer),
-            },
-        )
+    """Return the model's mapping, keyed by provider (gpt2's hf-inference only when served)."""
+    info, mapping = catalog.MODELS[model_id], {}
+    hidden = (
+        catalog.HF_INFERENCE
+        if model_id == catalog.GPT2 and not options.router_serves_gpt2
+        else None
+    )
+    for offer in catalog.live_offers(info, profile_named(options.profile).hf_inference_llms):
+        if offer.provider != hidden:
+            entry = dict(status="live", providerId=offer.provider_id(model_id), task=offer.task)
+            author = catalog.is_model_author(info, offer)
+            mapping.setdefault(offer.provider, entry | {"isModelAuthor": author})
     return mapping
 
 
@@ -59,10 +48,10 @@ def provider_mapping(model_id: str, options: StandInOptions) -> dict[str, dict[s
 async def model_info(model_id: str, request: Request, options: Options) -> dict[str, Any]:
     """Model metadata: the default fields, or only those ``expand[]`` asks for (``inference``,
     ``inferenceProviderMapping``…); ``/revision/<rev>`` is accepted (404: ``RepoNotFound``)."""
-    canonical = canonical_id(model_id.partition("/revision/")[0])
+    canonical = catalog.canonical_id(model_id.partition("/revision/")[0])
     if canonical is None:
         raise repo_not_found()
-    info = MODELS[canonical]
+    info = catalog.MODELS[canonical]
     author = canonical.split("/")[0] if "/" in canonical else None
     fields = dict(modelId=canonical, author=author, pipeline_tag=info.pipeline_tag, tags=info.tags)
     fields |= dict.fromkeys(("private", "gated", "disabled"), False)
@@ -74,32 +63,27 @@ async def model_info(model_id: str, request: Request, options: Options) -> dict[
     return {"id": canonical} | {key: fields[key] for key in expand if key in fields}
 
 
-def task_entries(options: StandInOptions) -> dict[str, dict[str, Any]]:
-    """Return ``/api/tasks``: per hf-inference task its models, the recommended one first
-    (gpt2 left out when the router does not serve it: clients would pick a 404)."""
-    tasks: dict[str, dict[str, None]] = {}  # task -> its models, in order, once each
-    for info in MODELS.values():
-        if info.id != GPT2 or options.router_serves_gpt2:
-            for offer in info.offers:
-                if offer.provider == HF_INFERENCE and offer.task != CHAT_TASK:
-                    for task in (offer.task, info.pipeline_tag):
-                        tasks.setdefault(task, {})[info.id] = None
+@router.get("/tasks")
+async def tasks(options: Options) -> dict[str, Any]:
+    """Per hf-inference task its models, the recommended one first (no token needed); gpt2 only
+    when the router serves it (clients would pick a model that answers 404)."""
+    served: dict[str, dict[str, None]] = {}  # task -> its models, in order, once each
+    for info in catalog.MODELS.values():
+        for offer in info.offers if info.id != catalog.GPT2 or options.router_serves_gpt2 else ():
+            if offer.provider == catalog.HF_INFERENCE and offer.task != catalog.CHAT_TASK:
+                for task in (offer.task, info.pipeline_tag):
+                    served.setdefault(task, {})[info.id] = None
     described = profile_named(options.profile).task_model_description
     entries = {}
-    for task, models in sorted(tasks.items()):
-        first = recommended_models().get(task)
-        first = first if first in models else models[0]
-        ordered = [first, *(m for m in models if m != first)]
+    for task, models in sorted(served.items()):
+        first = catalog.recommended_models().get(task)
+        first = first if first in models else next(iter(models))
         entries[task] = {
             "id": task,
             "label": task.replace("-", " ").capitalize(),
             "widgetModels": [first],
-            "models": [{"id": m, "description": described} for m in ordered],
+            "models": [
+                {"id": m, "description": described} for m in sorted(models, key=first.__ne__)
+            ],
         }
     return entries
-
-
-@router.get("/tasks")
-async def tasks(options: Options) -> dict[str, Any]:
-    """The tasks the stand-in serves, each with its recommended model (no token needed)."""
-    return task_entries(options)
