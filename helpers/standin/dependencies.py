@@ -20,12 +20,11 @@ from .options import StandInOptions
 from .state import DeliberateDrop, StandInState, fault_error
 
 
-async def get_options(request: Request) -> StandInOptions:
-    return request.app.state.options
+def _app_state(name: str) -> Any:
+    async def get(request: Request) -> Any:
+        return getattr(request.app.state, name)
 
-
-async def get_usage(request: Request) -> StandInState:
-    return request.app.state.usage
+    return Depends(get)
 
 
 async def require_token(request: Request) -> str:
@@ -37,8 +36,8 @@ async def json_body(request: Request) -> Any:
     return await read_json(request)
 
 
-Options = Annotated[StandInOptions, Depends(get_options)]
-Usage = Annotated[StandInState, Depends(get_usage)]
+Options = Annotated[StandInOptions, _app_state("options")]
+Usage = Annotated[StandInState, _app_state("usage")]
 Token = Annotated[str, Depends(require_token)]
 """A well-formed bearer token (else the Hub's 401)."""
 

