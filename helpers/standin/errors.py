@@ -43,31 +43,18 @@ class StandInError(Exception):
         """A plain view for code that catches the error; the answer is ``envelope()``."""
         return {"error": self.message}
 
-    def envelope(self, surface: Surface) -> dict[str, Any] | str:
-        """Return the body in ``surface``'s envelope (this error's own surface first)."""
+    def render(self, surface: Surface) -> Response:
+        """Return the HTTP answer in ``surface``'s envelope (this error's own surface first)."""
         surface = self.surface or surface
         if surface == "text":
-            return self.message
+            return PlainTextResponse(self.message, self.status, headers=self.headers)
         if surface == "openai":
             error = {"message": self.message, "type": self.kind or "invalid_request_error"}
-            return {"error": error | {"param": self.param, "code": self.code}}
-        kind = {"error_type": self.kind} if surface == "tgi" and self.kind else {}
-        return {"error": self.message, **kind, **self.extra}
-
-    def render(self, surface: Surface) -> Response:
-        """Return the HTTP answer in ``surface``'s envelope."""
-        body = self.envelope(surface)
-        answer = PlainTextResponse if isinstance(body, str) else JSONResponse
-        return answer(body, self.status, headers=self.headers)
-
-
-def surface_of(path: str) -> Surface:
-    """Return the surface a path belongs to (its error envelope)."""
-    if path.startswith("/api/"):
-        return "hub"
-    if path.startswith(ENDPOINT_PREFIX):
-        return "tgi"
-    return "openai" if "/v1/" in path or path.endswith(("/completions", "/responses")) else "tgi"
+            body = {"error": error | {"param": self.param, "code": self.code}}
+        else:
+            kind = {"error_type": self.kind} if surface == "tgi" and self.kind else {}
+            body = {"error": self.message, **kind, **self.extra}
+        return JSONResponse(body, self.status, headers=self.headers)
 
 
 def not_found() -> StandInError:
@@ -107,13 +94,16 @@ def json_data_error(message: str) -> StandInError:
 
 
 async def handle(request: Request, exc: Exception) -> Response:
-    """Render any error a route raises, in the envelope of the route's surface."""
+    """Render any error a route raises, in the envelope of the route's surface (by its path)."""
     if isinstance(exc, HTTPException):
         status, detail = exc.status_code, str(exc.detail)
         exc = not_found() if status == 404 else proxy_error(status, detail, headers=exc.headers)
     elif isinstance(exc, RequestValidationError):
         exc = validation_error(str(exc.errors()))
-    return exc.render(surface_of(request.url.path))
+    path = request.url.path
+    openai = "/v1/" in path or path.endswith(("/completions", "/responses"))
+    hub, tgi = path.startswith("/api/"), path.startswith(ENDPOINT_PREFIX) or not openai
+    return exc.render("hub" if hub else "tgi" if tgi else "openai")
 
 
 HANDLED = (StandInError, HTTPException, RequestValidationError)
