@@ -29,11 +29,11 @@ def _port(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """Return the command line's parser: host, port, and one flag per StandInOptions field."""
     parser = argparse.ArgumentParser(
-        "python -m helpers.standin", description=__doc__.split("\n")[0]
+        "python -m helpers.standin", description="Serve the local stand-in of the Hugging Face API."
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=_port, default=8000, help="0..65535 (0: a free one)")
-    knobs = parser.add_argument_group("knobs (the keywords of helpers.standin.start())")
+    knobs = parser.add_argument_group("knobs (start()'s keywords; unset: the profile's value)")
     for f in fields(StandInOptions):
         settings = dict(f.metadata)
         if settings.get("type") is bool:

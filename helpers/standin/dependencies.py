@@ -15,7 +15,6 @@ from fastapi import Depends, Request
 
 from .auth import bearer_token
 from .body import read_json
-from .errors import not_found
 from .options import StandInOptions
 from .state import DeliberateDrop, StandInState, fault_error
 
@@ -55,12 +54,7 @@ def admit(request: Request, model_id: str | None) -> Admission:
     """Return the Admission, or raise the answer the service gives (``model_id`` None: 404)."""
     usage: StandInState = request.app.state.usage
     token = bearer_token(request, usage.options)
-    headers = usage.rate_limit_headers(token)
-    usage.check_credits()
-    if model_id is None:
-        raise not_found()
-    usage.check_cold_start(model_id)
-    fault = usage.draw_fault()
+    headers, fault = usage.admit(token, model_id)
     if fault not in (None, "drop"):
         raise fault_error(fault)
     return Admission(token, headers, drop=fault == "drop")

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from ..contract import PAYMENT_REQUIRED_MESSAGE
-from .errors import StandInError, proxy_error
+from .errors import StandInError, not_found, proxy_error
 from .options import StandInOptions, hf_inference_usd_per_second
 
 
@@ -81,12 +81,6 @@ class StandInState:
         with self._lock:
             return self._spent_usd
 
-    def check_credits(self) -> None:
-        """Raise the 402 once the credit budget is spent."""
-        budget = self.options.credits_usd
-        if budget is not None and self.spent_usd >= budget:
-            raise proxy_error(402, PAYMENT_REQUIRED_MESSAGE)
-
     def charge(self, generated_tokens: int) -> tuple[float, float | None]:
         """Bill a request; return (compute seconds, credits left in USD or None)."""
         seconds = generated_tokens * self.options.compute_seconds_per_token
@@ -95,23 +89,27 @@ class StandInState:
             self._spent_usd += seconds * hf_inference_usd_per_second()
             return seconds, None if budget is None else max(0.0, budget - self._spent_usd)
 
-    def check_cold_start(self, model_id: str) -> None:
-        """Raise the classic 503 "currently loading" until ``cold_start_s`` has passed."""
-        if self.options.cold_start_s:
-            now = self.clock()
-            with self._lock:
-                self._first_request = now if self._first_request is None else self._first_request
-                left = self.options.cold_start_s - (now - self._first_request)
-            if left > 0:
-                message = f"Model {model_id} is currently loading"
-                raise proxy_error(503, message, extra={"estimated_time": round(left, 2)})
-
-    def draw_fault(self) -> str | None:
-        """Return the fault this request suffers ("500"… or "drop"), or None."""
+    def admit(self, token: str, model_id: str | None) -> tuple[dict[str, str], str | None]:
+        """Count a request; return its RateLimit headers and the fault drawn ("500"… "drop", or
+        None), or raise 429, 402, 404 (``model_id`` None) or 503 (cold start), in that order."""
+        headers = self.rate_limit_headers(token)
+        budget, now = self.options.credits_usd, self.clock()
         with self._lock:
+            if budget is not None and self._spent_usd >= budget:
+                raise proxy_error(402, PAYMENT_REQUIRED_MESSAGE)
+            if model_id is None:
+                raise not_found()
+            self._first_request = now if self._first_request is None else self._first_request
+            loading = self.options.cold_start_s - (now - self._first_request)
+            if loading > 0:
+                message, extra = (
+                    f"Model {model_id} is currently loading",
+                    {"estimated_time": round(loading, 2)},
+                )
+                raise proxy_error(503, message, extra=extra)
             if self.options.fault_rate and self._random.random() < self.options.fault_rate:
-                return self._random.choice(self.options.fault_kinds)
-        return None
+                return headers, self._random.choice(self.options.fault_kinds)
+        return headers, None
 
 
 def fault_error(kind: str) -> StandInError:
