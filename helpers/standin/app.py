@@ -31,8 +31,7 @@ from .textgen import TextGenerator
 STAND_IN_VALUE = "helpers.standin; text from a small n-gram model, not from a real model"
 OWN_HEADER_PREFIX = "x-standin-"
 """Headers only the stand-in sends; a profile that marks nothing (``today``) strips them."""
-MAX_REQUEST_HEADERS = 100
-"""hyper (under TGI's axum router) parses at most 100 request headers and answers 431 past that."""
+MAX_REQUEST_HEADERS = 100  # hyper, under TGI's axum router, answers 431 past 100 headers
 TOO_MANY_HEADERS = b"Request Header Fields Too Large: at most 100 headers"
 shared_generator = functools.cache(TextGenerator)
 """The text generator, built once per process (the corpus is read once)."""
@@ -113,7 +112,8 @@ def create_app(
 
 
 class StandIn:
-    """A stand-in served by uvicorn in a background thread: use ``url``, then ``stop()``."""
+    """A stand-in served by uvicorn in a background thread, started at once: use ``url``, then
+    ``stop()``."""
 
     def __init__(self, options: StandInOptions, *, clock: Callable[[], float] = time.monotonic):
         self.options = options
@@ -129,20 +129,17 @@ class StandIn:
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
         )
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self.running or time.monotonic() > deadline:
+                raise RuntimeError(f"The stand-in did not start on {self.url}.")
+            time.sleep(0.01)
 
     @property
     def running(self) -> bool:
         """Return True while the server thread serves."""
         return self._thread.is_alive()
-
-    def _start(self, timeout: float = 10.0) -> StandIn:
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self.running or time.monotonic() > deadline:
-                raise RuntimeError(f"The stand-in did not start on {self.url}.")
-            time.sleep(0.01)
-        return self
 
     def stop(self) -> None:
         """Stop serving and free the port. Safe to call twice."""
@@ -177,7 +174,7 @@ def start(
         raise TypeError(f"unknown stand-in knob(s) {unknown}; the knobs are {known}")
     # Without options, build them anew so that the profile fills the knobs left out.
     options = replace(options, **knobs) if options else StandInOptions(**knobs)
-    return StandIn(options, clock=clock)._start()
+    return StandIn(options, clock=clock)
 
 
 def bind(host: str, port: int) -> socket.socket:
