@@ -71,7 +71,9 @@ class StandInOptions:
     latency_ms_per_token: float = knob(0.0, "sleep per generated token", type=float)
     stream_delay_ms: float | None = knob(None, "pause before each streamed token", type=float)
     rate_limit: RateLimit | None = knob(
-        None, "N/S: 429 past N requests per S s", type=RateLimit.parse
+        None,
+        "N/S: N requests per S seconds per token; 429 with Retry-After past it",
+        type=RateLimit.parse,
     )
     credits_usd: float | None = knob(None, "budget; 402 once spent (inf: none)", type=float)
     cold_start_s: float = knob(0.0, "503 'currently loading' this long at first", type=float)
@@ -84,7 +86,7 @@ class StandInOptions:
     def __post_init__(self) -> None:
         chosen = profile_named(self.profile)
         fixed = {k: getattr(chosen, k) for k in PROFILE_KNOBS if getattr(self, k) is None}
-        fixed |= {"fault_kinds": tuple(self.fault_kinds)}
+        fixed["fault_kinds"] = tuple(self.fault_kinds)
         fixed["tokens_without_inference"] = frozenset(self.tokens_without_inference)
         if isinstance(self.rate_limit, str):
             fixed["rate_limit"] = RateLimit.parse(self.rate_limit)
