@@ -14,20 +14,21 @@ from collections import namedtuple
 
 DIFFERENCES: dict[str, tuple[object, object]] = {
     # field                   teaching                          today
-    "router_serves_gpt2":     (True,                            False),
+    "router_serves_gpt2":     (True,                            False),  # [Router], hf_hub #3052
     "seed_path_serves_gpt2":  (True,                            False),
-    "hf_inference_llms":      (True,                            False),
-    "credits_usd":            (None,                            0.10),
+    "hf_inference_llms":      (True,                            False),  # hub-docs 71e38a21
+    "credits_usd":            (None,                            0.10),  # pricing.md: Free
     "user_name":              ("standin-learner",               "ada-learner"),
     "full_name":              ("Stand-in Learner",              "Ada Learner"),
     "token_display_name":     ("tutorial (stand-in)",           "tutorial"),
     "marks_stand_in":         (True,                            False),
     "stream_delay_ms":        (25.0,                            0.0),
     "system_fingerprint":     ("stand-in",                      None),
-    "compute_type":           ("stand-in-cpu",                  "cpu"),
+    "compute_type":           ("stand-in-cpu",                  "cpu"),  # INFERRED (pricing.md)
     "task_model_description": ("Served by the local stand-in.", ""),
 }  # fmt: skip
-"""field -> (teaching, today). ``marks_stand_in``: answers may say "stand-in" (ids, x-standin-*)."""
+"""field -> (teaching, today). ``marks_stand_in``: answers may say "stand-in" (ids, x-standin-*).
+INFERRED too: today's classic ``{"inputs"}`` body to an hf-inference LLM reaches no route (404)."""
 
 
 class Profile(namedtuple("ProfileRow", ["name", *DIFFERENCES])):
