@@ -43,18 +43,22 @@ class StandInError(Exception):
         """A plain view for code that catches the error; the answer is ``envelope()``."""
         return {"error": self.message}
 
-    def render(self, surface: Surface) -> Response:
-        """Return the HTTP answer in ``surface``'s envelope (this error's own surface first)."""
+    def envelope(self, surface: Surface) -> dict[str, Any] | str:
+        """Return the body in ``surface``'s envelope (this error's own surface first)."""
         surface = self.surface or surface
         if surface == "text":
-            return PlainTextResponse(self.message, self.status, headers=self.headers)
+            return self.message
         if surface == "openai":
             error = {"message": self.message, "type": self.kind or "invalid_request_error"}
-            body = {"error": error | {"param": self.param, "code": self.code}}
-        else:
-            kind = {"error_type": self.kind} if surface == "tgi" and self.kind else {}
-            body = {"error": self.message, **kind, **self.extra}
-        return JSONResponse(body, self.status, headers=self.headers)
+            return {"error": error | {"param": self.param, "code": self.code}}
+        kind = {"error_type": self.kind} if surface == "tgi" and self.kind else {}
+        return {"error": self.message, **kind, **self.extra}
+
+    def render(self, surface: Surface) -> Response:
+        """Return the HTTP answer in ``surface``'s envelope."""
+        body = self.envelope(surface)
+        answer = PlainTextResponse if isinstance(body, str) else JSONResponse
+        return answer(body, self.status, headers=self.headers)
 
 
 def not_found() -> StandInError:
