@@ -1,82 +1,218 @@
-"""The stand-in's app factory: one FastAPI app per instance, its knobs passed in."""
+"""The stand-in app (one FastAPI app per instance, its knobs passed in) and how it runs: in this
+process on a free port (``start()``: notebooks, tests) or in the foreground (``serve_forever``).
+A plain-ASGI middleware marks every answer with ``X-Stand-In`` and counts it."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import socket
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import fields, replace
 from typing import Any
 
+import uvicorn
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..contract import LEGACY_PREFIX, STAND_IN_HEADER
 from .errors import HANDLED, handle
-from .middleware import MarkStandIn
 from .options import StandInOptions
-from .profiles import profile_named
+from .profiles import Profile, profile_named
 from .routes import classic, endpoint, hub, legacy, openai, pipelines, providers
 from .schemas import inline_refs
 from .state import StandInState
 from .textgen import TextGenerator
 
-_SHARED_GENERATOR: TextGenerator | None = None
+STAND_IN_VALUE = "helpers.standin; text from a small n-gram model, not from a real model"
+OWN_HEADER_PREFIX = "x-standin-"
+"""Headers only the stand-in sends; a profile that marks nothing (``today``) strips them."""
+MAX_REQUEST_HEADERS = 100  # hyper, under TGI's axum router, answers 431 past 100 headers
+TOO_MANY_HEADERS = b"Request Header Fields Too Large: at most 100 headers"
+shared_generator = functools.cache(TextGenerator)
+"""The text generator, built once per process (the corpus is read once)."""
 
 
-def shared_generator() -> TextGenerator:
-    """Return the text generator, built once per process (the corpus is read once)."""
-    global _SHARED_GENERATOR
-    if _SHARED_GENERATOR is None:
-        _SHARED_GENERATOR = TextGenerator()
-    return _SHARED_GENERATOR
+def mark_stand_in(app: ASGIApp, profile: Profile) -> ASGIApp:
+    """Wrap ``app`` so every answer carries ``X-Stand-In`` and an ``x-request-id``, and is counted
+    (plain ASGI: streamed bodies pass through untouched, a deliberate drop really drops)."""
+
+    async def marked(scope: Scope, receive: Receive, send: Send) -> None:
+        async def marked_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name in [] if profile.marks_stand_in else list(headers.keys()):
+                    if name.startswith(OWN_HEADER_PREFIX):
+                        del headers[name]
+                headers[STAND_IN_HEADER] = STAND_IN_VALUE
+                headers.setdefault("x-request-id", profile.request_id())
+                usage = scope["app"].state.usage
+                usage.record_answer(scope["method"], scope["path"], message["status"])
+            await send(message)
+
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        if len(scope["headers"]) > MAX_REQUEST_HEADERS and not scope["path"].startswith(
+            LEGACY_PREFIX  # the retired host is another server: 410 for everything
+        ):
+            length = str(len(TOO_MANY_HEADERS)).encode()
+            headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", length)]
+            await marked_send({"type": "http.response.start", "status": 431, "headers": headers})
+            return await send({"type": "http.response.body", "body": TOO_MANY_HEADERS})
+        await app(scope, receive, marked_send)
+
+    return marked
 
 
 def _inline_body_refs(node: Any) -> Any:
-    """Inline pydantic's local ``#/$defs/X`` references in every body schema of the document
-    (nothing at the document's root resolves them once a schema sits in an operation)."""
-    if isinstance(node, dict):
-        if "$defs" in node:
-            return inline_refs(node)
-        return {k: _inline_body_refs(v) for k, v in node.items()}
+    """Inline pydantic's ``#/$defs/X`` references in every body schema of an OpenAPI document."""
     if isinstance(node, list):
         return [_inline_body_refs(v) for v in node]
-    return node
+    if not isinstance(node, dict):
+        return node
+    return (
+        inline_refs(node) if "$defs" in node else {k: _inline_body_refs(v) for k, v in node.items()}
+    )
 
 
 def create_app(
     options: StandInOptions | None = None, *, clock: Callable[[], float] = time.monotonic
 ) -> FastAPI:
-    """Return a stand-in app with the given knobs (all off by default).
+    """Return a stand-in app with the given knobs (all off by default; the profile is one).
 
-    The profile is a knob too: ``create_app(StandInOptions(profile="today"))``.
-
-    ``clock`` (seconds, monotonic) times rate-limit windows and cold starts; tests pass a
-    fake one instead of sleeping.
+    ``clock`` (seconds, monotonic) times rate-limit windows and cold starts; tests pass a fake.
     """
-    # FastAPIOffline: FastAPI whose /docs and /redoc load swagger-ui and redoc from its own
-    # StaticFiles mount (/static-offline-docs) instead of cdn.jsdelivr.net, so the pages work in
-    # a room without internet (fastapi-offline 1.7.7, fastapi_offline/core.py).
-    app: FastAPI = FastAPIOffline(
+    app: FastAPI = FastAPIOffline(  # /docs without a CDN: it works in a room without internet
         title="Local stand-in of the Hugging Face inference API",
-        description="Speaks the same HTTP contracts as the real service, offline. "
+        description="Speaks the HTTP contracts of the real service, offline. "
         "Its text comes from a small n-gram model, not from a real model.",
         version="1",
     )
-    app.state.options = options or StandInOptions()
-    app.state.profile = profile_named(app.state.options.profile)
-    app.state.usage = StandInState(app.state.options, clock=clock)
+    app.state.options = options = options or StandInOptions()
+    app.state.profile = profile_named(options.profile)
+    app.state.usage = StandInState(options, clock=clock)
     app.state.generator = shared_generator()
     for kind in HANDLED:
         app.add_exception_handler(kind, handle)
-    app.add_middleware(MarkStandIn, profile=app.state.profile)
-    app.include_router(endpoint.router)
-    for module in (legacy, hub, openai, pipelines, classic, providers):
-        # classic's {id:path} and the providers' /{provider}/{path} last
-        app.include_router(module.router)
+    app.add_middleware(mark_stand_in, profile=app.state.profile)
+    for module in (endpoint, legacy, hub, openai, pipelines, classic, providers):
+        app.include_router(module.router)  # classic's {id:path} and providers' catch-all last
     build_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            app.openapi_schema = _inline_body_refs(build_openapi())
+        app.openapi_schema = app.openapi_schema or _inline_body_refs(build_openapi())
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+class StandIn:
+    """A stand-in served by uvicorn in a background thread, started at once: use ``url``, then
+    ``stop()``."""
+
+    def __init__(self, options: StandInOptions, *, clock: Callable[[], float] = time.monotonic):
+        self.options = options
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        # Without TCP_NODELAY keep-alive answers wait ~40 ms for a delayed ACK (Nagle).
+        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.host, self.port = self._socket.getsockname()[:2]
+        self.url = f"http://{self.host}:{self.port}"
+        self.app = create_app(options, clock=clock)
+        """The FastAPI app served (its ``state.usage`` counts windows, credits and answers)."""
+        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self.running or time.monotonic() > deadline:
+                raise RuntimeError(f"The stand-in did not start on {self.url}.")
+            time.sleep(0.01)
+
+    @property
+    def running(self) -> bool:
+        """Return True while the server thread serves."""
+        return self._thread.is_alive()
+
+    def stop(self) -> None:
+        """Stop serving and free the port. Safe to call twice."""
+        if self.running:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+        self._socket.close()
+
+    def __enter__(self) -> StandIn:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"<StandIn {self.url} {'running' if self.running else 'stopped'}>"
+
+
+def start(
+    options: StandInOptions | None = None,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    **knobs: Any,
+) -> StandIn:
+    """Start a stand-in in this process on a free loopback port and return it.
+
+    Knobs are StandInOptions' fields, named as the command line's flags (``start(cold_start_s=2)``
+    ↔ ``--cold-start-s 2``); ``clock`` times rate-limit windows and cold starts.
+    """
+    known = sorted(f.name for f in fields(StandInOptions))
+    if unknown := sorted(set(knobs) - set(known)):
+        raise TypeError(f"unknown stand-in knob(s) {unknown}; the knobs are {known}")
+    # Without options, build them anew so that the profile fills the knobs left out.
+    options = replace(options, **knobs) if options else StandInOptions(**knobs)
+    return StandIn(options, clock=clock)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Return a listening socket on ``host``:``port`` (0: a free one), before anything is printed."""
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    return socket.create_server((host, port), family=family)
+
+
+def serve_forever(options: StandInOptions, sock: socket.socket) -> None:
+    """Serve on the bound ``sock`` in the foreground until Ctrl-C (no access log: it costs ~10 %)."""
+    uvicorn.Server(uvicorn.Config(create_app(options), access_log=False)).run(sockets=[sock])
+
+
+class SilentListener:
+    """A loopback port that listens but never accepts: connecting to it times out.
+
+    Its accept queue is filled at once, so the kernel drops further connection attempts (the
+    error demos' *connect* timeout, without touching any other machine).
+    """
+
+    def __init__(self, fillers: int = 4) -> None:
+        self._server = socket.create_server(("127.0.0.1", 0), backlog=0)
+        self.port = self._server.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._sockets = [self._server, *(socket.socket() for _ in range(fillers))]
+        for s in self._sockets[1:]:
+            s.setblocking(False)
+            with contextlib.suppress(BlockingIOError):  # the connection completes later
+                s.connect(("127.0.0.1", self.port))
+        time.sleep(0.1)
+
+    def close(self) -> None:
+        """Close every socket."""
+        for s in self._sockets:
+            s.close()
+
+    def __enter__(self) -> SilentListener:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

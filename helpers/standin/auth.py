@@ -1,7 +1,4 @@
-"""Token checks with the real service's answers, and the whoami-v2 body.
-
-The literal messages live in ``helpers.contract`` (sources: notebooks/REFERENCES.md [errors]).
-"""
+"""Token checks with the real service's 401/403 bodies (``helpers.contract``), and whoami-v2."""
 
 from __future__ import annotations
 
@@ -18,36 +15,32 @@ from .options import StandInOptions
 from .profiles import profile_named
 
 
-def bearer_token(request: Request) -> str:
-    """Return the well-formed token of the request, or raise the 401 the service sends."""
-    header = request.headers.get("authorization")
-    if not header:
+def bearer_token(request: Request, options: StandInOptions | None = None) -> str:
+    """Return the request's well-formed token, or raise the service's 401; with ``options``, the
+    403 for a token listed without the Inference Providers permission."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if not scheme:
         raise proxy_error(401, MISSING_TOKEN_MESSAGE)
-    scheme, _, token = header.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or TOKEN_PATTERN.fullmatch(token) is None:
+    if scheme.lower() != "bearer" or TOKEN_PATTERN.fullmatch(token.strip()) is None:
         raise proxy_error(401, INVALID_TOKEN_MESSAGE)
-    return token
-
-
-def require_inference_permission(request: Request, options: StandInOptions) -> str:
-    """Return the token if it may call Inference Providers; raise 401 or 403 otherwise."""
-    token = bearer_token(request)
-    if token in options.tokens_without_inference:
-        message = NO_INFERENCE_PERMISSION_MESSAGE.format(user=options.user_name)
-        raise proxy_error(403, message)
-    return token
+    if options is not None and token.strip() in options.tokens_without_inference:
+        raise proxy_error(403, NO_INFERENCE_PERMISSION_MESSAGE.format(user=options.user_name))
+    return token.strip()
 
 
 def whoami_body(token: str, options: StandInOptions) -> dict:
-    """Return a whoami-v2 body shaped like the Hub's, for the stand-in's one user.
-
-    Names come from the profile (``profiles.py``): the today profile's are ordinary ones.
-    """
+    """Return a whoami-v2 body shaped like the Hub's: a fine-grained token and its permissions."""
     profile = profile_named(options.profile)
     permissions = ["repo.content.read"]
     if token not in options.tokens_without_inference:
         permissions.append("inference.serverless.write")
+    scoped = [{"entity": {"type": "user", "name": options.user_name}, "permissions": permissions}]
+    token_info = {
+        "displayName": profile.token_display_name,
+        "role": "fineGrained",
+        "createdAt": "2026-11-01T00:00:00.000Z",
+        "fineGrained": {"canReadGatedRepos": False, "global": [], "scoped": scoped},
+    }
     return {
         "type": "user",
         "id": "000000000000000000000001",
@@ -56,22 +49,5 @@ def whoami_body(token: str, options: StandInOptions) -> dict:
         "isPro": False,
         "canPay": False,
         "orgs": [],
-        "auth": {
-            "type": "access_token",
-            "accessToken": {
-                "displayName": profile.token_display_name,
-                "role": "fineGrained",
-                "createdAt": "2026-11-01T00:00:00.000Z",
-                "fineGrained": {
-                    "canReadGatedRepos": False,
-                    "global": [],
-                    "scoped": [
-                        {
-                            "entity": {"type": "user", "name": options.user_name},
-                            "permissions": permissions,
-                        }
-                    ],
-                },
-            },
-        },
+        "auth": {"type": "access_token", "accessToken": token_info},
     }

@@ -1,7 +1,7 @@
-"""The stand-in's knobs. Every knob is off by default; each instance has its own.
+"""The stand-in's knobs (``StandInOptions``): all off by default, one set per instance.
 
-Each field of ``StandInOptions`` is a keyword of ``start()`` and a flag of
-``python -m helpers.standin`` with the same name (``cold_start_s`` ↔ ``--cold-start-s``).
+Each field is a keyword of ``start()`` and a flag of ``python -m helpers.standin`` with the same
+name (``cold_start_s`` ↔ ``--cold-start-s``); the flag's help and parsing are the field's metadata.
 """
 
 from __future__ import annotations
@@ -9,135 +9,96 @@ from __future__ import annotations
 import csv
 import functools
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..data import data_path
-from .profiles import DEFAULT_PROFILE, profile_named
+from .profiles import DEFAULT_PROFILE, PROFILES, profile_named
 
 FAULT_KINDS = ("500", "502", "503", "504", "drop")
-COMPUTE_SECONDS_PER_TOKEN = 0.02
-"""The compute time the stand-in bills per generated token when it has no latency knob."""
 
 
 @functools.cache
 def hf_inference_usd_per_second() -> float:
     """Return HF's example hf-inference rate (USD per compute second) from data/."""
     with data_path("serverless_rates.csv").open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            if row["name"] == "hf_inference_usd_per_compute_second":
-                return float(row["value"])
-    raise LookupError(
-        "data/serverless_rates.csv has no row hf_inference_usd_per_compute_second; "
-        "restore it from the repository"
-    )
+        rates = {row["name"]: float(row["value"]) for row in csv.DictReader(f)}
+    return rates["hf_inference_usd_per_compute_second"]
 
 
 @dataclass(frozen=True)
 class RateLimit:
-    """The stand-in's rate-limit knob: ``quota`` requests per ``window`` seconds, per token.
-
-    Written ``N/S`` on the command line and in ``start(rate_limit="N/S")``. The server
-    advertises it with the IETF draft headers ``RateLimit`` and ``RateLimit-Policy``.
-    """
+    """``quota`` requests per ``window`` seconds per token, written ``N/S`` (``"10/1"``)."""
 
     quota: int
     window: float
 
     def __post_init__(self) -> None:
         if self.quota <= 0 or self.window <= 0:
-            raise ValueError(f"rate limit {self.quota}/{self.window:g}: N and S must be positive")
+            raise ValueError(f"rate limit {self.quota}/{self.window}: N and S must be positive")
 
     @classmethod
     def parse(cls, text: str) -> RateLimit:
-        """Return the knob written ``N/S`` (N requests per S seconds), e.g. ``"10/1"``."""
+        """Return the knob written ``N/S`` (N requests per S seconds)."""
         try:
             quota, window = text.split("/")
             return cls(int(quota), float(window))
         except ValueError as exc:
-            raise ValueError(
-                f"rate limit {text!r} is not N/S with N and S positive, e.g. 10/1 for 10 "
-                f"requests per second ({exc})"
-            ) from None
+            raise ValueError(f"rate limit {text!r} is not N/S, N and S positive ({exc})") from None
 
-    def policy_header(self, name: str = "api") -> str:
-        """Return the ``RateLimit-Policy`` header value, e.g. ``"fixed window";"api";q=2;w=5``."""
-        return f'"fixed window";"{name}";q={self.quota};w={self.window:g}'
+    def policy_header(self) -> str:
+        """Return the ``RateLimit-Policy`` value, e.g. ``"fixed window";"api";q=2;w=5``."""
+        return f'"fixed window";"api";q={self.quota};w={self.window:g}'
 
-    def __str__(self) -> str:
-        return f"{self.quota}/{self.window:g}"
+
+def knob(default: Any, help: str, **argparse_settings: Any) -> Any:
+    """Return a StandInOptions field: its default, and its flag's help and argparse settings."""
+    return field(default=default, metadata={"help": help, **argparse_settings})
+
+
+def _kinds(text: str) -> tuple[str, ...]:
+    return tuple(kind.strip() for kind in text.split(",") if kind.strip())
 
 
 @dataclass(frozen=True)
 class StandInOptions:
-    """How one stand-in instance behaves.
+    """How one stand-in instance behaves; a None knob takes the profile's value (``profiles.py``)."""
 
-    ``profile`` (flag ``--profile``): ``teaching`` (default) or ``today``, see
-    ``helpers.standin.profiles``. The profile gives ``router_serves_gpt2``, ``credits_usd`` and
-    ``user_name`` when they are left at None, and decides whether answers may say "stand-in"
-    anywhere but the ``X-Stand-In`` header.
-    ``router_serves_gpt2`` (flag ``--router-serves-gpt2`` / ``--no-router-serves-gpt2``):
-    True serves gpt2 on the router path ``/hf-inference/models/openai-community/gpt2`` so that
-    the lessons run offline; False answers 404 there, as the real router does today, and the
-    Hub's provider mapping for gpt2 is empty.
-    ``tokens_without_inference``: tokens that are valid but lack the "Make calls to Inference
-    Providers" permission (403 on inference routes).
-    ``latency_ms_per_token``: sleep this long per generated token (streams pace their events).
-    ``stream_delay_ms``: the pause before each streamed event (token) when
-    ``latency_ms_per_token`` is 0; None takes the profile's (teaching: 25 ms, so a person sees a
-    stream arrive; today: 0). Tests pass 0. It changes no bill and no non-streamed answer.
-    ``rate_limit``: N requests per S seconds per token, fixed window; 429 past it, with
-    ``Retry-After``, ``RateLimit`` and ``RateLimit-Policy``.
-    ``credits_usd``: a budget (``math.inf``: unlimited); each request costs its compute seconds at HF's example
-    hf-inference rate (data/serverless_rates.csv); 402 once it is spent.
-    ``cold_start_s``: 503 with ``estimated_time`` for this long after the first request.
-    ``fault_rate``: the share of inference requests that fail at random with one of
-    ``fault_kinds`` (500/502/503/504, or "drop": the connection breaks mid-answer), drawn from a
-    generator seeded with ``seed``.
-    ``stream_error_after_tokens``: streams send an error event after this many tokens.
-    ``user_name``: the name whoami-v2 answers and the 403 message quotes.
-    """
-
-    profile: str = DEFAULT_PROFILE
-    router_serves_gpt2: bool | None = None
-    tokens_without_inference: frozenset[str] = field(default_factory=frozenset)
-    latency_ms_per_token: float = 0.0
-    stream_delay_ms: float | None = None
-    rate_limit: RateLimit | None = None
-    credits_usd: float | None = None
-    cold_start_s: float = 0.0
-    fault_rate: float = 0.0
-    fault_kinds: tuple[str, ...] = FAULT_KINDS
-    seed: int | None = None
-    stream_error_after_tokens: int | None = None
-    user_name: str | None = None
+    profile: str = knob(DEFAULT_PROFILE, "teaching or today", choices=sorted(PROFILES))
+    router_serves_gpt2: bool | None = knob(None, "gpt2 on /hf-inference/... (else 404)", type=bool)
+    tokens_without_inference: frozenset[str] = knob(
+        frozenset(), "valid tokens without the Inference Providers permission (403)", nargs="*"
+    )
+    latency_ms_per_token: float = knob(0.0, "sleep per generated token", type=float)
+    stream_delay_ms: float | None = knob(None, "pause before each streamed token", type=float)
+    rate_limit: RateLimit | None = knob(
+        None,
+        "N/S: N requests per S seconds per token; 429 with Retry-After past it",
+        type=RateLimit.parse,
+    )
+    credits_usd: float | None = knob(None, "budget; 402 once spent (inf: none)", type=float)
+    cold_start_s: float = knob(0.0, "503 'currently loading' this long at first", type=float)
+    fault_rate: float = knob(0.0, "share of inference requests that fail at random", type=float)
+    fault_kinds: tuple[str, ...] = knob(FAULT_KINDS, ",".join(FAULT_KINDS), type=_kinds)
+    seed: int | None = knob(None, "seed of the fault generator", type=int)
+    stream_error_after_tokens: int | None = knob(None, "error event after N tokens", type=int)
+    user_name: str | None = knob(None, "the user whoami-v2 names and the 403 quotes", type=str)
 
     def __post_init__(self) -> None:
-        chosen = profile_named(self.profile)  # a ValueError names the known profiles
-        for name in ("router_serves_gpt2", "credits_usd", "user_name", "stream_delay_ms"):
-            if getattr(self, name) is None:
-                object.__setattr__(self, name, getattr(chosen, name))
+        chosen = profile_named(self.profile)
+        fixed = {k: getattr(chosen, k) for k in PROFILE_KNOBS if getattr(self, k) is None}
+        fixed["fault_kinds"] = tuple(self.fault_kinds)
+        fixed["tokens_without_inference"] = frozenset(self.tokens_without_inference)
+        if isinstance(self.rate_limit, str):
+            fixed["rate_limit"] = RateLimit.parse(self.rate_limit)
+        for name, value in fixed.items():
+            object.__setattr__(self, name, value)
         if not 0.0 <= self.fault_rate <= 1.0:
             raise ValueError(f"fault_rate must be between 0 and 1, got {self.fault_rate}")
-        object.__setattr__(self, "fault_kinds", tuple(self.fault_kinds))
-        unknown = set(self.fault_kinds) - set(FAULT_KINDS)
-        if unknown or not self.fault_kinds:
+        if not self.fault_kinds or set(self.fault_kinds) - set(FAULT_KINDS):
             raise ValueError(f"fault_kinds must be among {FAULT_KINDS}, got {self.fault_kinds}")
-        if self.latency_ms_per_token < 0 or self.cold_start_s < 0 or self.stream_delay_ms < 0:
-            raise ValueError(
-                "latency_ms_per_token, stream_delay_ms and cold_start_s cannot be negative"
-            )
-        if self.credits_usd is not None and self.credits_usd < 0:
-            raise ValueError(f"credits_usd cannot be negative, got {self.credits_usd}")
-        if self.stream_error_after_tokens is not None and self.stream_error_after_tokens < 0:
-            raise ValueError("stream_error_after_tokens cannot be negative")
-        if isinstance(self.rate_limit, str):
-            object.__setattr__(self, "rate_limit", RateLimit.parse(self.rate_limit))
-        elif self.rate_limit is not None and not isinstance(self.rate_limit, RateLimit):
-            # Any object with quota and window (e.g. the client's policy type) is accepted.
-            limit = RateLimit(int(self.rate_limit.quota), float(self.rate_limit.window))
-            object.__setattr__(self, "rate_limit", limit)
-        object.__setattr__(
-            self, "tokens_without_inference", frozenset(self.tokens_without_inference)
-        )
+        for name in NON_NEGATIVE:
+            if (getattr(self, name) or 0) < 0:
+                raise ValueError(f"{name} cannot be negative, got {getattr(self, name)}")
 
     @property
     def stream_delay_s(self) -> float:
@@ -146,5 +107,9 @@ class StandInOptions:
 
     @property
     def compute_seconds_per_token(self) -> float:
-        """Return the compute seconds billed per generated token."""
-        return self.latency_ms_per_token / 1000.0 or COMPUTE_SECONDS_PER_TOKEN
+        """Return the compute seconds billed per generated token (20 ms without a latency knob)."""
+        return self.latency_ms_per_token / 1000.0 or 0.02
+
+
+PROFILE_KNOBS = ("router_serves_gpt2", "credits_usd", "user_name", "stream_delay_ms")
+NON_NEGATIVE = ("latency_ms_per_token", "stream_delay_ms", "cold_start_s", "credits_usd")

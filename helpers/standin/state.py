@@ -1,7 +1,7 @@
-"""What a stand-in instance remembers between requests: windows, credits, warm-up, faults.
+"""What a stand-in instance remembers between requests: windows, credits, warm-up, faults, answers.
 
-Time comes from ``clock`` (``time.monotonic`` unless a test injects a fake one), so rate-limit
-windows and cold starts are testable without sleeping.
+Time comes from ``clock`` (``time.monotonic`` unless a test injects a fake), so rate-limit windows
+and cold starts are testable without sleeping. Every method is thread-safe.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from ..contract import PAYMENT_REQUIRED_MESSAGE
-from .errors import StandInError, proxy_error
+from .errors import StandInError, not_found, proxy_error
 from .options import StandInOptions, hf_inference_usd_per_second
 
 
@@ -24,32 +23,26 @@ class DeliberateDrop(Exception):
 
 
 FAULT_BODIES = {
-    "500": {"error": "Internal Error, please report to us"},
+    "500": "Internal Error, please report to us",
     "502": "<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>",
     "503": "<html><head><title>503 Service Temporarily Unavailable</title></head></html>",
-    "504": {"error": "504 Server Error: Gateway Timeout"},
+    "504": "504 Server Error: Gateway Timeout",
 }
-
-
+"""The injected faults' bodies: JSON ``{"error"}`` from the proxy, HTML from the load balancer."""
 MAX_ROUTES_COUNTED = 10_000
 """How many distinct (method, path, status) answers an instance counts (memory stays bounded)."""
 
 
-@dataclass
 class StandInState:
-    """Mutable per-instance state behind the knobs; every method is thread-safe."""
+    """Mutable per-instance state behind the knobs."""
 
-    options: StandInOptions
-    clock: Callable[[], float] = time.monotonic
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _windows: dict[str, tuple[float, int]] = field(default_factory=dict)
-    _spent_usd: float = 0.0
-    _first_request: float | None = None
-    _random: random.Random = field(init=False)
-    _answered: Counter[str] = field(default_factory=Counter)
-
-    def __post_init__(self) -> None:
-        self._random = random.Random(self.options.seed)
+    def __init__(self, options: StandInOptions, clock: Callable[[], float] = time.monotonic):
+        self.options, self.clock, self._lock = options, clock, threading.Lock()
+        self._windows: dict[str, tuple[float, int]] = {}
+        self._spent_usd = 0.0
+        self._first_request: float | None = None
+        self._random = random.Random(options.seed)
+        self._answered: Counter[str] = Counter()
 
     def rate_limit_headers(self, token: str) -> dict[str, str]:
         """Count a request for ``token``; return the RateLimit headers, or raise the 429."""
@@ -61,22 +54,14 @@ class StandInState:
             start, used = self._windows.get(token, (now, 0))
             if now - start >= policy.window:
                 start, used = now, 0
-            reset = max(0.0, start + policy.window - now)
+            reset = math.ceil(max(0.0, start + policy.window - now))
+            headers = {"RateLimit-Policy": policy.policy_header()}
             if used >= policy.quota:
-                raise proxy_error(
-                    429,
-                    "Rate limit reached. Slow down and retry after the window resets.",
-                    headers={
-                        "Retry-After": str(max(1, math.ceil(reset))),
-                        "RateLimit": f'"api";r=0;t={math.ceil(reset)}',
-                        "RateLimit-Policy": policy.policy_header(),
-                    },
-                )
+                headers |= {"Retry-After": str(max(1, reset)), "RateLimit": f'"api";r=0;t={reset}'}
+                message = "Rate limit reached. Slow down and retry after the window resets."
+                raise proxy_error(429, message, headers=headers)
             self._windows[token] = (start, used + 1)
-        return {
-            "RateLimit": f'"api";r={policy.quota - used - 1};t={math.ceil(reset)}',
-            "RateLimit-Policy": policy.policy_header(),
-        }
+        return headers | {"RateLimit": f'"api";r={policy.quota - used - 1};t={reset}'}
 
     def record_answer(self, method: str, path: str, status: int) -> None:
         """Count one answer as ``"POST /path 200"`` (at most ``MAX_ROUTES_COUNTED`` kinds)."""
@@ -86,10 +71,7 @@ class StandInState:
                 self._answered[key] += 1
 
     def answered(self) -> Counter[str]:
-        """Return a copy of the answers counted so far, keyed ``"METHOD /path status"``.
-
-        The live rehearsal reads it to see which routes a notebook really called.
-        """
+        """Return a copy of the answers counted so far (the live rehearsal reads it)."""
         with self._lock:
             return Counter(self._answered)
 
@@ -99,51 +81,40 @@ class StandInState:
         with self._lock:
             return self._spent_usd
 
-    def check_credits(self) -> None:
-        """Raise the 402 once the credit budget is spent."""
-        budget = self.options.credits_usd
-        if budget is not None and self._spent_usd >= budget:
-            raise proxy_error(402, PAYMENT_REQUIRED_MESSAGE)
-
     def charge(self, generated_tokens: int) -> tuple[float, float | None]:
         """Bill a request; return (compute seconds, credits left in USD or None)."""
         seconds = generated_tokens * self.options.compute_seconds_per_token
+        budget = self.options.credits_usd
         with self._lock:
             self._spent_usd += seconds * hf_inference_usd_per_second()
-            left = None
-            if self.options.credits_usd is not None:
-                left = max(0.0, self.options.credits_usd - self._spent_usd)
-        return seconds, left
+            return seconds, None if budget is None else max(0.0, budget - self._spent_usd)
 
-    def check_cold_start(self, model_id: str) -> None:
-        """Raise the classic 503 "currently loading" until ``cold_start_s`` has passed."""
-        if not self.options.cold_start_s:
-            return
-        now = self.clock()
+    def admit(self, token: str, model_id: str | None) -> tuple[dict[str, str], str | None]:
+        """Count a request; return its RateLimit headers and the fault drawn ("500"… "drop", or
+        None), or raise 429, 402, 404 (``model_id`` None) or 503 (cold start), in that order."""
+        headers = self.rate_limit_headers(token)
+        budget, now = self.options.credits_usd, self.clock()
         with self._lock:
-            if self._first_request is None:
-                self._first_request = now
-            left = self.options.cold_start_s - (now - self._first_request)
-        if left > 0:
-            raise proxy_error(
-                503,
-                f"Model {model_id} is currently loading",
-                extra={"estimated_time": round(left, 2)},
-            )
-
-    def draw_fault(self) -> str | None:
-        """Return the fault this request suffers ("500"… or "drop"), or None."""
-        if not self.options.fault_rate:
-            return None
-        with self._lock:
-            if self._random.random() >= self.options.fault_rate:
-                return None
-            return self._random.choice(self.options.fault_kinds)
+            if budget is not None and self._spent_usd >= budget:
+                raise proxy_error(402, PAYMENT_REQUIRED_MESSAGE)
+            if model_id is None:
+                raise not_found()
+            self._first_request = now if self._first_request is None else self._first_request
+            loading = self.options.cold_start_s - (now - self._first_request)
+            if loading > 0:
+                message, extra = (
+                    f"Model {model_id} is currently loading",
+                    {"estimated_time": round(loading, 2)},
+                )
+                raise proxy_error(503, message, extra=extra)
+            if self.options.fault_rate and self._random.random() < self.options.fault_rate:
+                return headers, self._random.choice(self.options.fault_kinds)
+        return headers, None
 
 
 def fault_error(kind: str) -> StandInError:
     """Return the answer for an injected HTTP fault (not for "drop")."""
     body = FAULT_BODIES[kind]
-    if isinstance(body, str):
+    if body.startswith("<html>"):
         return StandInError(int(kind), body, surface="text", headers={"Content-Type": "text/html"})
-    return proxy_error(int(kind), body["error"])
+    return proxy_error(int(kind), body)

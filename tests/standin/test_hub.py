@@ -83,23 +83,6 @@ def test_provider_mapping_is_an_object_the_client_reads(redirected):
     assert {m.status for m in mapping.values()} == {"live"}
 
 
-def test_list_models_by_provider_with_the_mapping_as_a_list(redirected):
-    found = list(
-        HfApi().list_models(
-            inference_provider="cerebras", expand=["inferenceProviderMapping", "pipeline_tag"]
-        )
-    )
-    assert sorted(m.id for m in found) == sorted(
-        i.id for i in MODELS.values() if any(o.provider == "cerebras" for o in i.offers)
-    )
-    assert all("cerebras" in {p.provider for p in m.inference_provider_mapping} for m in found)
-
-
-def test_list_models_filters_by_task(api):
-    ids = [m["id"] for m in api.get("/api/models", params={"pipeline_tag": "summarization"}).json()]
-    assert ids == ["facebook/bart-large-cnn"]
-
-
 def test_feature_extraction_with_a_model(redirected, token):
     client = InferenceClient(token=token)
     vectors = client.feature_extraction(["The cat sat", "The cat sat"], model=MINILM)

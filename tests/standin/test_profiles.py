@@ -1,8 +1,8 @@
 """The stand-in's profiles: ``teaching`` (default) serves gpt2; ``today`` plays today's service.
 
 The today profile is what ``check_live`` and the live rehearsal compare the real service and the
-notebooks with, so each behaviour the references describe is pinned here (sources in
-``helpers/standin/profiles.py``).
+notebooks with, so each behaviour the references describe is pinned here (sources:
+``notebooks/REFERENCES.md`` and the table in ``helpers/standin/profiles.py``).
 """
 
 from __future__ import annotations
@@ -100,7 +100,6 @@ def test_today_marks_nothing_but_the_stand_in_header(today, auth):
     answers = [
         today.get("/api/whoami-v2", headers=auth),
         today.get(MAPPING),
-        today.get("/api/models"),
         today.get("/api/tasks"),
         today.post(
             f"/hf-inference/models/{'distilbert/distilbert-base-uncased-finetuned-sst-2-english'}",

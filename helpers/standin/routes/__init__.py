@@ -1,1 +1,1 @@
-"""One router module per surface of the stand-in: classic, openai, hub, legacy."""
+"""One router module per surface: hub, legacy, classic, endpoint, pipelines, openai, providers."""

@@ -1,9 +1,5 @@
-"""The seed tutorial's retired host, emulated: everything under it answers 410 Gone.
-
-The real host is ``https://api-inference.huggingface.co``; on the stand-in it lives under the
-path prefix ``/api-inference.huggingface.co`` so that one port serves everything. No token is
-checked: the real host answers 410 before looking at one.
-"""
+"""The seed tutorial's retired host (``api-inference.huggingface.co``), served under the path prefix
+``/api-inference.huggingface.co``: everything answers 410 Gone, before any token is checked."""
 
 from __future__ import annotations
 
@@ -16,11 +12,9 @@ router = APIRouter(prefix=LEGACY_PREFIX, tags=["retired host (410)"])
 
 
 async def gone(rest: str) -> None:
-    """Answer 410 with the body the real host sends (sources: REFERENCES.md [legacy-host])."""
+    """Answer 410 with the body the real host sends (REFERENCES.md [legacy-host])."""
     raise proxy_error(410, LEGACY_GONE_MESSAGE)
 
 
-for _method in ("GET", "POST", "OPTIONS", "HEAD"):
-    router.add_api_route(
-        "/{rest:path}", gone, methods=[_method], operation_id=f"legacy_gone_{_method.lower()}"
-    )
+for method in ("GET", "POST", "OPTIONS", "HEAD"):  # one operation id each in /openapi.json
+    router.add_api_route("/{rest:path}", gone, methods=[method], operation_id=f"gone_{method}")
