@@ -15,24 +15,13 @@ import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
+import huggingface_hub as hf
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from huggingface_hub import (
-    TextGenerationOutput,
-    TextGenerationOutputBestOfSequence,
-    TextGenerationOutputDetails,
-    TextGenerationOutputPrefillToken,
-    TextGenerationOutputToken,
-    TextGenerationStreamOutput,
-    TextGenerationStreamOutputStreamDetails,
-    TextGenerationStreamOutputToken,
-)
 
 from . import events as sse
 from .dependencies import Admission, broken_body
 from .errors import validation_error
-from .events import tgi_event
-from .profiles import Profile
 from .serving.grammar import GrammarUnsupported, json_answer, regex_answer
 from .textgen import Continuation, TextGenerator, Token, uses_sampling
 from .validation import GenerateCall
@@ -53,17 +42,11 @@ def _wire(value: Any, skipped: tuple[str, ...] = _SKIPPED) -> Any:
     return value
 
 
-def _token(token: Token, kind: type = TextGenerationOutputToken) -> Any:
+def _token(token: Token, kind: type = hf.TextGenerationOutputToken) -> Any:
     logprob = None if token.logprob is None else round(token.logprob, 4)
-    if kind is TextGenerationOutputPrefillToken:
+    if kind is hf.TextGenerationOutputPrefillToken:
         return kind(id=token.id, text=token.text, logprob=logprob)
     return kind(id=token.id, text=token.text, logprob=logprob, special=token.special)
-
-
-def stream_fault(profile: Profile) -> str:
-    """Return the injected stream fault's reason: the stand-in's, or under a profile that marks
-    nothing, a shard's ``Server error: transport error`` (as TGI reports a lost shard)."""
-    return "stand-in fault" if profile.marks_stand_in else "Server error: transport error"
 
 
 def _constrained(generator: TextGenerator, call: GenerateCall) -> Continuation:
@@ -114,10 +97,11 @@ def run(generator: TextGenerator, call: GenerateCall) -> Continuation:
     return generator.generate(call.inputs, call.parameters if call.parameters_given else None)
 
 
-def output_text(call: GenerateCall, gen: Continuation, full_default: bool) -> str:
-    """Return ``generated_text``: the prompt is prepended when ``return_full_text``."""
+def output_text(call: GenerateCall, gen: Continuation) -> str:
+    """Return ``generated_text``: the prompt is prepended with ``return_full_text`` (by default
+    on the compat route, ``compat_return_full_text``)."""
     full = call.parameters.get("return_full_text")
-    return call.inputs + gen.text if (full_default if full is None else full) else gen.text
+    return call.inputs + gen.text if (call.compat if full is None else full) else gen.text
 
 
 def _sequence(call: GenerateCall, gen: Continuation, kind: type, **more: Any) -> Any:
@@ -127,104 +111,96 @@ def _sequence(call: GenerateCall, gen: Continuation, kind: type, **more: Any) ->
         finish_reason=gen.finish_reason,
         generated_tokens=len(gen.tokens),
         seed=gen.seed,
-        prefill=[_token(t, TextGenerationOutputPrefillToken) for t in gen.prefill],
+        prefill=[_token(t, hf.TextGenerationOutputPrefillToken) for t in gen.prefill],
         tokens=[_token(t) for t in gen.tokens],
         top_tokens=top if call.parameters.get("top_n_tokens") else None,
         **more,
     )
 
 
-def response(call: GenerateCall, gen: Continuation, full_default: bool) -> dict[str, Any]:
-    """Return TGI's ``GenerateResponse`` (one item of the classic route's list)."""
-    details = None
+def response(call: GenerateCall, gen: Continuation) -> dict[str, Any]:
+    """Return TGI's ``GenerateResponse`` (the compat route answers a list of one)."""
+    details, kind = None, hf.TextGenerationOutputBestOfSequence
     if call.parameters.get("details") or call.parameters.get("decoder_input_details"):
         others = [
-            _sequence(call, other, TextGenerationOutputBestOfSequence,
-                      generated_text=output_text(call, other, full_default))
+            _sequence(call, other, kind, generated_text=output_text(call, other))
             for other in gen.best_of_sequences
-        ]  # fmt: skip
+        ]
         details = _sequence(
-            call, gen, TextGenerationOutputDetails, best_of_sequences=others or None
+            call, gen, hf.TextGenerationOutputDetails, best_of_sequences=others or None
         )
-    text = output_text(call, gen, full_default)
-    return _wire(TextGenerationOutput(generated_text=text, details=details))
+    return _wire(hf.TextGenerationOutput(generated_text=output_text(call, gen), details=details))
 
 
 def stream_error(message: str, error_type: str = "generation") -> str:
     """Return one TGI error event (``{"error", "error_type"}``)."""
-    return tgi_event({"error": message, "error_type": error_type})
+    return sse.tgi_event({"error": message, "error_type": error_type})
 
 
 async def stream_events(
-    call: GenerateCall, gen: Continuation, full_default: bool, delay: float = 0.0,
-    error_after: int | None = None, fault: str = "stand-in fault",
-) -> AsyncIterator[str]:  # fmt: skip
+    call: GenerateCall, gen: Continuation, delay: float, error_after: int | None, fault: str
+) -> AsyncIterator[str]:
     """Yield TGI's ``StreamResponse`` events, details on the last one only when asked; with
     ``error_after``, ``Request failed during generation: {fault}`` replaces the rest."""
-    last = len(gen.tokens) - 1
+    kind, last = hf.TextGenerationStreamOutputToken, len(gen.tokens) - 1
     for index, token in enumerate(gen.tokens):
         await sse.pace(delay)
         if error_after is not None and index >= error_after:
             yield stream_error(f"Request failed during generation: {fault}")
             return
-        top = [_token(t, TextGenerationStreamOutputToken) for t in token.top]
-        event = TextGenerationStreamOutput(
+        event = hf.TextGenerationStreamOutput(
             index=index + 1,
-            token=_token(token, TextGenerationStreamOutputToken),
-            top_tokens=top if call.parameters.get("top_n_tokens") else None,
-            generated_text=output_text(call, gen, full_default) if index == last else None,
+            token=_token(token, kind),
+            top_tokens=[_token(t, kind) for t in token.top]
+            if call.parameters.get("top_n_tokens")
+            else None,
+            generated_text=output_text(call, gen) if index == last else None,
             details=None,
         )
         if index == last and call.parameters.get("details"):
-            event.details = TextGenerationStreamOutputStreamDetails(
+            event.details = hf.TextGenerationStreamOutputStreamDetails(
                 finish_reason=gen.finish_reason,
                 generated_tokens=len(gen.tokens),
                 seed=gen.seed,
                 input_length=gen.input_length,
             )
-        yield tgi_event(_wire(event, ("top_tokens",)))
+        yield sse.tgi_event(_wire(event, ("top_tokens",)))
 
 
-def _headers(request: Request, admission: Admission, gen: Continuation) -> dict[str, str]:
-    """Charge the generation; return TGI's headers (``x-compute-*``, token counts), plus the
-    stand-in's ``x-standin-credits-left-usd`` where the profile marks answers."""
+async def serve(
+    request: Request,
+    admission: Admission,
+    call: GenerateCall,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Generate for ``call`` and answer as TGI (a stream, or the answer) with its headers.
+
+    Knobs: ``latency_ms_per_token``, ``stream_delay_ms``, ``stream_error_after_tokens`` and the
+    "drop" fault (the answer starts, then the connection breaks).
+    """
+    options, profile = request.app.state.options, request.app.state.profile
+    gen = run(request.app.state.generator, call)
     seconds, credits_left = request.app.state.usage.charge(len(gen.tokens))
-    profile: Profile = request.app.state.profile
     headers = {
         **admission.headers,
         "x-compute-type": profile.compute_type,
         "x-compute-time": f"{seconds:.3f}",
         "x-prompt-tokens": str(gen.input_length),
         "x-generated-tokens": str(len(gen.tokens)),
+        **(headers or {}),
     }
     if credits_left is not None and profile.marks_stand_in:
         headers["x-standin-credits-left-usd"] = f"{credits_left:.6f}"
-    return headers
-
-
-async def serve(
-    request: Request, admission: Admission, call: GenerateCall, *, full_default: bool,
-    as_list: bool, extra_headers: dict[str, str] | None = None,
-) -> Response:  # fmt: skip
-    """Generate for ``call`` and answer as TGI: a stream, or one answer (in a list: ``as_list``).
-
-    Knobs: ``latency_ms_per_token``, ``stream_delay_ms``, ``stream_error_after_tokens`` and the
-    "drop" fault (the answer starts, then the connection breaks).
-    """
-    options = request.app.state.options
-    gen = run(request.app.state.generator, call)
-    headers = {**_headers(request, admission, gen), **(extra_headers or {})}
-    if call.stream:
-        fault = stream_fault(request.app.state.profile)
-        events = stream_events(
-            call, gen, full_default, options.stream_delay_s, options.stream_error_after_tokens, fault
-        )  # fmt: skip
+    if call.stream:  # a profile that marks nothing reports a lost shard, as TGI does
+        fault = "stand-in fault" if profile.marks_stand_in else "Server error: transport error"
+        delay, error_after = options.stream_delay_s, options.stream_error_after_tokens
+        events = stream_events(call, gen, delay, error_after, fault)
         headers["X-Accel-Buffering"] = "no"
         return StreamingResponse(events, media_type="text/event-stream", headers=headers)
     if options.latency_ms_per_token:
         await asyncio.sleep(options.latency_ms_per_token / 1000.0 * len(gen.tokens))
     if admission.drop:
-        start = '[{"generated_text": "' if as_list else '{"generated_text": "'
+        start = '[{"generated_text": "' if call.compat else '{"generated_text": "'
         return StreamingResponse(broken_body(start), headers=headers)
-    answer = response(call, gen, full_default)
-    return JSONResponse([answer] if as_list else answer, headers=headers)
+    answer = response(call, gen)
+    return JSONResponse([answer] if call.compat else answer, headers=headers)

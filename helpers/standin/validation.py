@@ -79,6 +79,8 @@ class GenerateCall:
     parameters: dict[str, Any]
     parameters_given: bool
     stream: bool
+    compat: bool
+    """TGI's compat route: a list of one answer, the prompt prepended by default."""
     input_length: int
     """Prompt tokens after ``truncate`` (what TGI reports as ``input_length``)."""
     grammar: dict[str, Any] | None = None
@@ -144,6 +146,7 @@ def validate_generate(
         parameters=params,
         parameters_given="parameters" in req.model_fields_set,
         stream=stream,
+        compat=compat,
         input_length=min(length, truncate) if truncate is not None else length,
         grammar=check_grammar(params.get("grammar")),
     )

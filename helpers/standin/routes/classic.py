@@ -49,9 +49,7 @@ async def _generate(request: Request, model_id: str, served: bool, router_path: 
         return JSONResponse(answer, headers={**admission.headers, **extra})
     # TGI's compat route: its rules; a stream's validation error is a 422 before it starts.
     call = validate_generate(body, request.app.state.generator.count_tokens)
-    return await tgi.serve(
-        request, admission, call, full_default=True, as_list=True, extra_headers=extra
-    )
+    return await tgi.serve(request, admission, call, extra)
 
 
 @router.post("/models/{model_id:path}", **DOCUMENTED)

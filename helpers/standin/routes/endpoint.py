@@ -52,7 +52,7 @@ async def _serve(request: Request, *, compat: bool, stream: bool = False) -> Res
             raise
         headers = admission.headers
         return StreamingResponse(_one_event(error), media_type="text/event-stream", headers=headers)
-    return await tgi.serve(request, admission, call, full_default=compat, as_list=compat)
+    return await tgi.serve(request, admission, call)
 
 
 @router.post("", **documented(CompatGenerateRequest, "[GenerateResponse], or TGI events"))

@@ -3,17 +3,20 @@
 
 huggingface_hub (``HFInferenceTask._prepare_url``) sends these two tasks there, as one
 embeddings model serves both. Feature extraction takes its options at the body's root,
-sentence similarity ``{"inputs": {"source_sentence", "sentences"}}``; the bodies are parsed
-with the models below, the vectors come from ``tasks.embed_text``.
+sentence similarity ``{"inputs": {"source_sentence", "sentences"}}``; bodies are parsed with
+huggingface_hub's input types (as pydantic models), the vectors come from ``tasks``.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import dataclasses
+import typing
+from typing import Annotated, Any
 
+import huggingface_hub as hf
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, create_model
 
 from ..catalog import EMBEDDING_TAGS, hf_inference_model
 from ..dependencies import Admission, Usage, admit_model, json_body
@@ -24,32 +27,26 @@ from ..validation import parse_task
 router = APIRouter(prefix="/hf-inference/models", tags=["hf-inference embeddings"])
 
 
-class FeatureExtractionBody(BaseModel):
-    """Feature extraction's input spec: options at the body's root (unknown keys kept)."""
-
-    model_config = ConfigDict(extra="allow", strict=True)
-    inputs: str | list[str]
-    normalize: bool = True
-    truncate: bool | None = None
-    truncation_direction: Literal["left", "right"] | None = None
-    prompt_name: str | None = None
-    parameters: dict[str, Any] | None = None
-
-
-class SimilarityInputs(BaseModel):
-    source_sentence: str
-    sentences: list[str]
+def model_of(spec: type) -> type[BaseModel]:
+    """Return a strict pydantic model of one of huggingface_hub's generated input types."""
+    hints = typing.get_type_hints(spec)
+    fields: dict[str, Any] = {"parameters": (dict[str, Any] | None, None)}
+    fields |= {
+        f.name: (
+            model_of(hints[f.name]) if dataclasses.is_dataclass(hints[f.name]) else hints[f.name],
+            ... if f.default is dataclasses.MISSING else f.default,
+        )
+        for f in dataclasses.fields(spec)
+    }
+    config = ConfigDict(strict=True, extra="allow")
+    return create_model(spec.__name__, __config__=config, **fields)  # type: ignore[call-overload]
 
 
-class SentenceSimilarityBody(BaseModel):
-    inputs: SimilarityInputs
-    parameters: dict[str, Any] | None = None
-
-
-BODIES: dict[str, type[BaseModel]] = {
-    "feature-extraction": FeatureExtractionBody,
-    "sentence-similarity": SentenceSimilarityBody,
+BODIES = {
+    "feature-extraction": model_of(hf.FeatureExtractionInput),
+    "sentence-similarity": model_of(hf.SentenceSimilarityInput),
 }
+"""Feature extraction takes its options at the body's root; ``parameters`` is merged in."""
 
 
 def embeddings_model(model_id: str) -> str | None:
