@@ -10,8 +10,6 @@ numpy's generator; ``adapter_id`` falls back to the base model, as TGI does for 
 from __future__ import annotations
 
 import asyncio
-import re
-import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,14 +19,9 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from . import events as sse
 from .dependencies import Admission, broken_body
-from .errors import validation_error
-from .serving.grammar import GrammarUnsupported, json_answer, regex_answer
-from .textgen import Continuation, TextGenerator, Token, uses_sampling
+from .textgen import Continuation, TextGenerator, Token
 from .validation import GenerateCall
 
-GRAMMAR_UNSUPPORTED = "grammar is not supported by the stand-in: {0}"
-"""The stand-in's own 422 for a grammar it cannot honour (TGI itself would honour it)."""
-_PIECES = re.compile(r"\s*[A-Za-z0-9]+|\s*[^\sA-Za-z0-9]|\s+")
 _SKIPPED = ("details", "best_of_sequences", "top_tokens")
 """Fields TGI leaves out when empty (``skip_serializing_if``)."""
 
@@ -49,48 +42,8 @@ def _token(token: Token, kind: type = hf.TextGenerationOutputToken) -> Any:
     return kind(id=token.id, text=token.text, logprob=logprob, special=token.special)
 
 
-def _constrained(generator: TextGenerator, call: GenerateCall) -> Continuation:
-    """Return the grammar's answer as forced tokens (log-prob 0.0), cut as TGI cuts it."""
-    params = call.parameters
-    sampling = uses_sampling(params, call.parameters_given)
-    seed = params.get("seed") if sampling else None
-    seed = secrets.randbits(63) if sampling and seed is None else seed
-    fixed, grammar = seed or 0, call.grammar or {}
-
-    def words(topic: str, n: int) -> str:
-        return generator.sentence(f"{call.inputs} {topic}", fixed) or "text"
-
-    try:
-        if grammar["kind"] == "json":
-            text = json_answer(grammar["schema"], words, fixed, call.inputs)
-        else:
-            text = regex_answer(grammar["pattern"], generator.model.words[1:], fixed)
-    except GrammarUnsupported as exc:
-        raise validation_error(GRAMMAR_UNSUPPORTED.format(exc)) from None
-    result = Continuation(prompt=call.inputs, seed=seed, input_length=call.input_length)
-    if params.get("decoder_input_details"):
-        result.prefill = generator.prefill(call.inputs, params.get("truncate"))
-    limit, stops = params.get("max_new_tokens") or 10**9, [s for s in params.get("stop", []) if s]
-    pieces = [*_PIECES.findall(text), None]  # None: the end-of-text token
-    for piece in pieces[:limit]:
-        if piece is None:
-            result.tokens.append(Token(0, "", 0.0, special=True))
-            result.finish_reason = "eos_token"
-            return result
-        word = piece.strip()
-        known = generator.model.ids_of([word])[0] if word else None
-        result.tokens.append(Token(generator.token_id(piece, known), piece, 0.0))
-        if any(result.text.endswith(s) for s in stops):
-            result.finish_reason = "stop_sequence"
-            return result
-    result.finish_reason = "length"
-    return result
-
-
 def run(generator: TextGenerator, call: GenerateCall) -> Continuation:
     """Return the Continuation TGI would produce for a validated call."""
-    if call.grammar is not None:
-        return _constrained(generator, call)
     best_of = call.parameters.get("best_of") or 1
     if best_of > 1 and not call.stream:
         return generator.generate_best_of(call.inputs, call.parameters, best_of)

@@ -1,10 +1,8 @@
-"""Request validation for the stand-in's TGI routes, in TGI's two stages.
-
-1. **Deserialisation**: the body is parsed into ``schemas``' pydantic models; pydantic's first
-   error is worded as axum's serde text, a *plain-text* 422 ``Failed to deserialize the JSON body
-   into the target type: parameters.top_k: invalid type: string "5", expected i32``.
-2. **Validation**: TGI's 422 ``{"error": "Input validation error: …", "error_type":
-   "validation"}`` for the first of ``contract.TGI_RULES`` broken, then the grammar.
+"""Request validation for the TGI routes, in TGI's two stages: the body is parsed into
+``schemas``' models, pydantic's first error worded as serde's (axum's plain-text 422 ``Failed to
+deserialize the JSON body into the target type: parameters.top_k: invalid type: string "5",
+expected i32``); then TGI's JSON 422 ``Input validation error: …`` for the first of
+``contract.TGI_RULES`` broken. ``grammar`` is not emulated: a 422 says so.
 """
 
 from __future__ import annotations
@@ -21,7 +19,7 @@ from ..contract import tgi_violations
 from .errors import json_data_error, validation_error
 from .schemas import CompatGenerateRequest, GenerateRequest
 
-INVALID_GRAMMAR = "grammar is not valid: {0}"
+NOT_EMULATED = "`{0}` is not emulated by the stand-in (the live service accepts it)"
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -38,17 +36,13 @@ def _unexpected(value: Any) -> str:
 
 def _expected(model: Any, loc: tuple) -> str | None:
     """Return the serde type name of the field at ``loc`` (``x-rust-type`` in ``schemas``)."""
-    if loc and isinstance(loc[-1], int):
-        return "a string"  # an item of `stop`, TGI's only list
     field = None
     for name in loc:
+        if isinstance(name, int):
+            return "a string"  # an item of `stop`, TGI's only list
         field = getattr(model, "model_fields", {}).get(name)
         model = field.annotation if field else None
     return ((field and field.json_schema_extra) or {}).get("x-rust-type")
-
-
-def _path(loc: tuple) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
 
 
 def serde_message(model: type[BaseModel], exc: ValidationError) -> str:
@@ -68,52 +62,21 @@ def serde_message(model: type[BaseModel], exc: ValidationError) -> str:
     else:
         wrong = "value" if kind.startswith(("greater_than", "less_than")) else "type"
         what = f"invalid {wrong}: {got}, expected {expected}"
-    return f"{_path(loc)}: {what}" if loc else what
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    return f"{path}: {what}" if path else what
 
 
 @dataclass
 class GenerateCall:
-    """A request that passed validation: what to generate and how."""
+    """A request that passed validation. ``compat``: TGI's compat route (a list of one answer,
+    the prompt prepended by default); ``input_length``: prompt tokens after ``truncate``."""
 
     inputs: str
     parameters: dict[str, Any]
     parameters_given: bool
     stream: bool
     compat: bool
-    """TGI's compat route: a list of one answer, the prompt prepended by default."""
     input_length: int
-    """Prompt tokens after ``truncate`` (what TGI reports as ``input_length``)."""
-    grammar: dict[str, Any] | None = None
-    """``{"kind": "json", "schema": {...}}`` or ``{"kind": "regex", "pattern": "..."}``."""
-
-
-def check_grammar(grammar: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Return ``{"kind": "json", "schema": …}`` / ``{"kind": "regex", "pattern": …}``, or raise.
-
-    TGI (validation.rs) reads a string ``json`` value as JSON, checks it against the 2020-12
-    meta-schema and requires ``properties``; a regex is passed on.
-    """
-    if grammar is None:
-        return None
-    kind, schema = grammar["type"], grammar["value"]
-    if kind == "regex":
-        return {"kind": "regex", "pattern": str(schema)}
-    if kind == "json_schema":
-        schema = schema.get("schema") if isinstance(schema, dict) else None
-    try:
-        schema = json.loads(schema) if isinstance(schema, str) else schema
-    except ValueError as exc:
-        raise validation_error(INVALID_GRAMMAR.format(exc)) from None
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import SchemaError
-
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as exc:
-        raise validation_error(INVALID_GRAMMAR.format(exc.message)) from None
-    if not isinstance(schema, dict) or "properties" not in schema:
-        raise validation_error(INVALID_GRAMMAR.format("Grammar must have a 'properties' field"))
-    return {"kind": "json", "schema": schema}
 
 
 def parse_task(model: type[Model], body: Any) -> Model:
@@ -138,15 +101,14 @@ def validate_generate(
     stream = stream or getattr(req, "stream", False)
     length = max(1, count_tokens(req.inputs)) if req.inputs else 0
     problems = tgi_violations({**params, "stream": stream}, input_tokens=length)
-    if problems:
-        raise validation_error(problems[0])
-    truncate = params.get("truncate")
+    if problems or params.get("grammar") is not None:
+        raise validation_error(problems[0] if problems else NOT_EMULATED.format("grammar"))
+    truncate = params.get("truncate") or length
     return GenerateCall(
         inputs=req.inputs,
         parameters=params,
         parameters_given="parameters" in req.model_fields_set,
         stream=stream,
         compat=compat,
-        input_length=min(length, truncate) if truncate is not None else length,
-        grammar=check_grammar(params.get("grammar")),
+        input_length=min(length, truncate),
     )
