@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .. import contract
+
 
 def rust(expected: str, default: Any = None, **constraints: Any) -> Any:
     """Return a strict field whose serde type reads ``expected`` (``i32``, ``a boolean``...)."""
@@ -62,20 +64,20 @@ class CompatGenerateRequest(GenerateRequest):
 
 
 class Info(BaseModel):
-    """TGI's ``GET /info``."""
+    """TGI's ``GET /info``, with the launcher's defaults for the emulated gpt2 endpoint."""
 
-    model_id: str
+    model_id: str = contract.GPT2
     model_sha: str | None = None
-    model_pipeline_tag: str | None = None
+    model_pipeline_tag: str | None = "text-generation"
     max_concurrent_requests: int = 128
-    max_best_of: int
-    max_stop_sequences: int
-    max_input_tokens: int
-    max_total_tokens: int
+    max_best_of: int = contract.MAX_BEST_OF
+    max_stop_sequences: int = contract.MAX_STOP_SEQUENCES
+    max_input_tokens: int = contract.MAX_INPUT_TOKENS
+    max_total_tokens: int = contract.MAX_TOTAL_TOKENS
     validation_workers: int = 2
     max_client_batch_size: int = 4
     router: str = "text-generation-router"
-    version: str
+    version: str = contract.TGI_VERSION
     sha: str | None = None
     docker_label: str | None = None
 

@@ -9,8 +9,6 @@ events; a validation error is one event after the 200, as TGI validates inside t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
@@ -23,20 +21,6 @@ from ..schemas import CompatGenerateRequest, GenerateRequest, Info, documented
 from ..validation import validate_generate
 
 router = APIRouter(prefix=contract.ENDPOINT_PREFIX, tags=["dedicated endpoint (TGI, gpt2)"])
-INFO = Info(
-    model_id=contract.GPT2,
-    model_pipeline_tag="text-generation",
-    max_best_of=contract.MAX_BEST_OF,
-    max_stop_sequences=contract.MAX_STOP_SEQUENCES,
-    max_input_tokens=contract.MAX_INPUT_TOKENS,
-    max_total_tokens=contract.MAX_TOTAL_TOKENS,
-    version=contract.TGI_VERSION,
-)
-"""TGI's ``Info`` for the emulated endpoint (the launcher's defaults for gpt2)."""
-
-
-async def _one_event(error: StandInError) -> AsyncIterator[str]:
-    yield tgi.stream_error(error.message, error.kind or "validation")
 
 
 async def _serve(request: Request, *, compat: bool, stream: bool = False) -> Response:
@@ -50,8 +34,10 @@ async def _serve(request: Request, *, compat: bool, stream: bool = False) -> Res
         stream = stream or (compat and isinstance(body, dict) and body.get("stream") is True)
         if not stream or error.surface == "text":
             raise
-        headers = admission.headers
-        return StreamingResponse(_one_event(error), media_type="text/event-stream", headers=headers)
+        event = tgi.stream_error(error.message, error.kind or "validation")
+        return StreamingResponse(
+            iter([event]), media_type="text/event-stream", headers=admission.headers
+        )
     return await tgi.serve(request, admission, call)
 
 
@@ -77,15 +63,16 @@ async def generate_stream(request: Request) -> Response:
 @router.get("/info", response_model=Info)
 async def get_info(request: Request) -> Response:
     """TGI's ``Info``: model, limits, router version."""
-    return JSONResponse(INFO.model_dump(), headers=admit(request, contract.GPT2).headers)
+    return JSONResponse(Info().model_dump(), headers=admit(request, contract.GPT2).headers)
 
 
 @router.get("/v1/models", responses={200: {"description": "TGI's ModelsInfo: one model"}})
 async def list_models(request: Request) -> Response:
     """TGI's ``/v1/models`` (``openai_get_model_info``: ``created`` 0, owned by the model)."""
     model = {"id": contract.GPT2, "object": "model", "created": 0, "owned_by": contract.GPT2}
-    answer = {"object": "list", "data": [model]}
-    return JSONResponse(answer, headers=admit(request, contract.GPT2).headers)
+    return JSONResponse(
+        {"object": "list", "data": [model]}, headers=admit(request, contract.GPT2).headers
+    )
 
 
 @router.get("/health", responses={200: {"description": "Healthy (empty body)"}})
