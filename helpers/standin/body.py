@@ -34,11 +34,6 @@ def _where(text: str) -> str:
     return f"expected value at line {line} column {column}"
 
 
-def _is_json(content_type: str | None) -> bool:
-    kind, _, subtype = (content_type or "").split(";", 1)[0].strip().lower().partition("/")
-    return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
-
-
 async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     """Return the raw body, or raise the 413 without reading past ``limit`` bytes."""
     if getattr(request, "_body", None) is not None:
@@ -64,7 +59,8 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
 
 async def read_json(request: Request) -> Any:
     """Return the decoded JSON body, or raise TGI's plain-text 415, 413 or 400."""
-    if not _is_json(request.headers.get("content-type")):
+    mime = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if mime != "application/json" and not re.fullmatch(r"application/[^/]+\+json", mime):
         raise body_error(415, "Expected request with `Content-Type: application/json`")
     raw = await read_body(request)
     try:

@@ -1,14 +1,14 @@
-"""TGI's request bodies and ``Info`` as pydantic models: the routes parse with them, the
-OpenAPI document shows them. Fields and Rust types follow ``router/src/lib.rs`` @ ``db931fcf``;
-fields are strict, as serde is, and each names its serde ``expected`` text (``validation.py``
-words pydantic's errors with it). Limits are TGI's rules, in ``contract.TGI_RULES`` only.
+"""TGI's request bodies and ``Info`` as pydantic models, for parsing and the OpenAPI document.
+
+Fields follow ``router/src/lib.rs`` @ ``db931fcf``, strict as serde is, each naming its serde
+type (``x-rust-type``, for ``validation``'s messages); the limits are ``contract.TGI_RULES``'.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from .. import contract
 
@@ -24,8 +24,6 @@ def _int(expected: str, bits: int, signed: bool = False) -> Any:
 
 class GenerateParameters(BaseModel):
     """TGI's text-generation parameters (unknown keys are ignored, as TGI does)."""
-
-    model_config = ConfigDict(extra="allow")
 
     best_of: int | None = _int("usize", 64)
     temperature: float | None = rust("f32")
@@ -50,8 +48,6 @@ class GenerateParameters(BaseModel):
 
 class GenerateRequest(BaseModel):
     """``/generate`` and ``/generate_stream``: ``{"inputs", "parameters"}``."""
-
-    model_config = ConfigDict(extra="allow")
 
     inputs: str = rust("a string", ...)
     parameters: GenerateParameters = Field(default_factory=GenerateParameters)

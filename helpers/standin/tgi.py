@@ -1,10 +1,7 @@
-"""TGI's text-generation answers, shared by the classic routes and the emulated endpoint.
-
-Built with huggingface_hub's generated types (``TextGenerationOutput``, its ``Details``,
-``TextGenerationStreamOutput``), serialised as TGI's router does (``router/src/lib.rs`` @
-``db931fcf``: ``details``, ``best_of_sequences`` and ``top_tokens`` only when asked); a failure
-mid-stream is one ``{"error", "error_type"}`` event. ``watermark`` is TGI's green list with
-numpy's generator; ``adapter_id`` falls back to the base model, as TGI does for an unknown one.
+"""TGI's text-generation answers (the classic routes and the emulated endpoint), built with
+huggingface_hub's ``TextGenerationOutput`` / ``TextGenerationStreamOutput`` types and sent as
+TGI's router does (``router/src/lib.rs`` @ ``db931fcf``: ``details``, ``best_of_sequences``,
+``top_tokens`` only when asked); a failure mid-stream is one ``{"error", "error_type"}`` event.
 """
 
 from __future__ import annotations
@@ -19,7 +16,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from . import events as sse
 from .dependencies import Admission, broken_body
-from .textgen import Continuation, TextGenerator, Token
+from .textgen import Continuation, Token
 from .validation import GenerateCall
 
 _SKIPPED = ("details", "best_of_sequences", "top_tokens")
@@ -40,14 +37,6 @@ def _token(token: Token, kind: type = hf.TextGenerationOutputToken) -> Any:
     if kind is hf.TextGenerationOutputPrefillToken:
         return kind(id=token.id, text=token.text, logprob=logprob)
     return kind(id=token.id, text=token.text, logprob=logprob, special=token.special)
-
-
-def run(generator: TextGenerator, call: GenerateCall) -> Continuation:
-    """Return the Continuation TGI would produce for a validated call."""
-    best_of = call.parameters.get("best_of") or 1
-    if best_of > 1 and not call.stream:
-        return generator.generate_best_of(call.inputs, call.parameters, best_of)
-    return generator.generate(call.inputs, call.parameters if call.parameters_given else None)
 
 
 def output_text(call: GenerateCall, gen: Continuation) -> str:
@@ -101,14 +90,12 @@ async def stream_events(
         if error_after is not None and index >= error_after:
             yield stream_error(f"Request failed during generation: {fault}")
             return
+        top = [_token(t, kind) for t in token.top] if call.parameters.get("top_n_tokens") else None
         event = hf.TextGenerationStreamOutput(
             index=index + 1,
             token=_token(token, kind),
-            top_tokens=[_token(t, kind) for t in token.top]
-            if call.parameters.get("top_n_tokens")
-            else None,
+            top_tokens=top,
             generated_text=output_text(call, gen) if index == last else None,
-            details=None,
         )
         if index == last and call.parameters.get("details"):
             event.details = hf.TextGenerationStreamOutputStreamDetails(
@@ -120,38 +107,35 @@ async def stream_events(
         yield sse.tgi_event(_wire(event, ("top_tokens",)))
 
 
-async def serve(
-    request: Request,
-    admission: Admission,
-    call: GenerateCall,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    """Generate for ``call`` and answer as TGI (a stream, or the answer) with its headers.
+async def serve(request: Request, admission: Admission, call: GenerateCall) -> Response:
+    """Generate for ``call`` and answer as TGI, a stream or one answer, with TGI's headers.
 
     Knobs: ``latency_ms_per_token``, ``stream_delay_ms``, ``stream_error_after_tokens`` and the
     "drop" fault (the answer starts, then the connection breaks).
     """
-    options, profile = request.app.state.options, request.app.state.profile
-    gen = run(request.app.state.generator, call)
-    seconds, credits_left = request.app.state.usage.charge(len(gen.tokens))
+    state, params, profile = request.app.state, call.parameters, request.app.state.profile
+    if (params.get("best_of") or 1) > 1 and not call.stream:
+        gen = state.generator.generate_best_of(call.inputs, params, params["best_of"])
+    else:
+        gen = state.generator.generate(call.inputs, params if call.parameters_given else None)
+    seconds, credits_left = state.usage.charge(len(gen.tokens))
     headers = {
         **admission.headers,
         "x-compute-type": profile.compute_type,
         "x-compute-time": f"{seconds:.3f}",
         "x-prompt-tokens": str(gen.input_length),
         "x-generated-tokens": str(len(gen.tokens)),
-        **(headers or {}),
     }
     if credits_left is not None and profile.marks_stand_in:
         headers["x-standin-credits-left-usd"] = f"{credits_left:.6f}"
     if call.stream:  # a profile that marks nothing reports a lost shard, as TGI does
         fault = "stand-in fault" if profile.marks_stand_in else "Server error: transport error"
-        delay, error_after = options.stream_delay_s, options.stream_error_after_tokens
+        delay, error_after = state.options.stream_delay_s, state.options.stream_error_after_tokens
         events = stream_events(call, gen, delay, error_after, fault)
         headers["X-Accel-Buffering"] = "no"
         return StreamingResponse(events, media_type="text/event-stream", headers=headers)
-    if options.latency_ms_per_token:
-        await asyncio.sleep(options.latency_ms_per_token / 1000.0 * len(gen.tokens))
+    if state.options.latency_ms_per_token:
+        await asyncio.sleep(state.options.latency_ms_per_token / 1000.0 * len(gen.tokens))
     if admission.drop:
         start = '[{"generated_text": "' if call.compat else '{"generated_text": "'
         return StreamingResponse(broken_body(start), headers=headers)

@@ -1,8 +1,5 @@
-"""The classic task contract: ``POST /models/{id}`` and the router's
-``POST /hf-inference/models/{id}``, ``{"inputs", "parameters"}`` in, the task's JSON out.
-
-Text generation (gpt2) answers as TGI's compat route (JSON or TGI's events); the other tasks
-(summarization, translation, classification...) answer from ``tasks``.
+"""The classic contract at ``POST /models/{id}`` and ``POST /hf-inference/models/{id}``:
+``{"inputs", "parameters"}`` in; gpt2 answers as TGI's compat route, other tasks from ``tasks``.
 """
 
 from __future__ import annotations
@@ -11,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from .. import tgi
 from ..body import read_json
@@ -28,7 +25,6 @@ DOCUMENTED = documented(CompatGenerateRequest, "[GenerateResponse], or TGI event
 class TaskRequest(BaseModel):
     """Another task's classic body: ``inputs`` (checked by the task) and ``parameters``."""
 
-    model_config = ConfigDict(extra="allow")
     inputs: Any
     parameters: dict[str, Any] | None = rust("a map")
 
@@ -46,11 +42,12 @@ async def classic(model_id: str, request: Request) -> Response:
     info = hf_inference_model(model_id)
     admission = admit(request, info.id if info and (info.id != GPT2 or served) else None)
     body = await read_json(request)
-    extra = {"x-inference-provider": "hf-inference"} if on_router else {}
+    if on_router:
+        admission.headers["x-inference-provider"] = "hf-inference"
     if info.pipeline_tag == "text-generation":  # TGI's compat route: a stream's 422 comes first
         call = validate_generate(body, state.generator.count_tokens)
-        return await tgi.serve(request, admission, call, extra)
+        return await tgi.serve(request, admission, call)
     task = parse_task(TaskRequest, body)
     state.usage.charge(1)
     answer = handler_for(info)(task.inputs, dict(task.parameters or {}))
-    return JSONResponse(answer, headers={**admission.headers, **extra})
+    return JSONResponse(answer, headers=admission.headers)

@@ -1,10 +1,7 @@
-"""The emulated dedicated Inference Endpoint: gpt2 on TGI, at the base ``/endpoints/gpt2``.
-
-TGI's routes (``router/src/server.rs`` @ ``db931fcf``): ``POST /`` (the compat route, prompt
-prepended by default), ``/generate`` (one ``GenerateResponse``), ``/generate_stream`` (TGI
-events; a validation error is one event after the 200, as TGI validates inside the stream),
-``GET /info``, ``/v1/models``, ``/health`` (and ``/``). Its ``/v1/completions`` and
-``/v1/chat/completions`` live in ``routes/openai.py``; every route passes ``admit``.
+"""The emulated dedicated Inference Endpoint, gpt2 on TGI at ``/endpoints/gpt2``: TGI's routes
+(``router/src/server.rs`` @ ``db931fcf``) ``POST /`` (compat), ``/generate``,
+``/generate_stream``, ``GET /info``, ``/health``; its ``/v1/completions`` and
+``/v1/chat/completions`` are in ``routes/openai.py``. Every route passes ``admit``.
 """
 
 from __future__ import annotations
@@ -64,15 +61,6 @@ async def generate_stream(request: Request) -> Response:
 async def get_info(request: Request) -> Response:
     """TGI's ``Info``: model, limits, router version."""
     return JSONResponse(Info().model_dump(), headers=admit(request, contract.GPT2).headers)
-
-
-@router.get("/v1/models", responses={200: {"description": "TGI's ModelsInfo: one model"}})
-async def list_models(request: Request) -> Response:
-    """TGI's ``/v1/models`` (``openai_get_model_info``: ``created`` 0, owned by the model)."""
-    model = {"id": contract.GPT2, "object": "model", "created": 0, "owned_by": contract.GPT2}
-    return JSONResponse(
-        {"object": "list", "data": [model]}, headers=admit(request, contract.GPT2).headers
-    )
 
 
 @router.get("/health", responses={200: {"description": "Healthy (empty body)"}})

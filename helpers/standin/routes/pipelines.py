@@ -1,11 +1,7 @@
-"""hf-inference's pipeline routes for embeddings models:
-``POST /hf-inference/models/{id}/pipeline/feature-extraction`` and ``…/sentence-similarity``.
-
-huggingface_hub (``HFInferenceTask._prepare_url``) sends these two tasks there, as one
-embeddings model serves both. Feature extraction takes its options at the body's root,
-sentence similarity ``{"inputs": {"source_sentence", "sentences"}}``; bodies are parsed with
-huggingface_hub's input types (as pydantic models), the vectors come from ``tasks``.
-"""
+"""hf-inference's pipelines for embeddings models, where huggingface_hub sends both tasks:
+``POST /hf-inference/models/{id}/pipeline/feature-extraction`` and ``…/sentence-similarity``,
+bodies parsed with huggingface_hub's input types (as strict pydantic models), answers from
+``tasks``."""
 
 from __future__ import annotations
 
@@ -43,16 +39,15 @@ def model_of(spec: type) -> type[BaseModel]:
 
 
 BODIES = {
-    "feature-extraction": model_of(hf.FeatureExtractionInput),
+    "feature-extraction": model_of(hf.FeatureExtractionInput),  # options at the body's root
     "sentence-similarity": model_of(hf.SentenceSimilarityInput),
 }
-"""Feature extraction takes its options at the body's root; ``parameters`` is merged in."""
 
 
 def embeddings_model(model_id: str) -> str | None:
     """Return the id of the embeddings model hf-inference serves as ``model_id``, or None."""
     info = hf_inference_model(model_id)
-    return info.id if info is not None and info.pipeline_tag in EMBEDDING_TAGS else None
+    return info.id if info and info.pipeline_tag in EMBEDDING_TAGS else None
 
 
 Admitted = Annotated[Admission, admit_model(embeddings_model)]
