@@ -1,10 +1,7 @@
-"""Reading JSON request bodies as TGI's router does (axum's ``Json`` behind a 2 MB
-``DefaultBodyLimit``), never answering 500: 415 without a JSON ``Content-Type``; 413 past
-``MAX_BODY_BYTES`` (from ``Content-Length``, or as soon as a chunked body passes it); 400 for
-bytes serde_json refuses: invalid UTF-8, bad syntax, an empty body, nesting too deep, ``NaN`` /
-``Infinity`` (Python reads them), half a surrogate pair (``"\\ud800"``). All in plain text; a
-client gone mid-body gets a quiet 400 that nobody reads.
-"""
+"""Reading JSON bodies as TGI's router does (axum's ``Json``, a 2 MB limit), never with a 500:
+plain-text 415 without a JSON ``Content-Type``, 413 past ``MAX_BODY_BYTES`` (read no further),
+400 for what serde_json refuses (invalid UTF-8 or syntax, deep nesting, ``NaN``, half a
+surrogate pair); a client gone mid-body gets a quiet 400."""
 
 from __future__ import annotations
 
@@ -18,8 +15,7 @@ from starlette.requests import ClientDisconnect
 from ..contract import MAX_BODY_BYTES
 from .errors import bad_json, body_error
 
-_CONSTANT = re.compile(r'"(?:\\.|[^"\\])*"|(-?Infinity|NaN)')
-"""A JSON string (skipped) or one of the non-numbers Python's json accepts."""
+_CONSTANT = re.compile(r'"(?:\\.|[^"\\])*"|(-?Infinity|NaN)')  # a string (skipped) or a NaN
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 

@@ -19,8 +19,7 @@ from .dependencies import Admission, broken_body
 from .textgen import Continuation, Token
 from .validation import GenerateCall
 
-_SKIPPED = ("details", "best_of_sequences", "top_tokens")
-"""Fields TGI leaves out when empty (``skip_serializing_if``)."""
+_SKIPPED = ("details", "best_of_sequences", "top_tokens")  # TGI's skip_serializing_if
 
 
 def _wire(value: Any, skipped: tuple[str, ...] = _SKIPPED) -> Any:
