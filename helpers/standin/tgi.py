@@ -33,14 +33,12 @@ def _wire(value: Any, skipped: tuple[str, ...] = _SKIPPED) -> Any:
 
 def _token(token: Token, kind: type = hf.TextGenerationOutputToken) -> Any:
     logprob = None if token.logprob is None else round(token.logprob, 4)
-    if kind is hf.TextGenerationOutputPrefillToken:
-        return kind(id=token.id, text=token.text, logprob=logprob)
-    return kind(id=token.id, text=token.text, logprob=logprob, special=token.special)
+    special = {} if kind is hf.TextGenerationOutputPrefillToken else {"special": token.special}
+    return kind(id=token.id, text=token.text, logprob=logprob, **special)
 
 
 def output_text(call: GenerateCall, gen: Continuation) -> str:
-    """Return ``generated_text``: the prompt is prepended with ``return_full_text`` (by default
-    on the compat route, ``compat_return_full_text``)."""
+    """Return ``generated_text``, the prompt first with ``return_full_text`` (compat: default)."""
     full = call.parameters.get("return_full_text")
     return call.inputs + gen.text if (call.compat if full is None else full) else gen.text
 
@@ -107,11 +105,8 @@ async def stream_events(
 
 
 async def serve(request: Request, admission: Admission, call: GenerateCall) -> Response:
-    """Generate for ``call`` and answer as TGI, a stream or one answer, with TGI's headers.
-
-    Knobs: ``latency_ms_per_token``, ``stream_delay_ms``, ``stream_error_after_tokens`` and the
-    "drop" fault (the answer starts, then the connection breaks).
-    """
+    """Generate for ``call`` and answer as TGI, with its headers; the knobs: latency, stream
+    delay and error, the "drop" fault (the answer starts, then the connection breaks)."""
     state, params, profile = request.app.state, call.parameters, request.app.state.profile
     if (params.get("best_of") or 1) > 1 and not call.stream:
         gen = state.generator.generate_best_of(call.inputs, params, params["best_of"])

@@ -62,8 +62,7 @@ def serde_message(model: type[BaseModel], exc: ValidationError) -> str:
 
 @dataclass
 class GenerateCall:
-    """A request that passed validation. ``compat``: TGI's compat route (a list of one answer,
-    the prompt prepended by default); ``input_length``: prompt tokens after ``truncate``."""
+    """A valid request; ``compat``: TGI's compat route; ``input_length``: after ``truncate``."""
 
     inputs: str
     parameters: dict[str, Any]

@@ -142,3 +142,19 @@ def test_the_endpoint_routes_are_documented(api):
     paths = api.get("/openapi.json").json()["paths"]
     for path in ("", "/generate", "/generate_stream", "/info", "/health"):
         assert ENDPOINT_PREFIX + path in paths
+
+
+def test_the_endpoint_lists_its_model_on_v1_models_as_tgi_does(api, auth):
+    answer = api.get("/endpoints/gpt2/v1/models", headers=auth)
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "object": "list",
+        "data": [
+            {
+                "id": "openai-community/gpt2",
+                "object": "model",
+                "created": 0,
+                "owned_by": "openai-community/gpt2",
+            }
+        ],
+    }

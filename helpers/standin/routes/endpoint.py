@@ -1,6 +1,6 @@
 """The emulated dedicated Inference Endpoint, gpt2 on TGI at ``/endpoints/gpt2``: TGI's routes
 (``router/src/server.rs`` @ ``db931fcf``) ``POST /`` (compat), ``/generate``,
-``/generate_stream``, ``GET /info``, ``/health``; its ``/v1/completions`` and
+``/generate_stream``, ``GET /info``, ``/v1/models``, ``/health``; its ``/v1/completions`` and
 ``/v1/chat/completions`` are in ``routes/openai.py``. Every route passes ``admit``.
 """
 
@@ -31,10 +31,8 @@ async def _serve(request: Request, *, compat: bool, stream: bool = False) -> Res
         stream = stream or (compat and isinstance(body, dict) and body.get("stream") is True)
         if not stream or error.surface == "text":
             raise
-        event = tgi.stream_error(error.message, error.kind or "validation")
-        return StreamingResponse(
-            iter([event]), media_type="text/event-stream", headers=admission.headers
-        )
+        events = iter([tgi.stream_error(error.message, error.kind or "validation")])
+        return StreamingResponse(events, media_type="text/event-stream", headers=admission.headers)
     return await tgi.serve(request, admission, call)
 
 
@@ -61,6 +59,14 @@ async def generate_stream(request: Request) -> Response:
 async def get_info(request: Request) -> Response:
     """TGI's ``Info``: model, limits, router version."""
     return JSONResponse(Info().model_dump(), headers=admit(request, contract.GPT2).headers)
+
+
+@router.get("/v1/models")
+async def list_models(request: Request) -> Response:
+    """TGI's ``/v1/models``: the one model served (``created`` 0, owned by itself)."""
+    model = {"id": contract.GPT2, "object": "model", "created": 0, "owned_by": contract.GPT2}
+    headers = admit(request, contract.GPT2).headers
+    return JSONResponse({"object": "list", "data": [model]}, headers=headers)
 
 
 @router.get("/health", responses={200: {"description": "Healthy (empty body)"}})
