@@ -6,6 +6,7 @@ surrogate pair); a client gone mid-body gets a quiet 400."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -21,6 +22,12 @@ _SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 def _refuse(name: str) -> Any:
     raise ValueError("NaN")  # serde_json has no NaN or Infinity
+
+
+def _float(text: str) -> float:
+    if math.isinf(value := float(text)):  # 1e400: Python reads inf
+        raise ValueError("number out of range")
+    return value
 
 
 def _where(text: str) -> str:
@@ -61,7 +68,7 @@ async def read_json(request: Request) -> Any:
     raw = await read_body(request)
     try:
         text = raw.decode("utf-8")
-        value = json.loads(text, parse_constant=_refuse)
+        value = json.loads(text, parse_constant=_refuse, parse_float=_float)
         if _SURROGATE.search(text):  # half a pair decodes to a str that no .encode() survives
             json.dumps(value, ensure_ascii=False).encode()
     except UnicodeDecodeError as exc:

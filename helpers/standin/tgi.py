@@ -71,11 +71,6 @@ def response(call: GenerateCall, gen: Continuation) -> dict[str, Any]:
     return _wire(hf.TextGenerationOutput(generated_text=output_text(call, gen), details=details))
 
 
-def stream_error(message: str, error_type: str = "generation") -> str:
-    """Return one TGI error event (``{"error", "error_type"}``)."""
-    return sse.tgi_event({"error": message, "error_type": error_type})
-
-
 async def stream_events(
     call: GenerateCall, gen: Continuation, delay: float, error_after: int | None, fault: str
 ) -> AsyncIterator[str]:
@@ -85,7 +80,8 @@ async def stream_events(
     for index, token in enumerate(gen.tokens):
         await sse.pace(delay)
         if error_after is not None and index >= error_after:
-            yield stream_error(f"Request failed during generation: {fault}")
+            message = f"Request failed during generation: {fault}"
+            yield sse.tgi_event({"error": message, "error_type": "generation"})
             return
         top = [_token(t, kind) for t in token.top] if call.parameters.get("top_n_tokens") else None
         event = hf.TextGenerationStreamOutput(

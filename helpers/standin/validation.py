@@ -93,12 +93,6 @@ def validate_generate(
     problems = tgi_violations({**params, "stream": stream}, input_tokens=length)
     if problems or params.get("grammar") is not None:
         raise validation_error(problems[0] if problems else NOT_EMULATED.format("grammar"))
-    truncate = params.get("truncate") or length
-    return GenerateCall(
-        inputs=req.inputs,
-        parameters=params,
-        parameters_given="parameters" in req.model_fields_set,
-        stream=stream,
-        compat=compat,
-        input_length=min(length, truncate),
-    )
+    given = "parameters" in req.model_fields_set
+    truncated = min(length, params.get("truncate") or length)
+    return GenerateCall(req.inputs, params, given, stream, compat, truncated)

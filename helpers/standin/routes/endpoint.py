@@ -14,6 +14,7 @@ from .. import tgi
 from ..body import read_json
 from ..dependencies import admit
 from ..errors import StandInError
+from ..events import tgi_event
 from ..schemas import CompatGenerateRequest, GenerateRequest, Info, documented
 from ..validation import validate_generate
 
@@ -31,7 +32,7 @@ async def _serve(request: Request, *, compat: bool, stream: bool = False) -> Res
         stream = stream or (compat and isinstance(body, dict) and body.get("stream") is True)
         if not stream or error.surface == "text":
             raise
-        events = iter([tgi.stream_error(error.message, error.kind or "validation")])
+        events = iter([tgi_event(error.envelope("tgi"))])
         return StreamingResponse(events, media_type="text/event-stream", headers=admission.headers)
     return await tgi.serve(request, admission, call)
 
