@@ -1,104 +1,87 @@
-"""TGI's request bodies and ``Info`` as pydantic models, for the OpenAPI document.
+"""TGI's request bodies and ``Info`` as pydantic models, for parsing and the OpenAPI document.
 
-The routes validate bodies with ``validation.py`` (serde's wording, then ``contract.TGI_RULES``)
-so that the answers are TGI's and not pydantic's; answers are TGI's shapes as documented by
-huggingface_hub's ``TextGenerationOutput`` / ``TextGenerationStreamOutput`` (tests check them
-against TGI's own OpenAPI schemas). Fields follow ``router/src/lib.rs`` @ ``db931fcf``.
+Fields follow ``router/src/lib.rs`` @ ``db931fcf``, strict as serde is, each naming its serde
+type (``x-rust-type``, for ``validation``'s messages); the limits are ``contract.TGI_RULES``'.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from ..contract import MAX_BEST_OF, MAX_STOP_SEQUENCES, MAX_TOP_N_TOKENS
+from .. import contract
 
 
-class Grammar(BaseModel):
-    """``{"type": "json" | "json_object" | "json_schema" | "regex", "value": ...}``."""
+def rust(expected: str, default: Any = None, **constraints: Any) -> Any:
+    """Return a strict field whose serde type reads ``expected`` (``i32``, ``a boolean``...)."""
+    return Field(default, strict=True, json_schema_extra={"x-rust-type": expected}, **constraints)
 
-    type: Literal["json", "json_object", "json_schema", "regex"]
-    value: Any = Field(
-        ...,
-        description="A JSON schema (json), {name?, schema} (json_schema) or a regex (regex). "
-        "The stand-in answers a value valid for the schema, or a string matching a simple "
-        "regex; what it cannot honour gets 422.",
-    )
+
+def _int(expected: str, bits: int, signed: bool = False) -> Any:
+    return rust(expected, ge=-(2 ** (bits - 1)) if signed else 0, le=2 ** (bits - signed) - 1)
 
 
 class GenerateParameters(BaseModel):
     """TGI's text-generation parameters (unknown keys are ignored, as TGI does)."""
 
-    model_config = ConfigDict(extra="allow")
-
-    best_of: int | None = Field(
-        None, gt=0, le=MAX_BEST_OF, description="Needs sampling; no seed; no stream."
-    )
-    temperature: float | None = Field(None, gt=0)
-    repetition_penalty: float | None = Field(None, gt=0)
-    frequency_penalty: float | None = Field(None, ge=-2, le=2)
-    top_k: int | None = Field(None, gt=0)
-    top_p: float | None = Field(None, gt=0, lt=1)
-    typical_p: float | None = Field(None, gt=0, lt=1)
-    do_sample: bool = False
-    max_new_tokens: int | None = Field(None, gt=0)
-    return_full_text: bool | None = None
-    stop: list[str] = Field(default_factory=list, max_length=MAX_STOP_SEQUENCES)
-    truncate: int | None = Field(None, gt=0, description="Keep only the last N prompt tokens.")
-    watermark: bool = Field(
-        False,
-        description="Applied as TGI does (green list +2.0), with numpy's generator: a real "
-        "detector for gpt2 would not recognise it.",
-    )
-    details: bool = False
-    decoder_input_details: bool = Field(False, description="Prompt log-probs; not with stream.")
-    seed: int | None = Field(None, ge=0)
-    top_n_tokens: int | None = Field(None, ge=0, le=MAX_TOP_N_TOKENS)
-    grammar: Grammar | None = None
-    adapter_id: str | None = Field(
-        None, description="No adapters are loaded: the base model answers, as in TGI."
-    )
+    best_of: int | None = _int("usize", 64)
+    temperature: float | None = rust("f32")
+    repetition_penalty: float | None = rust("f32")
+    frequency_penalty: float | None = rust("f32")
+    top_k: int | None = _int("i32", 32, signed=True)
+    top_p: float | None = rust("f32")
+    typical_p: float | None = rust("f32")
+    do_sample: bool = rust("a boolean", False)
+    max_new_tokens: int | None = _int("u32", 32)
+    return_full_text: bool | None = rust("a boolean")
+    stop: list[str] = rust("a sequence", [])
+    truncate: int | None = _int("usize", 64)
+    watermark: bool = rust("a boolean", False, description="TGI's green list, numpy's RNG.")
+    details: bool = rust("a boolean", False)
+    decoder_input_details: bool = rust("a boolean", False)
+    seed: int | None = _int("u64", 64)
+    top_n_tokens: int | None = _int("u32", 32)
+    grammar: Any = Field(None, description="Not emulated: a 422 (the live service accepts it).")
+    adapter_id: str | None = rust("a string", description="No adapter: the base model answers.")
 
 
 class GenerateRequest(BaseModel):
-    """The classic ``{"inputs", "parameters", "stream"}`` contract (TGI's compat route)."""
+    """``/generate`` and ``/generate_stream``: ``{"inputs", "parameters"}``."""
 
-    model_config = ConfigDict(extra="allow")
+    inputs: str = rust("a string", ...)
+    parameters: GenerateParameters = Field(default_factory=GenerateParameters)
 
-    inputs: str = Field(..., min_length=1)
-    parameters: GenerateParameters | None = None
-    stream: bool = False
+
+class CompatGenerateRequest(GenerateRequest):
+    """The classic contract (TGI's compat route ``POST /``): ``stream`` too."""
+
+    stream: bool = rust("a boolean", False)
 
 
 class Info(BaseModel):
-    """TGI's ``GET /info``."""
+    """TGI's ``GET /info``, with the launcher's defaults for the emulated gpt2 endpoint."""
 
-    model_id: str
-    model_sha: str | None
-    model_pipeline_tag: str | None
-    max_concurrent_requests: int
-    max_best_of: int
-    max_stop_sequences: int
-    max_input_tokens: int
-    max_total_tokens: int
-    validation_workers: int
-    max_client_batch_size: int
-    router: str
-    version: str
-    sha: str | None
-    docker_label: str | None
+    model_id: str = contract.GPT2
+    model_sha: str | None = None
+    model_pipeline_tag: str | None = "text-generation"
+    max_concurrent_requests: int = 128
+    max_best_of: int = contract.MAX_BEST_OF
+    max_stop_sequences: int = contract.MAX_STOP_SEQUENCES
+    max_input_tokens: int = contract.MAX_INPUT_TOKENS
+    max_total_tokens: int = contract.MAX_TOTAL_TOKENS
+    validation_workers: int = 2
+    max_client_batch_size: int = 4
+    router: str = "text-generation-router"
+    version: str = contract.TGI_VERSION
+    sha: str | None = None
+    docker_label: str | None = None
 
 
 def inline_refs(schema: Any, defs: dict[str, Any] | None = None) -> Any:
-    """Return ``schema`` with every local ``#/$defs/X`` reference replaced by its definition.
-
-    A body schema placed in the OpenAPI document through ``openapi_extra`` keeps pydantic's
-    ``$defs``, which nothing at the document's root resolves; inlining removes them.
-    """
-    if defs is None and isinstance(schema, dict):
-        defs = schema.get("$defs", {})
+    """Return ``schema`` with every local ``#/$defs/X`` reference replaced by its definition."""
     if isinstance(schema, dict):
+        defs = schema.get("$defs", {}) if defs is None else defs
         ref = schema.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/$defs/"):
             return inline_refs(defs[ref.split("/")[-1]], defs)
@@ -108,43 +91,8 @@ def inline_refs(schema: Any, defs: dict[str, Any] | None = None) -> Any:
     return schema
 
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Missing or invalid token"},
-    404: {"description": "Model not served: plain text `Not Found`"},
-    422: {"description": "Input validation error `{error, error_type}`, or serde's plain text"},
-    429: {"description": "Rate limit (stand-in knob)"},
-}
-CLASSIC_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "A list with one TGI GenerateResponse, or TGI events with `stream`"},
-    **_ERRORS,
-}
-GENERATE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "TGI's GenerateResponse"},
-    **_ERRORS,
-}
-STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "TGI's StreamResponse events; a validation error is one event"},
-    **_ERRORS,
-}
-
-
-def openapi_body(schema: dict[str, Any]) -> dict[str, Any]:
-    """Return an ``openapi_extra`` that documents a required JSON body with ``schema``."""
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": inline_refs(schema)}},
-        }
-    }
-
-
-GENERATE_BODY_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["inputs"],
-    "properties": {
-        "inputs": {"type": "string"},
-        "parameters": GenerateParameters.model_json_schema(),
-    },
-    "$defs": GenerateParameters.model_json_schema().get("$defs", {}),
-}
-"""``/generate`` and ``/generate_stream``: the compat body without ``stream``."""
+def documented(model: type[BaseModel], answer: str) -> dict[str, Any]:
+    """Return a route's OpenAPI keywords: ``model`` as its required JSON body, its answer."""
+    content = {"application/json": {"schema": inline_refs(model.model_json_schema())}}
+    body = {"requestBody": {"required": True, "content": content}}
+    return {"openapi_extra": body, "responses": {200: {"description": answer}}}

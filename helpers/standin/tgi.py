@@ -1,227 +1,114 @@
-"""TGI's text-generation answers, shared by the classic routes and the emulated endpoint.
-
-Shapes from text-generation-inference ``router/src/lib.rs`` and ``router/src/server.rs`` at
-``db931fcf``:
-
-- ``GenerateResponse``: ``{"generated_text", "details"?}``; ``details`` (when ``details`` or
-  ``decoder_input_details`` is true) = ``finish_reason``, ``generated_tokens``, ``seed``,
-  ``prefill`` (filled only with ``decoder_input_details``), ``tokens``, ``best_of_sequences``
-  (only with ``best_of`` > 1), ``top_tokens`` (only with ``top_n_tokens`` > 0).
-- ``StreamResponse`` events: ``index``, ``token``, ``top_tokens`` (only when asked),
-  ``generated_text`` (last event only) and ``details`` (last event only, and only when
-  ``"details": true`` was sent: ``finish_reason``, ``generated_tokens``, ``seed``,
-  ``input_length``); a failure mid-stream is one ``{"error", "error_type"}`` event.
-
-``watermark``: applied as TGI applies it (a green list per previous token gets +2.0 before
-sampling), with numpy's generator instead of torch's, so a real watermark detector for gpt2
-would not recognise the stand-in's green lists. ``adapter_id``: the stand-in loads no LoRA
-adapters and, like TGI (``ADAPTER_TO_INDEX.get(adapter_id, 0)`` in ``flash_causal_lm.py``),
-answers with the base model.
+"""TGI's text-generation answers (the classic routes and the emulated endpoint), built with
+huggingface_hub's ``TextGenerationOutput`` / ``TextGenerationStreamOutput`` types and sent as
+TGI's router does (``router/src/lib.rs`` @ ``db931fcf``: ``details``, ``best_of_sequences``,
+``top_tokens`` only when asked); a failure mid-stream is one ``{"error", "error_type"}`` event.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
-import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
+import huggingface_hub as hf
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from . import events as sse
 from .dependencies import Admission, broken_body
-from .errors import validation_error
-from .events import tgi_event
-from .profiles import Profile
-from .serving.grammar import GrammarUnsupported, json_answer, regex_answer
-from .textgen import Continuation, TextGenerator, Token, uses_sampling
+from .textgen import Continuation, Token
 from .validation import GenerateCall
 
-GRAMMAR_UNSUPPORTED = "grammar is not supported by the stand-in: {0}"
+_SKIPPED = ("details", "best_of_sequences", "top_tokens")  # TGI's skip_serializing_if
 
 
-def stream_fault(profile: Profile) -> str:
-    """Return the injected stream fault's reason: named as the stand-in's, or under a profile
-    that marks nothing, a shard's ``Server error: transport error`` (as TGI reports a lost
-    shard; users quote it in TGI's issues)."""
-    return "stand-in fault" if profile.marks_stand_in else "Server error: transport error"
+def _wire(value: Any, skipped: tuple[str, ...] = _SKIPPED) -> Any:
+    """Return ``value`` (huggingface_hub types are dicts) without TGI's skipped empty fields."""
+    if isinstance(value, list):
+        return [_wire(v, skipped) for v in value]
+    if isinstance(value, dict):
+        return {k: _wire(v, skipped) for k, v in value.items() if v is not None or k not in skipped}
+    return value
 
 
-"""The stand-in's own 422 for a grammar it cannot honour (TGI itself would honour it)."""
-
-_PIECES = re.compile(r"\s*[A-Za-z0-9]+|\s*[^\sA-Za-z0-9]|\s+")
-
-
-def _grammar_tokens(generator: TextGenerator, text: str) -> list[Token]:
-    """Split constrained text into tokens (forced choices: log-prob 0.0)."""
-    tokens = []
-    for piece in _PIECES.findall(text):
-        word = piece.strip()
-        known = generator.model.ids_of([word])[0] if word else None
-        tokens.append(Token(generator.token_id(piece, known), piece, 0.0))
-    return tokens
+def _token(token: Token, kind: type = hf.TextGenerationOutputToken) -> Any:
+    logprob = None if token.logprob is None else round(token.logprob, 4)
+    special = {} if kind is hf.TextGenerationOutputPrefillToken else {"special": token.special}
+    return kind(id=token.id, text=token.text, logprob=logprob, **special)
 
 
-def _words_about(generator: TextGenerator, seed: int, about: str = ""):
-    """Return ``words(topic, n)``: one whole corpus sentence about ``about`` and ``topic``."""
-
-    def words(topic: str, n: int) -> str:
-        return generator.sentence(f"{about} {topic}", seed) or "text"
-
-    return words
-
-
-def _constrained(generator: TextGenerator, call: GenerateCall) -> Continuation:
-    params = call.parameters
-    sampling = uses_sampling(params, call.parameters_given)
-    seed = params.get("seed")
-    if sampling and seed is None:
-        seed = secrets.randbits(63)
-    grammar = call.grammar or {}
-    fixed = int(seed) if sampling else 0
-    try:
-        if grammar["kind"] == "json":
-            words = _words_about(generator, fixed, call.inputs)
-            text = json_answer(grammar["schema"], words, fixed, call.inputs)
-        else:
-            text = regex_answer(grammar["pattern"], generator.model.words[1:], fixed)
-    except GrammarUnsupported as exc:
-        raise validation_error(GRAMMAR_UNSUPPORTED.format(exc)) from None
-    result = Continuation(
-        prompt=call.inputs, seed=int(seed) if sampling else None, input_length=call.input_length
-    )
-    if params.get("decoder_input_details"):
-        result.prefill = generator.prefill(call.inputs, params.get("truncate"))
-    limit = int(params.get("max_new_tokens") or 10**9)
-    stops = [s for s in params.get("stop") or [] if s]
-    so_far = ""
-    for token in _grammar_tokens(generator, text):
-        if len(result.tokens) >= limit:
-            result.finish_reason = "length"
-            return result
-        result.tokens.append(token)
-        so_far += token.text
-        if any(so_far.endswith(s) for s in stops):
-            result.finish_reason = "stop_sequence"
-            return result
-    if len(result.tokens) >= limit:
-        result.finish_reason = "length"
-        return result
-    result.tokens.append(Token(0, "", 0.0, special=True))
-    result.finish_reason = "eos_token"
-    return result
-
-
-def run(generator: TextGenerator, call: GenerateCall) -> Continuation:
-    """Return the Continuation TGI would produce for a validated call."""
-    params = call.parameters if call.parameters_given else None
-    if call.grammar is not None:
-        return _constrained(generator, call)
-    best_of = call.parameters.get("best_of") or 1
-    if best_of > 1 and not call.stream:
-        return generator.generate_best_of(call.inputs, call.parameters, best_of)
-    return generator.generate(call.inputs, params)
-
-
-def output_text(call: GenerateCall, gen: Continuation, full_default: bool) -> str:
-    """Return ``generated_text``: the prompt is prepended when ``return_full_text``."""
+def output_text(call: GenerateCall, gen: Continuation) -> str:
+    """Return ``generated_text``, the prompt first with ``return_full_text`` (compat: default)."""
     full = call.parameters.get("return_full_text")
-    if full is None:
-        full = full_default
-    return (call.inputs + gen.text) if full else gen.text
+    return call.inputs + gen.text if (call.compat if full is None else full) else gen.text
 
 
-def _top_tokens(gen: Continuation) -> list[list[dict[str, Any]]]:
-    return [[alt.to_dict() for alt in token.top] for token in gen.tokens]
+def _sequence(call: GenerateCall, gen: Continuation, kind: type, **more: Any) -> Any:
+    """Return ``Details`` or a ``BestOfSequence`` for one generation."""
+    top = [[_token(t) for t in tok.top] for tok in gen.tokens]
+    return kind(
+        finish_reason=gen.finish_reason,
+        generated_tokens=len(gen.tokens),
+        seed=gen.seed,
+        prefill=[_token(t, hf.TextGenerationOutputPrefillToken) for t in gen.prefill],
+        tokens=[_token(t) for t in gen.tokens],
+        top_tokens=top if call.parameters.get("top_n_tokens") else None,
+        **more,
+    )
 
 
-def details(call: GenerateCall, gen: Continuation, full_default: bool) -> dict[str, Any]:
-    """Return TGI's ``Details`` object for a non-streamed answer."""
-    out: dict[str, Any] = {
-        "finish_reason": gen.finish_reason,
-        "generated_tokens": len(gen.tokens),
-        "seed": gen.seed,
-        "prefill": [t.to_prefill_dict() for t in gen.prefill],
-        "tokens": [t.to_dict() for t in gen.tokens],
-    }
-    if gen.best_of_sequences:
-        out["best_of_sequences"] = [
-            {
-                "generated_text": output_text(call, other, full_default),
-                "finish_reason": other.finish_reason,
-                "generated_tokens": len(other.tokens),
-                "seed": other.seed,
-                "prefill": [t.to_prefill_dict() for t in other.prefill],
-                "tokens": [t.to_dict() for t in other.tokens],
-                **(
-                    {"top_tokens": _top_tokens(other)}
-                    if call.parameters.get("top_n_tokens")
-                    else {}
-                ),
-            }
+def response(call: GenerateCall, gen: Continuation) -> dict[str, Any]:
+    """Return TGI's ``GenerateResponse`` (the compat route answers a list of one)."""
+    details, kind = None, hf.TextGenerationOutputBestOfSequence
+    if call.parameters.get("details") or call.parameters.get("decoder_input_details"):
+        others = [
+            _sequence(call, other, kind, generated_text=output_text(call, other))
             for other in gen.best_of_sequences
         ]
-    if call.parameters.get("top_n_tokens"):
-        out["top_tokens"] = _top_tokens(gen)
-    return out
-
-
-def response(call: GenerateCall, gen: Continuation, full_default: bool) -> dict[str, Any]:
-    """Return TGI's ``GenerateResponse`` (one item of the classic route's list)."""
-    item: dict[str, Any] = {"generated_text": output_text(call, gen, full_default)}
-    if call.parameters.get("details") or call.parameters.get("decoder_input_details"):
-        item["details"] = details(call, gen, full_default)
-    return item
-
-
-def stream_error(message: str, error_type: str = "generation") -> str:
-    """Return one TGI error event (``{"error", "error_type"}``)."""
-    return tgi_event({"error": message, "error_type": error_type})
+        details = _sequence(
+            call, gen, hf.TextGenerationOutputDetails, best_of_sequences=others or None
+        )
+    return _wire(hf.TextGenerationOutput(generated_text=output_text(call, gen), details=details))
 
 
 async def stream_events(
-    call: GenerateCall,
-    gen: Continuation,
-    full_default: bool,
-    delay: float = 0.0,
-    error_after: int | None = None,
-    fault: str = "stand-in fault",
+    call: GenerateCall, gen: Continuation, delay: float, error_after: int | None, fault: str
 ) -> AsyncIterator[str]:
-    """Yield TGI stream events: ``data:{…}``, details on the last one only when asked.
-
-    With ``error_after``, an error event replaces the rest of the stream, as TGI sends one:
-    ``Request failed during generation: {fault}`` (TGI's ``InferError::GenerationError``).
-    """
-    last = len(gen.tokens) - 1
-    want_details = bool(call.parameters.get("details"))
-    want_top = bool(call.parameters.get("top_n_tokens"))
+    """Yield TGI's ``StreamResponse`` events, details on the last one only when asked; with
+    ``error_after``, ``Request failed during generation: {fault}`` replaces the rest."""
+    kind, last = hf.TextGenerationStreamOutputToken, len(gen.tokens) - 1
     for index, token in enumerate(gen.tokens):
         await sse.pace(delay)
         if error_after is not None and index >= error_after:
-            yield stream_error(f"Request failed during generation: {fault}")
+            message = f"Request failed during generation: {fault}"
+            yield sse.tgi_event({"error": message, "error_type": "generation"})
             return
-        event: dict[str, Any] = {"index": index + 1, "token": token.to_dict()}
-        if want_top:
-            event["top_tokens"] = [alt.to_dict() for alt in token.top]
-        event["generated_text"] = output_text(call, gen, full_default) if index == last else None
-        event["details"] = None
-        if index == last and want_details:
-            event["details"] = {
-                "finish_reason": gen.finish_reason,
-                "generated_tokens": len(gen.tokens),
-                "seed": gen.seed,
-                "input_length": gen.input_length,
-            }
-        yield tgi_event(event)
+        top = [_token(t, kind) for t in token.top] if call.parameters.get("top_n_tokens") else None
+        event = hf.TextGenerationStreamOutput(
+            index=index + 1,
+            token=_token(token, kind),
+            top_tokens=top,
+            generated_text=output_text(call, gen) if index == last else None,
+        )
+        if index == last and call.parameters.get("details"):
+            event.details = hf.TextGenerationStreamOutputStreamDetails(
+                finish_reason=gen.finish_reason,
+                generated_tokens=len(gen.tokens),
+                seed=gen.seed,
+                input_length=gen.input_length,
+            )
+        yield sse.tgi_event(_wire(event, ("top_tokens",)))
 
 
-def _headers(request: Request, admission: Admission, gen: Continuation) -> dict[str, str]:
-    """Charge the generation; return TGI's headers (``x-compute-*``, token counts), plus the
-    stand-in's ``x-standin-credits-left-usd`` where the profile marks answers."""
-    seconds, credits_left = request.app.state.usage.charge(len(gen.tokens))
-    profile: Profile = request.app.state.profile
+async def serve(request: Request, admission: Admission, call: GenerateCall) -> Response:
+    """Generate for ``call`` and answer as TGI, with its headers; the knobs: latency, stream
+    delay and error, the "drop" fault (the answer starts, then the connection breaks)."""
+    state, params, profile = request.app.state, call.parameters, request.app.state.profile
+    if (params.get("best_of") or 1) > 1 and not call.stream:
+        gen = state.generator.generate_best_of(call.inputs, params, params["best_of"])
+    else:
+        gen = state.generator.generate(call.inputs, params if call.parameters_given else None)
+    seconds, credits_left = state.usage.charge(len(gen.tokens))
     headers = {
         **admission.headers,
         "x-compute-type": profile.compute_type,
@@ -231,32 +118,16 @@ def _headers(request: Request, admission: Admission, gen: Continuation) -> dict[
     }
     if credits_left is not None and profile.marks_stand_in:
         headers["x-standin-credits-left-usd"] = f"{credits_left:.6f}"
-    return headers
-
-
-async def serve(
-    request: Request, admission: Admission, call: GenerateCall, *, full_default: bool,
-    as_list: bool, extra_headers: dict[str, str] | None = None,
-) -> Response:  # fmt: skip
-    """Generate for ``call`` and answer as TGI: a stream, or one answer (in a list: ``as_list``).
-
-    Knobs: ``latency_ms_per_token``, ``stream_delay_ms``, ``stream_error_after_tokens`` and the
-    "drop" fault (the answer starts, then the connection breaks).
-    """
-    options = request.app.state.options
-    gen = run(request.app.state.generator, call)
-    headers = {**_headers(request, admission, gen), **(extra_headers or {})}
-    if call.stream:
-        fault = stream_fault(request.app.state.profile)
-        events = stream_events(
-            call, gen, full_default, options.stream_delay_s, options.stream_error_after_tokens, fault
-        )  # fmt: skip
+    if call.stream:  # a profile that marks nothing reports a lost shard, as TGI does
+        fault = "stand-in fault" if profile.marks_stand_in else "Server error: transport error"
+        delay, error_after = state.options.stream_delay_s, state.options.stream_error_after_tokens
+        events = stream_events(call, gen, delay, error_after, fault)
         headers["X-Accel-Buffering"] = "no"
         return StreamingResponse(events, media_type="text/event-stream", headers=headers)
-    if options.latency_ms_per_token:
-        await asyncio.sleep(options.latency_ms_per_token / 1000.0 * len(gen.tokens))
+    if state.options.latency_ms_per_token:
+        await asyncio.sleep(state.options.latency_ms_per_token / 1000.0 * len(gen.tokens))
     if admission.drop:
-        start = '[{"generated_text": "' if as_list else '{"generated_text": "'
+        start = '[{"generated_text": "' if call.compat else '{"generated_text": "'
         return StreamingResponse(broken_body(start), headers=headers)
-    answer = response(call, gen, full_default)
-    return JSONResponse([answer] if as_list else answer, headers=headers)
+    answer = response(call, gen)
+    return JSONResponse([answer] if call.compat else answer, headers=headers)

@@ -84,19 +84,6 @@ def test_json_schema_output_names_paris_with_the_openai_client(stand_in, token):
     assert len(value["summary"].split()) >= 4
 
 
-def test_tgi_grammar_names_paris(api, auth):
-    body = {
-        "inputs": PARIS,
-        "parameters": {
-            "grammar": {"type": "json", "value": CITY_SCHEMA},
-            "return_full_text": False,
-        },
-    }
-    response = api.post("/models/gpt2", json=body, headers=auth)
-    assert response.status_code == 200, response.text
-    assert json.loads(response.json()[0]["generated_text"])["city"] == "Paris"
-
-
 @pytest.mark.parametrize(
     ("message", "expected"),
     [

@@ -60,10 +60,6 @@ PARAMETER_SETS = [
     {"max_new_tokens": 6, "decoder_input_details": True},
     {"max_new_tokens": 6, "details": True, "best_of": 2, "do_sample": True},
     {"max_new_tokens": 60, "details": True, "stop": ["."]},
-    {
-        "details": True,
-        "grammar": {"type": "json", "value": {"properties": {"a": {"type": "integer"}}}},
-    },
 ]
 
 
