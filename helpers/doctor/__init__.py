@@ -9,26 +9,23 @@ teaches it. Exit 0: all good (notes need no action); 1: problems found; 2: it co
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import contract
-from .client import config
-from .client.errors import APIError, ConnectionFailedError, HFError, RequestTimeoutError
-from .client.session import InferenceSession
-from .explainer import explain
-from .lessons.live_check import may_call_inference
-from .lessons.providers import offers
+from .. import contract
+from ..client import config
+from ..client.errors import APIError, ConnectionFailedError, HFError, RequestTimeoutError
+from ..client.session import InferenceSession
+from ..explainer import explain
+from ..lessons.live_check import may_call_inference
+from ..lessons.providers import offers
 
 UNREACHED = (ConnectionFailedError, RequestTimeoutError)
 RETIRED_HOST = urlsplit(contract.LEGACY_INFERENCE_URL).hostname
@@ -39,42 +36,6 @@ ERRORS_NB = "05_errors.ipynb"
 ROUTER_NB = "09_router_and_providers.ipynb"
 PRICING_NB = "08_pricing_free_vs_endpoints.ipynb"
 CLASSIC_NB = "02_classic_gpt2_request.ipynb"
-# (pattern, what is wrong, the line to write instead) for --scan
-SCAN_RULES: tuple[tuple[str, str, str], ...] = (
-    (
-        r"api-inference\.huggingface\.co",
-        "calls the retired host (410 Gone, now reportedly no DNS)",
-        "https://router.huggingface.co/hf-inference/models/<model> for classic tasks, https://router.huggingface.co/v1/chat/completions for chat",
-    ),
-    (
-        r"\bInferenceApi\b",
-        "uses InferenceApi, removed in huggingface_hub 1.0",
-        "InferenceClient(provider=..., api_key=os.environ['HF_TOKEN'])",
-    ),
-    (r"huggingface-cli", "uses huggingface-cli, removed in huggingface_hub 1.0", "hf auth login"),
-    (r"\bstop_sequences\b", "sends stop_sequences, a pre-2024 name TGI ignores", '"stop": [...]'),
-    (
-        r"wait_for_model|use_cache|[Xx]-[Ww]ait-[Ff]or-[Mm]odel|use_gpu",
-        "sends a legacy option the router ignores (warm models only)",
-        "nothing: drop it",
-    ),
-    (
-        r"\bmax_time\b|\bnum_return_sequences\b",
-        "sends a parameter that is not in today's text-generation spec",
-        '"max_new_tokens": N (one answer per request)',
-    ),
-    (
-        r"\buse_auth_token\b",
-        "uses use_auth_token=, removed in huggingface_hub 1.0",
-        "token=os.environ['HF_TOKEN']",
-    ),
-    (r"Bearer:", "writes 'Bearer:' (the docs' typo)", '"Authorization": f"Bearer {token}"'),
-    (
-        contract.TOKEN_PATTERN.pattern,
-        "holds a token in the file (anyone who reads it can spend your credits)",
-        "os.environ['HF_TOKEN'], and revoke this token at https://huggingface.co/settings/tokens",
-    ),
-)
 
 
 @dataclass
@@ -287,6 +248,25 @@ def _call(
     report.add("ok", f"A chat call to {target} answered (5 tokens at most).")
 
 
+def _router_and_retired_host(report: Report, router: str, models: Any, retired: Any) -> None:
+    """Add the router's finding and the retired host's DNS note."""
+    if _answer(
+        report,
+        "The router",
+        contract.ROUTER_URL_ENV_VAR,
+        models,
+        isinstance(models, dict) and isinstance(models.get("data"), list),
+    ):
+        report.add("ok", f"The router at {router} lists {len(models['data'])} chat models.")
+    state = "still resolves" if retired is True else "no longer resolves"
+    report.add(
+        "note",
+        f"The retired host {RETIRED_HOST} {state} in DNS; code that calls it fails either way.",
+        "`--scan FILE` finds such lines.",
+        CLASSIC_NB,
+    )
+
+
 def diagnose(
     model: str | None = None, call: bool = False, environ: Mapping[str, str] | None = None
 ) -> Report:
@@ -332,62 +312,11 @@ def diagnose(
         if "whoami" in got:
             _whoami(report, got["whoami"], config.redact(token))
         models = got["models"]
-        if _answer(
-            report,
-            "The router",
-            contract.ROUTER_URL_ENV_VAR,
-            models,
-            isinstance(models, dict) and isinstance(models.get("data"), list),
-        ):
-            report.add("ok", f"The router at {router} lists {len(models['data'])} chat models.")
+        _router_and_retired_host(report, router, models, got["retired"])
         if model:
             _mapping(report, model, got["mapping"])
-        state = "still resolves" if got["retired"] is True else "no longer resolves"
-        report.add(
-            "note",
-            f"The retired host {RETIRED_HOST} {state} in DNS; code that calls it fails either way.",
-            "`--scan FILE` finds such lines.",
-            CLASSIC_NB,
-        )
         if call and token and isinstance(models, dict):
             _call(report, session, router, models, model)
-    return report
-
-
-def _cells(path: Path) -> list[tuple[str, list[str]]]:
-    """Return (where, lines) for a .py file or each code cell of a notebook."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix != ".ipynb":
-        return [("", text.splitlines())]
-    cells = json.loads(text).get("cells", [])
-    return [
-        (f"cell {n} ", "".join(c.get("source", "")).splitlines())
-        for n, c in enumerate(cells, 1)
-        if c.get("cell_type") == "code"
-    ]
-
-
-def scan(path: str | Path) -> Report:
-    """Return the Report naming each line of ``path`` that uses the retired host or removed names."""
-    report, path = Report(), Path(path)
-    try:
-        cells = _cells(path)
-    except (OSError, ValueError) as error:
-        report.could_not_run = f"Could not read {path}: {type(error).__name__}: {error}."
-        return report
-    for where, lines in cells:
-        for number, line in enumerate(lines, 1):
-            for pattern, wrong, instead in SCAN_RULES:
-                if re.search(pattern, line):
-                    shown = contract.TOKEN_PATTERN.sub("hf_…", line.strip())[:100]
-                    report.add(
-                        "problem",
-                        f"{path.name} {where}line {number} {wrong}: {shown}",
-                        f"Write instead: {instead}.",
-                        CLASSIC_NB,
-                    )
-    if not report.findings:
-        report.add("ok", f"{path.name}: no retired host, old body shape or removed client name.")
     return report
 
 
@@ -410,12 +339,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        report = scan(args.scan) if args.scan else diagnose(args.model, args.call)
+        if args.scan:
+            from .scan import scan  # reads a file: no settings, no request
+
+            report = scan(args.scan)
+        else:
+            report = diagnose(args.model, args.call)
     except Exception as error:  # a bug of ours: still one sentence, never a traceback
         report = Report(could_not_run=f"The doctor failed: {type(error).__name__}: {error}.")
     print(report)
     return report.code
-
-
-if __name__ == "__main__":
-    sys.exit(main())
