@@ -6,54 +6,41 @@ the real task returns and ``huggingface_hub.InferenceClient`` parses.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from ..data import data_path
 from .catalog import DEFAULT_EMBEDDING_DIM, ModelInfo
 from .errors import validation_error
 
 WORD = re.compile(r"[A-Za-z']+")
-POSITIVE = frozenset(
-    str.split(
-        "amazing beautiful best bright brilliant calm delighted enjoy enjoyed excellent fantastic "
-        "fresh fun good great happy like liked love loved lovely nice proud warm wonderful"
+WORDS = json.loads(data_path("standin_tasks.json").read_text(encoding="utf-8"))
+"""The tasks' word lists: sentiment lexicons, an English -> French glossary, zero-shot hints."""
+POSITIVE, NEGATIVE = frozenset(WORDS["positive"]), frozenset(WORDS["negative"])
+
+
+def _require(ok: bool, message: str) -> None:
+    if not ok:
+        raise validation_error(message)
+
+
+def _strings(value: Any) -> bool:
+    """Return True for a non-empty list of non-blank strings."""
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, str) and v.strip() for v in value)
     )
-)
-NEGATIVE = frozenset(
-    str.split(
-        "afraid angry awful bad boring broken cold dark disappointing dislike fail failed hate "
-        "hated horrible lost poor sad slow terrible ugly wet worst wrong"
-    )
-)
-FRENCH = dict(
-    pair.split(":")
-    for pair in str.split(
-        "the:le a:un an:un and:et is:est are:sont i:je you:vous we:nous it:il hello:bonjour "
-        "world:monde good:bon morning:matin evening:soir thank:merci thanks:merci house:maison "
-        "cat:chat dog:chien book:livre city:ville sea:mer sun:soleil rain:pluie weather:temps "
-        "today:aujourd'hui tomorrow:demain bread:pain water:eau train:train station:gare "
-        "garden:jardin small:petit big:grand old:vieux new:nouveau my:mon your:votre love:aime "
-        "like:aime read:lis with:avec in:dans on:sur of:de to:à for:pour this:ce very:très"
-    )
-)
-"""A word-for-word English -> French table for the translation task (visibly simple)."""
-RELATED = {
-    "travel": "train station journey trip road map travellers traveller boat bridge city",
-    "cooking": "bread oven baker bakers kitchen dough tea cheese honey harvest",
-    "sports": "game ball team match race score player",
-    "weather": "rain sun cloud clouds wind storm forecast sky shower cold warm",
-    "music": "song piano musician notes sound hall",
-    "technology": "robot machine model api server language computer laboratory",
-}
-"""Words that count towards a label in zero-shot classification, besides the label itself."""
 
 
 def _text(inputs: Any) -> str:
-    if not isinstance(inputs, str) or not inputs.strip():
-        raise validation_error("`inputs` must be a non-empty string")
+    _require(
+        isinstance(inputs, str) and bool(inputs.strip()), "`inputs` must be a non-empty string"
+    )
     return inputs
 
 
@@ -61,12 +48,17 @@ def _words(text: str) -> list[str]:
     return [w.lower() for w in WORD.findall(text)]
 
 
+def _ranked(labels: list[str], scores: list[float]) -> list[dict[str, Any]]:
+    pairs = sorted(zip(labels, scores, strict=True), key=lambda p: -p[1])
+    return [{"label": label, "score": round(score, 4)} for label, score in pairs]
+
+
 def summarize(inputs: Any, params: dict[str, Any]) -> list[dict[str, str]]:
     """Return ``[{"summary_text"}]``: the first two sentences, cut to ``max_length`` words."""
     sentences = re.split(r"(?<=[.!?])\s+", " ".join(_text(inputs).split()))
     limit = params.get("max_length", 60)
-    if not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0:
-        raise validation_error("`max_length` must be a positive integer")
+    ok = isinstance(limit, int) and not isinstance(limit, bool) and limit > 0
+    _require(ok, "`max_length` must be a positive integer")
     return [{"summary_text": " ".join(" ".join(sentences[:2]).split()[:limit])}]
 
 
@@ -75,7 +67,7 @@ def translate(inputs: Any, params: dict[str, Any]) -> list[dict[str, str]]:
 
     def swap(match: re.Match[str]) -> str:
         word = match.group(0)
-        french = FRENCH.get(word.lower(), word)
+        french = WORDS["english_to_french"].get(word.lower(), word)
         return french.capitalize() if word[0].isupper() else french
 
     return [{"translation_text": WORD.sub(swap, _text(inputs))}]
@@ -86,36 +78,23 @@ def classify_sentiment(inputs: Any, params: dict[str, Any]) -> list[list[dict[st
     words = _words(_text(inputs))
     balance = sum(w in POSITIVE for w in words) - sum(w in NEGATIVE for w in words)
     positive = 1 / (1 + math.exp(-2.0 * max(-20, min(balance, 20))))
-    scores = [
-        {"label": "POSITIVE", "score": round(positive, 4)},
-        {"label": "NEGATIVE", "score": round(1 - positive, 4)},
-    ]
-    return [sorted(scores, key=lambda s: -s["score"])]
+    return [_ranked(["POSITIVE", "NEGATIVE"], [positive, 1 - positive])]
 
 
 def zero_shot(inputs: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """Return ``[{"label", "score"}, …]``: labels scored by the words they share with the text
-    (or with ``RELATED``), 4-letter prefixes counting half."""
-    text_words = set(_words(_text(inputs)))
-    labels = params.get("candidate_labels")
-    if (
-        not isinstance(labels, list)
-        or not labels
-        or not all(isinstance(label, str) and label.strip() for label in labels)
-    ):
-        raise validation_error("`candidate_labels` must be a non-empty list of strings")
+    """Return ``[{"label", "score"}, …]``: labels scored by the words they (or their related
+    words) share with the text, 4-letter prefixes counting half."""
+    text_words, labels = set(_words(_text(inputs))), params.get("candidate_labels")
+    _require(_strings(labels), "`candidate_labels` must be a non-empty list of strings")
     raw = []
     for label in labels:
-        words = set(_words(label)) | set(RELATED.get(label.lower().strip(), "").split())
+        words = {*_words(label), *WORDS["zero_shot_related_words"].get(label.lower().strip(), [])}
         prefixes = sum(any(t.startswith(w[:4]) for t in text_words) for w in words if len(w) >= 4)
         raw.append(len(words & text_words) + 0.5 * prefixes)
     if params.get("multi_label"):
-        scores = [1 / (1 + math.exp(1 - 2 * r)) for r in raw]
-    else:
-        exp = [math.exp(2 * (r - max(raw))) for r in raw]
-        scores = [e / sum(exp) for e in exp]
-    pairs = sorted(zip(labels, scores, strict=True), key=lambda p: -p[1])
-    return [{"label": label, "score": round(score, 4)} for label, score in pairs]
+        return _ranked(labels, [1 / (1 + math.exp(1 - 2 * r)) for r in raw])
+    exp = [math.exp(2 * (r - max(raw))) for r in raw]
+    return _ranked(labels, [e / sum(exp) for e in exp])
 
 
 def embed_text(text: str, dimension: int = DEFAULT_EMBEDDING_DIM, normalize: bool = True):
@@ -131,41 +110,28 @@ def embed_text(text: str, dimension: int = DEFAULT_EMBEDDING_DIM, normalize: boo
     return [round(x / norm if norm else x, 6) for x in vector]
 
 
-def _texts(inputs: Any) -> list[str]:
-    if isinstance(inputs, list) and inputs and all(isinstance(t, str) for t in inputs):
-        return [_text(t) for t in inputs]
-    if isinstance(inputs, str):
-        return [_text(inputs)]
-    raise validation_error("`inputs` must be a non-empty string or a non-empty list of strings")
-
-
-def feature_extraction(
-    inputs: Any, params: dict[str, Any], dimension: int = DEFAULT_EMBEDDING_DIM
-) -> list[list[float]]:
+def feature_extraction(inputs: Any, params: dict[str, Any], dimension: int) -> list[list[float]]:
     """Return one vector per input text; ``normalize`` (default true) scales each to length 1
     (``truncate`` and ``prompt_name`` are accepted and change nothing)."""
+    texts = [inputs] if isinstance(inputs, str) and inputs.strip() else inputs
+    message = "`inputs` must be a non-empty string or a non-empty list of strings"
+    _require(_strings(texts), message)
     normalize = params.get("normalize", True)
-    if not isinstance(normalize, bool):
-        raise validation_error("`normalize` must be a boolean")
-    return [embed_text(text, dimension, normalize) for text in _texts(inputs)]
+    _require(isinstance(normalize, bool), "`normalize` must be a boolean")
+    return [embed_text(text, dimension, normalize) for text in texts]
 
 
-def sentence_similarity(
-    inputs: Any, params: dict[str, Any], dimension: int = DEFAULT_EMBEDDING_DIM
-) -> list[float]:
+def sentence_similarity(inputs: Any, params: dict[str, Any], dimension: int) -> list[float]:
     """Return the cosine similarity of ``source_sentence`` to each of ``sentences``."""
-    if not isinstance(inputs, dict):
-        raise validation_error("`inputs` must be an object with `source_sentence` and `sentences`")
+    message = "`inputs` must be an object with `source_sentence` and `sentences`"
+    _require(isinstance(inputs, dict), message)
     origin = embed_text(_text(inputs.get("source_sentence")), dimension)
-    if not isinstance(inputs.get("sentences"), list) or not inputs["sentences"]:
-        raise validation_error("`sentences` must be a non-empty list of strings")
-    return [
-        round(sum(a * b for a, b in zip(origin, embed_text(s, dimension), strict=True)), 4)
-        for s in _texts(inputs["sentences"])
-    ]
+    sentences = inputs.get("sentences")
+    _require(_strings(sentences), "`sentences` must be a non-empty list of strings")
+    return [round(sum(map(float.__mul__, origin, embed_text(s, dimension))), 4) for s in sentences]
 
 
-HANDLERS: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
+HANDLERS: dict[str, Callable[..., Any]] = {
     "summarization": summarize,
     "translation": translate,
     "text-classification": classify_sentiment,

@@ -9,7 +9,6 @@ lists, not torch's). Without ``max_new_tokens`` it stops at ``DEFAULT_MAX_NEW_TO
 
 from __future__ import annotations
 
-import math
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,24 +68,14 @@ class Continuation:
         """Return the generated text only (without the prompt)."""
         return "".join(t.text for t in self.tokens if not t.special)
 
-    @property
-    def mean_logprob(self) -> float:
-        """Mean log-prob per generated token (how TGI's ``best_of`` picks its answer)."""
-        values = [t.logprob for t in self.tokens if t.logprob is not None]
-        return sum(values) / len(values) if values else -math.inf
-
-
-def _below_one(value: float | None) -> bool:
-    return value is not None and value < 1.0
-
 
 def has_warpers(params: dict[str, Any]) -> bool:
-    """Return True when temperature, top_k, top_p or typical_p changes the scores."""
+    """Return True when temperature, top_k, top_p or typical_p changes the scores (top_p and
+    typical_p are above 0: the rules refuse 0)."""
     return (
         params.get("temperature") not in (None, 1.0)
         or bool(params.get("top_k"))
-        or _below_one(params.get("top_p"))
-        or _below_one(params.get("typical_p"))
+        or any((params.get(name) or 1.0) < 1.0 for name in ("top_p", "typical_p"))
     )
 
 
@@ -130,11 +119,11 @@ def apply_warpers(scores: np.ndarray, params: dict[str, Any]) -> np.ndarray:
         scores = scores / max(params["temperature"], 1e-4)  # below 1e-4: greedy, not inf - inf
     if params.get("top_k") and params["top_k"] < scores.size:
         scores = _keep(scores, np.argsort(-scores, kind="stable")[: int(params["top_k"])])
-    if _below_one(params.get("top_p")):
+    if (params.get("top_p") or 1.0) < 1.0:
         order = np.argsort(-scores, kind="stable")
         probs = np.exp(log_softmax(scores)[order])
         scores = _keep(scores, order[: int(np.searchsorted(np.cumsum(probs), params["top_p"])) + 1])
-    if _below_one(params.get("typical_p")):  # Meier et al. 2022, as TypicalLogitsWarper
+    if (params.get("typical_p") or 1.0) < 1.0:  # Meier et al. 2022, as TypicalLogitsWarper
         logp = log_softmax(scores)
         p, finite = np.exp(logp), np.isfinite(logp)
         entropy = -np.sum(logp[finite] * p[finite])
@@ -165,7 +154,7 @@ class TextGenerator:
 
     def prefill(self, prompt: str, truncate: int | None = None) -> list[Token]:
         """Return the prompt's tokens with their log-probs under the model (TGI's prefill)."""
-        words = tokenize(prompt)[-truncate:] if truncate else tokenize(prompt)
+        words = tokenize(prompt)[-int(truncate or 0) :]  # [-0:]: all
         ids, focus = self.model.ids_of(words), focus_words(prompt)
         result = []
         for i, (word, idx) in enumerate(zip(words, ids, strict=True)):
@@ -174,15 +163,9 @@ class TextGenerator:
             result.append(Token(self.token_id(word, idx), token_text(word), logprob))
         return result
 
-    def alternatives(self, logprobs: np.ndarray, n: int) -> list[Token]:
-        """Return the ``n`` most likely tokens of a log-softmaxed distribution, best first."""
-        best = np.argsort(-logprobs, kind="stable")[: max(n, 0)]
-        words = self.model.words
-        return [
-            Token(int(i), token_text(words[i]) if i else "", float(logprobs[i]), bool(i == 0))
-            for i in best
-            if np.isfinite(logprobs[i])
-        ]
+    def _token(self, i: int, logprobs: np.ndarray, top: list[Token] | None = None) -> Token:
+        text = token_text(self.model.words[i]) if i else ""
+        return Token(int(i), text, float(logprobs[i]), bool(i == 0), top or [])
 
     def generate(
         self,
@@ -201,20 +184,21 @@ class TextGenerator:
         anywhere with ``stop_anywhere`` (vLLM); ``fresh`` starts a new sentence about the prompt.
         """
         given, params = params is not None, dict(params or {})
-        words = (
-            tokenize(prompt)[-int(params["truncate"]) :]
-            if params.get("truncate")
-            else tokenize(prompt)
-        )
+        words = tokenize(prompt)[-int(params.get("truncate") or 0) :]
         context = self.model.ids_of(words) + ([None, self.model.vocab["."]] if fresh else [])
-        focus, sampling = focus_words(prompt), uses_sampling(params, given)
+        focus, sampling, warped = (
+            focus_words(prompt),
+            uses_sampling(params, given),
+            has_warpers(params),
+        )
         seed = params.get("seed")
         seed = (secrets.randbits(63) if seed is None else int(seed)) if sampling else None
-        rng = np.random.default_rng(seed or 0)
+        rng, history = np.random.default_rng(seed or 0), [i for i in context if i is not None]
         stops = [s for s in params.get("stop") or [] if s]
-        history = [i for i in context if i is not None]
-        seen, text, warped = set(history), "", has_warpers(params)
-        top_n = max(top_n, int(params.get("top_n_tokens") or 0))
+        longest, top_n = (
+            max(map(len, stops), default=0),
+            max(top_n, params.get("top_n_tokens") or 0),
+        )
         result = Continuation(prompt, seed=seed, input_length=len(words))
         if params.get("decoder_input_details"):
             result.prefill = self.prefill(prompt, params.get("truncate"))
@@ -224,26 +208,22 @@ class TextGenerator:
                 scores[0] = -np.inf
             if params.get("watermark") and context and context[-1] is not None:
                 scores[green_list(context[-1], scores.size)] += 2.0  # TGI's delta
-            scores = penalize(scores, params, history, seen)
+            scores = penalize(scores, params, history, set(history))
             logprobs = log_softmax(apply_warpers(scores, params) if warped else scores)
             pick = rng.choice(logprobs.size, p=np.exp(logprobs)) if sampling else logprobs.argmax()
-            choice, top = int(pick), self.alternatives(logprobs, top_n)
-            if choice == 0:
-                result.tokens.append(Token(0, "", float(logprobs[0]), special=True, top=top))
+            best = [
+                i for i in np.argsort(-logprobs, kind="stable")[:top_n] if logprobs[i] > -np.inf
+            ]
+            token = self._token(int(pick), logprobs, [self._token(i, logprobs) for i in best])
+            result.tokens.append(token)
+            if token.special:
                 result.finish_reason = "eos_token"
                 return result
-            token = Token(
-                choice, token_text(self.model.words[choice]), float(logprobs[choice]), top=top
-            )
-            result.tokens.append(token)
-            text += token.text
-            context.append(choice)
-            history.append(choice)
-            seen.add(choice)
-            tail = (
-                text[-len(token.text) - max(map(len, stops), default=0) :] if stop_anywhere else ""
-            )
-            if any(s in tail if stop_anywhere else text.endswith(s) for s in stops):
+            context.append(token.id)
+            history.append(token.id)
+            text = result.text
+            window = text[-len(token.text) - longest :]  # where a new stop string may be
+            if any(s in window if stop_anywhere else text.endswith(s) for s in stops):
                 result.finish_reason = "stop_sequence"
                 return result
         return result
@@ -259,12 +239,11 @@ class TextGenerator:
         return min(drawn, key=lambda text: (len(text), text))
 
     def generate_best_of(self, prompt: str, params: dict[str, Any], best_of: int) -> Continuation:
-        """Return the best of ``best_of`` sequences, each with its own random seed, by mean
-        token log-prob; the others go to ``best_of_sequences`` (TGI's ``generate_best_of``)."""
+        """Return the best of ``best_of`` sequences (each with its own random seed) by mean token
+        log-prob, the others in ``best_of_sequences`` (TGI's ``Infer::generate_best_of``)."""
         runs = [
-            self.generate(prompt, {**params, "seed": secrets.randbits(63)})
-            for _ in range(max(best_of, 1))
+            self.generate(prompt, {**params, "seed": secrets.randbits(63)}) for _ in range(best_of)
         ]
-        winner = runs.pop(max(range(len(runs)), key=lambda i: runs[i].mean_logprob))
-        winner.best_of_sequences = runs
-        return winner
+        runs.sort(key=lambda run: -sum(t.logprob for t in run.tokens) / max(len(run.tokens), 1))
+        runs[0].best_of_sequences = runs[1:]
+        return runs[0]
