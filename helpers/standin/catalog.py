@@ -1,14 +1,14 @@
-"""The models the stand-in knows, read from ``data/models_catalog.csv``: the CSV, not code,
-decides what is served.
+"""The models the stand-in knows: ``data/models_catalog.csv``, not code, decides what is served.
 
 One row per (model, provider) with its source and date: the task the provider serves it for
-(``conversational`` for chat), the provider's own model id where it differs, and the context
-length, prices and capabilities where HF's docs publish them (empty where they do not).
+(``conversational`` for chat), the provider's model id where it differs, and the context length,
+prices and capabilities where HF's docs publish them (empty where they do not).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,8 +33,7 @@ KINDS |= dict.fromkeys(("supports_tools", "supports_structured_output", "recomme
 
 @dataclass(frozen=True)
 class ProviderOffer:
-    """One provider serving a model (prices in USD per million tokens); ``None`` where the
-    docs do not say, and the router then omits the field."""
+    """One provider serving a model (prices in USD per million tokens; None: not published)."""
 
     provider: str
     task: str = CHAT_TASK
@@ -76,9 +75,8 @@ class ModelInfo:
     @property
     def tags(self) -> list[str]:
         """Return the Hub tags clients read (embeddings models carry both embedding tasks)."""
-        if self.pipeline_tag in EMBEDDING_TAGS:
-            return ["sentence-transformers", *EMBEDDING_TAGS]
-        return [self.pipeline_tag]
+        embeddings = self.pipeline_tag in EMBEDDING_TAGS
+        return ["sentence-transformers", *EMBEDDING_TAGS] if embeddings else [self.pipeline_tag]
 
     @property
     def dimension(self) -> int:
@@ -128,16 +126,7 @@ def build_models(rows: Iterable[dict[str, str]]) -> dict[str, ModelInfo]:
     }
 
 
-def load_catalog(name: str = CATALOG_FILE) -> dict[str, ModelInfo]:
-    """Return the models of ``data/<name>``, keyed by their Hub id."""
-    with data_path(name).open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        if tuple(reader.fieldnames or ()) != COLUMNS:
-            raise CatalogError(f"{name}: columns must be {', '.join(COLUMNS)}")
-        return build_models(reader)
-
-
-MODELS: dict[str, ModelInfo] = load_catalog()
+MODELS = build_models(csv.DictReader(io.StringIO(data_path(CATALOG_FILE).read_text("utf-8"))))
 ALIASES = {alias: info.id for info in MODELS.values() for alias in info.aliases}
 
 
@@ -156,8 +145,7 @@ def hf_inference_model(model_id: str) -> ModelInfo | None:
 
 
 def recommended_models() -> dict[str, str]:
-    """Return the recommended model per task, as ``GET /api/tasks`` names it (one embeddings
-    model serves both embedding tasks)."""
+    """Return the recommended model per task (one embeddings model serves both embedding tasks)."""
     chosen: dict[str, str] = {}
     for info in MODELS.values():
         for task in info.recommended_for:
@@ -167,13 +155,10 @@ def recommended_models() -> dict[str, str]:
 
 
 def live_offers(info: ModelInfo, hf_inference_llms: bool = True) -> tuple[ProviderOffer, ...]:
-    """Return the model's offers a profile serves: without ``hf_inference_llms`` (the today
-    profile) hf-inference's LLM offers (``conversational``) are left out."""
-    return tuple(
-        o
-        for o in info.offers
-        if hf_inference_llms or not (o.provider == HF_INFERENCE and o.task == CHAT_TASK)
-    )
+    """Return the offers a profile serves: without ``hf_inference_llms``, none of hf-inference's
+    chat offers."""
+    llm = (HF_INFERENCE, CHAT_TASK)
+    return tuple(o for o in info.offers if hf_inference_llms or (o.provider, o.task) != llm)
 
 
 def is_model_author(info: ModelInfo, offer: ProviderOffer) -> bool:
@@ -187,6 +172,5 @@ DOCUMENTED_PERFORMANCE: dict[tuple[str, str], tuple[float, float]] = {
     ("deepseek-ai/DeepSeek-V4-Pro", "fireworks-ai"): (588.4, 45.42948747753918),
     ("deepseek-ai/DeepSeek-V4-Pro", "deepinfra"): (525.8, 34.615908579189465),
 }
-"""``/v1/models``' ``first_token_latency_ms`` and ``throughput`` (tokens/s): hub-docs' example
-answer (``docs/inference-providers/hub-api.md``, added in ``83390574``, read at ``0968d835``).
-Other offers have no published probe, and the router then leaves the fields out."""
+"""``/v1/models``' ``first_token_latency_ms`` and ``throughput`` where published: hub-docs'
+example answer (``docs/inference-providers/hub-api.md`` @ ``0968d835``); elsewhere left out."""

@@ -9,7 +9,7 @@ the end-of-text token. Every rank below the first loses ``STEP`` nats, so greedy
 import math
 import re
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 import numpy as np
@@ -78,21 +78,17 @@ class CorpusModel:
         self.vocab: dict[str, int] = {EOS: 0}
         self.sentences: list[tuple[int, ...]] = []
         self.text_of: list[int] = []
-        self.last: set[int] = set()
         self.openings: list[int] = []  # the first sentence of each text
-        text_words: list[set[str]] = []
+        self.last: set[int] = set()  # the last sentence of each text
+        self.text_words: list[set[str]] = []
         for number, text in enumerate(texts):
-            words = tokenize(text)
-            text_words.append({stem(w) for w in words if w.isalpha()})
             self.openings.append(len(self.sentences))
-            sentence: list[int] = []
-            for word in words:
-                sentence.append(self.vocab.setdefault(word, len(self.vocab)))
-                if word in TERMINALS:
-                    self.sentences.append(tuple(sentence))
-                    self.text_of.append(number)
-                    sentence = []
+            for sentence in re.findall(r"[^.!?]*[.!?]", text):
+                ids = (self.vocab.setdefault(w, len(self.vocab)) for w in tokenize(sentence))
+                self.sentences.append(tuple(ids))
+                self.text_of.append(number)
             self.last.add(len(self.sentences) - 1)
+            self.text_words.append({stem(w) for w in tokenize(text) if w.isalpha()})
         self.words = list(self.vocab)
         self.lower_ids = {w.lower(): i for w, i in reversed(self.vocab.items())}
         self.terminal_ids = {self.vocab[t] for t in TERMINALS if t in self.vocab}
@@ -107,12 +103,8 @@ class CorpusModel:
                     self.next[seq[start:i]].append((s, seq[i]))
             for n in range(3, min(MAX_MATCH, len(ids)) + 1):
                 self.ends[ids[-n:]].append(s)
-        counts = defaultdict(int)
-        for words in text_words:
-            for w in words:
-                counts[w] += 1
-        self.idf = {w: math.log(len(text_words) / n) for w, n in counts.items()}
-        self.text_words = text_words
+        counts = Counter(w for words in self.text_words for w in words)
+        self.idf = {w: math.log(len(self.text_words) / n) for w, n in counts.items()}
         self._cache: dict[tuple, np.ndarray] = {}
 
     def ids_of(self, words: list[str]) -> list[int | None]:

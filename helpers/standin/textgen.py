@@ -15,15 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .corpus import (
-    WORD_RE,
-    CorpusModel,
-    focus_words,
-    load_corpus,
-    stable_hash,
-    token_text,
-    tokenize,
-)
+from . import corpus
+from .corpus import WORD_RE, CorpusModel, load_corpus, token_text, tokenize
 
 __all__ = ["WORD_RE", "Continuation", "TextGenerator", "Token", "load_corpus", "tokenize"]
 
@@ -70,8 +63,7 @@ class Continuation:
 
 
 def has_warpers(params: dict[str, Any]) -> bool:
-    """Return True when temperature, top_k, top_p or typical_p changes the scores (top_p and
-    typical_p are above 0: the rules refuse 0)."""
+    """Return True when temperature, top_k, top_p or typical_p (never 0) changes the scores."""
     return (
         params.get("temperature") not in (None, 1.0)
         or bool(params.get("top_k"))
@@ -150,12 +142,14 @@ class TextGenerator:
 
     def token_id(self, word: str, known: int | None) -> int:
         """Return a word's id: its vocabulary id, or a stable id above the vocabulary."""
-        return known if known is not None else UNKNOWN_ID_BASE + stable_hash(word) % 1_000_000
+        return (
+            known if known is not None else UNKNOWN_ID_BASE + corpus.stable_hash(word) % 1_000_000
+        )
 
     def prefill(self, prompt: str, truncate: int | None = None) -> list[Token]:
         """Return the prompt's tokens with their log-probs under the model (TGI's prefill)."""
         words = tokenize(prompt)[-int(truncate or 0) :]  # [-0:]: all
-        ids, focus = self.model.ids_of(words), focus_words(prompt)
+        ids, focus = self.model.ids_of(words), corpus.focus_words(prompt)
         result = []
         for i, (word, idx) in enumerate(zip(words, ids, strict=True)):
             logp = log_softmax(self.model.logits(ids[:i], focus)) if i else None
@@ -186,19 +180,14 @@ class TextGenerator:
         given, params = params is not None, dict(params or {})
         words = tokenize(prompt)[-int(params.get("truncate") or 0) :]
         context = self.model.ids_of(words) + ([None, self.model.vocab["."]] if fresh else [])
-        focus, sampling, warped = (
-            focus_words(prompt),
-            uses_sampling(params, given),
-            has_warpers(params),
-        )
+        focus, sampling = corpus.focus_words(prompt), uses_sampling(params, given)
         seed = params.get("seed")
         seed = (secrets.randbits(63) if seed is None else int(seed)) if sampling else None
-        rng, history = np.random.default_rng(seed or 0), [i for i in context if i is not None]
+        rng = np.random.default_rng(seed or 0)
+        history = [i for i in context if i is not None]
         stops = [s for s in params.get("stop") or [] if s]
-        longest, top_n = (
-            max(map(len, stops), default=0),
-            max(top_n, params.get("top_n_tokens") or 0),
-        )
+        longest = max(map(len, stops), default=0)
+        top_n = max(top_n, params.get("top_n_tokens") or 0)
         result = Continuation(prompt, seed=seed, input_length=len(words))
         if params.get("decoder_input_details"):
             result.prefill = self.prefill(prompt, params.get("truncate"))
@@ -209,7 +198,7 @@ class TextGenerator:
             if params.get("watermark") and context and context[-1] is not None:
                 scores[green_list(context[-1], scores.size)] += 2.0  # TGI's delta
             scores = penalize(scores, params, history, set(history))
-            logprobs = log_softmax(apply_warpers(scores, params) if warped else scores)
+            logprobs = log_softmax(apply_warpers(scores, params))
             pick = rng.choice(logprobs.size, p=np.exp(logprobs)) if sampling else logprobs.argmax()
             best = [
                 i for i in np.argsort(-logprobs, kind="stable")[:top_n] if logprobs[i] > -np.inf
