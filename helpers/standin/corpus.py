@@ -6,6 +6,7 @@ known ending); after a sentence, the first word of its text's next sentence, of 
 the end-of-text token. Every rank below the first loses ``STEP`` nats, so greedy is unique.
 """
 
+import json
 import math
 import re
 import zlib
@@ -25,13 +26,7 @@ OTHER = 1e-4  # the weight of a sentence that neither opens a text nor follows t
 STEP, RANKS = 0.5, 4  # nats lost per rank below the favourite, for at most RANKS ranks
 OFFSET, FLOOR = -10.0, -30.0  # scores are negative like logits (repetition_penalty multiplies)
 STOPWORDS = frozenset(
-    str.split(
-        "about after again also been before being could does from have here into just like make "
-        "more most much only over please same should some such tell than that their them then "
-        "there these they this very what when where which while with would write your give show "
-        "explain answer question the and for you are was how why who can its has had did not but "
-        "all any one two get say use see may our out new now way too yes"
-    )
+    json.loads(data_path("standin_words.json").read_text("utf-8"))["topic_stopwords"]
 )
 
 
@@ -58,11 +53,7 @@ def load_corpus() -> list[str]:
 
 def stem(word: str) -> str:
     """Return a crude stem ("streaming", "streams" → "stream"), so a question meets the texts."""
-    word = word.lower()
-    for ending in ("ing", "ed", "es", "s"):
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            return word[: -len(ending)]
-    return word
+    return re.sub(r"(?<=\w{3})(?:ing|ed|es|s)$", "", word.lower())
 
 
 def focus_words(text: str) -> frozenset[str]:
@@ -105,7 +96,6 @@ class CorpusModel:
                 self.ends[ids[-n:]].append(s)
         counts = Counter(w for words in self.text_words for w in words)
         self.idf = {w: math.log(len(self.text_words) / n) for w, n in counts.items()}
-        self._cache: dict[tuple, np.ndarray] = {}
 
     def ids_of(self, words: list[str]) -> list[int | None]:
         """Return the vocabulary id of each word (case-folded), or None when unknown."""
@@ -149,22 +139,15 @@ class CorpusModel:
         return weights
 
     def logits(self, context: list[int | None], focus: frozenset[str] = frozenset()) -> np.ndarray:
-        """Return the scores of the next token after ``context`` (shared: copy to change them)."""
+        """Return the scores of the next token after ``context`` in a text about ``focus``."""
         ends = [i for i, idx in enumerate(context) if idx in self.terminal_ids]
         current = tuple(context[ends[-1] + 1 :] if ends else context)
-        previous = tuple(
-            context[ends[-2] + 1 if len(ends) > 1 else 0 : ends[-1] + 1] if ends else ()
-        )
-        key = (previous[-MAX_MATCH:], current, focus)
-        if key not in self._cache:
-            weights = self._weights(*key)
-            total = sum(weights.values())
-            order = sorted(weights, key=lambda i: (-weights[i], stable_hash(*key[:2], i)))
-            scores = np.full(len(self.words), OFFSET + FLOOR)
-            for rank, idx in enumerate(order):
-                scores[idx] = OFFSET + math.log(weights[idx] / total) - STEP * min(rank, RANKS)
-            scores.setflags(write=False)
-            if len(self._cache) > 4096:
-                self._cache.clear()
-            self._cache[key] = scores
-        return self._cache[key]
+        start = ends[-2] + 1 if len(ends) > 1 else 0
+        previous = tuple(context[start : ends[-1] + 1][-MAX_MATCH:]) if ends else ()
+        weights = self._weights(previous, current, focus)
+        total = sum(weights.values())
+        order = sorted(weights, key=lambda i: (-weights[i], stable_hash(previous, current, i)))
+        scores = np.full(len(self.words), OFFSET + FLOOR)
+        for rank, idx in enumerate(order):
+            scores[idx] = OFFSET + math.log(weights[idx] / total) - STEP * min(rank, RANKS)
+        return scores

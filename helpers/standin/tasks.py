@@ -18,7 +18,7 @@ from .catalog import DEFAULT_EMBEDDING_DIM, ModelInfo
 from .errors import validation_error
 
 WORD = re.compile(r"[A-Za-z']+")
-WORDS = json.loads(data_path("standin_tasks.json").read_text(encoding="utf-8"))
+WORDS = json.loads(data_path("standin_words.json").read_text(encoding="utf-8"))
 """The tasks' word lists: sentiment lexicons, an English -> French glossary, zero-shot hints."""
 POSITIVE, NEGATIVE = frozenset(WORDS["positive"]), frozenset(WORDS["negative"])
 

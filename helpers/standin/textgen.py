@@ -192,7 +192,7 @@ class TextGenerator:
         if params.get("decoder_input_details"):
             result.prefill = self.prefill(prompt, params.get("truncate"))
         for _ in range(int(params.get("max_new_tokens") or DEFAULT_MAX_NEW_TOKENS)):
-            scores = self.model.logits(context, focus).copy()
+            scores = self.model.logits(context, focus)
             if len(result.tokens) < min_new_tokens:
                 scores[0] = -np.inf
             if params.get("watermark") and context and context[-1] is not None:
