@@ -60,7 +60,7 @@ class ModelInfo:
     pipeline_tag: str
     aliases: tuple[str, ...] = ()
     offers: tuple[ProviderOffer, ...] = ()
-    embedding_dim: int | None = None
+    dimension: int = DEFAULT_EMBEDDING_DIM  # the length of the vectors an embeddings model answers
     recommended_for: tuple[str, ...] = ()
 
     @property
@@ -77,11 +77,6 @@ class ModelInfo:
         """Return the Hub tags clients read (embeddings models carry both embedding tasks)."""
         embeddings = self.pipeline_tag in EMBEDDING_TAGS
         return ["sentence-transformers", *EMBEDDING_TAGS] if embeddings else [self.pipeline_tag]
-
-    @property
-    def dimension(self) -> int:
-        """Return the length of the vectors an embeddings model answers."""
-        return self.embedding_dim or DEFAULT_EMBEDDING_DIM
 
 
 class CatalogError(ValueError):
@@ -117,8 +112,9 @@ def build_models(rows: Iterable[dict[str, str]]) -> dict[str, ModelInfo]:
             pipeline_tag=cells[0]["pipeline_tag"],
             aliases=tuple(dict.fromkeys(a for r in cells for a in (r["aliases"] or "").split())),
             offers=tuple(ProviderOffer(*(r[c] for c in OFFER_COLUMNS)) for r in cells),
-            embedding_dim=max(
-                (r["embedding_dim"] for r in cells if r["embedding_dim"]), default=None
+            dimension=max(
+                (r["embedding_dim"] for r in cells if r["embedding_dim"]),
+                default=DEFAULT_EMBEDDING_DIM,
             ),
             recommended_for=tuple(dict.fromkeys(r["task"] for r in cells if r["recommended"])),
         )

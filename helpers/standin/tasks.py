@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 
 from ..data import data_path
-from .catalog import DEFAULT_EMBEDDING_DIM, ModelInfo
+from .catalog import DEFAULT_EMBEDDING_DIM, EMBEDDING_TAGS, ModelInfo
 from .errors import validation_error
 
 WORD = re.compile(r"[A-Za-z']+")
@@ -23,25 +23,17 @@ WORDS = json.loads(data_path("standin_words.json").read_text(encoding="utf-8"))
 POSITIVE, NEGATIVE = frozenset(WORDS["positive"]), frozenset(WORDS["negative"])
 
 
-def _require(ok: bool, message: str) -> None:
-    if not ok:
-        raise validation_error(message)
-
-
-def _strings(value: Any) -> bool:
-    """Return True for a non-empty list of non-blank strings."""
-    return (
-        isinstance(value, list)
-        and bool(value)
-        and all(isinstance(v, str) and v.strip() for v in value)
-    )
-
-
 def _text(inputs: Any) -> str:
-    _require(
-        isinstance(inputs, str) and bool(inputs.strip()), "`inputs` must be a non-empty string"
-    )
+    if not isinstance(inputs, str) or not inputs.strip():
+        raise validation_error("`inputs` must be a non-empty string")
     return inputs
+
+
+def _texts(value: Any, message: str) -> list[str]:
+    """Return ``value`` if it is a non-empty list of non-blank strings, else refuse it."""
+    if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+        return value
+    raise validation_error(message)
 
 
 def _words(text: str) -> list[str]:
@@ -57,8 +49,8 @@ def summarize(inputs: Any, params: dict[str, Any]) -> list[dict[str, str]]:
     """Return ``[{"summary_text"}]``: the first two sentences, cut to ``max_length`` words."""
     sentences = re.split(r"(?<=[.!?])\s+", " ".join(_text(inputs).split()))
     limit = params.get("max_length", 60)
-    ok = isinstance(limit, int) and not isinstance(limit, bool) and limit > 0
-    _require(ok, "`max_length` must be a positive integer")
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0:
+        raise validation_error("`max_length` must be a positive integer")
     return [{"summary_text": " ".join(" ".join(sentences[:2]).split()[:limit])}]
 
 
@@ -84,8 +76,9 @@ def classify_sentiment(inputs: Any, params: dict[str, Any]) -> list[list[dict[st
 def zero_shot(inputs: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Return ``[{"label", "score"}, …]``: labels scored by the words they (or their related
     words) share with the text, 4-letter prefixes counting half."""
-    text_words, labels = set(_words(_text(inputs))), params.get("candidate_labels")
-    _require(_strings(labels), "`candidate_labels` must be a non-empty list of strings")
+    text_words = set(_words(_text(inputs)))
+    message = "`candidate_labels` must be a non-empty list of strings"
+    labels = _texts(params.get("candidate_labels"), message)
     raw = []
     for label in labels:
         words = {*_words(label), *WORDS["zero_shot_related_words"].get(label.lower().strip(), [])}
@@ -113,21 +106,20 @@ def embed_text(text: str, dimension: int = DEFAULT_EMBEDDING_DIM, normalize: boo
 def feature_extraction(inputs: Any, params: dict[str, Any], dimension: int) -> list[list[float]]:
     """Return one vector per input text; ``normalize`` (default true) scales each to length 1
     (``truncate`` and ``prompt_name`` are accepted and change nothing)."""
-    texts = [inputs] if isinstance(inputs, str) and inputs.strip() else inputs
     message = "`inputs` must be a non-empty string or a non-empty list of strings"
-    _require(_strings(texts), message)
+    texts = _texts([inputs] if isinstance(inputs, str) else inputs, message)
     normalize = params.get("normalize", True)
-    _require(isinstance(normalize, bool), "`normalize` must be a boolean")
+    if not isinstance(normalize, bool):
+        raise validation_error("`normalize` must be a boolean")
     return [embed_text(text, dimension, normalize) for text in texts]
 
 
 def sentence_similarity(inputs: Any, params: dict[str, Any], dimension: int) -> list[float]:
     """Return the cosine similarity of ``source_sentence`` to each of ``sentences``."""
-    message = "`inputs` must be an object with `source_sentence` and `sentences`"
-    _require(isinstance(inputs, dict), message)
+    if not isinstance(inputs, dict):
+        raise validation_error("`inputs` must be an object with `source_sentence` and `sentences`")
     origin = embed_text(_text(inputs.get("source_sentence")), dimension)
-    sentences = inputs.get("sentences")
-    _require(_strings(sentences), "`sentences` must be a non-empty list of strings")
+    sentences = _texts(inputs.get("sentences"), "`sentences` must be a non-empty list of strings")
     return [round(sum(map(float.__mul__, origin, embed_text(s, dimension))), 4) for s in sentences]
 
 
@@ -148,6 +140,5 @@ def handler_for(info: ModelInfo, task: str | None = None) -> Callable[[Any, dict
     task = task or info.pipeline_tag
     if task not in HANDLERS:
         raise LookupError(f"the stand-in has no answer for task {task!r} ({info.id})")
-    if task in ("feature-extraction", "sentence-similarity"):
-        return partial(HANDLERS[task], dimension=info.dimension)
-    return HANDLERS[task]
+    embeddings = task in EMBEDDING_TAGS
+    return partial(HANDLERS[task], dimension=info.dimension) if embeddings else HANDLERS[task]

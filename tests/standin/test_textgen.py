@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from helpers.data import data_path
-from helpers.standin.corpus import token_text
 from helpers.standin.textgen import (
     TextGenerator,
     apply_warpers,
     green_list,
     load_corpus,
     penalize,
+    token_text,
     tokenize,
     uses_sampling,
 )
@@ -327,6 +327,7 @@ def test_truncate_keeps_the_last_prompt_tokens(gen):
 def test_best_of_keeps_the_sequence_with_the_best_mean_logprob(gen):
     best = gen.generate_best_of(PROMPT, {"do_sample": True, "max_new_tokens": 8}, 2)
     assert len(best.best_of_sequences) == 1
+
     def mean(run):
         return sum(t.logprob for t in run.tokens) / len(run.tokens)
 
