@@ -125,31 +125,26 @@ class CorpusModel:
             prior[s] += FOLLOW / len(done)
         return prior, eos
 
-    def _weights(self, previous: tuple, current: tuple, focus: frozenset[str]) -> dict[int, float]:
-        """Return the weight of each token that may follow ``current`` after ``previous``."""
-        prior, eos = self._prior(previous, focus)
-        weights: dict[int, float] = defaultdict(float)
-        seq = (SOS, *current)
-        keys = [seq, *(seq[-n:] for n in range(min(MAX_MATCH, len(current)), 0, -1))]
-        found = next((self.next[k] for k in keys if None not in k and k in self.next), None)
-        if current and found:
-            for s, idx in found:
-                weights[idx] += prior[s]
-            return weights
-        if eos:
-            weights[0] = eos
-        for s, weight in enumerate(prior):
-            if weight > OTHER:  # a new sentence opens a text or goes on with its own
-                weights[self.sentences[s][0]] += weight
-        return weights
-
     def logits(self, context: list[int | None], focus: frozenset[str] = frozenset()) -> np.ndarray:
         """Return the scores of the next token after ``context`` in a text about ``focus``."""
         ends = [i for i, idx in enumerate(context) if idx in self.terminal_ids]
         current = tuple(context[ends[-1] + 1 :] if ends else context)
         start = ends[-2] + 1 if len(ends) > 1 else 0
         previous = tuple(context[start : ends[-1] + 1][-MAX_MATCH:]) if ends else ()
-        weights = self._weights(previous, current, focus)
+        prior, eos = self._prior(previous, focus)
+        seq = (SOS, *current)
+        keys = [seq, *(seq[-n:] for n in range(min(MAX_MATCH, len(current)), 0, -1))]
+        found = next((self.next[k] for k in keys if None not in k and k in self.next), None)
+        weights: dict[int, float] = defaultdict(float)
+        if current and found:  # inside a sentence: what follows it, by each sentence's prior
+            for s, idx in found:
+                weights[idx] += prior[s]
+        else:  # a new sentence: its text's next one or another text's first; or end-of-text
+            for s, weight in enumerate(prior):
+                if weight > OTHER:
+                    weights[self.sentences[s][0]] += weight
+            if eos:
+                weights[0] = eos
         total = sum(weights.values())
         order = sorted(weights, key=lambda i: (-weights[i], stable_hash(previous, current, i)))
         scores = np.full(len(self.words), OFFSET + FLOOR)
@@ -227,14 +222,12 @@ def _keep(scores: np.ndarray, keep: np.ndarray) -> np.ndarray:
     return cut
 
 
-def penalize(
-    scores: np.ndarray, params: dict[str, Any], history: list[int], seen: set[int]
-) -> np.ndarray:
-    """Apply the repetition penalty (over ``seen``) and the frequency penalty (over
-    ``history``: TGI subtracts count / length × penalty) in place."""
+def penalize(scores: np.ndarray, params: dict[str, Any], history: list[int]) -> np.ndarray:
+    """Apply the repetition penalty to the tokens in ``history`` and the frequency penalty (TGI
+    subtracts count / length × penalty), in place."""
     penalty = params.get("repetition_penalty")
-    if penalty and penalty != 1.0 and seen:
-        idx = np.fromiter(seen, dtype=np.int64)
+    if penalty and penalty != 1.0 and history:
+        idx = np.unique(np.asarray(history, dtype=np.int64))
         s = scores[idx]
         scores[idx] = np.where(s < 0, s * penalty, s / penalty)
     if params.get("frequency_penalty") and history:
@@ -333,7 +326,7 @@ class TextGenerator:
                 scores[0] = -np.inf
             if params.get("watermark") and context and context[-1] is not None:
                 scores[green_list(context[-1], scores.size)] += 2.0  # TGI's delta
-            scores = penalize(scores, params, history, set(history))
+            scores = penalize(scores, params, history)
             logprobs = log_softmax(apply_warpers(scores, params))
             pick = rng.choice(logprobs.size, p=np.exp(logprobs)) if sampling else logprobs.argmax()
             best = [

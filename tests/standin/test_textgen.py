@@ -23,9 +23,9 @@ from helpers.standin.textgen import (
 PROMPT = "Once upon a time, in a land far away,"
 
 
-def warp(logp, params, seen):
+def warp(logp, params, history=()):
     """TGI's order: the repetition penalty, then the warpers."""
-    return apply_warpers(penalize(logp.copy(), params, [], seen), params)
+    return apply_warpers(penalize(logp.copy(), params, list(history)), params)
 
 
 def words(text):
@@ -131,17 +131,17 @@ def test_top_k_one_equals_greedy(gen):
 
 def test_top_k_and_top_p_narrow_the_choice():
     logp = np.log(np.array([0.5, 0.3, 0.15, 0.05]))
-    kept_k = np.isfinite(warp(logp, {"top_k": 2}, set()))
+    kept_k = np.isfinite(warp(logp, {"top_k": 2}))
     assert kept_k.tolist() == [True, True, False, False]
-    kept_p = np.isfinite(warp(logp, {"top_p": 0.7}, set()))
+    kept_p = np.isfinite(warp(logp, {"top_p": 0.7}))
     assert kept_p.tolist() == [True, True, False, False]
-    kept_p = np.isfinite(warp(logp, {"top_p": 0.4}, set()))
+    kept_p = np.isfinite(warp(logp, {"top_p": 0.4}))
     assert kept_p.tolist() == [True, False, False, False]
 
 
 def test_repetition_penalty_lowers_seen_tokens():
     logp = np.log(np.array([0.5, 0.5]))
-    scores = warp(logp, {"repetition_penalty": 2.0}, {0})
+    scores = warp(logp, {"repetition_penalty": 2.0}, [0])
     assert scores[0] < scores[1]
 
 
@@ -276,13 +276,13 @@ def test_alternatives_are_the_best_tokens_of_that_distribution(gen):
 
 def test_typical_p_narrows_the_choice():
     logp = np.log(np.array([0.4, 0.3, 0.2, 0.1]))
-    assert np.isfinite(warp(logp, {"typical_p": 0.99}, set())).sum() == 4
-    assert np.isfinite(warp(logp, {"typical_p": 0.3}, set())).sum() < 4
+    assert np.isfinite(warp(logp, {"typical_p": 0.99})).sum() == 4
+    assert np.isfinite(warp(logp, {"typical_p": 0.3})).sum() < 4
 
 
 def test_frequency_penalty_lowers_tokens_already_frequent():
     scores = np.zeros(3)
-    penalize(scores, {"frequency_penalty": 1.0}, history=[1, 1, 2, 0], seen={0, 1, 2})
+    penalize(scores, {"frequency_penalty": 1.0}, history=[1, 1, 2, 0])
     assert scores[1] < scores[2] < 0 and scores[0] == scores[2]
 
 
