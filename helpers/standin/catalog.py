@@ -91,10 +91,8 @@ def _cell(row: dict[str, str], column: str, line: int) -> str | int | float | bo
     try:
         return {"true": True, "false": False}[text.lower()] if kind is bool else kind(text)
     except (KeyError, ValueError):
-        expected = {int: "an integer", float: "a number", bool: "true/false/empty"}[kind]
-        raise CatalogError(
-            f"{CATALOG_FILE} line {line}: {column}={text!r} is not {expected}"
-        ) from None
+        what = {int: "an integer", float: "a number", bool: "true/false/empty"}[kind]
+        raise CatalogError(f"{CATALOG_FILE} line {line}: {column}={text!r} is not {what}") from None
 
 
 def build_models(rows: Iterable[dict[str, str]]) -> dict[str, ModelInfo]:
@@ -112,10 +110,7 @@ def build_models(rows: Iterable[dict[str, str]]) -> dict[str, ModelInfo]:
             pipeline_tag=cells[0]["pipeline_tag"],
             aliases=tuple(dict.fromkeys(a for r in cells for a in (r["aliases"] or "").split())),
             offers=tuple(ProviderOffer(*(r[c] for c in OFFER_COLUMNS)) for r in cells),
-            dimension=max(
-                (r["embedding_dim"] for r in cells if r["embedding_dim"]),
-                default=DEFAULT_EMBEDDING_DIM,
-            ),
+            dimension=max(r["embedding_dim"] or 0 for r in cells) or DEFAULT_EMBEDDING_DIM,
             recommended_for=tuple(dict.fromkeys(r["task"] for r in cells if r["recommended"])),
         )
         for model_id, cells in grouped.items()

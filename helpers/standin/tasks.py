@@ -6,20 +6,17 @@ the real task returns and ``huggingface_hub.InferenceClient`` parses.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from ..data import data_path
 from .catalog import DEFAULT_EMBEDDING_DIM, EMBEDDING_TAGS, ModelInfo
 from .errors import validation_error
+from .textgen import WORDS  # sentiment lexicons, an English -> French glossary, zero-shot hints
 
 WORD = re.compile(r"[A-Za-z']+")
-WORDS = json.loads(data_path("standin_words.json").read_text(encoding="utf-8"))
-"""The tasks' word lists: sentiment lexicons, an English -> French glossary, zero-shot hints."""
 POSITIVE, NEGATIVE = frozenset(WORDS["positive"]), frozenset(WORDS["negative"])
 
 

@@ -30,9 +30,8 @@ FOLLOW, EOS_SHARE = 0.85, 0.05  # after a sentence: its text goes on; after a te
 OTHER = 1e-4  # the weight of a sentence that neither opens a text nor follows the previous one
 STEP, RANKS = 0.5, 4  # nats lost per rank below the favourite, for at most RANKS ranks
 OFFSET, FLOOR = -10.0, -30.0  # scores are negative like logits (repetition_penalty multiplies)
-STOPWORDS = frozenset(
-    json.loads(data_path("standin_words.json").read_text("utf-8"))["topic_stopwords"]
-)
+WORDS = json.loads(data_path("standin_words.json").read_text("utf-8"))  # also read by tasks.py
+STOPWORDS = frozenset(WORDS["topic_stopwords"])  # words that say nothing about a topic
 
 
 def tokenize(text: str) -> list[str]:
@@ -195,19 +194,12 @@ class Continuation:
         return "".join(t.text for t in self.tokens if not t.special)
 
 
-def has_warpers(params: dict[str, Any]) -> bool:
-    """Return True when temperature, top_k, top_p or typical_p (never 0) changes the scores."""
-    return (
-        params.get("temperature") not in (None, 1.0)
-        or bool(params.get("top_k"))
-        or any((params.get(name) or 1.0) < 1.0 for name in ("top_p", "typical_p"))
-    )
-
-
 def uses_sampling(params: dict[str, Any], parameters_given: bool) -> bool:
-    """Return True when TGI samples: ``do_sample`` or a warper, or no ``parameters`` at all
-    (``default_parameters()`` in ``router/src/lib.rs`` sets ``do_sample``)."""
-    return not parameters_given or bool(params.get("do_sample")) or has_warpers(params)
+    """Return True when TGI samples: no ``parameters`` at all (``default_parameters()`` in
+    ``router/src/lib.rs``), ``do_sample``, or a warper (temperature, top_k, top_p, typical_p)."""
+    warpers = params.get("temperature") not in (None, 1.0) or bool(params.get("top_k"))
+    warpers = warpers or any((params.get(name) or 1.0) < 1.0 for name in ("top_p", "typical_p"))
+    return not parameters_given or bool(params.get("do_sample")) or warpers
 
 
 def log_softmax(scores: np.ndarray) -> np.ndarray:
@@ -246,7 +238,7 @@ def apply_warpers(scores: np.ndarray, params: dict[str, Any]) -> np.ndarray:
         order = np.argsort(-scores, kind="stable")
         probs = np.exp(log_softmax(scores)[order])
         scores = _keep(scores, order[: int(np.searchsorted(np.cumsum(probs), params["top_p"])) + 1])
-    if (params.get("typical_p") or 1.0) < 1.0:  # Meier et al. 2022, as TypicalLogitsWarper
+    if (params.get("typical_p") or 1.0) < 1.0:  # Meister et al. 2022, as TypicalLogitsWarper
         logp = log_softmax(scores)
         p, finite = np.exp(logp), np.isfinite(logp)
         entropy = -np.sum(logp[finite] * p[finite])
