@@ -1,9 +1,6 @@
-"""The models the stand-in knows: ``data/models_catalog.csv``, not code, decides what is served.
-
-One row per (model, provider) with its source and date: the task the provider serves it for
-(``conversational`` for chat), the provider's model id where it differs, and the context length,
-prices and capabilities where HF's docs publish them (empty where they do not).
-"""
+"""The models the stand-in knows: ``data/models_catalog.csv``, not code, decides what is served,
+one row per (model, provider) with its source and date: the task (``conversational`` for chat),
+the provider's model id, context length, prices and capabilities where HF's docs publish them."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """The hf-inference tasks the course calls (summarization, translation, sentiment, zero-shot,
-embeddings), answered by small deterministic rules, not by models: each answer has the shape
-the real task returns and ``huggingface_hub.InferenceClient`` parses.
-"""
+embeddings), answered by small deterministic rules, not models, in the shapes the real tasks
+return and ``huggingface_hub.InferenceClient`` parses."""
 
 from __future__ import annotations
 

@@ -3,8 +3,7 @@
 ``CorpusModel``: the next word is what follows the sentence so far in the corpus; after a sentence,
 its text's next one, another text's first (by the prompt's rare words) or, after a text's last,
 sometimes end-of-text. ``TextGenerator``: TGI's logits pipeline (``utils/tokens.py`` @ ``db931fcf``)
-with its parameters; without ``max_new_tokens`` it stops at ``DEFAULT_MAX_NEW_TOKENS``.
-"""
+and parameters; without ``max_new_tokens`` it stops at ``DEFAULT_MAX_NEW_TOKENS``."""
 
 from __future__ import annotations
 
@@ -23,6 +22,8 @@ import numpy as np
 from ..data import data_path
 
 EOS, SOS = "<|endoftext|>", -1
+DEFAULT_MAX_NEW_TOKENS = 40
+UNKNOWN_ID_BASE = 50_000  # prompt words outside the corpus get stable ids from here up
 WORD_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[^\sA-Za-z0-9]")
 TERMINALS = frozenset(".!?")
 MAX_MATCH = 6  # the longest sentence ending (in tokens) matched when the whole sentence is not
@@ -32,20 +33,12 @@ STEP, RANKS = 0.5, 4  # nats lost per rank below the favourite, for at most RANK
 OFFSET, FLOOR = -10.0, -30.0  # scores are negative like logits (repetition_penalty multiplies)
 WORDS = json.loads(data_path("standin_words.json").read_text("utf-8"))  # also read by tasks.py
 STOPWORDS = frozenset(WORDS["topic_stopwords"])  # words that say nothing about a topic
-
-
-def tokenize(text: str) -> list[str]:
-    """Return the words and punctuation marks of ``text``, in order."""
-    return WORD_RE.findall(text)
+tokenize = WORD_RE.findall  # a text's words and punctuation marks, in order
 
 
 def token_text(word: str) -> str:
     """Return a token's text as it is appended to the output (GPT-2 style leading space)."""
     return " " + word if word[:1].isalnum() else word
-
-
-def stable_hash(*parts: object) -> int:
-    return zlib.crc32("\x1f".join(map(str, parts)).encode("utf-8"))
 
 
 def load_corpus() -> list[str]:
@@ -145,15 +138,12 @@ class CorpusModel:
             if eos:
                 weights[0] = eos
         total = sum(weights.values())
-        order = sorted(weights, key=lambda i: (-weights[i], stable_hash(previous, current, i)))
+        tie = f"{previous}\x1f{current[-MAX_MATCH:]}\x1f"  # ties: a fixed hash of context, token
+        order = sorted(weights, key=lambda i: (-weights[i], zlib.crc32(f"{tie}{i}".encode())))
         scores = np.full(len(self.words), OFFSET + FLOOR)
         for rank, idx in enumerate(order):
             scores[idx] = OFFSET + math.log(weights[idx] / total) - STEP * min(rank, RANKS)
         return scores
-
-
-DEFAULT_MAX_NEW_TOKENS = 40
-UNKNOWN_ID_BASE = 50_000  # prompt words outside the corpus get stable ids from here up
 
 
 @dataclass
@@ -265,7 +255,7 @@ class TextGenerator:
 
     def token_id(self, word: str, known: int | None) -> int:
         """Return a word's id: its vocabulary id, or a stable id above the vocabulary."""
-        return known if known is not None else UNKNOWN_ID_BASE + stable_hash(word) % 1_000_000
+        return UNKNOWN_ID_BASE + zlib.crc32(word.encode()) % 1_000_000 if known is None else known
 
     def prefill(self, prompt: str, truncate: int | None = None) -> list[Token]:
         """Return the prompt's tokens with their log-probs under the model (TGI's prefill)."""
@@ -342,18 +332,14 @@ class TextGenerator:
         """Return one whole corpus sentence about ``about``, the same for the same seed: the
         shortest of three drawn (the text of a structured value the conversation does not give)."""
         params = {"do_sample": True, "max_new_tokens": 80, "stop": [".", "!", "?"]}
-        drawn = [
-            self.generate(about, {**params, "seed": seed + i}, fresh=True).text.strip()
-            for i in range(3)
-        ]
-        return min(drawn, key=lambda text: (len(text), text))
+        runs = [self.generate(about, {**params, "seed": seed + i}, fresh=True) for i in range(3)]
+        return min((run.text.strip() for run in runs), key=lambda text: (len(text), text))
 
     def generate_best_of(self, prompt: str, params: dict[str, Any], best_of: int) -> Continuation:
         """Return the best of ``best_of`` sequences (each with its own random seed) by mean token
         log-prob, the others in ``best_of_sequences`` (TGI's ``Infer::generate_best_of``)."""
-        runs = [
-            self.generate(prompt, {**params, "seed": secrets.randbits(63)}) for _ in range(best_of)
-        ]
+        seeds = [secrets.randbits(63) for _ in range(best_of)]
+        runs = [self.generate(prompt, {**params, "seed": seed}) for seed in seeds]
         runs.sort(key=lambda run: -sum(t.logprob for t in run.tokens) / max(len(run.tokens), 1))
         runs[0].best_of_sequences = runs[1:]
         return runs[0]
