@@ -138,7 +138,7 @@ class CorpusModel:
             if eos:
                 weights[0] = eos
         total = sum(weights.values())
-        tie = f"{previous}\x1f{current[-MAX_MATCH:]}\x1f"  # ties: a fixed hash of context, token
+        tie = f"{previous}\x1f{current}\x1f"  # ties broken by a fixed hash of (context, token)
         order = sorted(weights, key=lambda i: (-weights[i], zlib.crc32(f"{tie}{i}".encode())))
         scores = np.full(len(self.words), OFFSET + FLOOR)
         for rank, idx in enumerate(order):
