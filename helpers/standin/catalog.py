@@ -1,68 +1,52 @@
-"""The models the stand-in knows, read from ``data/models_catalog.csv``.
-
-The catalogue, not code, decides what is served: one row per (model, provider), with the task
-the provider serves it for (``conversational`` for chat), the provider's own model id where it
-differs, and the context length, prices and capabilities where HF's docs publish them. Every
-row names its source and date. The real catalogue changes daily; this one changes when the
-CSV does.
-"""
+"""The models the stand-in knows: ``data/models_catalog.csv``, not code, decides what is served,
+one row per (model, provider) with its source and date: the task (``conversational`` for chat),
+the provider's model id, context length, prices and capabilities where HF's docs publish them."""
 
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..contract import GPT2  # noqa: F401 (re-exported: helpers.standin.GPT2)
 from ..data import data_path
 
 CATALOG_FILE = "models_catalog.csv"
-CHAT_TASK = "conversational"
-HF_INFERENCE = "hf-inference"
-DEFAULT_EMBEDDING_DIM = 384
-"""The vector size of an embeddings model whose row gives none."""
-COLUMNS = (
-    "model",
-    "pipeline_tag",
-    "task",
-    "provider",
-    "provider_model_id",
-    "context_length",
-    "input_usd_per_million_tokens",
-    "output_usd_per_million_tokens",
-    "supports_tools",
-    "supports_structured_output",
-    "aliases",
-    "embedding_dim",
-    "recommended",
-    "source_url",
-    "valid_as_of",
-    "notes",
-)
+CHAT_TASK, HF_INFERENCE = "conversational", "hf-inference"
 EMBEDDING_TAGS = ("feature-extraction", "sentence-similarity")
+DEFAULT_EMBEDDING_DIM = 384  # the vector size of an embeddings model whose rows give none
+COLUMNS = tuple(
+    str.split(
+        "model pipeline_tag task provider provider_model_id context_length "
+        "input_usd_per_million_tokens output_usd_per_million_tokens supports_tools "
+        "supports_structured_output aliases embedding_dim recommended source_url valid_as_of notes"
+    )
+)
+KINDS = dict.fromkeys(("context_length", "embedding_dim"), int)
+KINDS |= dict.fromkeys(("input_usd_per_million_tokens", "output_usd_per_million_tokens"), float)
+KINDS |= dict.fromkeys(("supports_tools", "supports_structured_output", "recommended"), bool)
 
 
 @dataclass(frozen=True)
 class ProviderOffer:
-    """One provider serving a model; prices in USD per million tokens when published.
-
-    ``None`` means the source does not say (the router then omits the field).
-    """
+    """One provider serving a model (prices in USD per million tokens; None: not published)."""
 
     provider: str
+    task: str = CHAT_TASK
+    provider_model_id: str | None = None
+    context_length: int | None = None
     input_price: float | None = None
     output_price: float | None = None
-    context_length: int | None = None
     supports_tools: bool | None = None
     supports_structured_output: bool | None = None
-    provider_model_id: str | None = None
-    task: str = CHAT_TASK
-    source_url: str = ""
-    valid_as_of: str = ""
 
     def provider_id(self, model_id: str) -> str:
         """Return the id the provider knows the model by (the Hub id unless it differs)."""
         return self.provider_model_id or model_id
+
+
+OFFER_COLUMNS = ("provider", "task", *COLUMNS[4:10])  # a ProviderOffer's fields, in order
 
 
 @dataclass(frozen=True)
@@ -72,163 +56,97 @@ class ModelInfo:
     id: str
     pipeline_tag: str
     aliases: tuple[str, ...] = ()
-    chat_providers: tuple[ProviderOffer, ...] = ()
     offers: tuple[ProviderOffer, ...] = ()
-    embedding_dim: int | None = None
-    recommended_for: tuple[str, ...] = field(default=())
+    dimension: int = DEFAULT_EMBEDDING_DIM  # the length of the vectors an embeddings model answers
+    recommended_for: tuple[str, ...] = ()
+
+    @property
+    def chat_providers(self) -> tuple[ProviderOffer, ...]:
+        """Return the offers served on the OpenAI-compatible chat route."""
+        return tuple(o for o in self.offers if o.task == CHAT_TASK)
 
     @property
     def is_chat(self) -> bool:
-        """Return True for models served on the OpenAI-compatible chat route."""
         return bool(self.chat_providers)
-
-    @property
-    def task(self) -> str:
-        """Return the task hf-inference serves it for (its pipeline tag when it has no offer)."""
-        for offer in self.offers:
-            if offer.provider == HF_INFERENCE:
-                return offer.task
-        return self.pipeline_tag
 
     @property
     def tags(self) -> list[str]:
         """Return the Hub tags clients read (embeddings models carry both embedding tasks)."""
-        if self.pipeline_tag in EMBEDDING_TAGS:
-            return ["sentence-transformers", *EMBEDDING_TAGS]
-        return [self.pipeline_tag]
-
-    @property
-    def dimension(self) -> int:
-        """Return the length of the vectors an embeddings model answers."""
-        return self.embedding_dim or DEFAULT_EMBEDDING_DIM
+        embeddings = self.pipeline_tag in EMBEDDING_TAGS
+        return ["sentence-transformers", *EMBEDDING_TAGS] if embeddings else [self.pipeline_tag]
 
 
 class CatalogError(ValueError):
     """A row of the catalogue file is malformed."""
 
 
-def _number(row: dict[str, str], column: str, kind: type, line: int) -> float | int | None:
-    text = (row.get(column) or "").strip()
-    if not text:
-        return None
+def _cell(row: dict[str, str], column: str, line: int) -> str | int | float | bool | None:
+    """Return a cell's value as its column's kind (None when empty)."""
+    text, kind = (row.get(column) or "").strip(), KINDS.get(column, str)
+    if not text or kind is str:
+        return text or None
     try:
-        return kind(text)
-    except ValueError:
-        raise CatalogError(
-            f"{CATALOG_FILE} line {line}: {column}={text!r} is not "
-            + ("an integer" if kind is int else "a number")
-        ) from None
-
-
-def _flag(row: dict[str, str], column: str, line: int) -> bool | None:
-    text = (row.get(column) or "").strip().lower()
-    if text in ("", "true", "false"):
-        return None if not text else text == "true"
-    raise CatalogError(f"{CATALOG_FILE} line {line}: {column}={text!r} is not true/false/empty")
+        return {"true": True, "false": False}[text.lower()] if kind is bool else kind(text)
+    except (KeyError, ValueError):
+        what = {int: "an integer", float: "a number", bool: "true/false/empty"}[kind]
+        raise CatalogError(f"{CATALOG_FILE} line {line}: {column}={text!r} is not {what}") from None
 
 
 def build_models(rows: Iterable[dict[str, str]]) -> dict[str, ModelInfo]:
     """Return the models described by catalogue rows (one row per model and provider)."""
-    grouped: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    grouped: dict[str, list[dict]] = {}
     for line, row in enumerate(rows, start=2):
-        missing = [c for c in ("model", "pipeline_tag", "task", "provider") if not row.get(c)]
+        missing = [c for c in COLUMNS[:4] if not row.get(c)]
         if missing:
             raise CatalogError(f"{CATALOG_FILE} line {line}: empty {', '.join(missing)}")
-        grouped.setdefault(row["model"], []).append((line, row))
-    models: dict[str, ModelInfo] = {}
-    for model_id, model_rows in grouped.items():
-        offers = []
-        aliases: list[str] = []
-        recommended: list[str] = []
-        dims = set()
-        for line, row in model_rows:
-            offers.append(
-                ProviderOffer(
-                    provider=row["provider"],
-                    input_price=_number(row, "input_usd_per_million_tokens", float, line),
-                    output_price=_number(row, "output_usd_per_million_tokens", float, line),
-                    context_length=_number(row, "context_length", int, line),
-                    supports_tools=_flag(row, "supports_tools", line),
-                    supports_structured_output=_flag(row, "supports_structured_output", line),
-                    provider_model_id=(row.get("provider_model_id") or "").strip() or None,
-                    task=row["task"],
-                    source_url=row.get("source_url", ""),
-                    valid_as_of=row.get("valid_as_of", ""),
-                )
-            )
-            aliases += [a for a in (row.get("aliases") or "").split() if a not in aliases]
-            if _flag(row, "recommended", line):
-                recommended.append(row["task"])
-            dim = _number(row, "embedding_dim", int, line)
-            if dim is not None:
-                dims.add(dim)
-        models[model_id] = ModelInfo(
+        cells = {c: _cell(row, c, line) for c in COLUMNS}
+        grouped.setdefault(row["model"], []).append(cells)
+    return {
+        model_id: ModelInfo(
             id=model_id,
-            pipeline_tag=model_rows[0][1]["pipeline_tag"],
-            aliases=tuple(aliases),
-            chat_providers=tuple(o for o in offers if o.task == CHAT_TASK),
-            offers=tuple(offers),
-            embedding_dim=max(dims) if dims else None,
-            recommended_for=tuple(dict.fromkeys(recommended)),
+            pipeline_tag=cells[0]["pipeline_tag"],
+            aliases=tuple(dict.fromkeys(a for r in cells for a in (r["aliases"] or "").split())),
+            offers=tuple(ProviderOffer(*(r[c] for c in OFFER_COLUMNS)) for r in cells),
+            dimension=max(r["embedding_dim"] or 0 for r in cells) or DEFAULT_EMBEDDING_DIM,
+            recommended_for=tuple(dict.fromkeys(r["task"] for r in cells if r["recommended"])),
         )
-    return models
+        for model_id, cells in grouped.items()
+    }
 
 
-def load_catalog(name: str = CATALOG_FILE) -> dict[str, ModelInfo]:
-    """Return the models of ``data/<name>``, keyed by their Hub id."""
-    with data_path(name).open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        if tuple(reader.fieldnames or ()) != COLUMNS:
-            raise CatalogError(f"{name}: columns must be {', '.join(COLUMNS)}")
-        return build_models(reader)
-
-
-MODELS: dict[str, ModelInfo] = load_catalog()
+MODELS = build_models(csv.DictReader(io.StringIO(data_path(CATALOG_FILE).read_text("utf-8"))))
 ALIASES = {alias: info.id for info in MODELS.values() for alias in info.aliases}
 
 
 def canonical_id(model_id: str) -> str | None:
     """Return the canonical id of ``model_id`` (``gpt2`` → ``openai-community/gpt2``), or None."""
     model_id = model_id.strip("/")
-    if model_id in MODELS:
-        return model_id
-    return ALIASES.get(model_id)
+    return model_id if model_id in MODELS else ALIASES.get(model_id)
 
 
 def hf_inference_model(model_id: str) -> ModelInfo | None:
-    """Return the model if hf-inference serves it with the classic contract, else None.
-
-    Chat models are served on the OpenAI-compatible routes, never on the classic one.
-    """
-    canonical = canonical_id(model_id)
-    if canonical is None:
-        return None
-    info = MODELS[canonical]
-    if info.is_chat or not any(o.provider == HF_INFERENCE for o in info.offers):
+    """Return the model if hf-inference serves it on the classic route (never a chat model)."""
+    info = MODELS.get(canonical_id(model_id) or "")
+    if info is None or info.is_chat or all(o.provider != HF_INFERENCE for o in info.offers):
         return None
     return info
 
 
 def recommended_models() -> dict[str, str]:
-    """Return the recommended model per task, as ``GET /api/tasks`` names it."""
+    """Return the recommended model per task (one embeddings model serves both embedding tasks)."""
     chosen: dict[str, str] = {}
     for info in MODELS.values():
         for task in info.recommended_for:
-            chosen.setdefault(task, info.id)
-            if task in EMBEDDING_TAGS:  # one embeddings model serves both tasks
-                for other in EMBEDDING_TAGS:
-                    chosen.setdefault(other, info.id)
+            for each in EMBEDDING_TAGS if task in EMBEDDING_TAGS else (task,):
+                chosen.setdefault(each, info.id)
     return chosen
 
 
 def live_offers(info: ModelInfo, hf_inference_llms: bool = True) -> tuple[ProviderOffer, ...]:
-    """Return the model's offers a profile serves: without ``hf_inference_llms`` (the today
-    profile) hf-inference's LLM offers (``conversational``) are left out."""
-    return tuple(
-        o
-        for o in info.offers
-        if hf_inference_llms or not (o.provider == HF_INFERENCE and o.task == CHAT_TASK)
-    )
+    """Return the offers a profile serves: without ``hf_inference_llms``, none of hf-inference's
+    chat offers."""
+    llm = (HF_INFERENCE, CHAT_TASK)
+    return tuple(o for o in info.offers if hf_inference_llms or (o.provider, o.task) != llm)
 
 
 def is_model_author(info: ModelInfo, offer: ProviderOffer) -> bool:
@@ -242,8 +160,5 @@ DOCUMENTED_PERFORMANCE: dict[tuple[str, str], tuple[float, float]] = {
     ("deepseek-ai/DeepSeek-V4-Pro", "fireworks-ai"): (588.4, 45.42948747753918),
     ("deepseek-ai/DeepSeek-V4-Pro", "deepinfra"): (525.8, 34.615908579189465),
 }
-"""``first_token_latency_ms`` and ``throughput`` (tokens/s) of ``/v1/models``, "from the latest
-validation probe, when available": the figures of hub-docs' example answer
-(``docs/inference-providers/hub-api.md``, fields added in ``83390574``, 2026-05-12; read at
-``0968d835``). Other offers have no published probe, so the stand-in leaves the fields out, as
-the router does when it has none."""
+"""``/v1/models``' ``first_token_latency_ms`` and ``throughput`` where published: hub-docs'
+example answer (``docs/inference-providers/hub-api.md`` @ ``0968d835``); elsewhere left out."""

@@ -1,8 +1,6 @@
-"""The other hf-inference tasks, answered by small deterministic rules (not by models).
-
-Each answer has the shape the real task returns and ``huggingface_hub.InferenceClient``
-parses; the content is plausible, repeatable, and obviously simple.
-"""
+"""The hf-inference tasks the course calls (summarization, translation, sentiment, zero-shot,
+embeddings), answered by small deterministic rules, not models, in the shapes the real tasks
+return and ``huggingface_hub.InferenceClient`` parses."""
 
 from __future__ import annotations
 
@@ -13,35 +11,12 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from .catalog import DEFAULT_EMBEDDING_DIM, ModelInfo
+from .catalog import DEFAULT_EMBEDDING_DIM, EMBEDDING_TAGS, ModelInfo
 from .errors import validation_error
+from .textgen import WORDS  # sentiment lexicons, an English -> French glossary, zero-shot hints
 
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 WORD = re.compile(r"[A-Za-z']+")
-POSITIVE = frozenset(
-    str.split(
-        "amazing beautiful best bright brilliant calm delighted enjoy enjoyed excellent fantastic "
-        "fresh fun good great happy like liked love loved lovely nice proud warm wonderful"
-    )
-)
-NEGATIVE = frozenset(
-    str.split(
-        "afraid angry awful bad boring broken cold dark disappointing dislike fail failed hate "
-        "hated horrible lost poor sad slow terrible ugly wet worst wrong"
-    )
-)
-FRENCH = dict(
-    pair.split(":")
-    for pair in str.split(
-        "the:le a:un an:un and:et is:est are:sont i:je you:vous we:nous it:il hello:bonjour "
-        "world:monde good:bon morning:matin evening:soir thank:merci thanks:merci house:maison "
-        "cat:chat dog:chien book:livre city:ville sea:mer sun:soleil rain:pluie weather:temps "
-        "today:aujourd'hui tomorrow:demain bread:pain water:eau train:train station:gare "
-        "garden:jardin small:petit big:grand old:vieux new:nouveau my:mon your:votre love:aime "
-        "like:aime read:lis with:avec in:dans on:sur of:de to:à for:pour this:ce very:très"
-    )
-)
-"""A word-for-word English -> French table for the translation task (visibly simple)."""
+POSITIVE, NEGATIVE = frozenset(WORDS["positive"]), frozenset(WORDS["negative"])
 
 
 def _text(inputs: Any) -> str:
@@ -50,201 +25,105 @@ def _text(inputs: Any) -> str:
     return inputs
 
 
-def summarize(inputs: Any, params: dict[str, Any]) -> list[dict[str, str]]:
-    """Return ``[{"summary_text"}]``: the leading sentences, cut to ``max_length`` words."""
-    text = " ".join(_text(inputs).split())
-    sentences = SENTENCE_END.split(text)
-    max_words = params.get("max_length", 60)
-    if not isinstance(max_words, int) or isinstance(max_words, bool) or max_words <= 0:
-        raise validation_error("`max_length` must be a positive integer")
-    words = " ".join(sentences[:2]).split()
-    return [{"summary_text": " ".join(words[:max_words])}]
+def _texts(value: Any, message: str) -> list[str]:
+    """Return ``value`` if it is a non-empty list of non-blank strings, else refuse it."""
+    if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+        return value
+    raise validation_error(message)
 
 
-def translate(inputs: Any, params: dict[str, Any]) -> list[dict[str, str]]:
-    """Return ``[{"translation_text"}]``: English to French, word by word, from a tiny glossary."""
-    text = _text(inputs)
-
-    def swap(match: re.Match[str]) -> str:
-        word = match.group(0)
-        french = FRENCH.get(word.lower(), word)
-        return french.capitalize() if word[0].isupper() else french
-
-    return [{"translation_text": WORD.sub(swap, text)}]
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in WORD.findall(text)]
 
 
-def classify_sentiment(inputs: Any, params: dict[str, Any]) -> list[list[dict[str, Any]]]:
-    """Return ``[[{"label", "score"}, …]]``: POSITIVE/NEGATIVE from counting lexicon words."""
-    words = [w.lower() for w in WORD.findall(_text(inputs))]
-    balance = sum(w in POSITIVE for w in words) - sum(w in NEGATIVE for w in words)
-    positive = 1 / (1 + math.exp(-2.0 * balance)) if balance else 0.5
-    scores = [
-        {"label": "POSITIVE", "score": round(positive, 4)},
-        {"label": "NEGATIVE", "score": round(1 - positive, 4)},
-    ]
-    return [sorted(scores, key=lambda s: -s["score"])]
-
-
-def zero_shot(inputs: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """Return ``[{"label", "score"}, …]``: labels scored by the words they share with the text."""
-    text_words = {w.lower() for w in WORD.findall(_text(inputs))}
-    labels = params.get("candidate_labels")
-    if (
-        not isinstance(labels, list)
-        or not labels
-        or not all(isinstance(label, str) and label.strip() for label in labels)
-    ):
-        raise validation_error("`candidate_labels` must be a non-empty list of strings")
-    raw = []
-    for label in labels:
-        label_words = {w.lower() for w in WORD.findall(label)}
-        label_words |= set(RELATED.get(label.lower().strip(), "").split())
-        overlap = len(label_words & text_words) + 0.5 * sum(
-            any(t.startswith(lw[:4]) for t in text_words) for lw in label_words if len(lw) >= 4
-        )
-        raw.append(overlap)
-    exp = [math.exp(2 * r) for r in raw]
-    total = sum(exp)
-    if params.get("multi_label"):
-        scores = [1 / (1 + math.exp(-(2 * r - 1))) for r in raw]
-    else:
-        scores = [e / total for e in exp]
+def _ranked(labels: list[str], scores: list[float]) -> list[dict[str, Any]]:
     pairs = sorted(zip(labels, scores, strict=True), key=lambda p: -p[1])
     return [{"label": label, "score": round(score, 4)} for label, score in pairs]
 
 
-RELATED = {
-    "travel": "train station journey trip road map travellers traveller boat bridge city",
-    "cooking": "bread oven baker bakers kitchen dough tea cheese honey harvest",
-    "sports": "game ball team match race score player",
-    "weather": "rain sun cloud clouds wind storm forecast sky shower cold warm",
-    "music": "song piano musician notes sound hall",
-    "technology": "robot machine model api server language computer laboratory",
-}
-"""Words that count towards a label in zero-shot classification, besides the label itself."""
+def summarize(inputs: Any, params: dict[str, Any]) -> list[dict[str, str]]:
+    """Return ``[{"summary_text"}]``: the first two sentences, cut to ``max_length`` words."""
+    sentences = re.split(r"(?<=[.!?])\s+", " ".join(_text(inputs).split()))
+    limit = params.get("max_length", 60)
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0:
+        raise validation_error("`max_length` must be a positive integer")
+    return [{"summary_text": " ".join(" ".join(sentences[:2]).split()[:limit])}]
 
 
-def _bucket(feature: str, dimension: int) -> tuple[int, float]:
-    digest = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
-    value = int.from_bytes(digest, "big")
-    return value % dimension, 1.0 if value >> 63 else -1.0
+def translate(inputs: Any, params: dict[str, Any]) -> list[dict[str, str]]:
+    """Return ``[{"translation_text"}]``: English to French, word by word, from a tiny glossary."""
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group(0)
+        french = WORDS["english_to_french"].get(word.lower(), word)
+        return french.capitalize() if word[0].isupper() else french
+
+    return [{"translation_text": WORD.sub(swap, _text(inputs))}]
+
+
+def classify_sentiment(inputs: Any, params: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    """Return ``[[{"label", "score"}, …]]``: POSITIVE/NEGATIVE from counting lexicon words."""
+    words = _words(_text(inputs))
+    balance = sum(w in POSITIVE for w in words) - sum(w in NEGATIVE for w in words)
+    positive = 1 / (1 + math.exp(-2.0 * max(-20, min(balance, 20))))
+    return [_ranked(["POSITIVE", "NEGATIVE"], [positive, 1 - positive])]
+
+
+def zero_shot(inputs: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return ``[{"label", "score"}, …]``: labels scored by the words they (or their related
+    words) share with the text, 4-letter prefixes counting half."""
+    text_words = set(_words(_text(inputs)))
+    message = "`candidate_labels` must be a non-empty list of strings"
+    labels = _texts(params.get("candidate_labels"), message)
+    raw = []
+    for label in labels:
+        words = {*_words(label), *WORDS["zero_shot_related_words"].get(label.lower().strip(), [])}
+        prefixes = sum(any(t.startswith(w[:4]) for t in text_words) for w in words if len(w) >= 4)
+        raw.append(len(words & text_words) + 0.5 * prefixes)
+    if params.get("multi_label"):
+        return _ranked(labels, [1 / (1 + math.exp(1 - 2 * r)) for r in raw])
+    exp = [math.exp(2 * (r - max(raw))) for r in raw]
+    return _ranked(labels, [e / sum(exp) for e in exp])
 
 
 def embed_text(text: str, dimension: int = DEFAULT_EMBEDDING_DIM, normalize: bool = True):
-    """Return a hashed bag-of-words vector of ``text`` (words and their 4-letter stems).
-
-    Texts that share words get a high cosine similarity; the same text always gets the same
-    vector. Not a learned embedding: a stand-in with the right shape and a sensible geometry.
-    """
+    """Return a hashed bag-of-words vector of ``text`` (its words and their 4-letter stems):
+    texts that share words are close. The right shape and a sensible geometry, not a model."""
     vector = [0.0] * dimension
-    for word in (w.lower() for w in WORD.findall(text)):
+    for word in _words(text):
         for feature, weight in ((word, 1.0), ("stem:" + word[:4], 0.5)):
-            index, sign = _bucket(feature, dimension)
-            vector[index] += sign * weight
-    norm = math.sqrt(sum(x * x for x in vector))
-    if normalize and norm:
-        vector = [x / norm for x in vector]
-    return [round(x, 6) for x in vector]
+            digest = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
+            value = int.from_bytes(digest, "big")
+            vector[value % dimension] += weight if value >> 63 else -weight
+    norm = math.sqrt(sum(x * x for x in vector)) if normalize else 0.0
+    return [round(x / norm if norm else x, 6) for x in vector]
 
 
-def _texts(inputs: Any) -> list[str]:
-    if isinstance(inputs, str):
-        return [_text(inputs)]
-    if isinstance(inputs, list) and inputs and all(isinstance(t, str) for t in inputs):
-        return [_text(t) for t in inputs]
-    raise validation_error("`inputs` must be a non-empty string or a non-empty list of strings")
-
-
-def feature_extraction(
-    inputs: Any, params: dict[str, Any], dimension: int = DEFAULT_EMBEDDING_DIM
-) -> list[list[float]]:
-    """Return one vector per input text, as an array of arrays (the task's output spec).
-
-    ``normalize`` (default true) scales each vector to length 1; ``truncate`` and
-    ``prompt_name`` are accepted and change nothing in the stand-in.
-    """
+def feature_extraction(inputs: Any, params: dict[str, Any], dimension: int) -> list[list[float]]:
+    """Return one vector per input text; ``normalize`` (default true) scales each to length 1
+    (``truncate`` and ``prompt_name`` are accepted and change nothing)."""
+    message = "`inputs` must be a non-empty string or a non-empty list of strings"
+    texts = _texts([inputs] if isinstance(inputs, str) else inputs, message)
     normalize = params.get("normalize", True)
     if not isinstance(normalize, bool):
         raise validation_error("`normalize` must be a boolean")
-    return [embed_text(text, dimension, normalize) for text in _texts(inputs)]
+    return [embed_text(text, dimension, normalize) for text in texts]
 
 
-def sentence_similarity(
-    inputs: Any, params: dict[str, Any], dimension: int = DEFAULT_EMBEDDING_DIM
-) -> list[float]:
+def sentence_similarity(inputs: Any, params: dict[str, Any], dimension: int) -> list[float]:
     """Return the cosine similarity of ``source_sentence`` to each of ``sentences``."""
     if not isinstance(inputs, dict):
         raise validation_error("`inputs` must be an object with `source_sentence` and `sentences`")
-    source = _text(inputs.get("source_sentence"))
-    sentences = inputs.get("sentences")
-    if not isinstance(sentences, list) or not sentences:
-        raise validation_error("`sentences` must be a non-empty list of strings")
-    origin = embed_text(source, dimension)
-    return [
-        round(sum(a * b for a, b in zip(origin, embed_text(s, dimension), strict=True)), 4)
-        for s in _texts(sentences)
-    ]
+    origin = embed_text(_text(inputs.get("source_sentence")), dimension)
+    sentences = _texts(inputs.get("sentences"), "`sentences` must be a non-empty list of strings")
+    return [round(sum(map(float.__mul__, origin, embed_text(s, dimension))), 4) for s in sentences]
 
 
-MASK = "[MASK]"
-FILLERS = ("capital", "heart", "centre", "pride", "home", "city", "name", "future", "best", "part")
-
-
-def fill_mask(inputs: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """Return ``[{"sequence", "score", "token", "token_str"}, …]`` for the ``[MASK]`` slot.
-
-    Candidates come from a short list of common words (or ``targets``), ranked by a hash of
-    the sentence: repeatable, not a language model's guess.
-    """
-    text = _text(inputs)
-    if text.count(MASK) != 1:
-        raise validation_error(f"the input must contain the mask token {MASK} exactly once")
-    top_k = params.get("top_k", 5)
-    if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k <= 0:
-        raise validation_error("`top_k` must be a positive integer")
-    targets = params.get("targets", FILLERS)
-    if not isinstance(targets, (list, tuple)) or not all(isinstance(t, str) for t in targets):
-        raise validation_error("`targets` must be a list of strings")
-    ranked = sorted(targets, key=lambda word: _bucket(text + "|" + word, 1 << 30)[0])
-    weights = [1.0 / (rank + 1) for rank in range(len(ranked))]
-    total = sum(weights)
-    return [
-        {
-            "sequence": text.replace(MASK, word),
-            "score": round(weight / total, 4),
-            "token": _bucket(word, 30_000)[0],
-            "token_str": word,
-        }
-        for word, weight in list(zip(ranked, weights, strict=True))[:top_k]
-    ]
-
-
-def question_answering(inputs: Any, params: dict[str, Any]) -> dict[str, Any]:
-    """Return ``{"answer", "score", "start", "end"}``: the context sentence that shares the
-    most words with the question."""
-    if not isinstance(inputs, dict):
-        raise validation_error("`inputs` must be an object with `question` and `context`")
-    question = {w.lower() for w in WORD.findall(_text(inputs.get("question")))}
-    context = _text(inputs.get("context"))
-    best, best_overlap, start = context, -1, 0
-    offset = 0
-    for sentence in SENTENCE_END.split(context):
-        found = context.find(sentence, offset)
-        offset = found + len(sentence)
-        overlap = len(question & {w.lower() for w in WORD.findall(sentence)})
-        if overlap > best_overlap:
-            best, best_overlap, start = sentence, overlap, found
-    score = round(1 - 1 / (2 + best_overlap), 4)
-    return {"answer": best, "score": score, "start": start, "end": start + len(best)}
-
-
-HANDLERS: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
+HANDLERS: dict[str, Callable[..., Any]] = {
     "summarization": summarize,
     "translation": translate,
     "text-classification": classify_sentiment,
     "zero-shot-classification": zero_shot,
-    "fill-mask": fill_mask,
-    "question-answering": question_answering,
     "feature-extraction": feature_extraction,
     "sentence-similarity": sentence_similarity,
 }
@@ -252,13 +131,10 @@ HANDLERS: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
 
 
 def handler_for(info: ModelInfo, task: str | None = None) -> Callable[[Any, dict[str, Any]], Any]:
-    """Return the function that answers ``task`` (default: the model's own) for this model.
-
-    Embeddings answer vectors of the model's dimension (from the catalogue).
-    """
+    """Return the function that answers ``task`` (default: the model's own) for this model;
+    embeddings have the model's dimension (from the catalogue)."""
     task = task or info.pipeline_tag
     if task not in HANDLERS:
         raise LookupError(f"the stand-in has no answer for task {task!r} ({info.id})")
-    if task in ("feature-extraction", "sentence-similarity"):
-        return partial(HANDLERS[task], dimension=info.dimension)
-    return HANDLERS[task]
+    embeddings = task in EMBEDDING_TAGS
+    return partial(HANDLERS[task], dimension=info.dimension) if embeddings else HANDLERS[task]

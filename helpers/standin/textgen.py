@@ -1,42 +1,149 @@
-"""The stand-in's text generator: TGI's sampling over the corpus model (``corpus.py``).
+"""The stand-in's text: an n-gram model of ``data/standin_corpus.txt`` and TGI's sampling over it.
 
-Not a language model of any quality, and its text is never a real model's; what it does for
-real is what the lessons need: whole corpus sentences, confident preferences, and **TGI's
-logits pipeline** (``server/text_generation_server/utils/tokens.py`` and ``logits_process.py``
-@ ``db931fcf``): watermark, repetition and frequency penalties, then temperature, top-k, top-p,
-typical-p; sampling when ``do_sample`` or any warper is set; a token's ``logprob`` (and its
-alternatives) from the log-softmax of the warped scores, the distribution actually sampled.
-Also ``seed``, ``stop``, ``max_new_tokens``, ``truncate``, ``top_n_tokens``, prefill
-log-probs, ``best_of``. Deviation: with no ``max_new_tokens`` TGI generates up to
-``max_total_tokens - input_length``; the stand-in stops at ``DEFAULT_MAX_NEW_TOKENS``.
-"""
+``CorpusModel``: the next word is what follows the sentence so far in the corpus; after a sentence,
+its text's next one, another text's first (by the prompt's rare words) or, after a text's last,
+sometimes end-of-text. ``TextGenerator``: TGI's logits pipeline (``utils/tokens.py`` @ ``db931fcf``)
+and parameters; without ``max_new_tokens`` it stops at ``DEFAULT_MAX_NEW_TOKENS``."""
 
 from __future__ import annotations
 
+import json
 import math
+import re
 import secrets
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .corpus import (
-    DEFAULT_MAX_NEW_TOKENS,
-    MIN_TEMPERATURE,
-    UNKNOWN_ID_BASE,
-    WATERMARK_DELTA,
-    WATERMARK_GAMMA,
-    WATERMARK_HASH_KEY,
-    WORD_RE,
-    CorpusModel,
-    _stable_hash,
-    focus_words,
-    load_corpus,
-    token_text,
-    tokenize,
-)
+from ..data import data_path
 
-__all__ = ["WORD_RE", "Continuation", "TextGenerator", "Token", "load_corpus", "tokenize"]
+EOS, SOS = "<|endoftext|>", -1
+DEFAULT_MAX_NEW_TOKENS = 40
+UNKNOWN_ID_BASE = 50_000  # prompt words outside the corpus get stable ids from here up
+WORD_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[^\sA-Za-z0-9]")
+TERMINALS = frozenset(".!?")
+MAX_MATCH = 6  # the longest sentence ending (in tokens) matched when the whole sentence is not
+FOLLOW, EOS_SHARE = 0.85, 0.05  # after a sentence: its text goes on; after a text's last: it ends
+OTHER = 1e-4  # the weight of a sentence that neither opens a text nor follows the previous one
+STEP, RANKS = 0.5, 4  # nats lost per rank below the favourite, for at most RANKS ranks
+OFFSET, FLOOR = -10.0, -30.0  # scores are negative like logits (repetition_penalty multiplies)
+WORDS = json.loads(data_path("standin_words.json").read_text("utf-8"))  # also read by tasks.py
+STOPWORDS = frozenset(WORDS["topic_stopwords"])  # words that say nothing about a topic
+tokenize = WORD_RE.findall  # a text's words and punctuation marks, in order
+
+
+def token_text(word: str) -> str:
+    """Return a token's text as it is appended to the output (GPT-2 style leading space)."""
+    return " " + word if word[:1].isalnum() else word
+
+
+def load_corpus() -> list[str]:
+    """Return the corpus' texts: blocks separated by blank lines, # comments dropped."""
+    lines = data_path("standin_corpus.txt").read_text(encoding="utf-8").splitlines()
+    blocks = "\n".join(ln for ln in lines if not ln.startswith("#")).split("\n\n")
+    return [" ".join(b.split()) for b in blocks if b.strip()]
+
+
+def stem(word: str) -> str:
+    """Return a crude stem ("streaming", "streams" → "stream"), so a question meets the texts."""
+    return re.sub(r"(?<=\w{3})(?:ing|ed|es|s)$", "", word.lower())
+
+
+def focus_words(text: str) -> frozenset[str]:
+    """Return the prompt's topic words: stems of its words of 3+ letters, common words left out."""
+    words = (w for w in tokenize(text) if len(w) >= 3 and w.isalpha())
+    return frozenset(stem(w) for w in words if w.lower() not in STOPWORDS)
+
+
+class CorpusModel:
+    """The corpus' sentences, indexed by what comes before each word."""
+
+    def __init__(self, texts: Iterable[str]):
+        self.vocab: dict[str, int] = {EOS: 0}
+        self.sentences: list[tuple[int, ...]] = []
+        self.text_of: list[int] = []
+        self.openings: list[int] = []  # the first sentence of each text
+        self.last: set[int] = set()  # the last sentence of each text
+        self.text_words: list[set[str]] = []
+        for number, text in enumerate(texts):
+            self.openings.append(len(self.sentences))
+            for sentence in re.findall(r"[^.!?]*[.!?]", text):
+                ids = (self.vocab.setdefault(w, len(self.vocab)) for w in tokenize(sentence))
+                self.sentences.append(tuple(ids))
+                self.text_of.append(number)
+            self.last.add(len(self.sentences) - 1)
+            self.text_words.append({stem(w) for w in tokenize(text) if w.isalpha()})
+        self.words = list(self.vocab)
+        self.lower_ids = {w.lower(): i for w, i in reversed(self.vocab.items())}
+        self.terminal_ids = {self.vocab[t] for t in TERMINALS if t in self.vocab}
+        # next[context] = [(sentence, next id)]: contexts are a whole sentence so far (SOS first)
+        # or its last 1..MAX_MATCH tokens; ends[ending] = the sentences that end so.
+        self.next: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
+        self.ends: dict[tuple, list[int]] = defaultdict(list)
+        for s, ids in enumerate(self.sentences):
+            seq = (SOS, *ids)
+            for i in range(1, len(seq)):
+                for start in {0, *range(max(1, i - MAX_MATCH), i)}:
+                    self.next[seq[start:i]].append((s, seq[i]))
+            for n in range(3, min(MAX_MATCH, len(ids)) + 1):
+                self.ends[ids[-n:]].append(s)
+        counts = Counter(w for words in self.text_words for w in words)
+        self.idf = {w: math.log(len(self.text_words) / n) for w, n in counts.items()}
+
+    def ids_of(self, words: list[str]) -> list[int | None]:
+        """Return the vocabulary id of each word (case-folded), or None when unknown."""
+        return [self.vocab.get(w, self.lower_ids.get(w.lower())) for w in words]
+
+    def _prior(self, previous: tuple, focus: frozenset[str]) -> tuple[list[float], float]:
+        """Return each sentence's chance to come after the sentence ``previous``, and the
+        end-of-text token's: its text's next sentence, or another text's first by relevance."""
+        ends = (previous[-n:] for n in range(MAX_MATCH, 2, -1))
+        done = next((self.ends[k] for k in ends if k in self.ends), [])
+        follows = [s + 1 for s in done if s not in self.last]
+        eos = EOS_SHARE * (len(done) - len(follows)) / len(done) if done else 0.0
+        texts = [math.exp(min(sum(self.idf[w] for w in ws & focus), 14)) for ws in self.text_words]
+        for s in done:
+            texts[self.text_of[s]] = 0.0
+        total = sum(texts[self.text_of[s]] for s in self.openings)
+        rest = 1.0 - eos - FOLLOW * len(follows) / len(done) if done else 1.0
+        prior = [OTHER] * len(self.sentences)
+        for s in self.openings:
+            prior[s] += rest * texts[self.text_of[s]] / total
+        for s in follows:
+            prior[s] += FOLLOW / len(done)
+        return prior, eos
+
+    def logits(self, context: list[int | None], focus: frozenset[str] = frozenset()) -> np.ndarray:
+        """Return the scores of the next token after ``context`` in a text about ``focus``."""
+        ends = [i for i, idx in enumerate(context) if idx in self.terminal_ids]
+        current = tuple(context[ends[-1] + 1 :] if ends else context)
+        start = ends[-2] + 1 if len(ends) > 1 else 0
+        previous = tuple(context[start : ends[-1] + 1][-MAX_MATCH:]) if ends else ()
+        prior, eos = self._prior(previous, focus)
+        seq = (SOS, *current)
+        keys = [seq, *(seq[-n:] for n in range(min(MAX_MATCH, len(current)), 0, -1))]
+        found = next((self.next[k] for k in keys if None not in k and k in self.next), None)
+        weights: dict[int, float] = defaultdict(float)
+        if current and found:  # inside a sentence: what follows it, by each sentence's prior
+            for s, idx in found:
+                weights[idx] += prior[s]
+        else:  # a new sentence: its text's next one or another text's first; or end-of-text
+            for s, weight in enumerate(prior):
+                if weight > OTHER:
+                    weights[self.sentences[s][0]] += weight
+            if eos:
+                weights[0] = eos
+        total = sum(weights.values())
+        tie = f"{previous}\x1f{current}\x1f"  # ties broken by a fixed hash of (context, token)
+        order = sorted(weights, key=lambda i: (-weights[i], zlib.crc32(f"{tie}{i}".encode())))
+        scores = np.full(len(self.words), OFFSET + FLOOR)
+        for rank, idx in enumerate(order):
+            scores[idx] = OFFSET + math.log(weights[idx] / total) - STEP * min(rank, RANKS)
+        return scores
 
 
 @dataclass
@@ -49,22 +156,14 @@ class Token:
     special: bool = False
     top: list[Token] = field(default_factory=list)
 
+    def to_prefill_dict(self) -> dict[str, Any]:
+        """Return TGI's ``PrefillToken`` (the first one has logprob null)."""
+        logprob = None if self.logprob is None else round(self.logprob, 4)
+        return {"id": self.id, "text": self.text, "logprob": logprob}
+
     def to_dict(self) -> dict[str, Any]:
         """Return TGI's ``Token`` object (``id``, ``text``, ``logprob``, ``special``)."""
-        return {
-            "id": self.id,
-            "text": self.text,
-            "logprob": None if self.logprob is None else round(self.logprob, 4),
-            "special": self.special,
-        }
-
-    def to_prefill_dict(self) -> dict[str, Any]:
-        """Return TGI's ``PrefillToken`` (no ``special``; the first one has logprob null)."""
-        return {
-            "id": self.id,
-            "text": self.text,
-            "logprob": None if self.logprob is None else round(self.logprob, 4),
-        }
+        return {**self.to_prefill_dict(), "special": self.special}
 
 
 @dataclass
@@ -84,36 +183,19 @@ class Continuation:
         """Return the generated text only (without the prompt)."""
         return "".join(t.text for t in self.tokens if not t.special)
 
-    @property
-    def mean_logprob(self) -> float:
-        """Mean log-prob per generated token (how TGI's ``best_of`` picks its answer)."""
-        values = [t.logprob for t in self.tokens if t.logprob is not None]
-        return sum(values) / len(values) if values else -math.inf
-
 
 def uses_sampling(params: dict[str, Any], parameters_given: bool) -> bool:
-    """Return True when TGI would sample rather than pick the most likely token.
-
-    TGI (``utils/tokens.py`` @ ``db931fcf``): ``do_sample`` or any warper (temperature ≠ 1,
-    top_k ≠ 0, top_p < 1, typical_p < 1); with no ``parameters`` object at all,
-    ``default_parameters()`` in ``router/src/lib.rs`` sets ``do_sample`` to true.
-    """
-    if not parameters_given:
-        return True
-    if params.get("do_sample"):
-        return True
-    return has_warpers(params)
+    """Return True when TGI samples: no ``parameters`` at all (``default_parameters()`` in
+    ``router/src/lib.rs``), ``do_sample``, or a warper (temperature, top_k, top_p, typical_p)."""
+    warpers = params.get("temperature") not in (None, 1.0) or bool(params.get("top_k"))
+    warpers = warpers or any((params.get(name) or 1.0) < 1.0 for name in ("top_p", "typical_p"))
+    return not parameters_given or bool(params.get("do_sample")) or warpers
 
 
-def has_warpers(params: dict[str, Any]) -> bool:
-    """Return True when a warper (temperature, top_k, top_p, typical_p) changes the scores."""
-    temperature = params.get("temperature")
-    return (
-        (temperature is not None and temperature != 1.0)
-        or bool(params.get("top_k"))
-        or (params.get("top_p") is not None and params["top_p"] < 1.0)
-        or (params.get("typical_p") is not None and params["typical_p"] < 1.0)
-    )
+def log_softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = scores - np.max(scores)
+    with np.errstate(divide="ignore"):
+        return shifted - np.log(np.sum(np.exp(shifted)))
 
 
 def _keep(scores: np.ndarray, keep: np.ndarray) -> np.ndarray:
@@ -122,95 +204,47 @@ def _keep(scores: np.ndarray, keep: np.ndarray) -> np.ndarray:
     return cut
 
 
-def _log_softmax(scores: np.ndarray) -> np.ndarray:
-    top = np.max(scores)
-    shifted = scores - top
-    with np.errstate(divide="ignore"):
-        return shifted - np.log(np.sum(np.exp(shifted)))
-
-
-def penalize(
-    scores: np.ndarray, params: dict[str, Any], history: list[int], seen: set[int]
-) -> np.ndarray:
-    """Apply repetition and frequency penalties over the tokens so far (prompt included)."""
+def penalize(scores: np.ndarray, params: dict[str, Any], history: list[int]) -> np.ndarray:
+    """Apply the repetition penalty to the tokens in ``history`` and the frequency penalty (TGI
+    subtracts count / length × penalty), in place."""
     penalty = params.get("repetition_penalty")
-    if penalty and penalty != 1.0 and seen:
-        idx = np.fromiter(seen, dtype=np.int64)
+    if penalty and penalty != 1.0 and history:
+        idx = np.unique(np.asarray(history, dtype=np.int64))
         s = scores[idx]
         scores[idx] = np.where(s < 0, s * penalty, s / penalty)
-    frequency = params.get("frequency_penalty")
-    if frequency and history:
-        # HeterogeneousFrequencyPenaltyLogitsProcessor: scores -= count / length * penalty
+    if params.get("frequency_penalty") and history:
         counts = np.bincount(np.asarray(history, dtype=np.int64), minlength=scores.size)
-        scores -= counts[: scores.size] / len(history) * frequency
+        scores -= counts[: scores.size] / len(history) * params["frequency_penalty"]
     return scores
-
-
-def warp(logp: np.ndarray, params: dict[str, Any], seen: set[int]) -> np.ndarray:
-    """Return scores after repetition penalty and the warpers (TGI's order).
-
-    Order: repetition penalty, temperature, top-k (exactly k, ties to lower ids), top-p,
-    typical-p (``StaticWarper`` in ``utils/logits_process.py`` @ ``db931fcf``).
-    """
-    scores = penalize(
-        logp.copy(), {"repetition_penalty": params.get("repetition_penalty")}, [], seen
-    )
-    return apply_warpers(scores, params)
 
 
 def apply_warpers(scores: np.ndarray, params: dict[str, Any]) -> np.ndarray:
-    """Return scores after temperature, top-k, top-p and typical-p, in TGI's order."""
-    temperature = params.get("temperature")
-    if temperature and temperature != 1.0:
-        # Below 1e-4 the result is already greedy; dividing by 1e-311 would overflow to inf,
-        # and inf - inf is NaN (a 500 found by the fuzz tests).
-        scores = scores / max(temperature, MIN_TEMPERATURE)
-    top_k = params.get("top_k")
-    if top_k and top_k < scores.size:
-        scores = _keep(scores, np.argsort(-scores, kind="stable")[: int(top_k)])
-    top_p = params.get("top_p")
-    if top_p is not None and top_p < 1.0:
+    """Return scores after temperature, top-k (ties to lower ids), top-p and typical-p."""
+    if params.get("temperature") and params["temperature"] != 1.0:
+        scores = scores / max(params["temperature"], 1e-4)  # below 1e-4: greedy, not inf - inf
+    if params.get("top_k") and params["top_k"] < scores.size:
+        scores = _keep(scores, np.argsort(-scores, kind="stable")[: int(params["top_k"])])
+    if (params.get("top_p") or 1.0) < 1.0:
         order = np.argsort(-scores, kind="stable")
-        probs = np.exp(_log_softmax(scores)[order])
-        keep = int(np.searchsorted(np.cumsum(probs), top_p) + 1)
-        scores = _keep(scores, order[:keep])
-    typical_p = params.get("typical_p")
-    if typical_p is not None and typical_p < 1.0:
-        scores = _typical(scores, typical_p)
+        probs = np.exp(log_softmax(scores)[order])
+        scores = _keep(scores, order[: int(np.searchsorted(np.cumsum(probs), params["top_p"])) + 1])
+    if (params.get("typical_p") or 1.0) < 1.0:  # Meister et al. 2022, as TypicalLogitsWarper
+        logp = log_softmax(scores)
+        p, finite = np.exp(logp), np.isfinite(logp)
+        entropy = -np.sum(logp[finite] * p[finite])
+        order = np.argsort(np.where(finite, np.abs(-logp - entropy), np.inf), kind="stable")
+        last = min(int(np.sum(np.cumsum(p[order]) < params["typical_p"])), scores.size - 1)
+        scores = _keep(scores, order[: last + 1])
     return scores
 
 
-def _typical(scores: np.ndarray, mass: float) -> np.ndarray:
-    """Typical decoding (Meister et al. 2022) as TGI's TypicalLogitsWarper does it."""
-    logp = _log_softmax(scores)
-    p = np.exp(logp)
-    finite = np.isfinite(logp)
-    entropy = -np.sum(logp[finite] * p[finite])
-    shifted = np.where(finite, np.abs(-logp - entropy), np.inf)
-    order = np.argsort(shifted, kind="stable")
-    cumulative = np.cumsum(p[order])
-    last = min(int(np.sum(cumulative < mass)), scores.size - 1)
-    return _keep(scores, order[: last + 1])
-
-
-def _sampler(params: dict[str, Any], given: bool) -> tuple[bool, int | None, np.random.Generator]:
-    """Return (sampling?, seed, generator): TGI samples with a random seed unless one is sent."""
-    sampling = uses_sampling(params, given)
-    seed = params.get("seed")
-    if sampling and seed is None:
-        seed = secrets.randbits(63)
-    return sampling, seed, np.random.default_rng(seed if sampling else 0)
-
-
-def _stopped(text: str, last: str, stops: list[str], anywhere: bool) -> bool:
-    """Return True when ``text`` (``last`` just added) hits a stop sequence."""
-    if anywhere:
-        return any(s in text[max(0, len(text) - len(last) - len(s) + 1) :] for s in stops)
-    return any(text.endswith(s) for s in stops)
+def green_list(previous: int, size: int) -> np.ndarray:
+    """Return the watermark's green token ids after ``previous`` (TGI's gamma 0.5, hash key)."""
+    return np.random.default_rng(15485863 * previous).permutation(size)[: size // 2]
 
 
 class TextGenerator:
-    """Generates text from the n-gram model the way a TGI server would."""
+    """Generates text from the corpus model the way a TGI server would."""
 
     def __init__(self, model: CorpusModel | None = None):
         self.model = model or CorpusModel(load_corpus())
@@ -221,46 +255,22 @@ class TextGenerator:
 
     def token_id(self, word: str, known: int | None) -> int:
         """Return a word's id: its vocabulary id, or a stable id above the vocabulary."""
-        if known is not None:
-            return known
-        return UNKNOWN_ID_BASE + _stable_hash(word) % 1_000_000
+        return UNKNOWN_ID_BASE + zlib.crc32(word.encode()) % 1_000_000 if known is None else known
 
     def prefill(self, prompt: str, truncate: int | None = None) -> list[Token]:
-        """Return the prompt's tokens with their log-probs under the model (first: None).
-
-        What TGI returns as ``details.prefill`` for ``decoder_input_details``.
-        """
-        words = tokenize(prompt)
-        if truncate is not None:
-            words = words[-truncate:]
-        ids = self.model.ids_of(words)
-        focus = focus_words(prompt)
-        result: list[Token] = []
+        """Return the prompt's tokens with their log-probs under the model (TGI's prefill)."""
+        words = tokenize(prompt)[-int(truncate or 0) :]  # [-0:]: all
+        ids, focus = self.model.ids_of(words), focus_words(prompt)
+        result = []
         for i, (word, idx) in enumerate(zip(words, ids, strict=True)):
-            logprob: float | None = None
-            if i > 0:
-                logp = _log_softmax(self.model.logits(ids[:i], focus))
-                logprob = float(logp[idx]) if idx is not None else float(np.min(logp))
+            logp = log_softmax(self.model.logits(ids[:i], focus)) if i else None
+            logprob = None if logp is None else float(logp[idx] if idx is not None else logp.min())
             result.append(Token(self.token_id(word, idx), token_text(word), logprob))
         return result
 
-    def alternatives(self, logprobs: np.ndarray, n: int) -> list[Token]:
-        """Return the ``n`` most likely tokens of a (log-softmaxed) distribution, best first."""
-        if n <= 0:
-            return []
-        n = min(n, logprobs.size)
-        best = np.argpartition(-logprobs, n - 1)[:n]
-        best = best[np.argsort(-logprobs[best], kind="stable")]
-        return [
-            Token(
-                int(i),
-                token_text(self.model.words[i]) if i else "",
-                float(logprobs[i]),
-                bool(i == 0),
-            )
-            for i in best
-            if np.isfinite(logprobs[i])
-        ]
+    def _token(self, i: int, logprobs: np.ndarray, top: list[Token] | None = None) -> Token:
+        text = token_text(self.model.words[i]) if i else ""
+        return Token(int(i), text, float(logprobs[i]), bool(i == 0), top or [])
 
     def generate(
         self,
@@ -278,97 +288,58 @@ class TextGenerator:
         stop sequence ends the text when it *ends* with one (TGI's ``StopSequenceCriteria``), or
         anywhere with ``stop_anywhere`` (vLLM); ``fresh`` starts a new sentence about the prompt.
         """
-        given = params is not None
-        params = dict(params or {})
-        words = tokenize(prompt)
-        truncate = params.get("truncate")
-        if truncate:
-            words = words[-int(truncate) :]
-        context = self.model.ids_of(words)
-        focus = focus_words(prompt)
-        if fresh:
-            context += [None, self.model.vocab["."]]  # a finished sentence the corpus lacks
-        sampling, seed, rng = _sampler(params, given)
-        max_new = int(params.get("max_new_tokens") or DEFAULT_MAX_NEW_TOKENS)
-        stops = [s for s in params.get("stop") or [] if s]
+        given, params = params is not None, dict(params or {})
+        words = tokenize(prompt)[-int(params.get("truncate") or 0) :]
+        context = self.model.ids_of(words) + ([None, self.model.vocab["."]] if fresh else [])
+        focus, sampling = focus_words(prompt), uses_sampling(params, given)
+        seed = params.get("seed")
+        seed = (secrets.randbits(63) if seed is None else int(seed)) if sampling else None
+        rng = np.random.default_rng(seed or 0)
         history = [i for i in context if i is not None]
-        seen, text = set(history), ""
-        top_n = max(top_n, int(params.get("top_n_tokens") or 0))
-        result = Continuation(prompt, seed=int(seed) if sampling else None, input_length=len(words))
+        stops = [s for s in params.get("stop") or [] if s]
+        longest = max(map(len, stops), default=0)
+        top_n = max(top_n, params.get("top_n_tokens") or 0)
+        result = Continuation(prompt, seed=seed, input_length=len(words))
         if params.get("decoder_input_details"):
-            result.prefill = self.prefill(prompt, truncate)
-        warped = has_warpers(params)
-        for _ in range(max_new):
-            early = len(result.tokens) < min_new_tokens
-            logprobs = self._logprobs(context, focus, params, history, seen, early, warped)
-            choice = int(
-                rng.choice(logprobs.size, p=np.exp(logprobs)) if sampling else np.argmax(logprobs)
-            )
-            top = self.alternatives(logprobs, top_n)
-            logprob = float(logprobs[choice])
-            if choice == 0:
-                result.tokens.append(Token(0, "", logprob, special=True, top=top))
+            result.prefill = self.prefill(prompt, params.get("truncate"))
+        for _ in range(int(params.get("max_new_tokens") or DEFAULT_MAX_NEW_TOKENS)):
+            scores = self.model.logits(context, focus)
+            if len(result.tokens) < min_new_tokens:
+                scores[0] = -np.inf
+            if params.get("watermark") and context and context[-1] is not None:
+                scores[green_list(context[-1], scores.size)] += 2.0  # TGI's delta
+            scores = penalize(scores, params, history)
+            logprobs = log_softmax(apply_warpers(scores, params))
+            pick = rng.choice(logprobs.size, p=np.exp(logprobs)) if sampling else logprobs.argmax()
+            best = [
+                i for i in np.argsort(-logprobs, kind="stable")[:top_n] if logprobs[i] > -np.inf
+            ]
+            token = self._token(int(pick), logprobs, [self._token(i, logprobs) for i in best])
+            result.tokens.append(token)
+            if token.special:
                 result.finish_reason = "eos_token"
                 return result
-            tok = Token(choice, token_text(self.model.words[choice]), logprob, top=top)
-            result.tokens.append(tok)
-            text += tok.text
-            context.append(choice)
-            history.append(choice)
-            seen.add(choice)
-            if _stopped(text, tok.text, stops, stop_anywhere):
+            context.append(token.id)
+            history.append(token.id)
+            text = result.text
+            window = text[-len(token.text) - longest :]  # where a new stop string may be
+            if any(s in window if stop_anywhere else text.endswith(s) for s in stops):
                 result.finish_reason = "stop_sequence"
                 return result
-        result.finish_reason = "length"
         return result
 
-    def _logprobs(self, context, focus, params, history, seen, early: bool, warped: bool):
-        """Return the log-probabilities of the next token, after TGI's logits pipeline."""
-        scores = self.model.logits(context, focus).copy()
-        if early:
-            scores[0] = -np.inf
-        if params.get("watermark") and context and context[-1] is not None:
-            scores[self._greenlist(context[-1])] += WATERMARK_DELTA
-        scores = penalize(scores, params, history, seen)
-        if warped:
-            scores = apply_warpers(scores, params)
-        return _log_softmax(scores)
-
     def sentence(self, about: str, seed: int) -> str:
-        """Return one whole corpus sentence about ``about``'s words, the same for the same seed
-        (the text of a structured value when the conversation offers none): the shortest of
-        three drawn, as a value is short."""
-        drawn = []
-        for offset in range(3):
-            params = {"do_sample": True, "seed": seed + offset, "max_new_tokens": 80}
-            params["stop"] = [".", "!", "?"]
-            drawn.append(self.generate(about, params, fresh=True).text.strip())
-        return min(drawn, key=lambda text: (len(text), text))
+        """Return one whole corpus sentence about ``about``, the same for the same seed: the
+        shortest of three drawn (the text of a structured value the conversation does not give)."""
+        params = {"do_sample": True, "max_new_tokens": 80, "stop": [".", "!", "?"]}
+        runs = [self.generate(about, {**params, "seed": seed + i}, fresh=True) for i in range(3)]
+        return min((run.text.strip() for run in runs), key=lambda text: (len(text), text))
 
     def generate_best_of(self, prompt: str, params: dict[str, Any], best_of: int) -> Continuation:
-        """Generate ``best_of`` sequences, each with its own random seed, and return the one
-        with the highest mean token log-prob; the others go to ``best_of_sequences``
-        (``Infer::generate_best_of`` in ``router/src/infer/mod.rs`` @ ``db931fcf``)."""
-        runs = [
-            self.generate(prompt, {**params, "seed": secrets.randbits(63)})
-            for _ in range(max(best_of, 1))
-        ]
-        best = max(range(len(runs)), key=lambda i: runs[i].mean_logprob)
-        winner = runs.pop(best)
-        winner.best_of_sequences = runs
-        return winner
-
-    def _greenlist(self, previous: int) -> np.ndarray:
-        """Return the watermark's green ids for the previous token (Kirchenbauer et al. 2023).
-
-        As TGI's WatermarkLogitsProcessor: a permutation of the vocabulary seeded by
-        ``hash_key * previous``; the first ``gamma`` share gets ``+delta``. (TGI uses torch's
-        generator; the stand-in numpy's, so the green lists differ from a real server's.)
-        """
-        rng = np.random.default_rng(WATERMARK_HASH_KEY * previous)
-        size = self.model.size
-        return rng.permutation(size)[: int(size * WATERMARK_GAMMA)]
-
-    def is_green(self, previous: int, token: int) -> bool:
-        """Return True when ``token`` is on the watermark's green list after ``previous``."""
-        return bool(np.isin(token, self._greenlist(previous)))
+        """Return the best of ``best_of`` sequences (each with its own random seed) by mean token
+        log-prob, the others in ``best_of_sequences`` (TGI's ``Infer::generate_best_of``)."""
+        seeds = [secrets.randbits(63) for _ in range(best_of)]
+        runs = [self.generate(prompt, {**params, "seed": seed}) for seed in seeds]
+        runs.sort(key=lambda run: -sum(t.logprob for t in run.tokens) / max(len(run.tokens), 1))
+        runs[0].best_of_sequences = runs[1:]
+        return runs[0]

@@ -83,35 +83,3 @@ def test_zero_shot_knows_a_few_related_words(stand_in, token):
         "The train left the station at noon", candidate_labels=["cooking", "travel", "sports"]
     )
     assert out[0].label == "travel"
-
-
-def test_fill_mask_fills_the_slot_in_the_clients_shape(stand_in, token):
-    out = client(stand_in, token, "google-bert/bert-base-uncased").fill_mask(
-        "Paris is the [MASK] of France.", top_k=3
-    )
-    assert len(out) == 3
-    assert all(o.sequence == f"Paris is the {o.token_str} of France." for o in out)
-    assert [o.score for o in out] == sorted((o.score for o in out), reverse=True)
-
-
-def test_fill_mask_targets_limit_the_candidates(api, auth):
-    body = {"inputs": "I like [MASK].", "parameters": {"targets": ["tea", "coffee"]}}
-    out = api.post("/hf-inference/models/bert-base-uncased", json=body, headers=auth).json()
-    assert {o["token_str"] for o in out} == {"tea", "coffee"}
-
-
-@pytest.mark.parametrize("text", ["No mask here.", "[MASK] and [MASK]"])
-def test_fill_mask_needs_exactly_one_mask(api, auth, text):
-    response = api.post(
-        "/hf-inference/models/bert-base-uncased", json={"inputs": text}, headers=auth
-    )
-    assert response.status_code == 422
-
-
-def test_question_answering_points_into_the_context(stand_in, token):
-    context = "My name is Sarah. I live in London. I like tea."
-    out = client(stand_in, token, "deepset/roberta-base-squad2").question_answering(
-        question="Where do I live?", context=context
-    )
-    assert out.answer == "I live in London."
-    assert context[out.start : out.end] == out.answer
