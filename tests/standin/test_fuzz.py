@@ -31,11 +31,11 @@ from starlette.testclient import TestClient
 from helpers import HFError, local_token, parse_generation
 from helpers.client.errors import error_from_parts
 from helpers.client.sse import iter_events
-from helpers.standin import create_app
+from helpers.standin import StandInOptions, create_app
 from helpers.standin.catalog import MODELS
 from helpers.standin.routes.providers import PROVIDER_PATHS
 
-APP = create_app()
+APP = create_app(StandInOptions(stream_delay_ms=0))  # streams unpaced: the fuzzer waits on nothing
 CLIENT = TestClient(APP, raise_server_exceptions=False)
 AUTH = {"Authorization": f"Bearer {local_token()}"}
 PATHS = {path: sorted(ops) for path, ops in APP.openapi()["paths"].items()}
