@@ -1,17 +1,14 @@
 """Request models of the stand-in's OpenAI surfaces (chat, completions, responses), vLLM-style.
 
-Each field has the default the service applies when a client leaves it out. Unknown fields are
-accepted and ignored (``extra="allow"``), as vLLM and the providers do; the answer's
-``x-standin-ignored-fields`` header names them. What the official clients and the frameworks
-send by default (``logprobs``, ``top_logprobs``, ``stream_options``, ``n``, ``user``,
-``"tools": []``, ``parallel_tool_calls``, ``metadata``, ``store``, ``service_tier``,
-``reasoning_effort``…) is accepted. Strict: ``"1"`` is not 1 and ``true`` is not an integer.
-Shapes: openai-python 3.x ``types/chat/completion_create_params.py``,
-``types/completion_create_params.py``, ``types/responses/response_create_params.py``.
+Defaults are the service's; types are strict (``"1"`` is not 1). Unknown fields are accepted and
+named in the ``x-standin-ignored-fields`` header, so what clients and frameworks send by default
+(``store``, ``metadata``, ``reasoning_effort``…) is a 200. Shapes: openai-python's
+``completion_create_params.py`` (chat and legacy) and ``response_create_params.py``.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -65,11 +62,7 @@ class Message(Lenient):
         """Return the message's text (a tool call's JSON for an assistant that called one)."""
         if isinstance(self.content, list):
             return " ".join(p.text for p in self.content)
-        if self.content is None:
-            import json
-
-            return json.dumps(self.tool_calls or [])
-        return self.content
+        return json.dumps(self.tool_calls or []) if self.content is None else self.content
 
 
 class Sampling(Lenient):
