@@ -24,10 +24,6 @@ class Lenient(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
 
 
-class StreamOptions(Lenient):
-    include_usage: bool = False
-
-
 class Function(Lenient):
     name: str = Field(min_length=1)
     description: str | None = None
@@ -48,20 +44,15 @@ class NamedTool(Lenient):
     function: NamedFunction
 
 
-class Part(Lenient):
-    type: str = "text"
-    text: str = ""
-
-
 class Message(Lenient):
     role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str | list[Part] | None = None
+    content: str | list[dict[str, Any]] | None = None
     tool_calls: list[dict[str, Any]] | None = None
 
     def text(self) -> str:
         """Return the message's text (a tool call's JSON for an assistant that called one)."""
         if isinstance(self.content, list):
-            return " ".join(p.text for p in self.content)
+            return " ".join(str(p.get("text", "")) for p in self.content)
         return json.dumps(self.tool_calls or []) if self.content is None else self.content
 
 
@@ -80,7 +71,7 @@ class Sampling(Lenient):
     seed: int | None = Field(None, ge=0)
     n: int = Field(1, ge=1, le=MAX_N)
     stream: bool = False
-    stream_options: StreamOptions | None = None
+    stream_options: dict[str, Any] | None = None
     user: str | None = None
     logit_bias: dict[str, Any] | None = None
     min_tokens: int = Field(0, ge=0)
@@ -89,14 +80,13 @@ class Sampling(Lenient):
     @field_validator("stop")
     @classmethod
     def _at_most_four(cls, stop: str | list[str] | None) -> list[str] | None:
-        stops = [stop] if isinstance(stop, str) else stop
-        if stops is not None and len(stops) > 4:
+        if isinstance(stop, list) and len(stop) > 4:
             raise ValueError("at most 4 stop sequences")
-        return stops
+        return [stop] if isinstance(stop, str) else stop
 
     @property
     def include_usage(self) -> bool:
-        return bool(self.stream and self.stream_options and self.stream_options.include_usage)
+        return self.stream and (self.stream_options or {}).get("include_usage") is True
 
 
 class ChatRequest(Sampling):

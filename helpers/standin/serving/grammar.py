@@ -1,9 +1,8 @@
 """Answers for TGI's ``grammar`` parameter (``router/src/validation.rs`` @ ``db931fcf``).
 
-TGI constrains each token to a JSON schema or a regex (outlines); the stand-in builds a value
-that matches directly: a JSON value as for OpenAI's structured output (``serving.structured``),
-or a string that fully matches a simple regex (literals, classes, ``.``, groups, alternation,
-repeats, anchors), checked with ``re.fullmatch``. Anything else raises ``GrammarUnsupported``.
+TGI constrains each token to a JSON schema or a regex; the stand-in builds a matching value
+directly: JSON as for structured output (``serving.structured``), or a string for a simple regex
+(literals, classes, groups, alternation, repeats), checked with ``re.fullmatch``.
 """
 
 from __future__ import annotations
@@ -41,9 +40,12 @@ def regex_answer(pattern: str, words: list[str], seed: int | None) -> str:
 
 
 CATEGORIES = {
-    sre_c.CATEGORY_SPACE: " ", sre_c.CATEGORY_NOT_DIGIT: "x", sre_c.CATEGORY_NOT_SPACE: "x",
-    sre_c.CATEGORY_NOT_WORD: "-", sre_c.CATEGORY_WORD: "w",
-}  # fmt: skip
+    sre_c.CATEGORY_SPACE: " ",
+    sre_c.CATEGORY_NOT_DIGIT: "x",
+    sre_c.CATEGORY_NOT_SPACE: "x",
+    sre_c.CATEGORY_NOT_WORD: "-",
+    sre_c.CATEGORY_WORD: "w",
+}
 
 
 def _emit(items: Any, rng: np.random.Generator, words: list[str]) -> str:

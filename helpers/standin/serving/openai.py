@@ -212,7 +212,7 @@ def conversation(req: ChatRequest, tgi: bool) -> tuple[str, Any]:
     if not users:
         raise fail(tgi, "at least one user message with content is needed", "messages")
     parts = [p for m in req.messages if isinstance(m.content, list) for p in m.content]
-    if any(p.type != "text" for p in parts):
+    if any(p.get("type", "text") != "text" for p in parts):
         message = f"{req.model} is not a multimodal model"
         raise fail(tgi, message, "messages", "unsupported_content")
     named = getattr(req.tool_choice, "function", None)
@@ -319,7 +319,7 @@ async def answer(request: Request, body: dict, chat: bool, call: Call) -> Respon
         req, prompt = validated(body, chat, call, gen)
     except StandInError as exc:
         if call.tgi and body.get("stream") is True:  # TGI validates inside the stream
-            return stream(one_event(sse.tgi_openai_error_event(exc.message)), call.headers)
+            return stream(iter([sse.tgi_openai_error_event(exc.message)]), call.headers)
         raise
     profile = request.app.state.profile
     answers = Writer(gen, call.tgi, profile.marks_stand_in).choices(req)
@@ -453,10 +453,6 @@ def fault_event(request: Request, tgi: bool) -> str:
     return sse.openai_error_event(message)
 
 
-async def one_event(event: str) -> AsyncIterator[str]:
-    yield event
-
-
 async def send(
     request: Request, answer: BaseModel, admission: Admission, headers: dict, tokens: int
 ) -> Response:
@@ -470,5 +466,5 @@ async def send(
     return JSONResponse(body, headers=headers)
 
 
-def stream(events: AsyncIterator[str], headers: dict[str, str]) -> StreamingResponse:
+def stream(events: Any, headers: dict[str, str]) -> StreamingResponse:
     return StreamingResponse(events, media_type="text/event-stream", headers=headers)
