@@ -74,7 +74,6 @@ class Sampling(Lenient):
     stream_options: dict[str, Any] | None = None
     user: str | None = None
     logit_bias: dict[str, Any] | None = None
-    min_tokens: int = Field(0, ge=0)
     response_format: dict[str, Any] | None = None
 
     @field_validator("stop")
@@ -110,7 +109,6 @@ class CompletionRequest(Sampling):
     suffix: str | None = None
     logprobs: int | None = Field(None, ge=0, le=5)
     best_of: int | None = Field(None, ge=1, le=MAX_N)
-    ignore_eos: bool = False
 
     @property
     def prompts(self) -> list[str]:

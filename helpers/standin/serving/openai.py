@@ -126,10 +126,6 @@ def sampling(req: Req, tgi: bool) -> dict[str, Any]:
         params["repetition_penalty"] = req.presence_penalty + 2
     optional = ("repetition_penalty", "frequency_penalty", "stop", "seed")
     params.update({k: getattr(req, k) for k in optional if getattr(req, k) is not None})
-    if req.min_tokens and not tgi:
-        params["min_tokens"] = min(req.min_tokens, params["max_new_tokens"])
-    if not chat and req.ignore_eos:
-        params["min_tokens"] = params["max_new_tokens"]  # the end-of-text token never wins
     return params
 
 
@@ -192,12 +188,11 @@ def json_text(text: str, limit: int, finish: str, call: dict | None = None) -> A
     return Answer(text, finish, len(pieces), [] if call else pieces, call)
 
 
-def reply(answer: Answer, limit: int, least: int) -> Answer:
+def reply(answer: Answer, limit: int) -> Answer:
     """End a chat reply after its last whole sentence (or where it ended), then cut it at
     ``limit`` with ``"length"`` when it is longer; the reply starts its own sentence."""
     pieces, finish, tokens = answer.pieces, answer.finish, answer.tokens
     ends = [i + 1 for i, p in enumerate(pieces) if p[0].rstrip().endswith((".", "!", "?"))]
-    ends = [end for end in ends if end >= least]
     if finish == "length" and ends:
         pieces, finish, tokens = pieces[: ends[-1]], "stop", ends[-1]
     if len(pieces) > limit:
@@ -274,13 +269,12 @@ class Writer:
         """Return generated text (a chat reply starts its own sentence, see :func:`reply`);
         OpenAI surfaces cut it where a stop string starts (vLLM), TGI keeps the stop."""
         chat, limit = isinstance(req, ChatRequest), params["max_new_tokens"]
+        least = min(8, limit) if chat else 0  # a reply says something before it ends
         if chat:
             top_n = max(req.top_logprobs or 0, 1) if req.logprobs else 0
-            least = max(min(8, limit), params.get("min_tokens", 0))
-            params = {**params, "max_new_tokens": max(REPLY_TOKENS, least)}
+            params = {**params, "max_new_tokens": REPLY_TOKENS}
         else:
             top_n = max(req.logprobs, 1) if req.logprobs is not None else 0
-            least = params.get("min_tokens", 0)
         tgi = self.tgi
         out = self.gen.generate(
             prompt, params, least, top_n=top_n, stop_anywhere=not tgi, fresh=chat
@@ -301,7 +295,7 @@ class Writer:
         finish = "length" if out.finish_reason == "length" else "stop"
         answer = Answer("".join(p[0] for p in pieces), finish, len(out.tokens), pieces)
         answer.raw_finish = out.finish_reason
-        return reply(answer, limit, least) if chat else answer
+        return reply(answer, limit) if chat else answer
 
 
 def seeded(params: dict[str, Any], index: int) -> dict[str, Any]:

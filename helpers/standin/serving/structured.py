@@ -26,8 +26,6 @@ FORMATS = {
     "uri": "https://example.com/stand-in",
     "uuid": "00000000-0000-4000-8000-000000000000",
 }
-UNSUPPORTED = ["pattern", "not", "patternProperties", "propertyNames", "contains", "minContains", "maxContains", "if", "then", "else", "dependentRequired", "dependentSchemas", "dependencies", "minProperties", "maxProperties", "unevaluatedItems", "unevaluatedProperties"]
-"""The assertions of JSON Schema 2020-12 the builder does not honour: a 400 names them."""
 TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
 NOTHING_SAID = "unknown"  # a place or name the message does not give: the stand-in invents none
 Words = Callable[[str, int], str]  # words(topic, n): stand-in text about topic, seeded
@@ -41,6 +39,12 @@ def _set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+UNSUPPORTED = _set(
+    "pattern not multipleOf patternProperties propertyNames contains minContains maxContains if "
+    "then else dependentRequired dependentSchemas dependencies minProperties maxProperties "
+    "unevaluatedItems unevaluatedProperties"
+)
+"""The assertions of JSON Schema 2020-12 the builder does not honour: a 400 names them."""
 PLACE_KEYS = _set(
     "city town place location country region area destination origin address where venue "
     "state province village capital airport station"
@@ -174,7 +178,7 @@ class ValueBuilder:
             return self.words(name, 3)
         if schema is False:
             raise UnsupportedSchema(f"`{name}` has the schema `false`: no value is valid")
-        refused = [k for k in UNSUPPORTED if k in schema]
+        refused = [k for k in schema if k in UNSUPPORTED]
         if refused:
             raise UnsupportedSchema(f"the stand-in does not generate `{refused[0]}` (at `{name}`)")
         if "$ref" in schema:
@@ -222,27 +226,16 @@ class ValueBuilder:
 
     def build_integer(self, schema: dict, name: str, depth: int) -> int:
         low, high = bounds(schema, integer=True)
-        step = int(schema.get("multipleOf", 1))
-        first = -(-low // step) * step
-        if first > high:
-            raise UnsupportedSchema(f"`{name}`: no multiple of {step} within its bounds")
         said = self.facts.number_for(name)
-        if said is not None and said == int(said) and low <= said <= high and said % step == 0:
+        if said is not None and said == int(said) and low <= said <= high:
             return int(said)
-        count = (high - first) // step + 1  # nothing said: near the bottom of the range
-        return int(first + step * int(self.rng.integers(min(count, 5))))
+        return low + int(self.rng.integers(min(high - low + 1, 5)))  # near the bottom of the range
 
     def build_number(self, schema: dict, name: str, depth: int) -> float:
         low, high = bounds(schema, integer=False)
         said = self.facts.number_for(name)
         if said is not None and low <= said <= high:
             return said
-        step = schema.get("multipleOf")
-        if step:
-            first, last = int(np.ceil(low / step)), int(np.floor(high / step))
-            if first > last:
-                raise UnsupportedSchema(f"`{name}`: no multiple of {step} within its bounds")
-            return float(step * int(self.rng.integers(first, min(last, first + 4) + 1)))
         value = low + min(high - low, 10) * self.rng.random()
         rounded = [round(value, d) for d in (1, 6) if low <= round(value, d) <= high]
         return float(rounded[0] if rounded else value)
