@@ -13,7 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-MAX_N = 8
+MAX_N, REPLY_TOKENS = 8, 64
+"""At most 8 choices; a chat reply's length in tokens (and chat's default budget)."""
 MAX_PROMPTS = 4
 """TGI's default ``--max-client-batch-size`` for a list of prompts on ``/v1/completions``."""
 
@@ -33,15 +34,6 @@ class Function(Lenient):
 class Tool(Lenient):
     type: Literal["function"] = "function"
     function: Function
-
-
-class NamedFunction(Lenient):
-    name: str
-
-
-class NamedTool(Lenient):
-    type: Literal["function"] = "function"
-    function: NamedFunction
 
 
 class Message(Lenient):
@@ -94,13 +86,13 @@ class ChatRequest(Sampling):
     logprobs: bool | None = False
     top_logprobs: int | None = Field(None, ge=0, le=20)
     tools: list[Tool] | None = None
-    tool_choice: Literal["auto", "none", "required"] | NamedTool | None = None
+    tool_choice: Literal["auto", "none", "required"] | Tool | None = None
     tool_prompt: str | None = None
     parallel_tool_calls: bool | None = None
 
     @property
-    def limit(self) -> int | None:
-        return self.max_completion_tokens or self.max_tokens
+    def limit(self) -> int:
+        return self.max_completion_tokens or self.max_tokens or REPLY_TOKENS
 
 
 class CompletionRequest(Sampling):
@@ -115,8 +107,8 @@ class CompletionRequest(Sampling):
         return [self.prompt] if isinstance(self.prompt, str) else self.prompt
 
     @property
-    def limit(self) -> int | None:
-        return self.max_tokens
+    def limit(self) -> int:
+        return self.max_tokens or 16  # OpenAI's documented default for completions
 
 
 class NamedFunctionTool(Lenient):

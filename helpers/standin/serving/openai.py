@@ -28,12 +28,10 @@ from .. import events as sse
 from ..body import read_json
 from ..dependencies import Admission, broken_body
 from ..errors import StandInError
-from ..protocol import MAX_PROMPTS, ChatRequest, CompletionRequest, first_problem
+from ..protocol import MAX_PROMPTS, REPLY_TOKENS, ChatRequest, CompletionRequest, first_problem
 from ..textgen import WORD_RE, TextGenerator
 from .structured import UnsupportedSchema, check_schema, choose_tool, dumps, generate_value
 
-REPLY_TOKENS, COMPLETION_TOKENS = 64, 16
-"""Chat's reply length (its default budget); OpenAI's documented default for completions."""
 STAND_IN_MAX_CONTEXT = 8192
 """The ceiling on prompt + completion where the catalogue gives no context length."""
 TGI_TOOL_PROMPT = (
@@ -108,10 +106,7 @@ class Answer:
 
 def sampling(req: Req, tgi: bool) -> dict[str, Any]:
     """Return the generator's (TGI-style) parameters; temperature 0 is greedy, as TGI maps it."""
-    chat = isinstance(req, ChatRequest)
-    params: dict[str, Any] = {
-        "max_new_tokens": req.limit or (REPLY_TOKENS if chat else COMPLETION_TOKENS)
-    }
+    params: dict[str, Any] = {"max_new_tokens": req.limit}
     if req.temperature != 0:
         params["do_sample"] = True
         if req.temperature not in (None, 1):
@@ -215,9 +210,8 @@ def conversation(req: ChatRequest, tgi: bool) -> tuple[str, Any]:
         message = f"`tool_choice` names {named.name!r}, which is not in `tools`"
         raise fail(tgi, message, "tool_choice")
     last_user = req.messages[-1].text() if req.messages[-1].role == "user" else None
-    return users[-1].rstrip(" ?!.") or users[-1], choose_tool(
-        req.tools or [], req.tool_choice, last_user
-    )
+    tool = choose_tool(req.tools or [], req.tool_choice, last_user)
+    return users[-1].rstrip(" ?!.") or users[-1], tool
 
 
 @dataclass
@@ -230,16 +224,11 @@ class Writer:
 
     def choices(self, req: Req) -> list[Answer]:
         """Return ``n`` choices per prompt (chat: one prompt, the conversation's topic)."""
-        chat, tool, where = isinstance(req, ChatRequest), None, "response_format"
+        chat = isinstance(req, ChatRequest)
+        topic, tool = conversation(req, self.tgi) if chat else (None, None)
         try:
-            prompts = [] if chat else req.prompts
-            if chat:
-                topic, tool = conversation(req, self.tgi)
-                prompts, where = [topic], "tools" if tool else where
-            schema, as_object = (None, False)
-            if not self.tgi:
-                schema, as_object = format_schema(req.response_format)
-            base = sampling(req, self.tgi)
+            schema, as_object = format_schema(None if self.tgi else req.response_format)
+            base, prompts = sampling(req, self.tgi), [topic] if chat else req.prompts
             return [
                 self.json(tool, schema, prompt, seeded(base, i))
                 if tool is not None or schema is not None or as_object
@@ -248,7 +237,7 @@ class Writer:
                 for i in range(req.n)
             ]
         except UnsupportedSchema as exc:
-            raise fail(self.tgi, str(exc), where) from None
+            raise fail(self.tgi, str(exc), "tools" if tool else "response_format") from None
 
     def json(self, tool: Any, schema: Any, topic: str, params: dict) -> Answer:
         """Return a tool call or a structured answer, its values from the conversation."""
@@ -293,8 +282,8 @@ class Writer:
                 position += len(piece[0])
             pieces = [p for p in pieces if p[0]]
         finish = "length" if out.finish_reason == "length" else "stop"
-        answer = Answer("".join(p[0] for p in pieces), finish, len(out.tokens), pieces)
-        answer.raw_finish = out.finish_reason
+        text = "".join(p[0] for p in pieces)
+        answer = Answer(text, finish, len(out.tokens), pieces, raw_finish=out.finish_reason)
         return reply(answer, limit) if chat else answer
 
 
