@@ -1,9 +1,8 @@
-"""Request models of the stand-in's OpenAI surfaces (chat, completions, responses), vLLM-style.
-
-Defaults are the service's; types are strict (``"1"`` is not 1). Unknown fields are accepted and
-named in the ``x-standin-ignored-fields`` header, so what clients and frameworks send by default
-(``store``, ``metadata``, ``reasoning_effort``…) is a 200. Shapes: openai-python's
-``completion_create_params.py`` (chat and legacy) and ``response_create_params.py``.
+"""Request models of the stand-in's OpenAI surfaces (chat, completions, responses), vLLM-style:
+parsed strictly (``"1"`` is not 1) with the service's defaults, mapped to the generator's
+parameters (``params``). Unknown fields are accepted and named in ``x-standin-ignored-fields``,
+so what clients send by default (``store``, ``metadata``…) is a 200. Shapes: openai-python's
+``completion_create_params.py`` and ``response_create_params.py``.
 """
 
 from __future__ import annotations
@@ -12,6 +11,8 @@ import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import StandInError
 
 MAX_N, REPLY_TOKENS = 8, 64
 """At most 8 choices; a chat reply's length in tokens (and chat's default budget)."""
@@ -79,6 +80,26 @@ class Sampling(Lenient):
     def include_usage(self) -> bool:
         return self.stream and (self.stream_options or {}).get("include_usage") is True
 
+    def params(self, tgi: bool) -> dict[str, Any]:
+        """Return the generator's (TGI-style) parameters; temperature 0 is greedy, as TGI maps it.
+        ``tgi``: the emulated endpoint, where ``top_p`` gets TGI's own check and ``top_k`` none."""
+        params: dict[str, Any] = {"max_new_tokens": self.limit}
+        if self.temperature != 0:
+            params["do_sample"] = True
+            if self.temperature not in (None, 1):
+                params["temperature"] = self.temperature
+        if self.top_p is not None and not tgi and not 0 < self.top_p <= 1:
+            raise fail(tgi, "`top_p` must be > 0 and <= 1", "top_p")
+        if self.top_p is not None and (tgi or self.top_p < 1):
+            params["top_p"] = self.top_p
+        if self.top_k and self.top_k > 0 and not tgi:  # TGI's completions set top_k: None
+            params["top_k"] = self.top_k
+        if self.presence_penalty:  # TGI maps it to a repetition penalty (router/src/lib.rs)
+            params["repetition_penalty"] = self.presence_penalty + 2
+        optional = ("repetition_penalty", "frequency_penalty", "stop", "seed")
+        params.update({k: getattr(self, k) for k in optional if getattr(self, k) is not None})
+        return params
+
 
 class ChatRequest(Sampling):
     messages: list[Message] = Field(min_length=1)
@@ -135,6 +156,21 @@ class ResponsesRequest(Lenient):
     metadata: dict[str, str] | None = None
     parallel_tool_calls: bool = True
     previous_response_id: str | None = None
+
+
+def fail(tgi: bool, message: str, param: str | None = None, code: str | None = None):
+    """Return the surface's 4xx: OpenAI's 400, or TGI's 422 validation body."""
+    if tgi:
+        return StandInError(422, f"Input validation error: {message}", kind="validation")
+    return StandInError(400, message, param=param, code=code)
+
+
+def parse(model: type[Any], body: dict[str, Any], tgi: bool) -> Any:
+    """Return ``body`` as the request model, or raise the surface's error for the first problem."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise fail(tgi, *first_problem(exc)) from None
 
 
 def first_problem(exc: ValidationError) -> tuple[str, str]:

@@ -1,9 +1,8 @@
-"""The OpenAI-compatible routes of the router, of hf-inference and of the emulated endpoint.
-
-- ``/v1/chat/completions`` (a model id may end in ``:fastest``, ``:cheapest``, ``:preferred`` or
-  a provider name) and ``/v1/responses``; the router has no ``/v1/completions``. ``/v1/models``.
-- ``/hf-inference/models/{id}/v1/{chat/,}completions``: vLLM's routes (a base model: no chat).
-- ``/endpoints/gpt2/v1/...``: TGI's; gpt2 has no chat template, so chat is TGI's 422.
+"""The OpenAI-compatible routes: the router's ``/v1/chat/completions`` (a model id may end in
+``:fastest``, ``:cheapest``, ``:preferred`` or a provider), ``/v1/responses`` and ``/v1/models``
+(no ``/v1/completions``); hf-inference's ``/hf-inference/models/{id}/v1/...`` (vLLM's routes:
+a base model has no chat); the emulated endpoint's ``/endpoints/gpt2/v1/...`` (TGI's: gpt2 has no
+chat template, so chat is TGI's 422).
 """
 
 from __future__ import annotations

@@ -1,9 +1,7 @@
-"""Provider routes, as data: ``router.huggingface.co/{provider}/...`` at the path each client calls.
-
-``PROVIDER_PATHS`` lists the routes huggingface_hub 2.4.0 (``_providers/*.py``) and huggingface.js
-@ ``fe42e680`` (``providers/*.ts``) call for chat and text; where they disagree both are served.
-One route serves the table, and only the models the catalogue lists for that provider, by the
-provider's own id (else a 400 in the stand-in's words; the real router passes the provider's on).
+"""Provider routes as data: ``/{provider}/...`` at the paths huggingface_hub 2.4.0
+(``_providers/*.py``) and huggingface.js @ ``fe42e680`` call for chat and text
+(``PROVIDER_PATHS``; where they disagree both are served). One route serves the table, only for
+the models the catalogue lists for that provider, by the provider's own id.
 """
 
 from __future__ import annotations

@@ -1,10 +1,8 @@
-"""Chat and completions answers, plain or streamed, built with ``openai.types``: one code path.
-
-Every surface that speaks these shapes calls :func:`answer`: the router, hf-inference, the
-provider routes and the emulated TGI endpoint (``Call.tgi``: TGI's 422 envelope and rules,
-``top_k`` ignored, stop sequences kept, its finish reasons and stream error events). A chat reply
-ends after its last whole sentence (``finish_reason`` "length" only when ``max_tokens`` cuts it);
-tool arguments and structured values come from the conversation (``serving.structured``).
+"""Chat and completions answers, plain or streamed, built with ``openai.types``: one code path
+(:func:`answer`) for the router, hf-inference, the provider routes and the emulated TGI endpoint
+(``Call.tgi``: TGI's rules, 422 envelope, finish reasons and stream errors, ``top_k`` ignored,
+stop sequences kept). A chat reply ends after its last whole sentence (``"length"`` only when
+``max_tokens`` cuts it); tool arguments and structured values come from the conversation.
 """
 
 from __future__ import annotations
@@ -21,16 +19,16 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from openai.types import Completion, CompletionUsage
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from ...contract import tgi_violations
 from .. import events as sse
 from ..body import read_json
 from ..dependencies import Admission, broken_body
 from ..errors import StandInError
-from ..protocol import MAX_PROMPTS, REPLY_TOKENS, ChatRequest, CompletionRequest, first_problem
+from ..protocol import MAX_PROMPTS, REPLY_TOKENS, ChatRequest, CompletionRequest, fail, parse
 from ..textgen import WORD_RE, TextGenerator
-from .structured import UnsupportedSchema, check_schema, choose_tool, dumps, generate_value
+from .structured import UnsupportedSchema, choose_tool, dumps, format_schema, generate_value
 
 STAND_IN_MAX_CONTEXT = 8192
 """The ceiling on prompt + completion where the catalogue gives no context length."""
@@ -59,13 +57,6 @@ class Call:
     tgi: bool = False
 
 
-def fail(tgi: bool, message: str, param: str | None = None, code: str | None = None):
-    """Return the surface's 4xx: OpenAI's 400, or TGI's 422 validation body."""
-    if tgi:
-        return StandInError(422, f"Input validation error: {message}", kind="validation")
-    return StandInError(400, message, param=param, code=code)
-
-
 async def read_object(request: Request, tgi: bool) -> dict[str, Any]:
     """Return the JSON object body, or raise the surface's 4xx."""
     try:
@@ -75,14 +66,6 @@ async def read_object(request: Request, tgi: bool) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise fail(tgi, "the body must be a JSON object")
     return body
-
-
-def parse(model: type[Any], body: dict[str, Any], tgi: bool) -> Any:
-    """Return ``body`` as the request model, or raise the surface's error for the first problem."""
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        raise fail(tgi, *first_problem(exc)) from None
 
 
 def ignored(req: BaseModel, headers: dict[str, str], also: tuple[str, ...] = ()) -> dict[str, str]:
@@ -104,26 +87,6 @@ class Answer:
     """TGI's own finish reason (``eos_token``, ``length``, ``stop_sequence``)."""
 
 
-def sampling(req: Req, tgi: bool) -> dict[str, Any]:
-    """Return the generator's (TGI-style) parameters; temperature 0 is greedy, as TGI maps it."""
-    params: dict[str, Any] = {"max_new_tokens": req.limit}
-    if req.temperature != 0:
-        params["do_sample"] = True
-        if req.temperature not in (None, 1):
-            params["temperature"] = req.temperature
-    if req.top_p is not None and not tgi and not 0 < req.top_p <= 1:
-        raise fail(tgi, "`top_p` must be > 0 and <= 1", "top_p")
-    if req.top_p is not None and (tgi or req.top_p < 1):
-        params["top_p"] = req.top_p
-    if req.top_k and req.top_k > 0 and not tgi:  # TGI's completions set top_k: None
-        params["top_k"] = req.top_k
-    if req.presence_penalty:  # TGI maps it to a repetition penalty (router/src/lib.rs)
-        params["repetition_penalty"] = req.presence_penalty + 2
-    optional = ("repetition_penalty", "frequency_penalty", "stop", "seed")
-    params.update({k: getattr(req, k) for k in optional if getattr(req, k) is not None})
-    return params
-
-
 def validated(body: dict, chat: bool, call: Call, gen: TextGenerator) -> tuple[Any, int]:
     """Return (request, prompt tokens), or raise: TGI's rules on its endpoint, else the context."""
     tgi = call.tgi
@@ -139,7 +102,7 @@ def validated(body: dict, chat: bool, call: Call, gen: TextGenerator) -> tuple[A
         raise fail(tgi, f"`prompt`: 1 to {MAX_PROMPTS} non-empty prompts", "prompt")
     else:
         tokens = [gen.count_tokens(p) for p in req.prompts]
-    params, limit = sampling(req, tgi), call.context or STAND_IN_MAX_CONTEXT
+    params, limit = req.params(tgi), call.context or STAND_IN_MAX_CONTEXT
     for prompt in tokens:
         problems = tgi_violations(params, input_tokens=prompt) if tgi else []
         if problems:
@@ -153,24 +116,6 @@ def validated(body: dict, chat: bool, call: Call, gen: TextGenerator) -> tuple[A
             )
             raise fail(tgi, message, "max_tokens", "context_length_exceeded")
     return req, sum(tokens)
-
-
-def format_schema(fmt: dict[str, Any] | None) -> tuple[Any, bool]:
-    """Return (schema or None, json_object?) from ``response_format``: OpenAI's forms, TGI's
-    ``{"type": "json_object", "value": schema}`` (huggingface_hub) and ``{"type": "json_schema",
-    "schema": schema}`` (huggingface.js's together)."""
-    kind = (fmt or {}).get("type", "text")
-    if kind == "text" or kind == "json_object" and "value" not in fmt:
-        return None, kind == "json_object"
-    spec = fmt.get("json_schema") if isinstance(fmt.get("json_schema"), dict) else {}
-    schema = fmt.get("value") if kind == "json_object" else spec.get("schema", fmt.get("schema"))
-    if kind not in ("json_object", "json_schema") or not isinstance(schema, (dict, bool)):
-        raise UnsupportedSchema(
-            '`response_format` must be {"type": "text"}, {"type": "json_object"} or '
-            '{"type": "json_schema", "json_schema": {"name": ..., "schema": {...}}}'
-        )
-    check_schema(schema, "response_format's schema")
-    return schema, False
 
 
 def json_text(text: str, limit: int, finish: str, call: dict | None = None) -> Answer:
@@ -228,7 +173,7 @@ class Writer:
         topic, tool = conversation(req, self.tgi) if chat else (None, None)
         try:
             schema, as_object = format_schema(None if self.tgi else req.response_format)
-            base, prompts = sampling(req, self.tgi), [topic] if chat else req.prompts
+            base, prompts = req.params(self.tgi), [topic] if chat else req.prompts
             return [
                 self.json(tool, schema, prompt, seeded(base, i))
                 if tool is not None or schema is not None or as_object

@@ -1,9 +1,8 @@
-"""The router's Responses API (beta), built with ``openai.types.responses``.
-
-A request becomes the chat request it asks for (same text, tool arguments, structured values);
-the answer is a ``Response`` with one ``message`` or one ``function_call``, ``incomplete`` when
-``max_output_tokens`` cut it; a stream is ``response.*`` events, one text delta per token.
-Not emulated (a 400 saying so): built-in and MCP tools, ``previous_response_id``, non-text input.
+"""The router's Responses API (beta), built with ``openai.types.responses``: a request becomes
+the chat request it asks for; the answer is a ``Response`` with one ``message`` or one
+``function_call`` (``incomplete`` when ``max_output_tokens`` cut it), or ``response.*`` events,
+one text delta per token. Not emulated (a 400 saying so): built-in and MCP tools,
+``previous_response_id``, non-text input.
 """
 
 from __future__ import annotations
@@ -17,8 +16,8 @@ from openai.types.responses import Response
 
 from .. import events as sse
 from ..errors import StandInError
-from ..protocol import ResponsesRequest
-from .openai import Answer, Call, Writer, parse, validated
+from ..protocol import ResponsesRequest, parse
+from .openai import Answer, Call, Writer, validated
 
 
 def not_emulated(what: str, param: str) -> StandInError:

@@ -1,10 +1,8 @@
-"""Structured output: JSON values valid for a schema, their values taken from the conversation.
-
-A value is built from the schema, deterministically per seed, filled from the message where a
-property fits (:class:`Facts`: for "What is the weather in Paris?" a ``city`` is "Paris"). The
-builder honours each keyword it accepts and refuses the rest (``pattern``, ``not``…) with
-:class:`UnsupportedSchema`, so no validator runs (jsonschema's import alone costs seconds).
-Tools: "auto" calls a tool the last user message names, "required" that one or the first.
+"""Structured output: JSON values valid for a schema, their values taken from the conversation
+(:class:`Facts`: for "What is the weather in Paris?" a ``city`` is "Paris"), deterministic per
+seed. The builder honours each keyword it accepts and refuses the rest (``pattern``, ``not``…)
+with :class:`UnsupportedSchema`, so no validator runs (jsonschema's import costs seconds). Tools:
+"auto" calls a tool the last user message names, "required" that one or the first.
 """
 
 from __future__ import annotations
@@ -332,6 +330,24 @@ def check_schema(schema: Any, where: str = "the schema") -> None:
     if not isinstance(schema, (dict, bool)):
         raise UnsupportedSchema(f"{where} must be a JSON schema object")
     generate_value(schema, 0, lambda name, n: name)
+
+
+def format_schema(fmt: dict[str, Any] | None) -> tuple[Any, bool]:
+    """Return (schema or None, json_object?) from ``response_format``: OpenAI's forms, TGI's
+    ``{"type": "json_object", "value": schema}`` (huggingface_hub) and ``{"type": "json_schema",
+    "schema": schema}`` (huggingface.js's together)."""
+    kind = (fmt or {}).get("type", "text")
+    if kind == "text" or kind == "json_object" and "value" not in fmt:
+        return None, kind == "json_object"
+    spec = fmt.get("json_schema") if isinstance(fmt.get("json_schema"), dict) else {}
+    schema = fmt.get("value") if kind == "json_object" else spec.get("schema", fmt.get("schema"))
+    if kind not in ("json_object", "json_schema") or not isinstance(schema, (dict, bool)):
+        raise UnsupportedSchema(
+            '`response_format` must be {"type": "text"}, {"type": "json_object"} or '
+            '{"type": "json_schema", "json_schema": {"name": ..., "schema": {...}}}'
+        )
+    check_schema(schema, "response_format's schema")
+    return schema, False
 
 
 def dumps(value: Any) -> str:  # a model's structured answer is one JSON string
