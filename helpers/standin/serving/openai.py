@@ -125,7 +125,7 @@ def json_text(text: str, limit: int, finish: str, call: dict | None = None) -> A
         ends, finish = ends[:limit], "length"
         text = text[: ends[-1]]
     pieces = [(text[a:b], 0.0, []) for a, b in zip([0, *ends], ends, strict=False)]
-    return Answer(text, finish, len(pieces), [] if call else pieces, call)
+    return Answer(text, finish, len(pieces), pieces, call)
 
 
 def reply(answer: Answer, limit: int) -> Answer:
@@ -303,7 +303,7 @@ def choice(req: Req, index: int, a: Answer, tgi: bool) -> dict[str, Any]:
     """Return one choice of a plain answer (TGI: ``eos_token`` is worded "stop")."""
     if isinstance(req, ChatRequest):
         message = {"role": "assistant", "content": None if a.call else a.text}
-        logprobs = {"content": chat_logprobs(a.pieces)} if req.logprobs else None
+        logprobs = {"content": chat_logprobs(a.pieces)} if req.logprobs and not a.call else None
         calls = {"tool_calls": [tool_call(a)]} if a.call else {}
         fields = {"message": message | calls, "logprobs": logprobs}
         return {"index": index, "finish_reason": a.finish, **fields}
@@ -315,7 +315,7 @@ def choice(req: Req, index: int, a: Answer, tgi: bool) -> dict[str, Any]:
 
 def deltas(req: Req, index: int, a: Answer) -> list[tuple[dict[str, Any], bool]]:
     """Return one answer's streamed choice fields and whether each is a paced token: chat's
-    role, then the tokens (a tool call: its name, then its arguments by 8 characters) with
+    role, then the tokens (a tool call: its name, then its arguments token by token) with
     their logprobs when asked; completions' echoed prompt, then the tokens."""
     if isinstance(req, CompletionRequest):
         prefix = req.prompts[index // req.n] if req.echo else ""
@@ -333,9 +333,7 @@ def deltas(req: Req, index: int, a: Answer) -> list[tuple[dict[str, Any], bool]]
         return fields
     first = {**tool_call(a), "index": 0}
     first["function"] = {"name": a.call["name"], "arguments": ""}
-    rest = [
-        {"index": 0, "function": {"arguments": a.text[i : i + 8]}} for i in range(0, len(a.text), 8)
-    ]
+    rest = [{"index": 0, "function": {"arguments": p[0]}} for p in a.pieces]
     return fields + [({"delta": {"tool_calls": [d]}}, True) for d in [first, *rest]]
 
 

@@ -7,6 +7,7 @@ with :class:`UnsupportedSchema`, so no validator runs (jsonschema's import costs
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 from collections.abc import Callable
@@ -53,10 +54,8 @@ NAME_KEYS = _set(
     "organization organisation team customer guest owner artist"
 )
 DATE_KEYS = _set("date day when deadline weekday")
-DAY_NAMES = _set(
-    "monday tuesday wednesday thursday friday saturday sunday today tomorrow tonight january "
-    "february march april may june july august september october november december"
-)
+DAY_NAMES = {d.lower() for d in [*calendar.day_name, *calendar.month_name[1:]]}
+DAY_NAMES |= {"today", "tomorrow", "tonight"}
 PLACE_WORDS = _set("in at to from near for of around")
 NOT_NAMES = _set(
     "a an the i i'm it is are was were be do does did can could would should will shall may "
@@ -149,13 +148,9 @@ class Facts:
 
     def choice_for(self, options: list[Any]) -> Any:
         """Return the enum value the message names (case-insensitive), else the first."""
-        said = self.text.lower()
-        for option in options:
-            if isinstance(option, str) and re.search(
-                rf"(?<!\w){re.escape(option.lower())}(?!\w)", said
-            ):
-                return option
-        return options[0]
+        said = " ".join(re.findall(r"[\w'-]+", self.text.lower()))
+        named = (o for o in options if isinstance(o, str) and f" {o.lower()} " in f" {said} ")
+        return next(named, options[0])
 
     def number_for(self, name: str) -> float | None:
         """Return the number written beside the property's name ("3 days" → days), or None."""
