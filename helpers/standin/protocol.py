@@ -65,8 +65,6 @@ class Sampling(Lenient):
     n: int = Field(1, ge=1, le=MAX_N)
     stream: bool = False
     stream_options: dict[str, Any] | None = None
-    user: str | None = None
-    logit_bias: dict[str, Any] | None = None
     response_format: dict[str, Any] | None = None
 
     @field_validator("stop")
@@ -109,7 +107,6 @@ class ChatRequest(Sampling):
     tools: list[Tool] | None = None
     tool_choice: Literal["auto", "none", "required"] | Tool | None = None
     tool_prompt: str | None = None
-    parallel_tool_calls: bool | None = None
 
     @property
     def limit(self) -> int:
@@ -121,7 +118,6 @@ class CompletionRequest(Sampling):
     echo: bool = False
     suffix: str | None = None
     logprobs: int | None = Field(None, ge=0, le=5)
-    best_of: int | None = Field(None, ge=1, le=MAX_N)
 
     @property
     def prompts(self) -> list[str]:
