@@ -147,7 +147,7 @@ def conversation(req: ChatRequest, tgi: bool) -> tuple[str, Any]:
     if not users:
         raise fail(tgi, "at least one user message with content is needed", "messages")
     parts = [p for m in req.messages if isinstance(m.content, list) for p in m.content]
-    if any(p.get("type", "text") != "text" for p in parts):
+    if any(p.get("type", "text") not in ("text", "input_text", "output_text") for p in parts):
         message = f"{req.model} is not a multimodal model"
         raise fail(tgi, message, "messages", "unsupported_content")
     named = getattr(req.tool_choice, "function", None)

@@ -34,13 +34,7 @@ def message_of(item: dict[str, Any]) -> dict[str, Any]:
         return {"role": "tool", "content": str(item.get("output", ""))}
     if kind != "message":
         raise not_emulated(f"an input item of type {kind!r}", "input")
-    content = item.get("content")
-    if isinstance(content, list):
-        parts = ("input_text", "output_text", "text")
-        if any(not isinstance(p, dict) or p.get("type") not in parts for p in content):
-            raise not_emulated("an input part other than text", "input")
-        content = " ".join(str(p.get("text", "")) for p in content)
-    return {"role": item.get("role"), "content": content}
+    return {"role": item.get("role"), "content": item.get("content")}
 
 
 def chat_body(req: ResponsesRequest) -> dict[str, Any]:
@@ -59,9 +53,7 @@ def chat_body(req: ResponsesRequest) -> dict[str, Any]:
     choice = req.tool_choice
     if not isinstance(choice, str):
         choice = {"type": "function", "function": {"name": choice.name}}
-    fmt = (req.text.format if req.text else None) or {"type": "text"}
-    if fmt.get("type") == "json_schema":
-        fmt = {"type": "json_schema", "json_schema": {"schema": fmt.get("schema")}}
+    fmt = req.text.format if req.text else None  # {"type": "json_schema", "schema": ...}
     sampled = {"temperature": req.temperature, "top_p": req.top_p, "seed": req.seed}
     asked = {"max_tokens": req.max_output_tokens, "response_format": fmt, **sampled}
     offered = {"tools": tools, "tool_choice": choice} if tools else {}
