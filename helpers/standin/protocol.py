@@ -1,22 +1,21 @@
-"""Request models of the stand-in's OpenAI surfaces (chat, completions, responses), vLLM-style.
-
-Each field has the default the service applies when a client leaves it out. Unknown fields are
-accepted and ignored (``extra="allow"``), as vLLM and the providers do; the answer's
-``x-standin-ignored-fields`` header names them. What the official clients and the frameworks
-send by default (``logprobs``, ``top_logprobs``, ``stream_options``, ``n``, ``user``,
-``"tools": []``, ``parallel_tool_calls``, ``metadata``, ``store``, ``service_tier``,
-``reasoning_effort``…) is accepted. Strict: ``"1"`` is not 1 and ``true`` is not an integer.
-Shapes: openai-python 3.x ``types/chat/completion_create_params.py``,
-``types/completion_create_params.py``, ``types/responses/response_create_params.py``.
+"""Request models of the stand-in's OpenAI surfaces (chat, completions, responses), vLLM-style:
+parsed strictly (``"1"`` is not 1) with the service's defaults, mapped to the generator's
+parameters (``params``). Unknown fields are accepted and named in ``x-standin-ignored-fields``,
+so what clients send by default (``store``, ``metadata``…) is a 200. Shapes: openai-python's
+``completion_create_params.py`` and ``response_create_params.py``.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-MAX_N = 8
+from .errors import StandInError
+
+MAX_N, REPLY_TOKENS = 8, 64
+"""At most 8 choices; a chat reply's length in tokens (and chat's default budget)."""
 MAX_PROMPTS = 4
 """TGI's default ``--max-client-batch-size`` for a list of prompts on ``/v1/completions``."""
 
@@ -25,10 +24,6 @@ class Lenient(BaseModel):
     """A request part: strict types, unknown fields kept (and reported as ignored)."""
 
     model_config = ConfigDict(extra="allow", strict=True)
-
-
-class StreamOptions(Lenient):
-    include_usage: bool = False
 
 
 class Function(Lenient):
@@ -42,34 +37,16 @@ class Tool(Lenient):
     function: Function
 
 
-class NamedFunction(Lenient):
-    name: str
-
-
-class NamedTool(Lenient):
-    type: Literal["function"] = "function"
-    function: NamedFunction
-
-
-class Part(Lenient):
-    type: str = "text"
-    text: str = ""
-
-
 class Message(Lenient):
     role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str | list[Part] | None = None
+    content: str | list[dict[str, Any]] | None = None
     tool_calls: list[dict[str, Any]] | None = None
 
     def text(self) -> str:
         """Return the message's text (a tool call's JSON for an assistant that called one)."""
         if isinstance(self.content, list):
-            return " ".join(p.text for p in self.content)
-        if self.content is None:
-            import json
-
-            return json.dumps(self.tool_calls or [])
-        return self.content
+            return " ".join(str(p.get("text", "")) for p in self.content)
+        return json.dumps(self.tool_calls or []) if self.content is None else self.content
 
 
 class Sampling(Lenient):
@@ -87,23 +64,39 @@ class Sampling(Lenient):
     seed: int | None = Field(None, ge=0)
     n: int = Field(1, ge=1, le=MAX_N)
     stream: bool = False
-    stream_options: StreamOptions | None = None
-    user: str | None = None
-    logit_bias: dict[str, Any] | None = None
-    min_tokens: int = Field(0, ge=0)
+    stream_options: dict[str, Any] | None = None
     response_format: dict[str, Any] | None = None
 
     @field_validator("stop")
     @classmethod
     def _at_most_four(cls, stop: str | list[str] | None) -> list[str] | None:
-        stops = [stop] if isinstance(stop, str) else stop
-        if stops is not None and len(stops) > 4:
+        if isinstance(stop, list) and len(stop) > 4:
             raise ValueError("at most 4 stop sequences")
-        return stops
+        return [stop] if isinstance(stop, str) else stop
 
     @property
     def include_usage(self) -> bool:
-        return bool(self.stream and self.stream_options and self.stream_options.include_usage)
+        return self.stream and (self.stream_options or {}).get("include_usage") is True
+
+    def params(self, tgi: bool) -> dict[str, Any]:
+        """Return the generator's (TGI-style) parameters; temperature 0 is greedy, as TGI maps it.
+        ``tgi``: the emulated endpoint, where ``top_p`` gets TGI's own check and ``top_k`` none."""
+        params: dict[str, Any] = {"max_new_tokens": self.limit}
+        if self.temperature != 0:
+            params["do_sample"] = True
+            if self.temperature not in (None, 1):
+                params["temperature"] = self.temperature
+        if self.top_p is not None and not tgi and not 0 < self.top_p <= 1:
+            raise fail(tgi, "`top_p` must be > 0 and <= 1", "top_p")
+        if self.top_p is not None and (tgi or self.top_p < 1):
+            params["top_p"] = self.top_p
+        if self.top_k and self.top_k > 0 and not tgi:  # TGI's completions set top_k: None
+            params["top_k"] = self.top_k
+        if self.presence_penalty:  # TGI maps it to a repetition penalty (router/src/lib.rs)
+            params["repetition_penalty"] = self.presence_penalty + 2
+        optional = ("repetition_penalty", "frequency_penalty", "stop", "seed")
+        params.update({k: getattr(self, k) for k in optional if getattr(self, k) is not None})
+        return params
 
 
 class ChatRequest(Sampling):
@@ -112,13 +105,12 @@ class ChatRequest(Sampling):
     logprobs: bool | None = False
     top_logprobs: int | None = Field(None, ge=0, le=20)
     tools: list[Tool] | None = None
-    tool_choice: Literal["auto", "none", "required"] | NamedTool | None = None
+    tool_choice: Literal["auto", "none", "required"] | Tool | None = None
     tool_prompt: str | None = None
-    parallel_tool_calls: bool | None = None
 
     @property
-    def limit(self) -> int | None:
-        return self.max_completion_tokens or self.max_tokens
+    def limit(self) -> int:
+        return self.max_completion_tokens or self.max_tokens or REPLY_TOKENS
 
 
 class CompletionRequest(Sampling):
@@ -126,16 +118,14 @@ class CompletionRequest(Sampling):
     echo: bool = False
     suffix: str | None = None
     logprobs: int | None = Field(None, ge=0, le=5)
-    best_of: int | None = Field(None, ge=1, le=MAX_N)
-    ignore_eos: bool = False
 
     @property
     def prompts(self) -> list[str]:
         return [self.prompt] if isinstance(self.prompt, str) else self.prompt
 
     @property
-    def limit(self) -> int | None:
-        return self.max_tokens
+    def limit(self) -> int:
+        return self.max_tokens or 16  # OpenAI's documented default for completions
 
 
 class NamedFunctionTool(Lenient):
@@ -162,6 +152,21 @@ class ResponsesRequest(Lenient):
     metadata: dict[str, str] | None = None
     parallel_tool_calls: bool = True
     previous_response_id: str | None = None
+
+
+def fail(tgi: bool, message: str, param: str | None = None, code: str | None = None):
+    """Return the surface's 4xx: OpenAI's 400, or TGI's 422 validation body."""
+    if tgi:
+        return StandInError(422, f"Input validation error: {message}", kind="validation")
+    return StandInError(400, message, param=param, code=code)
+
+
+def parse(model: type[Any], body: dict[str, Any], tgi: bool) -> Any:
+    """Return ``body`` as the request model, or raise the surface's error for the first problem."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise fail(tgi, *first_problem(exc)) from None
 
 
 def first_problem(exc: ValidationError) -> tuple[str, str]:

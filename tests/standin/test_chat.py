@@ -24,12 +24,17 @@ def events(response) -> list[dict]:
     return [json.loads(line) for line in lines[:-1]]
 
 
-def test_the_openai_client_reads_a_chat_answer(api, token):
+@pytest.mark.parametrize("max_tokens", [None, 120])
+def test_a_chat_answer_ends_where_its_text_ends(api, token, max_tokens):
+    # Catches notebook 01's answer rambling on to fill max_tokens=120 with finish_reason "length".
     client = OpenAI(base_url="http://testserver/v1", api_key=token, http_client=api)
-    answer = client.chat.completions.create(model=CHAT_MODEL, messages=MESSAGES)
+    answer = client.chat.completions.create(
+        model=CHAT_MODEL, messages=MESSAGES, max_tokens=max_tokens, seed=1
+    )
     choice = answer.choices[0]
     assert choice.message.role == "assistant" and choice.finish_reason == "stop"
     assert choice.message.content[0].isupper() and choice.message.content.endswith((".", "!", "?"))
+    assert answer.usage.completion_tokens < 100
     assert answer.usage.total_tokens == answer.usage.prompt_tokens + answer.usage.completion_tokens
 
 

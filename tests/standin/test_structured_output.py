@@ -47,7 +47,7 @@ SCHEMAS = {
             "where": {"$ref": "#/$defs/point"},
             "note": {"anyOf": [{"type": "null"}, {"type": "string"}]},
             "kind": {"const": "lighthouse"},
-            "step": {"type": "number", "multipleOf": 0.5, "minimum": 1, "maximum": 3},
+            "step": {"type": "number", "minimum": 1, "maximum": 3},
         },
         "required": ["where", "note", "kind", "step"],
     },

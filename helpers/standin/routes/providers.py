@@ -1,14 +1,7 @@
-"""Provider routes, as data: ``router.huggingface.co/{provider}/...`` at the path each client calls.
-
-The official clients read a model's provider mapping from the Hub (``providerId``), then POST to
-``/{provider}`` + the provider's route with ``model`` set to that id. ``PROVIDER_PATHS`` lists the
-routes written in huggingface_hub 2.4.0 (``inference/_providers/*.py``, ``_prepare_route``) and
-huggingface.js @ ``fe42e680`` (``packages/inference/src/providers/*.ts``, ``makeRoute``); where
-they disagree both are served (novita's ``/v3/openai/completions`` is Python's; ovhcloud's and
-scaleway's ``/v1/completions`` are huggingface.js's). ``openai`` is left out: both clients
-refuse to route it through Hugging Face. One route serves the table; a provider route serves
-only the models the catalogue lists for that provider (else a 400 in OpenAI's envelope, in the
-stand-in's words: the real router passes each provider's own error through).
+"""Provider routes as data: ``/{provider}/...`` at the paths huggingface_hub 2.4.0
+(``_providers/*.py``) and huggingface.js @ ``fe42e680`` call for chat and text
+(``PROVIDER_PATHS``; where they disagree both are served). One route serves the table, only for
+the models the catalogue lists for that provider, by the provider's own id.
 """
 
 from __future__ import annotations
@@ -19,9 +12,7 @@ from fastapi.responses import Response
 from ..catalog import MODELS, ModelInfo, ProviderOffer
 from ..dependencies import admit
 from ..errors import StandInError, not_found
-from ..serving.chat import answer_chat
-from ..serving.completions import answer_completion
-from ..serving.openai import Surface, read_object
+from ..serving.openai import Call, answer, read_object
 from .openai import response_headers
 
 router = APIRouter(tags=["Inference Providers (provider routes)"])
@@ -52,10 +43,8 @@ def provider_id(offer: ProviderOffer, info: ModelInfo) -> str:
 
 
 def find_offer(provider: str, model: str, task: str) -> tuple[ModelInfo, ProviderOffer] | None:
-    """Return the catalogue's (model, offer) whose provider id (or Hub id) is ``model``.
-
-    Chat routes serve the provider's chat offers; completion routes any of its text offers.
-    """
+    """Return the (model, offer) whose provider id (or Hub id) is ``model``: chat routes serve
+    the provider's chat offers, completion routes any of its text offers."""
     tasks = (CHAT,) if task == CHAT else (CHAT, TEXT)
     for info in MODELS.values():
         for offer in info.offers:
@@ -72,8 +61,7 @@ async def provider_route(provider: str, path: str, request: Request) -> Response
     if task is None:
         raise not_found()
     admission = admit(request, provider)
-    surface = Surface(provider)
-    body = await read_object(request, surface)
+    body = await read_object(request, False)
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise StandInError(400, "`model` is required", param="model")
@@ -85,8 +73,6 @@ async def provider_route(provider: str, path: str, request: Request) -> Response
         )
         raise StandInError(400, message, param="model", code="model_not_supported")
     info, offer = found
-    answer = answer_chat if task == CHAT else answer_completion
-    return await answer(
-        request, body, model=provider_id(offer, info), surface=surface, admission=admission,
-        headers=response_headers(request, admission, provider), context_length=offer.context_length,
-    )  # fmt: skip
+    headers = response_headers(request, admission, provider)
+    call = Call(provider_id(offer, info), admission, headers, offer.context_length)
+    return await answer(request, body, task == CHAT, call)

@@ -1,42 +1,35 @@
-"""OpenAI-compatible answers, built with ``openai.types``: chat and completions, plain or streamed.
-
-One implementation behind every surface that speaks these shapes: the router, hf-inference's
-per-model routes, the provider routes and the emulated TGI endpoint (``Surface.tgi``: TGI's
-422 envelope and rules from ``helpers.contract.tgi_violations``, ``top_k`` ignored, stop
-sequences kept in the text, TGI's finish reasons and its stream error event). Requests are
-``protocol`` models; prose comes from the n-gram text model, tool arguments and structured
-values from the conversation (``serving.structured``).
+"""Chat and completions answers, plain or streamed, built with ``openai.types``: one code path
+(:func:`answer`) for the router, hf-inference, the provider routes and the emulated TGI endpoint
+(``Call.tgi``: TGI's rules, 422 envelope, finish reasons and stream errors, ``top_k`` ignored,
+stop sequences kept). A chat reply ends after its last whole sentence (``"length"`` only when
+``max_tokens`` cuts it); tool arguments and structured values come from the conversation.
 """
 
 from __future__ import annotations
 
 import asyncio
+import secrets
+import time
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from openai.types import CompletionUsage
-from openai.types.chat import ChatCompletionMessageToolCall
-from pydantic import BaseModel, ValidationError
+from openai.types import Completion, CompletionUsage
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
+from pydantic import BaseModel
 
+from ...contract import tgi_violations
+from .. import events as sse
 from ..body import read_json
 from ..dependencies import Admission, broken_body
 from ..errors import StandInError
-from ..protocol import ChatRequest, CompletionRequest, first_problem
+from ..protocol import MAX_PROMPTS, REPLY_TOKENS, ChatRequest, CompletionRequest, fail, parse
 from ..textgen import WORD_RE, TextGenerator
-from .structured import (
-    UnsupportedSchema,
-    check_schema,
-    dumps,
-    generate_value,
-    json_object,
-)
+from .structured import UnsupportedSchema, choose_tool, dumps, format_schema, generate_value
 
-DEFAULT_CHAT_MAX_TOKENS = 64
-DEFAULT_COMPLETION_MAX_TOKENS = 16
-"""OpenAI's documented default ``max_tokens`` for ``/v1/completions``."""
 STAND_IN_MAX_CONTEXT = 8192
 """The ceiling on prompt + completion where the catalogue gives no context length."""
 TGI_TOOL_PROMPT = (
@@ -45,158 +38,198 @@ TGI_TOOL_PROMPT = (
     "parameters: dictionary of argument name and its value}.Do not use variables."
 )
 """TGI's default ``tool_prompt`` (``router/src/lib.rs`` @ ``db931fcf``), counted in the prompt."""
+TGI_SUFFIX = "Suffix is not supported and can be achieved by preprocessing the prompt."
 SERVER_ERROR = "The server had an error while processing your request. Sorry about that!"
-STAND_IN_FAULT = "stand-in fault during generation"
-IGNORED_HEADER = "x-standin-ignored-fields"
 Piece = tuple[str, float, list[tuple[str, float]]]
 """One generated token: its text, log-probability and best alternatives."""
-Req = TypeVar("Req", bound=BaseModel)
+Req = ChatRequest | CompletionRequest
 
 
-@dataclass(frozen=True)
-class Surface:
-    """Where a request arrived: it decides the error envelope and TGI's own rules."""
+@dataclass
+class Call:
+    """Where one request is answered: the model id echoed, its context length, and whether it is
+    the emulated TGI endpoint (TGI's rules and words) rather than an OpenAI-style surface."""
 
-    name: str
+    model: str
+    admission: Admission
+    headers: dict[str, str]
+    context: int | None = None
     tgi: bool = False
 
 
-ROUTER, HF_INFERENCE = Surface("router"), Surface("hf-inference")
-TGI_ENDPOINT = Surface("tgi-endpoint", tgi=True)
-
-
-def openai_error(
-    status: int, message: str, param: str | None = None, code: str | None = None
-) -> StandInError:
-    """Return an error the app's handler renders in OpenAI's envelope on these routes."""
-    return StandInError(status, message, param=param, code=code)
-
-
-def fail(
-    surface: Surface, message: str, param: str | None = None, code: str | None = None
-) -> StandInError:
-    """Return the surface's 4xx: OpenAI's 400, or TGI's 422 validation body."""
-    if surface.tgi:
-        return StandInError(422, f"Input validation error: {message}", kind="validation")
-    return openai_error(400, message, param, code)
-
-
-async def read_object(request: Request, surface: Surface) -> dict[str, Any]:
-    """Return the JSON object body, or raise the surface's 400 (TGI: its plain 4xx)."""
+async def read_object(request: Request, tgi: bool) -> dict[str, Any]:
+    """Return the JSON object body, or raise the surface's 4xx."""
     try:
         body = await read_json(request)
     except StandInError as exc:
-        if surface.tgi:
-            raise
-        raise openai_error(exc.status, exc.message) from None
+        raise exc if tgi else StandInError(exc.status, exc.message) from None
     if not isinstance(body, dict):
-        raise fail(surface, "the body must be a JSON object")
+        raise fail(tgi, "the body must be a JSON object")
     return body
-
-
-def parse(model: type[Req], body: dict[str, Any], surface: Surface) -> Req:
-    """Return ``body`` as the request model, or raise the surface's error for the first problem."""
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        raise fail(surface, *first_problem(exc)) from None
 
 
 def ignored(req: BaseModel, headers: dict[str, str], also: tuple[str, ...] = ()) -> dict[str, str]:
     """Return ``headers`` plus one naming the fields the stand-in accepted and ignored."""
-    names = sorted([*(req.model_extra or {}), *also])
-    return {**headers, IGNORED_HEADER: ", ".join(names)} if names else headers
+    names = ", ".join(sorted([*(req.model_extra or {}), *also]))
+    return {**headers, "x-standin-ignored-fields": names} if names else headers
 
 
 @dataclass
 class Answer:
-    """One choice: prose (its pieces), structured text, or a tool call."""
+    """One choice: prose (its pieces), JSON text, or a tool call (``call``: its id and name)."""
 
-    text: str | None
+    text: str
     finish: str
     tokens: int
     pieces: list[Piece] = field(default_factory=list)
-    call: ChatCompletionMessageToolCall | None = None
+    call: dict[str, str] | None = None
     raw_finish: str = "stop"
     """TGI's own finish reason (``eos_token``, ``length``, ``stop_sequence``)."""
 
 
-def sampling(
-    req: ChatRequest | CompletionRequest, surface: Surface, default_max: int
-) -> dict[str, Any]:
-    """Return the generator's (TGI-style) parameters; temperature 0 is greedy, as TGI maps it."""
-    params: dict[str, Any] = {"max_new_tokens": req.limit or default_max}
-    if req.temperature != 0:
-        params["do_sample"] = True
-        if req.temperature not in (None, 1):
-            params["temperature"] = req.temperature
-    if req.top_p is not None and not surface.tgi and not 0 < req.top_p <= 1:
-        raise fail(surface, "`top_p` must be > 0 and <= 1", "top_p")
-    if req.top_p is not None and (surface.tgi or req.top_p < 1):
-        params["top_p"] = req.top_p
-    if req.top_k and req.top_k > 0 and not surface.tgi:  # TGI's completions set top_k: None
-        params["top_k"] = req.top_k
-    if req.presence_penalty:  # TGI maps it to a repetition penalty (router/src/lib.rs)
-        params["repetition_penalty"] = req.presence_penalty + 2
-    optional = ("repetition_penalty", "frequency_penalty", "stop", "seed")
-    params.update({k: getattr(req, k) for k in optional if getattr(req, k) is not None})
-    if req.min_tokens and not surface.tgi:
-        params["min_tokens"] = min(req.min_tokens, params["max_new_tokens"])
-    return params
-
-
-def check_size(
-    surface: Surface, params: dict[str, Any], prompt_tokens: int, context: int | None
-) -> None:
-    """Raise for TGI's rules (the endpoint) or a prompt + ``max_tokens`` over the context."""
-    if surface.tgi:
-        from ...contract import tgi_violations
-
-        problems = tgi_violations(params, input_tokens=prompt_tokens)
+def validated(body: dict, chat: bool, call: Call, gen: TextGenerator) -> tuple[Any, int]:
+    """Return (request, prompt tokens), or raise: TGI's rules on its endpoint, else the context."""
+    tgi = call.tgi
+    req = parse(ChatRequest if chat else CompletionRequest, body, tgi)
+    if chat:
+        tokens = [sum(gen.count_tokens(m.text()) for m in req.messages)]
+        if req.tools and req.tool_choice != "none":  # TGI puts its tool prompt and the tools in
+            tools = dumps([t.model_dump() for t in req.tools])
+            tokens[0] += gen.count_tokens((req.tool_prompt or TGI_TOOL_PROMPT) + tools)
+    elif req.suffix is not None:
+        raise fail(tgi, TGI_SUFFIX, "suffix")
+    elif len(req.prompts) > MAX_PROMPTS or not all(req.prompts):
+        raise fail(tgi, f"`prompt`: 1 to {MAX_PROMPTS} non-empty prompts", "prompt")
+    else:
+        tokens = [gen.count_tokens(p) for p in req.prompts]
+    params, limit = req.params(tgi), call.context or STAND_IN_MAX_CONTEXT
+    for prompt in tokens:
+        problems = tgi_violations(params, input_tokens=prompt) if tgi else []
         if problems:
-            raise fail(surface, problems[0])
-        return
-    limit, asked = context or STAND_IN_MAX_CONTEXT, params["max_new_tokens"]
-    if prompt_tokens + asked > limit:
-        raise fail(
-            surface,
-            f"This model's maximum context length is {limit} tokens. However, you requested "
-            f"{prompt_tokens + asked} tokens ({prompt_tokens} in the messages, {asked} in the "
-            "completion). Please reduce the length of the messages or completion.",
-            "max_tokens",
-            "context_length_exceeded",
+            raise fail(tgi, problems[0])
+        asked = params["max_new_tokens"]
+        if not tgi and prompt + asked > limit:
+            message = (
+                f"This model's maximum context length is {limit} tokens. However, you requested "
+                f"{prompt + asked} tokens ({prompt} in the messages, {asked} in the completion). "
+                "Please reduce the length of the messages or completion."
+            )
+            raise fail(tgi, message, "max_tokens", "context_length_exceeded")
+    return req, sum(tokens)
+
+
+def json_text(text: str, limit: int, finish: str, call: dict | None = None) -> Answer:
+    """Return JSON text as an answer cut after ``limit`` tokens (``"length"``), as vLLM cuts it."""
+    ends = [m.end() for m in WORD_RE.finditer(text)]
+    if len(ends) > limit:
+        ends, finish = ends[:limit], "length"
+        text = text[: ends[-1]]
+    pieces = [(text[a:b], 0.0, []) for a, b in zip([0, *ends], ends, strict=False)]
+    return Answer(text, finish, len(pieces), pieces, call)
+
+
+def reply(answer: Answer, limit: int) -> Answer:
+    """End a chat reply after its last whole sentence (or where it ended), then cut it at
+    ``limit`` with ``"length"`` when it is longer; the reply starts its own sentence."""
+    pieces, finish, tokens = answer.pieces, answer.finish, answer.tokens
+    ends = [i + 1 for i, p in enumerate(pieces) if p[0].rstrip().endswith((".", "!", "?"))]
+    if finish == "length" and ends:
+        pieces, finish, tokens = pieces[: ends[-1]], "stop", ends[-1]
+    if len(pieces) > limit:
+        pieces, finish = pieces[:limit], "length"
+    pieces = [(p[0].lstrip() if i == 0 else p[0], *p[1:]) for i, p in enumerate(pieces)]
+    return Answer("".join(p[0] for p in pieces), finish, min(tokens, limit), pieces)
+
+
+def conversation(req: ChatRequest, tgi: bool) -> tuple[str, Any]:
+    """Return (the topic: the last user message, the tool to call or None), or raise."""
+    users = [m.text() for m in req.messages if m.role == "user" and m.text().strip()]
+    if not users:
+        raise fail(tgi, "at least one user message with content is needed", "messages")
+    parts = [p for m in req.messages if isinstance(m.content, list) for p in m.content]
+    if any(p.get("type", "text") not in ("text", "input_text", "output_text") for p in parts):
+        message = f"{req.model} is not a multimodal model"
+        raise fail(tgi, message, "messages", "unsupported_content")
+    named = getattr(req.tool_choice, "function", None)
+    if named and named.name not in [t.function.name for t in req.tools or []]:
+        message = f"`tool_choice` names {named.name!r}, which is not in `tools`"
+        raise fail(tgi, message, "tool_choice")
+    last_user = req.messages[-1].text() if req.messages[-1].role == "user" else None
+    tool = choose_tool(req.tools or [], req.tool_choice, last_user)
+    return users[-1].rstrip(" ?!.") or users[-1], tool
+
+
+@dataclass
+class Writer:
+    """Writes one request's choices: the text model, TGI's ways or not, the profile's marking."""
+
+    gen: TextGenerator
+    tgi: bool
+    marked: bool
+
+    def choices(self, req: Req) -> list[Answer]:
+        """Return ``n`` choices per prompt (chat: one prompt, the conversation's topic)."""
+        chat = isinstance(req, ChatRequest)
+        topic, tool = conversation(req, self.tgi) if chat else (None, None)
+        try:
+            schema, as_object = format_schema(None if self.tgi else req.response_format)
+            base, prompts = req.params(self.tgi), [topic] if chat else req.prompts
+            return [
+                self.json(tool, schema, prompt, seeded(base, i))
+                if tool is not None or schema is not None or as_object
+                else self.prose(req, prompt, seeded(base, i))
+                for prompt in prompts
+                for i in range(req.n)
+            ]
+        except UnsupportedSchema as exc:
+            raise fail(self.tgi, str(exc), "tools" if tool else "response_format") from None
+
+    def json(self, tool: Any, schema: Any, topic: str, params: dict) -> Answer:
+        """Return a tool call or a structured answer, its values from the conversation."""
+        seed, limit = params.get("seed", secrets.randbits(31)), params["max_new_tokens"]
+        gen = self.gen
+        words = lambda name, n: gen.sentence(f"{topic} {name}", seed + len(name)) or name  # noqa: E731
+        if tool is not None:
+            call = {"id": "call_" + uuid.uuid4().hex[:24], "name": tool.function.name}
+            value = generate_value(tool.function.parameters, seed, words, topic)
+            return json_text(dumps(value), limit, "tool_calls", call)
+        if schema is not None:
+            return json_text(dumps(generate_value(schema, seed, words, topic)), limit, "stop")
+        mark = {"stand_in": True} if self.marked else {}
+        value = {"answer": words(topic, 8).strip(), **mark, "seed": seed}
+        return json_text(dumps(value), limit, "stop")
+
+    def prose(self, req: Req, prompt: str, params: dict) -> Answer:
+        """Return generated text (a chat reply starts its own sentence, see :func:`reply`);
+        OpenAI surfaces cut it where a stop string starts (vLLM), TGI keeps the stop."""
+        chat, limit = isinstance(req, ChatRequest), params["max_new_tokens"]
+        least = min(8, limit) if chat else 0  # a reply says something before it ends
+        if chat:
+            top_n = max(req.top_logprobs or 0, 1) if req.logprobs else 0
+            params = {**params, "max_new_tokens": REPLY_TOKENS}
+        else:
+            top_n = max(req.logprobs, 1) if req.logprobs is not None else 0
+        tgi = self.tgi
+        out = self.gen.generate(
+            prompt, params, least, top_n=top_n, stop_anywhere=not tgi, fresh=chat
         )
-
-
-def format_schema(fmt: dict[str, Any] | None, surface: Surface) -> tuple[Any, bool]:
-    """Return (schema or None, json_object?) from ``response_format``.
-
-    Accepted: OpenAI's ``{"type": "json_schema", "json_schema": {"name", "schema"}}``,
-    ``{"type": "json_object"}``, ``{"type": "text"}``, TGI's grammar form
-    ``{"type": "json_object", "value": schema}`` (huggingface_hub's hf-inference) and
-    ``{"type": "json_schema", "schema": schema}`` (huggingface.js's together).
-    """
-    kind = (fmt or {}).get("type", "text")
-    if kind == "text" or surface.tgi:
-        return None, False
-    if kind == "json_object" and "value" not in fmt:
-        return None, True
-    spec = fmt.get("json_schema") if isinstance(fmt.get("json_schema"), dict) else None
-    schema = (
-        fmt.get("value") if kind == "json_object" else (spec or {}).get("schema", fmt.get("schema"))
-    )
-    if kind not in ("json_object", "json_schema") or not isinstance(schema, (dict, bool)):
-        raise fail(
-            surface,
-            '`response_format` must be {"type": "text"}, {"type": "json_object"} or '
-            '{"type": "json_schema", "json_schema": {"name": ..., "schema": {...}}}',
-            "response_format",
-        )
-    try:
-        check_schema(schema, "response_format's schema")
-    except UnsupportedSchema as exc:
-        raise fail(surface, str(exc), "response_format") from None
-    return schema, False
+        pieces = [
+            (t.text, t.logprob, [("" if a.special else a.text, a.logprob) for a in t.top[:top_n]])
+            for t in out.tokens
+            if not t.special
+        ]
+        text = "".join(p[0] for p in pieces)
+        found = [text.find(s) for s in params.get("stop") or [] if s and s in text]
+        if found and not tgi and out.finish_reason == "stop_sequence":
+            keep, position = min(found), 0
+            for i, piece in enumerate(pieces):
+                pieces[i] = (piece[0][: max(0, keep - position)], *piece[1:])
+                position += len(piece[0])
+            pieces = [p for p in pieces if p[0]]
+        finish = "length" if out.finish_reason == "length" else "stop"
+        text = "".join(p[0] for p in pieces)
+        answer = Answer(text, finish, len(out.tokens), pieces, raw_finish=out.finish_reason)
+        return reply(answer, limit) if chat else answer
 
 
 def seeded(params: dict[str, Any], index: int) -> dict[str, Any]:
@@ -205,89 +238,149 @@ def seeded(params: dict[str, Any], index: int) -> dict[str, Any]:
     return params if seed is None or not index else {**params, "seed": seed + index}
 
 
-def words_about(generator: TextGenerator, seed: int, about: str):
-    """Return ``words(topic, n)``: a whole corpus sentence about ``about`` and ``topic``."""
-    return lambda topic, n: generator.sentence(f"{about} {topic}", seed + len(topic)) or topic
-
-
-def cut(text: str, limit: int) -> tuple[str, int, bool]:
-    """Return (``text`` cut after ``limit`` tokens, tokens kept, whether it was cut): a limit
-    cuts JSON short as OpenAI's and vLLM's do (``finish_reason: "length"``)."""
-    spans = list(WORD_RE.finditer(text))
-    if len(spans) <= limit:
-        return text, len(spans), False
-    return text[: spans[limit - 1].end()], limit, True
-
-
-def structured(
-    generator: TextGenerator, schema: Any, topic: str, seed: int, limit: int, *, marked: bool = True
-) -> Answer:
-    """Return a JSON answer: a value for ``schema`` (or json_object's object when None)."""
-    words = words_about(generator, seed, topic)
-    value = (
-        generate_value(schema, seed, words, topic)
-        if schema is not None
-        else json_object(seed, words, topic, marked=marked)
-    )
-    text, size, was_cut = cut(dumps(value), limit)
-    pieces, start = [], 0
-    for match in WORD_RE.finditer(text):
-        pieces.append((text[start : match.end()], 0.0, []))
-        start = match.end()
-    return Answer(text, "length" if was_cut else "stop", size, pieces)
-
-
-def prose(
-    generator: TextGenerator,
-    prompt: str,
-    params: dict[str, Any],
-    surface: Surface,
-    *,
-    top_n: int = 0,
-    chat: bool = False,
-) -> Answer:
-    """Return generated text; OpenAI surfaces cut it where a stop string starts (vLLM's
-    ``check_stop_strings``), TGI keeps the stop. A chat answer starts its own sentence."""
-    least = (
-        max(min(8, params["max_new_tokens"]), params.get("min_tokens", 0))
-        if chat
-        else params.get("min_tokens", 0)
-    )
-    gen = generator.generate(
-        prompt, params, least, top_n=top_n, stop_anywhere=not surface.tgi, fresh=chat
-    )
-    pieces = [
-        (
-            t.text,
-            float(t.logprob),
-            [("" if a.special else a.text, float(a.logprob)) for a in t.top[:top_n]],
-        )
-        for t in gen.tokens
-        if not t.special
-    ]
-    text = "".join(p[0] for p in pieces)
-    found = [(text.find(s), s) for s in params.get("stop") or [] if s and s in text]
-    if found and not surface.tgi and gen.finish_reason == "stop_sequence":
-        keep, kept, position = min(found)[0], [], 0
-        for piece in pieces:
-            if position < keep:
-                kept.append((piece[0][: keep - position], *piece[1:]))
-            position += len(piece[0])
-        pieces = kept
-    finish = "length" if gen.finish_reason == "length" else "stop"
-    return Answer(
-        "".join(p[0] for p in pieces), finish, len(gen.tokens), pieces, raw_finish=gen.finish_reason
-    )
+async def answer(request: Request, body: dict, chat: bool, call: Call) -> Response:
+    """Serve one chat (``chat``) or completions request on any surface."""
+    gen: TextGenerator = request.app.state.generator
+    tgi_ignores = ("top_k",) if call.tgi and "top_k" in body else ()  # TGI has no top_k
+    body = {k: v for k, v in body.items() if k not in tgi_ignores}
+    try:
+        req, prompt = validated(body, chat, call, gen)
+    except StandInError as exc:
+        if call.tgi and body.get("stream") is True:  # TGI validates inside the stream
+            return stream(iter([sse.tgi_openai_error_event(exc.message)]), call.headers)
+        raise
+    profile = request.app.state.profile
+    answers = Writer(gen, call.tgi, profile.marks_stand_in).choices(req)
+    usage = usage_of(prompt, sum(a.tokens for a in answers))
+    request.app.state.usage.charge(usage.completion_tokens)
+    meta = {
+        "id": profile.response_id("chatcmpl" if chat else "cmpl"),
+        "object": "chat.completion" if chat else "text_completion",
+        "created": int(time.time()),
+        "model": call.model,
+        "system_fingerprint": profile.system_fingerprint,
+    }
+    headers = ignored(req, call.headers, tgi_ignores)
+    if req.stream:
+        return stream(events(req, answers, meta, usage, request, call.tgi), headers)
+    choices = [choice(req, i, a, call.tgi) for i, a in enumerate(answers)]
+    kind = ChatCompletion if chat else Completion
+    make = kind.model_construct if call.tgi else kind  # TGI's finish reasons are its own
+    whole = make(**meta, choices=choices, usage=usage)
+    return await send(request, whole, call.admission, headers, usage.completion_tokens)
 
 
 def usage_of(prompt: int, completion: int) -> CompletionUsage:
-    return CompletionUsage(
-        prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion
-    )
+    total = prompt + completion
+    return CompletionUsage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=total)
+
+
+def chat_logprobs(pieces: list[Piece]) -> list[dict[str, Any]]:
+    """Return chat's ``logprobs.content`` entries for ``pieces``."""
+
+    def top(text: str, logprob: float) -> dict[str, Any]:
+        return {"token": text, "logprob": round(logprob, 4), "bytes": list(text.encode())}
+
+    return [top(text, lp) | {"top_logprobs": [top(*t) for t in alts]} for text, lp, alts in pieces]
+
+
+def legacy_logprobs(pieces: list[Piece], offset: int) -> dict[str, list]:
+    """Return the completions ``logprobs``: tokens, token_logprobs, top_logprobs, offsets."""
+    return {
+        "tokens": [p[0] for p in pieces],
+        "token_logprobs": [round(p[1], 4) for p in pieces],
+        "top_logprobs": [{t: round(lp, 4) for t, lp in p[2]} for p in pieces],
+        "text_offset": [offset + sum(len(p[0]) for p in pieces[:i]) for i in range(len(pieces))],
+    }
+
+
+def tool_call(a: Answer) -> dict[str, Any]:
+    function = {"name": a.call["name"], "arguments": a.text}
+    return {"id": a.call["id"], "type": "function", "function": function}
+
+
+def choice(req: Req, index: int, a: Answer, tgi: bool) -> dict[str, Any]:
+    """Return one choice of a plain answer (TGI: ``eos_token`` is worded "stop")."""
+    if isinstance(req, ChatRequest):
+        message = {"role": "assistant", "content": None if a.call else a.text}
+        logprobs = {"content": chat_logprobs(a.pieces)} if req.logprobs and not a.call else None
+        calls = {"tool_calls": [tool_call(a)]} if a.call else {}
+        fields = {"message": message | calls, "logprobs": logprobs}
+        return {"index": index, "finish_reason": a.finish, **fields}
+    prefix = req.prompts[index // req.n] if req.echo else ""
+    logprobs = legacy_logprobs(a.pieces, len(prefix)) if req.logprobs is not None else None
+    finish = a.finish if not tgi else a.raw_finish.replace("eos_token", "stop")
+    return {"index": index, "text": prefix + a.text, "logprobs": logprobs, "finish_reason": finish}
+
+
+def deltas(req: Req, index: int, a: Answer) -> list[tuple[dict[str, Any], bool]]:
+    """Return one answer's streamed choice fields and whether each is a paced token: chat's
+    role, then the tokens (a tool call: its name, then its arguments token by token) with
+    their logprobs when asked; completions' echoed prompt, then the tokens."""
+    if isinstance(req, CompletionRequest):
+        prefix = req.prompts[index // req.n] if req.echo else ""
+        fields, offset = [({"text": prefix}, False)] if prefix else [], len(prefix)
+        for piece in a.pieces:
+            logprobs = legacy_logprobs([piece], offset) if req.logprobs is not None else None
+            fields.append(({"text": piece[0], "logprobs": logprobs}, True))
+            offset += len(piece[0])
+        return fields
+    fields = [({"delta": {"role": "assistant", "content": None if a.call else ""}}, False)]
+    if a.call is None:
+        for piece in a.pieces:
+            logprobs = {"content": chat_logprobs([piece])} if req.logprobs else None
+            fields.append(({"delta": {"content": piece[0]}, "logprobs": logprobs}, True))
+        return fields
+    first = {**tool_call(a), "index": 0}
+    first["function"] = {"name": a.call["name"], "arguments": ""}
+    rest = [{"index": 0, "function": {"arguments": p[0]}} for p in a.pieces]
+    return fields + [({"delta": {"tool_calls": [d]}}, True) for d in [first, *rest]]
+
+
+async def events(
+    req: Req, answers: list[Answer], meta: dict, usage: Any, request: Request, tgi: bool
+) -> AsyncIterator[str]:
+    """Yield the stream's chunks, one per token, each choice's finish, [usage], ``[DONE]``. Chat
+    chunks carry ``"usage": null`` as TGI writes them. A fault midway is OpenAI's error event, or
+    TGI's ``{"error": {"message", "http_status_code"}}`` with its raw finish reasons."""
+    options, chat = request.app.state.options, isinstance(req, ChatRequest)
+    error_after, sent = options.stream_error_after_tokens, 0
+    make = ChatCompletionChunk if chat else Completion.model_construct  # finish_reason: null
+    meta = {**meta, "object": "chat.completion.chunk" if chat else "text_completion"}
+    extra = {"usage": None} if chat or req.include_usage else {}
+
+    def chunk(choices: list[dict], **more: Any) -> str:
+        one = make(**meta, choices=choices, **(extra | more))
+        return sse.openai_event(one.model_dump(mode="json", exclude_unset=True, warnings=False))
+
+    for index, a in enumerate(answers):
+        for fields, token in deltas(req, index, a):
+            if token or not chat:
+                await sse.pace(options.stream_delay_s)
+            if token and error_after is not None and sent >= error_after:
+                yield fault_event(request, tgi)
+                return
+            sent += token
+            yield chunk([{"index": index, "logprobs": None, "finish_reason": None} | fields])
+        finish = a.raw_finish if tgi else a.finish
+        empty = {"delta": {}} if chat else {"text": ""}
+        yield chunk([{"index": index, "logprobs": None, "finish_reason": finish, **empty}])
+    if req.include_usage:
+        yield chunk([], usage=usage)
+    yield sse.OPENAI_DONE
+
+
+def fault_event(request: Request, tgi: bool) -> str:
+    """Return the mid-stream fault: the stand-in's words, or OpenAI's under ``today``."""
+    profile = request.app.state.profile
+    message = "stand-in fault during generation" if profile.marks_stand_in else SERVER_ERROR
+    if tgi:
+        return sse.tgi_openai_error_event(f"Request failed during generation: {message}")
+    return sse.openai_error_event(message)
 
 
 async def send(
-    request: Request, answer: BaseModel, admission: Admission, headers: dict[str, str], tokens: int
+    request: Request, answer: BaseModel, admission: Admission, headers: dict, tokens: int
 ) -> Response:
     """Send a finished answer after the per-token latency knob (or drop it, the fault knob)."""
     delay = request.app.state.options.latency_ms_per_token / 1000
@@ -295,15 +388,9 @@ async def send(
         await asyncio.sleep(delay * tokens)
     if admission.drop:
         return StreamingResponse(broken_body('{"id": "'), headers=headers)
-    return JSONResponse(
-        answer.model_dump(mode="json", exclude_unset=True, warnings=False), headers=headers
-    )
+    body = answer.model_dump(mode="json", exclude_unset=True, warnings=False)
+    return JSONResponse(body, headers=headers)
 
 
-def stream(events: AsyncIterator[str], headers: dict[str, str]) -> StreamingResponse:
+def stream(events: Any, headers: dict[str, str]) -> StreamingResponse:
     return StreamingResponse(events, media_type="text/event-stream", headers=headers)
-
-
-def fault_message(request: Request) -> str:
-    """Return the mid-stream fault's words: the stand-in's, or OpenAI's under ``today``."""
-    return STAND_IN_FAULT if request.app.state.profile.marks_stand_in else SERVER_ERROR
