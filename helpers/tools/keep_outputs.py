@@ -18,11 +18,8 @@ from nbclient.exceptions import CellExecutionError
 
 
 def refresh(path: Path, timeout: int = 300) -> int:
-    """Execute ``path`` in local mode and rewrite it if its text changes; return the outputs kept.
-
-    A notebook without a ``keep_output`` cell is not executed; its own metadata is kept as it
-    was. A failing cell raises nbclient's ``CellExecutionError`` and leaves the file untouched.
-    """
+    """Run ``path`` in local mode (only if a cell is tagged ``keep_output``), rewrite it if its
+    text changed; return the outputs kept. A failing cell raises and leaves the file as it was."""
     original = path.read_text(encoding="utf-8")
     nb = nbformat.reads(original, as_version=4)
     metadata = copy.deepcopy(nb.metadata)  # execution adds this machine's language_info
@@ -47,7 +44,6 @@ def refresh(path: Path, timeout: int = 300) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Refresh every notebook named on the command line."""
     parser = argparse.ArgumentParser(prog="python -m helpers.tools.keep_outputs")
     parser.add_argument("notebooks", nargs="+", type=Path)
     for path in parser.parse_args(argv).notebooks:
