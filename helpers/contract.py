@@ -18,10 +18,8 @@ ROUTER_URL = "https://router.huggingface.co"
 HUB_URL = "https://huggingface.co"
 LEGACY_INFERENCE_URL = "https://api-inference.huggingface.co"
 """The seed tutorial's host. It answers 410 Gone since about December 2025 [legacy-host]."""
-LEGACY_PREFIX = "/api-inference.huggingface.co"
-"""Where the stand-in emulates the retired host."""
-ENDPOINT_PREFIX = "/endpoints/gpt2"
-"""The base path of the stand-in's emulated Inference Endpoint running gpt2."""
+LEGACY_PREFIX = "/api-inference.huggingface.co"  # where the stand-in emulates the retired host
+ENDPOINT_PREFIX = "/endpoints/gpt2"  # the stand-in's emulated Inference Endpoint running gpt2
 
 TOKEN_ENV_VARS = ("HF_TOKEN", "HUGGINGFACE_API_TOKEN")
 MODE_ENV_VAR = "HF_TUTORIAL_MODE"
@@ -40,8 +38,7 @@ TOKEN_PATTERN = re.compile(r"hf_[A-Za-z]{34}")
 MAX_STOP_SEQUENCES = 4
 MAX_BEST_OF = 2
 MAX_TOP_N_TOKENS = 5
-MAX_BODY_BYTES = 2_000_000
-"""TGI's ``--payload-limit``: larger bodies get 413."""
+MAX_BODY_BYTES = 2_000_000  # TGI's --payload-limit: larger bodies get 413
 MAX_TOTAL_TOKENS = 1024
 """gpt2's context (``n_positions``), the launcher's default ``--max-total-tokens``."""
 MAX_INPUT_TOKENS = 1023
@@ -71,8 +68,8 @@ NOT_FOUND_BODY = "Not Found"
 SENTIMENT_MODEL = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 """The sentiment example of the text-classification task page [router]."""
 HF_INFERENCE_LLM = "HuggingFaceTB/SmolLM3-3B"
-"""An LLM of the hf-inference page's examples until 2026-02-26 (hub-docs ``450b1395``); none is
-listed since 2026-07-01. The teaching stand-in serves it, the today profile answers 404."""
+"""An LLM of hf-inference's examples until 2026-02-26 (hub-docs ``450b1395``), none since
+2026-07-01: the teaching stand-in serves it, the today profile answers 404."""
 
 # TGI's parameter rules [tgi-rules]: {TGI's message: broken(value, parameters)}, in TGI's order,
 # read by the client's pre-send check and the stand-in's validation. Messages word for word from
@@ -125,11 +122,8 @@ TGI_RULES: dict[str, Callable[[Any, Mapping[str, Any]], bool]] = {
 
 
 def tgi_violations(parameters: Mapping[str, Any], *, input_tokens: int | None = None) -> list[str]:
-    """Return TGI's messages for every rule ``parameters`` break, in TGI's order (empty: fine).
-
-    ``input_tokens`` (the prompt's length) enables the rules on ``inputs``. A value of the wrong
-    JSON type breaks no rule here: TGI's deserialiser refuses it first.
-    """
+    """Return TGI's messages for every rule ``parameters`` break, in TGI's order (empty: fine);
+    ``input_tokens`` enables the rules on ``inputs``. Values of a wrong JSON type break none."""
     p = {k: v for k, v in parameters.items() if v is not None}
     if input_tokens is not None:
         truncate = p.get("truncate")

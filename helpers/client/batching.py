@@ -79,8 +79,6 @@ class BatchReport:
 
     results: dict[str, ItemResult]
     attempts: list[Attempt] = field(default_factory=list)
-    sent: int = 0
-    skipped: int = 0
     stopped_by: str | None = None
     seconds: float = 0.0
 
@@ -92,15 +90,13 @@ class BatchReport:
     def retries(self) -> int:
         return sum(a.attempt > 1 for a in self.attempts)
 
-    def status_counts(self) -> dict[str, int]:
-        """Return {status: number of attempts}."""
+    def status_counts(self) -> dict[str, int]:  # {status: number of attempts}
         return dict(sorted(Counter(a.status for a in self.attempts).items()))
 
 
 def load_results(path: Path | None) -> dict[str, ItemResult]:
-    """Return a results file's outcomes by key: a success beats a failure, else the last wins.
-
-    A line cut short (a process killed mid-write) is skipped."""
+    """Return a results file's outcomes by key (a success beats a failure, else the last wins),
+    skipping a line cut short by a process killed mid-write."""
     results: dict[str, ItemResult] = {}
     for line in path.read_bytes().split(b"\n") if path and path.exists() else []:
         try:
@@ -205,7 +201,6 @@ def run_batch(
     stored = load_results(path)
     todo = [(k, p) for k, p in items.items() if not (k in stored and stored[k].ok)]
     report = BatchReport(results={k: stored[k] for k in items if k in stored})
-    report.skipped = len(items) - len(todo)
     pacer = pacer or Pacer()
     if policy is not None:
         pacer.interval = policy.interval
@@ -222,7 +217,6 @@ def run_batch(
     with tqdm(total=len(todo), desc="prompts", leave=False, disable=not progress) as bar:
 
         def record(item: ItemResult) -> None:
-            report.sent += bool(item.attempts)
             report.results[item.key] = item
             if path and (item.attempts or item.ok):  # only this thread writes the file
                 with path.open("a", encoding="utf-8") as file:

@@ -8,10 +8,8 @@ from the working directory upwards): the token (``HF_TOKEN``, then ``HUGGINGFACE
 
 from __future__ import annotations
 
-import getpass
 import ipaddress
 import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -55,13 +53,6 @@ class Setting:
     def where(self) -> str:
         return "in the environment" if self.source == "environment" else "in .env"
 
-    def describe(self) -> str:
-        """Return e.g. ``HF_TUTORIAL_MODE=local in .env``; a token's value is never shown."""
-        if self.source == "default":
-            return f"{self.name} not set (default)"
-        shown = "" if self.name in TOKEN_ENV_VARS else f"={self.value}"
-        return f"{self.name}{shown} {self.where}"
-
 
 def _first(names: tuple[str, ...], environ: Mapping[str, str] | None) -> Setting | None:
     """Return the first of ``names`` set in the environment, else in ``.env``; blank is unset."""
@@ -94,23 +85,9 @@ def find_token(environ: Mapping[str, str] | None = None) -> str | None:
     return token_setting(environ).value
 
 
-def _can_prompt() -> bool:
-    """Return True when a person can answer a getpass prompt."""
-    if os.environ.get("CI"):
-        return False
-    if "ipykernel" in sys.modules:
-        from IPython import get_ipython
-
-        return bool(getattr(getattr(get_ipython(), "kernel", None), "_allow_stdin", False))
-    return sys.stdin is not None and sys.stdin.isatty()
-
-
 def get_token(environ: Mapping[str, str] | None = None) -> str:
-    """Return the token, asking with getpass only when someone can type; else ConfigurationError."""
-    token = find_token(environ)
-    if not token and _can_prompt():
-        token = getpass.getpass("Hugging Face token (input hidden): ").strip()
-    if token:
+    """Return the token (environment, then ``.env``), or raise ConfigurationError with the fix."""
+    if token := find_token(environ):
         return token
     raise ConfigurationError(
         "No Hugging Face token found in HF_TOKEN, HUGGINGFACE_API_TOKEN or a .env file.",
@@ -134,7 +111,7 @@ def mode_and_reason(
             parameter=MODE_ENV_VAR,
         )
     if value != "auto":
-        return value, wanted.describe()
+        return value, f"{MODE_ENV_VAR}={wanted.value} {wanted.where}"
     token = token or token_setting(environ)
     if token.found:
         return "live", f"a token was found {token.where} ({token.name}) and {MODE_ENV_VAR} is auto"
@@ -175,10 +152,8 @@ def check_transport(url: str) -> None:
 
 @dataclass(frozen=True)
 class Settings:
-    """Where requests go and with which token (never in ``repr``); ``reason``: why, in words.
-
-    ``hub_api_url`` is the Hub's ``/api``; ``endpoint_url`` an Inference Endpoint's base, or None.
-    """
+    """Where requests go (the Hub's ``/api``, an Endpoint's base or None), with which token
+    (never in ``repr``), and why in words (``reason``)."""
 
     mode: str
     token: str | None = field(repr=False)
@@ -190,10 +165,6 @@ class Settings:
     @property
     def hub_url(self) -> str:
         return self.hub_api_url.removesuffix("/api")
-
-    @property
-    def token_hint(self) -> str:
-        return redact(self.token)
 
     @classmethod
     def live(

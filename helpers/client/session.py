@@ -33,21 +33,6 @@ DEFAULT_TIMEOUT = (5.0, 60.0)
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 
 
-def make_retry(total: int = 3) -> Retry:
-    """Return the urllib3 Retry policy: transient statuses and connection failures, POST too."""
-    return Retry(
-        total=total,
-        connect=total,
-        read=0,
-        status=total,
-        backoff_factor=0.5,
-        backoff_jitter=0.25,
-        status_forcelist=RETRY_STATUSES,
-        allowed_methods=frozenset({"GET", "POST"}),
-        raise_on_status=False,  # the last failed answer becomes our exception, with its message
-    )
-
-
 def build_payload(inputs: str, *, stream: bool = False, **parameters: Any) -> dict[str, Any]:
     """Return a ``{"inputs", "parameters"}`` payload (None values dropped) that TGI accepts.
 
@@ -64,15 +49,6 @@ def build_payload(inputs: str, *, stream: bool = False, **parameters: Any) -> di
     return {"inputs": inputs, "parameters": parameters, **({"stream": True} if stream else {})}
 
 
-def answered_by(response: requests.Response) -> str:
-    """Return who answered, read from the response itself (never from our configuration)."""
-    if contract.STAND_IN_HEADER in response.headers:
-        return "local stand-in (made-up text, not a real model)"
-    provider = response.headers.get(contract.PROVIDER_HEADER)
-    host = urlsplit(response.url).hostname
-    return f"{host} (provider {provider})" if provider else str(host)
-
-
 @dataclass
 class Generation:
     """A text-generation answer (``finish_reason`` from its details) and where it came from."""
@@ -87,9 +63,6 @@ class Generation:
     @property
     def finish_reason(self) -> str | None:
         return (self.details or {}).get("finish_reason")
-
-    def __str__(self) -> str:
-        return f"{self.text}\n[answered by: {self.answered_by}]"
 
 
 def _unexpected(what: str, data: Any, response: Any = None) -> APIError:
@@ -120,8 +93,7 @@ def _failure(url: str, exc: requests.exceptions.RequestException) -> APIError:
             f"Nothing at {url} accepted the connection in time (connect timeout).",
             url=url,
             phase="connect",
-            hint="Check the URL, your network and any proxy or firewall; a longer read "
-            "timeout does not help here.",
+            hint="Check the URL, the network, any proxy; a longer read timeout does not help.",
         )
     if isinstance(exc, requests.exceptions.Timeout) or "Read timed out" in reason:
         return RequestTimeoutError(f"Connected to {url}, but no answer came in time.", url=url)
@@ -132,10 +104,8 @@ def _failure(url: str, exc: requests.exceptions.RequestException) -> APIError:
 
 
 class InferenceSession:
-    """Calls the inference routes and the Hub API with one reusable ``requests.Session``.
-
-    ``retries=0`` turns retries off; ``allow_plain_http`` lets a (throw-away) token go over http.
-    """
+    """Calls the inference routes and the Hub API with one reusable ``requests.Session``;
+    ``allow_plain_http`` lets a (throw-away) token go over http."""
 
     def __init__(
         self,
@@ -148,7 +118,18 @@ class InferenceSession:
     ) -> None:
         self._token, self.timeout, self.allow_plain_http = token, timeout, allow_plain_http
         self.session = requests.Session()
-        adapter = HTTPAdapter(max_retries=make_retry(retries), pool_maxsize=pool_size)
+        retry = Retry(  # transient statuses and connection failures, POST too; never a read
+            total=retries,
+            connect=retries,
+            read=0,
+            status=retries,
+            backoff_factor=0.5,
+            backoff_jitter=0.25,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=frozenset({"GET", "POST"}),
+            raise_on_status=False,  # the last failed answer becomes our exception
+        )
+        adapter = HTTPAdapter(max_retries=retry, pool_maxsize=pool_size)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = "hf-inference-tutorial/0.2"
@@ -196,9 +177,13 @@ class InferenceSession:
         """Return the Generation for ``inputs`` posted to a classic ``url``; checked before sending."""
         payload = build_payload(inputs, **parameters)
         data, response = self.json("POST", url, json=payload)
+        headers = dict(response.headers)
+        host, provider = urlsplit(response.url).hostname, headers.get(contract.PROVIDER_HEADER)
+        by = f"{host} (provider {provider})" if provider else str(host)  # read from the answer
+        if contract.STAND_IN_HEADER in response.headers:
+            by = "local stand-in (made-up text, not a real model)"
         text, details = parse_generation(data)
-        status, headers = response.status_code, dict(response.headers)
-        return Generation(text, details, answered_by(response), payload, status, headers)
+        return Generation(text, details, by, payload, response.status_code, headers)
 
     def model_providers(self, hub_api_url: str, model_id: str) -> list[dict[str, Any]]:
         """Return the model's inference provider mapping: dicts with ``provider`` (maybe none).

@@ -12,7 +12,6 @@ import os
 import secrets
 import string
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
@@ -87,7 +86,7 @@ class Connection(InferenceSession):
             )
         return (
             f"LIVE: requests go to {self.settings.router_url} with token "
-            f"{self.settings.token_hint}{why}; they use your credits. HF_TUTORIAL_MODE=local "
+            f"{config.redact(self.settings.token)}{why}; they use your credits. HF_TUTORIAL_MODE=local "
             "switches to the offline stand-in."
         )
 
@@ -103,11 +102,9 @@ class Connection(InferenceSession):
             return response
         print(NO_CREDITS)
         sent = response.request
-        parts = urlsplit(sent.url or "")
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
         headers = {k: v for k, v in sent.headers.items() if k.lower() not in NOT_RESENT_HEADERS}
         headers["Authorization"] = f"Bearer {local_token()}"
-        url = self.connector.stand_in_url() + path
+        url = self.connector.stand_in_url() + sent.path_url
         return requests.request(
             sent.method or "POST", url, data=sent.body, headers=headers, timeout=(5, 60)
         )
@@ -189,7 +186,7 @@ class Connector:
             resolved, reason = config.mode_and_reason(environ, token)
             if resolved != "live":
                 return None, reason, None
-            token = token.value or config.get_token(environ=environ)
+            token = config.get_token(environ)
             settings = config.Settings.live(token, environ=environ, reason=reason)
             if check:
                 config.check_transport(settings.hub_api_url)
@@ -213,11 +210,8 @@ class Connector:
         check: bool = True,
         export: bool = True,
     ) -> Connection:
-        """Return a Connection for this notebook, printing a banner that says who answers.
-
-        ``mode`` overrides ``HF_TUTORIAL_MODE``; ``check=False`` skips the live check;
-        ``export=False`` leaves ``os.environ`` alone. What an earlier call exported does not count.
-        """
+        """Return a Connection, printing who answers; ``mode`` overrides HF_TUTORIAL_MODE (not
+        what an earlier call exported), ``check=False`` skips the live check."""
         learner = self.learner_environ()
         environ = {**learner, **({contract.MODE_ENV_VAR: mode} if mode else {})}
         settings, reason, failed = self._choose(environ, check)

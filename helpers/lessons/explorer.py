@@ -30,15 +30,13 @@ class ExplorerResult:
         return f"{head}\n\nPayload sent:\n{json.dumps(self.payload, indent=2)}"
 
 
-def explorer_request(
-    connection: Connection, prompt: str, *, model_id: str = GPT2, **parameters: Any
-) -> ExplorerResult:
+def explorer_request(connection: Connection, prompt: str, **parameters: Any) -> ExplorerResult:
     """Send one request with ``parameters`` (None dropped, floats as the sliders show them,
     ``details`` on); an error is returned, not raised."""
     params = {k: round(v, 6) if isinstance(v, float) else v for k, v in parameters.items()}
     params = {k: v for k, v in params.items() if v is not None} | {"details": True}
     try:
-        url = connection.text_generation_url(model_id)
+        url = connection.text_generation_url(GPT2)
         generation = connection.text_generation(url, prompt, **params)
     except HFError as error:
         return ExplorerResult({"inputs": prompt, "parameters": params}, error=error)
@@ -52,7 +50,7 @@ def parse_stop(text: str) -> list[str] | None:
     return [line.replace("\\n", "\n").replace("\\t", "\t") for line in lines if line] or None
 
 
-def parameter_explorer(connection: Connection, prompt: str, model_id: str = GPT2) -> Any:
+def parameter_explorer(connection: Connection, prompt: str) -> Any:
     """Return an ipywidgets box: parameter controls, a Send button and an output area."""
     import ipywidgets as w
 
@@ -90,7 +88,7 @@ def parameter_explorer(connection: Connection, prompt: str, model_id: str = GPT2
         values["stop"] = parse_stop(values["stop"])
         values["top_k"] = values["top_k"] or None
         values["top_p"] = values["top_p"] if values["top_p"] < 0.99 else None
-        result = explorer_request(connection, text, model_id=model_id, **values)
+        result = explorer_request(connection, text, **values)
         output.clear_output()
         with output:
             print(result.render())

@@ -18,14 +18,18 @@ from ..client.errors import (
 )
 from ..client.session import InferenceSession
 
-CHECK_TIMEOUT = (3.05, 5.0)
-"""(connect, read) seconds for the one reachability and token check of ``connect()``."""
+CHECK_TIMEOUT = (3.05, 5.0)  # (connect, read) seconds for connect()'s one check
 INFERENCE_PERMISSION = "inference.serverless.write"
 """The fine-grained permission shown as "Make calls to Inference Providers"."""
 TOKENS_PAGE = "https://huggingface.co/settings/tokens"
 PERMISSION = "the 'Make calls to Inference Providers' permission"
 NEXT_STEP_PERMISSION = f"To go live, give the token {PERMISSION}, then run connect() again."
 UNREACHABLE = (ConnectionFailedError, RequestTimeoutError)
+NEW_TOKEN = (
+    f"Create a new token at {TOKENS_PAGE}, put it in .env as HF_TOKEN=..., and restart the kernel.",
+    f"To go live, replace HF_TOKEN in .env with a current token from {TOKENS_PAGE}, then restart "
+    "the kernel.",
+)
 
 
 class Fallback(NamedTuple):
@@ -85,30 +89,20 @@ def _ask(session: InferenceSession, url: str, host: str, setting: str, what: str
     return data
 
 
-def _refused(hub: str, token: str, error: AuthenticationError) -> Fallback:
-    if error.status == 401:
-        fix = f"Create a new token at {TOKENS_PAGE}, put it in .env as HF_TOKEN=..., and restart"
-        step = f"To go live, replace HF_TOKEN in .env with a current token from {TOKENS_PAGE}, "
-        fix, step = fix + " the kernel.", step + "then restart the kernel."
-    else:
-        fix, step = f"Give it {PERMISSION}, then restart the kernel.", NEXT_STEP_PERMISSION
-    said = f"{hub} refused the token {token} (HTTP {error.status}: {error.message}). {fix}"
-    return Fallback(said, f"live mode was asked for, but {hub} refused the token", step)
-
-
 def check_live(settings: config.Settings) -> Fallback | None:
-    """Return None when the Hub and the router answer and the token is accepted; else why not.
-
-    One ``GET {hub}/api/whoami-v2`` and one ``GET {router}/v1/models`` (free), short timeouts, no
-    retries; a token without the inference permission counts as refused.
-    """
-    hub, router, token = settings.hub_url, settings.router_url, settings.token_hint
+    """Return None when the Hub's whoami-v2 accepts the token (with the inference permission)
+    and the router's free /v1/models answers; else why not. Short timeouts, no retries."""
+    hub, router, token = settings.hub_url, settings.router_url, config.redact(settings.token)
     with InferenceSession(settings.token, timeout=CHECK_TIMEOUT, retries=0) as session:
         whoami = f"{settings.hub_api_url}/whoami-v2"
         try:
             found = _ask(session, whoami, hub, contract.HUB_URL_ENV_VAR, "the Hugging Face Hub")
         except AuthenticationError as error:
-            return _refused(hub, token, error)
+            fix, step = f"Give it {PERMISSION}, then restart the kernel.", NEXT_STEP_PERMISSION
+            if error.status == 401:
+                fix, step = NEW_TOKEN
+            said = f"{hub} refused the token {token} (HTTP {error.status}: {error.message}). {fix}"
+            return Fallback(said, f"live mode was asked for, but {hub} refused the token", step)
         if isinstance(found, Fallback):
             return found
         if found is not None and not may_call_inference(found):  # every call would be a 403

@@ -50,10 +50,8 @@ def endpoint_rate(key: str) -> float:
 
 
 def free_credit_readings() -> list[float]:
-    """Return the sourced readings of the Free plan's monthly credits, the newest last.
-
-    Two copies of hub-docs ``pricing.md`` disagree: 0.10 USD "subject to change" (2026-08-22)
-    and "None" (an undated newer copy, ``date_qualifier`` "after")."""
+    """Return the Free plan's monthly credits as the sources read them, the newest last: 0.10 USD
+    (hub-docs ``pricing.md``, 2026-08-22), then "None" (a newer copy, ``date_qualifier`` after)."""
     plans = load_plans()
     free = plans[(plans["plan"] == "Free") & (plans["era"] == "current")]
     free = free.sort_values(["valid_as_of", "date_qualifier"])  # "" sorts before "after"
@@ -61,9 +59,8 @@ def free_credit_readings() -> list[float]:
 
 
 def plan_terms(free_credits: float | None = None) -> dict[str, tuple[float, float]]:
-    """Return {plan: (subscription USD/month, included credits USD/month)} from data/.
-
-    ``free_credits`` picks one of the Free plan's sourced readings; None: the newest (0.0)."""
+    """Return {plan: (subscription, included credits)} in USD a month; ``free_credits`` picks one
+    of the Free plan's sourced readings (None: the newest)."""
     readings, plans = free_credit_readings(), load_plans()
     pro = plans[(plans["plan"] == "PRO") & (plans["era"] == "current")].iloc[0]
     free_credits = readings[-1] if free_credits is None else free_credits
@@ -109,25 +106,19 @@ def steady() -> TrafficPattern:
     return TrafficPattern("steady", ((0.0, MINUTES_PER_MONTH),))
 
 
-def business_hours(
-    hours_per_day: float = 8, days: int = 22, start_hour: float = 9
-) -> TrafficPattern:
-    """Return traffic ``hours_per_day`` on ``days`` weekdays (5 of every 7 days)."""
+def business_hours(hours_per_day: float = 8, days: int = 22) -> TrafficPattern:
+    """Return traffic ``hours_per_day`` from 9:00 on ``days`` weekdays (5 of every 7 days)."""
     weekdays = itertools.islice((d for d in itertools.count() if d % 7 < 5), days)
-    periods = tuple((d * 1440 + start_hour * 60, hours_per_day * 60) for d in weekdays)
+    periods = tuple((d * 1440 + 9 * 60, hours_per_day * 60) for d in weekdays)
     return TrafficPattern(f"business hours ({hours_per_day:g} h × {days} days)", periods)
 
 
-def bursty(
-    bursts_per_day: int = 4, minutes_per_burst: float = 10, days: int = 30
-) -> TrafficPattern:
-    """Return ``bursts_per_day`` evenly spaced bursts of traffic every day."""
-    gap = 1440 / bursts_per_day
-    periods = tuple(
-        (d * 1440 + i * gap, float(minutes_per_burst))
-        for d in range(days)
-        for i in range(bursts_per_day)
+def bursty(bursts_per_day: int = 4, minutes_per_burst: float = 10) -> TrafficPattern:
+    """Return ``bursts_per_day`` evenly spaced bursts of traffic every day for 30 days."""
+    starts = (
+        d * 1440 + i * 1440 / bursts_per_day for d in range(30) for i in range(bursts_per_day)
     )
+    periods = tuple((start, float(minutes_per_burst)) for start in starts)
     return TrafficPattern(f"bursty ({bursts_per_day}/day × {minutes_per_burst:g} min)", periods)
 
 
@@ -137,11 +128,8 @@ PATTERNS = {"steady": steady, "business hours": business_hours, "bursty": bursty
 def billed_minutes(
     pattern: TrafficPattern, scale_to_zero_minutes: float | None, cold_start_minutes: float = 5.0
 ) -> float:
-    """Return the minutes one replica is billed in a month (rounded up to whole minutes).
-
-    With scale-to-zero each wake-up costs ``cold_start_minutes``, then the busy period, then
-    ``scale_to_zero_minutes`` of idling; a period that starts before that ends keeps it up.
-    """
+    """Return the minutes one replica is billed in a month, rounded up: with scale-to-zero, each
+    wake-up's cold start, the busy period, then the idle timeout (a period within it stays up)."""
     if scale_to_zero_minutes is None:
         return MINUTES_PER_MONTH
     total, up_until = 0.0, -math.inf
@@ -187,7 +175,6 @@ def compare_options(
     replicas: int = 1,
     scale_to_zero_minutes: float | None = None,
     pattern: str = "steady",
-    cold_start_minutes: float = 5.0,
     free_credits: float | None = None,
     t4_price: str = "docs",
 ) -> pd.DataFrame:
@@ -199,9 +186,7 @@ def compare_options(
     if pattern not in PATTERNS:
         raise ValueError(f"pattern must be one of {list(PATTERNS)}, got {pattern!r}")
     usd_per_hour, traffic = hourly_rate(instance_key, t4_price), PATTERNS[pattern]()
-    endpoint = dedicated_monthly_cost(
-        usd_per_hour, traffic, replicas, scale_to_zero_minutes, cold_start_minutes
-    )
+    endpoint = dedicated_monthly_cost(usd_per_hour, traffic, replicas, scale_to_zero_minutes)
     rows: list[tuple[str, float, float | None]] = []
     for plan, (subscription, credits) in plan_terms(free_credits).items():
         monthly = serverless_monthly_cost(

@@ -10,14 +10,15 @@ import argparse
 
 from ..client.batching import BatchReport, run_batch
 from ..client.session import InferenceSession
-from ..data import load_prompts
+from ..data import data_path
 from ..lessons.connection import local_token
 
 
 def _batch(n: int, knobs: dict, **options) -> BatchReport:
     from ..standin import start
 
-    prompts = load_prompts()
+    lines = (ln.strip() for ln in data_path("prompts.txt").read_text(encoding="utf-8").splitlines())
+    prompts = [ln for ln in lines if ln and not ln.startswith("#")]  # blank lines, comments
     with start(**knobs) as api:
         session = InferenceSession(local_token(), retries=0, pool_size=options.get("workers", 1))
         keyed = {f"p{i:04d}": prompts[i % len(prompts)] for i in range(n)}
