@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> None:
             parser.exit(2, f"no such notebook: {path}\n")
         except CellExecutionError as error:
             parser.exit(1, f"{path}: a cell failed, the notebook was not rewritten.\n{error}\n")
+        except (ValueError, KeyError) as error:  # nbformat's reader raises these
+            parser.exit(2, f"{path} is not a notebook ({type(error).__name__}); nothing was run.\n")
 
 
 if __name__ == "__main__":
