@@ -1,4 +1,4 @@
-"""Finding and reading the repository's ``data/`` folder."""
+"""Finding the repository's ``data/`` folder."""
 
 from __future__ import annotations
 
