@@ -16,15 +16,10 @@ _WHERE = {
     "local_token": "lessons.connection",
     "Connection": "lessons.connection",
     "InferenceSession": "client.session",
-    "Generation": "client.session",
     "parse_generation": "client.session",
     "Settings": "client.config",
     "HFError": "client.errors",
-    "APIError": "client.errors",
-    "BadRequestError": "client.errors",
     "ConfigurationError": "client.errors",
-    "CHAT_MODEL": "contract",
-    "GPT2": "contract",
     "explain": "explainer",
     "choose_provider": "lessons.providers",
 }
@@ -36,7 +31,3 @@ def __getattr__(name: str) -> Any:
     if name not in _WHERE:
         raise AttributeError(f"module 'helpers' has no attribute {name!r}")
     return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])

@@ -18,10 +18,8 @@ ROUTER_URL = "https://router.huggingface.co"
 HUB_URL = "https://huggingface.co"
 LEGACY_INFERENCE_URL = "https://api-inference.huggingface.co"
 """The seed tutorial's host. It answers 410 Gone since about December 2025 [legacy-host]."""
-LEGACY_PREFIX = "/api-inference.huggingface.co"
-"""Where the stand-in emulates the retired host."""
-ENDPOINT_PREFIX = "/endpoints/gpt2"
-"""The base path of the stand-in's emulated Inference Endpoint running gpt2."""
+LEGACY_PREFIX = "/api-inference.huggingface.co"  # where the stand-in emulates the retired host
+ENDPOINT_PREFIX = "/endpoints/gpt2"  # the stand-in's emulated Inference Endpoint running gpt2
 
 TOKEN_ENV_VARS = ("HF_TOKEN", "HUGGINGFACE_API_TOKEN")
 MODE_ENV_VAR = "HF_TUTORIAL_MODE"
@@ -40,8 +38,7 @@ TOKEN_PATTERN = re.compile(r"hf_[A-Za-z]{34}")
 MAX_STOP_SEQUENCES = 4
 MAX_BEST_OF = 2
 MAX_TOP_N_TOKENS = 5
-MAX_BODY_BYTES = 2_000_000
-"""TGI's ``--payload-limit``: larger bodies get 413."""
+MAX_BODY_BYTES = 2_000_000  # TGI's --payload-limit: larger bodies get 413
 MAX_TOTAL_TOKENS = 1024
 """gpt2's context (``n_positions``), the launcher's default ``--max-total-tokens``."""
 MAX_INPUT_TOKENS = 1023
@@ -71,14 +68,13 @@ NOT_FOUND_BODY = "Not Found"
 SENTIMENT_MODEL = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 """The sentiment example of the text-classification task page [router]."""
 HF_INFERENCE_LLM = "HuggingFaceTB/SmolLM3-3B"
-"""An LLM of the hf-inference page's examples until 2026-02-26 (hub-docs ``450b1395``); none is
-listed since 2026-07-01. The teaching stand-in serves it, the today profile answers 404."""
+"""An LLM of hf-inference's examples until 2026-02-26 (hub-docs ``450b1395``), none since
+2026-07-01: the teaching stand-in serves it, the today profile answers 404."""
 
-# TGI's parameter rules [tgi-rules]: (parameter, broken(value, parameters), TGI's message), read by
-# the client's pre-send check and the stand-in's validation; messages word for word from
-# router/src/validation.rs @ db931fcf (stream-only ones from server.rs), rows in TGI's order.
-# "inputs" is the prompt's token count, "input_length" the count after ``truncate``; "stream"
-# is the request's flag (TGI keeps it outside ``parameters``).
+# TGI's parameter rules [tgi-rules]: {TGI's message: broken(value, parameters)}, in TGI's order,
+# read by the client's pre-send check and the stand-in's validation. Messages word for word from
+# router/src/validation.rs @ db931fcf (stream-only ones from server.rs); each rule reads the
+# parameter its message names first. "inputs" is the prompt's token count after ``truncate``.
 
 
 def _sampling(p: Mapping[str, Any]) -> bool:
@@ -86,60 +82,64 @@ def _sampling(p: Mapping[str, Any]) -> bool:
     return bool(p.get("do_sample")) or any(p.get(k) is not None for k in keys)
 
 
-TGI_RULES: tuple[tuple[str, Callable[[Any, Mapping[str, Any]], bool], str], ...] = (
-    ("best_of", lambda v, p: not p.get("stream") and v > MAX_BEST_OF,
-     "`best_of` must be > 0 and <= {MAX_BEST_OF}. Given: {value}"),
-    ("best_of", lambda v, p: bool(p.get("stream")) and v != 1,
-     "`best_of` != 1 is not supported when streaming tokens"),
-    ("decoder_input_details", lambda v, p: bool(p.get("stream")) and v is True,
-     "`decoder_input_details` == true is not supported when streaming tokens"),
-    ("best_of", lambda v, p: v > 1 and not _sampling(p),
-     "you must use sampling when `best_of` is > 1"),
-    ("temperature", lambda v, p: v <= 0, "`temperature` must be strictly positive"),
-    ("repetition_penalty", lambda v, p: v <= 0, "`repetition_penalty` must be strictly positive"),
-    ("frequency_penalty", lambda v, p: not -2.0 <= v <= 2.0,
-     "`frequency_penalty` must be >= -2.0 and <= 2.0"),
-    ("top_p", lambda v, p: not 0.0 < v < 1.0, "`top_p` must be > 0.0 and < 1.0"),
-    ("typical_p", lambda v, p: not 0.0 < v < 1.0, "`typical_p` must be > 0.0 and < 1.0"),
-    ("top_k", lambda v, p: v <= 0, "`top_k` must be strictly positive"),
-    ("max_new_tokens", lambda v, p: v == 0, "`max_new_tokens` must be strictly positive"),
-    ("stop", lambda v, p: len(v) > MAX_STOP_SEQUENCES,
-     "`stop` supports up to {MAX_STOP_SEQUENCES} stop sequences. Given: {count}"),
-    ("seed", lambda v, p: (p.get("best_of") or 1) > 1, "`seed` must not be set when `best_of` > 1"),
-    ("top_n_tokens", lambda v, p: v > MAX_TOP_N_TOKENS,
-     "`top_n_tokens` must be >= 0 and <= {MAX_TOP_N_TOKENS}. Given: {value}"),
-    ("inputs", lambda v, p: v == 0, "`inputs` cannot be empty"),
-    ("truncate", lambda v, p: v == 0 or v > MAX_INPUT_TOKENS,
-     "`truncate` must be strictly positive and less than {MAX_INPUT_TOKENS}. Given: {value}"),
-    ("input_length", lambda v, p: v + p["max_new"] > MAX_TOTAL_TOKENS,
-     "`inputs` tokens + `max_new_tokens` must be <= {MAX_TOTAL_TOKENS}. "
-     "Given: {value} `inputs` tokens and {max_new} `max_new_tokens`"),
-    ("input_length", lambda v, p: v > MAX_INPUT_TOKENS,
-     "`inputs` must have less than {MAX_INPUT_TOKENS} tokens. Given: {value}"),
-)  # fmt: skip
+TGI_RULES: dict[str, Callable[[Any, Mapping[str, Any]], bool]] = {
+    "`best_of` must be > 0 and <= {MAX_BEST_OF}. Given: {value}": lambda v, p: (
+        not p.get("stream") and v > MAX_BEST_OF
+    ),
+    "`best_of` != 1 is not supported when streaming tokens": lambda v, p: (
+        bool(p.get("stream")) and v != 1
+    ),
+    "`decoder_input_details` == true is not supported when streaming tokens": lambda v, p: (
+        bool(p.get("stream")) and v is True
+    ),
+    "you must use sampling when `best_of` is > 1": lambda v, p: v > 1 and not _sampling(p),
+    "`temperature` must be strictly positive": lambda v, p: v <= 0,
+    "`repetition_penalty` must be strictly positive": lambda v, p: v <= 0,
+    "`frequency_penalty` must be >= -2.0 and <= 2.0": lambda v, p: not -2.0 <= v <= 2.0,
+    "`top_p` must be > 0.0 and < 1.0": lambda v, p: not 0.0 < v < 1.0,
+    "`typical_p` must be > 0.0 and < 1.0": lambda v, p: not 0.0 < v < 1.0,
+    "`top_k` must be strictly positive": lambda v, p: v <= 0,
+    "`max_new_tokens` must be strictly positive": lambda v, p: v == 0,
+    "`stop` supports up to {MAX_STOP_SEQUENCES} stop sequences. Given: {count}": lambda v, p: (
+        len(v) > MAX_STOP_SEQUENCES
+    ),
+    "`seed` must not be set when `best_of` > 1": lambda v, p: (p.get("best_of") or 1) > 1,
+    "`top_n_tokens` must be >= 0 and <= {MAX_TOP_N_TOKENS}. Given: {value}": lambda v, p: (
+        v > MAX_TOP_N_TOKENS
+    ),
+    "`inputs` cannot be empty": lambda v, p: v == 0,
+    "`truncate` must be strictly positive and less than {MAX_INPUT_TOKENS}. Given: {value}": (
+        lambda v, p: v == 0 or v > MAX_INPUT_TOKENS
+    ),
+    "`inputs` tokens + `max_new_tokens` must be <= {MAX_TOTAL_TOKENS}. "
+    "Given: {value} `inputs` tokens and {max_new} `max_new_tokens`": lambda v, p: (
+        v + p["max_new"] > MAX_TOTAL_TOKENS
+    ),
+    "`inputs` must have less than {MAX_INPUT_TOKENS} tokens. Given: {value}": lambda v, p: (
+        v > MAX_INPUT_TOKENS
+    ),
+}
 
 
 def tgi_violations(parameters: Mapping[str, Any], *, input_tokens: int | None = None) -> list[str]:
-    """Return TGI's messages for every rule ``parameters`` break, in TGI's order (empty: fine).
-
-    ``input_tokens`` (the prompt's length) enables the rows on the input. Values of a wrong JSON
-    type break no rule here: TGI's deserialiser refuses them first.
-    """
+    """Return TGI's messages for every rule ``parameters`` break, in TGI's order (empty: fine);
+    ``input_tokens`` enables the rules on ``inputs``. Values of a wrong JSON type break none."""
     p = {k: v for k, v in parameters.items() if v is not None}
     if input_tokens is not None:
         truncate = p.get("truncate")
-        length = min(input_tokens, truncate) if isinstance(truncate, int) else input_tokens
-        p["inputs"], p["input_length"] = input_tokens, length
-        p["max_new"] = p.get("max_new_tokens", max(MAX_TOTAL_TOKENS - length, 0))
+        p["inputs"] = (
+            min(input_tokens, truncate) if isinstance(truncate, int) and truncate else input_tokens
+        )
+        p["max_new"] = p.get("max_new_tokens", max(MAX_TOTAL_TOKENS - p["inputs"], 0))
     found = []
-    for name, broken, message in TGI_RULES:
-        if name not in p:
-            continue
-        value = p[name]
+    for message, broken in TGI_RULES.items():
+        name = re.search(r"`(\w+)`", message).group(1)
         try:
-            if broken(value, p):
-                count = len(value) if isinstance(value, list) else None
-                found.append(message.format_map({**globals(), **p, "value": value, "count": count}))
+            if name in p and broken(p[name], p):
+                count = len(p[name]) if isinstance(p[name], list) else None
+                found.append(
+                    message.format_map({**globals(), **p, "value": p[name], "count": count})
+                )
         except TypeError:
             continue
     return found

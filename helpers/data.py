@@ -1,4 +1,4 @@
-"""Finding and reading the repository's ``data/`` folder."""
+"""Finding the repository's ``data/`` folder."""
 
 from __future__ import annotations
 
@@ -16,9 +16,3 @@ def data_path(name: str) -> Path:
             "(pip install -e .), so that data/ sits beside the package."
         )
     return path
-
-
-def load_prompts(name: str = "prompts.txt") -> list[str]:
-    """Return the sample prompts: one per line, blank lines and # comments skipped."""
-    lines = (ln.strip() for ln in data_path(name).read_text(encoding="utf-8").splitlines())
-    return [ln for ln in lines if ln and not ln.startswith("#")]

@@ -11,10 +11,16 @@ from helpers.contract import tgi_violations
 
 CASES = [
     ({"best_of": 3, "do_sample": True}, None, "`best_of` must be > 0 and <= 2. Given: 3"),
-    ({"best_of": 2, "stream": True, "do_sample": True}, None,
-     "`best_of` != 1 is not supported when streaming tokens"),
-    ({"decoder_input_details": True, "stream": True}, None,
-     "`decoder_input_details` == true is not supported when streaming tokens"),
+    (
+        {"best_of": 2, "stream": True, "do_sample": True},
+        None,
+        "`best_of` != 1 is not supported when streaming tokens",
+    ),
+    (
+        {"decoder_input_details": True, "stream": True},
+        None,
+        "`decoder_input_details` == true is not supported when streaming tokens",
+    ),
     ({"best_of": 2}, None, "you must use sampling when `best_of` is > 1"),
     ({"temperature": 0.0}, None, "`temperature` must be strictly positive"),
     ({"repetition_penalty": -1}, None, "`repetition_penalty` must be strictly positive"),
@@ -24,18 +30,28 @@ CASES = [
     ({"top_k": 0}, None, "`top_k` must be strictly positive"),
     ({"max_new_tokens": 0}, None, "`max_new_tokens` must be strictly positive"),
     ({"stop": ["a", "b", "c", "d", "e"]}, None, "`stop` supports up to 4 stop sequences. Given: 5"),
-    ({"best_of": 2, "do_sample": True, "seed": 1}, None, "`seed` must not be set when `best_of` > 1"),
+    (
+        {"best_of": 2, "do_sample": True, "seed": 1},
+        None,
+        "`seed` must not be set when `best_of` > 1",
+    ),
     ({"top_n_tokens": 6}, None, "`top_n_tokens` must be >= 0 and <= 5. Given: 6"),
     ({}, 0, "`inputs` cannot be empty"),
     ({"truncate": 0}, None, "`truncate` must be strictly positive and less than 1023. Given: 0"),
     ({"truncate": 0}, 5, "`truncate` must be strictly positive and less than 1023. Given: 0"),
-    ({"truncate": 2000}, None,
-     "`truncate` must be strictly positive and less than 1023. Given: 2000"),
-    ({"max_new_tokens": 100}, 1000,
-     "`inputs` tokens + `max_new_tokens` must be <= 1024. Given: 1000 `inputs` tokens and 100 "
-     "`max_new_tokens`"),
+    (
+        {"truncate": 2000},
+        None,
+        "`truncate` must be strictly positive and less than 1023. Given: 2000",
+    ),
+    (
+        {"max_new_tokens": 100},
+        1000,
+        "`inputs` tokens + `max_new_tokens` must be <= 1024. Given: 1000 `inputs` tokens and 100 "
+        "`max_new_tokens`",
+    ),
     ({}, 1024, "`inputs` must have less than 1023 tokens. Given: 1024"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("parameters", "input_tokens", "message"), CASES)

@@ -1,10 +1,9 @@
 """``run_batch``: many prompts, paced to a rate limit, concurrent, retried, resumable.
 
-A Pacer spaces requests to the server's advertised ``RateLimit-Policy`` (read from the first
-answer) or to a given policy; a thread pool of ``workers`` shares one session; tenacity retries
-429, 5xx, broken connections and timeouts, waiting ``Retry-After`` / ``estimated_time`` when the
-server says, else full-jitter backoff; 401, 402 and 403 stop the batch (every prompt would meet
-them). Results are appended to a JSON-lines file: a second run sends only what is missing.
+A Pacer spaces requests to the server's ``RateLimit-Policy`` (read from the first answer) or to
+a given policy; ``workers`` threads share one session; tenacity retries 429, 5xx, drops and
+timeouts, waiting ``Retry-After`` / ``estimated_time`` when given, else full-jitter backoff;
+401, 402 and 403 stop the batch. Results go to a JSON-lines file: a rerun sends what is missing.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -35,6 +34,7 @@ from .session import InferenceSession
 
 TRANSIENT = (RateLimitError, ServerError, ConnectionFailedError, RequestTimeoutError)
 FATAL = (AuthenticationError, PaymentRequiredError)
+BACKOFF = tenacity.wait_random_exponential(multiplier=0.2, max=10.0)
 
 
 def server_wait(error: BaseException | None) -> float | None:
@@ -43,15 +43,10 @@ def server_wait(error: BaseException | None) -> float | None:
     return next((seconds for seconds in asked if seconds is not None), None)
 
 
-class WaitForServerOrBackoff:
+def wait_for_server_or_backoff(state: tenacity.RetryCallState) -> float:
     """tenacity wait: the server's own delay (at most 60 s) when given, else full-jitter backoff."""
-
-    def __init__(self, multiplier: float = 0.2, max_wait: float = 10.0) -> None:
-        self.backoff = tenacity.wait_random_exponential(multiplier=multiplier, max=max_wait)
-
-    def __call__(self, state: tenacity.RetryCallState) -> float:
-        asked = server_wait(state.outcome.exception() if state.outcome else None)
-        return min(asked, 60.0) if asked is not None else self.backoff(state)
+    asked = server_wait(state.outcome.exception() if state.outcome else None)
+    return min(asked, 60.0) if asked is not None else BACKOFF(state)
 
 
 @dataclass
@@ -84,8 +79,6 @@ class BatchReport:
 
     results: dict[str, ItemResult]
     attempts: list[Attempt] = field(default_factory=list)
-    sent: int = 0
-    skipped: int = 0
     stopped_by: str | None = None
     seconds: float = 0.0
 
@@ -97,38 +90,22 @@ class BatchReport:
     def retries(self) -> int:
         return sum(a.attempt > 1 for a in self.attempts)
 
-    def status_counts(self) -> dict[str, int]:
-        """Return {status: number of attempts}."""
+    def status_counts(self) -> dict[str, int]:  # {status: number of attempts}
         return dict(sorted(Counter(a.status for a in self.attempts).items()))
 
 
-class ResultStore:
-    """Results in a JSON-lines file, one line per finished prompt, appended as they arrive.
-
-    A process killed mid-write leaves at most a partial last line, which ``load`` skips. Only
-    ``run_batch``'s own thread appends.
-    """
-
-    def __init__(self, path: str | Path | None) -> None:
-        self.path = Path(path) if path else None
-
-    def load(self) -> dict[str, ItemResult]:
-        """Return the stored results by key: a success beats a failure, else the last line wins."""
-        results: dict[str, ItemResult] = {}
-        for line in self.path.read_bytes().split(b"\n") if self.path and self.path.exists() else []:
-            try:
-                item = ItemResult(**json.loads(line))
-            except (ValueError, TypeError):
-                continue  # blank, or cut short by a kill
-            if not (item.key in results and results[item.key].ok and not item.ok):
-                results[item.key] = item
-        return results
-
-    def append(self, item: ItemResult) -> None:
-        """Write one result line at the end of the file."""
-        if self.path is not None:
-            with self.path.open("a", encoding="utf-8") as file:
-                file.write(json.dumps(asdict(item), ensure_ascii=False) + "\n")
+def load_results(path: Path | None) -> dict[str, ItemResult]:
+    """Return a results file's outcomes by key (a success beats a failure, else the last wins),
+    skipping a line cut short by a process killed mid-write."""
+    results: dict[str, ItemResult] = {}
+    for line in path.read_bytes().split(b"\n") if path and path.exists() else []:
+        try:
+            item = ItemResult(**json.loads(line))
+        except (ValueError, TypeError):
+            continue
+        if not (item.key in results and results[item.key].ok and not item.ok):
+            results[item.key] = item
+    return results
 
 
 def _status_of(error: HFError) -> str:
@@ -210,43 +187,40 @@ def run_batch(
     pacer: Pacer | None = None,
     workers: int = 1,
     max_attempts: int = 5,
-    wait: Callable[[tenacity.RetryCallState], float] | None = None,
     progress: bool = True,
-    stop_after: int | None = None,
 ) -> BatchReport:
     """Send every prompt not already done to ``url``; return a BatchReport.
 
     ``prompts``: {key: prompt}, or a list (keys = prompts). Without ``policy`` and with ``pace``,
     the first prompt goes alone and the server's ``RateLimit-Policy`` is adopted from its answer.
     ``pacer``'s clock and sleep serve pacing, retries and timings (tests pass a fake one).
-    ``pace=False`` with ``max_attempts=1`` is the naive loop; ``stop_after`` sends at most that many.
+    ``pace=False`` with ``max_attempts=1`` is the naive loop.
     """
     items = dict(prompts) if isinstance(prompts, Mapping) else {p: p for p in prompts}
-    store = ResultStore(results_path)
-    stored = store.load()
+    path = Path(results_path) if results_path else None
+    stored = load_results(path)
     todo = [(k, p) for k, p in items.items() if not (k in stored and stored[k].ok)]
     report = BatchReport(results={k: stored[k] for k in items if k in stored})
-    report.skipped = len(items) - len(todo)
     pacer = pacer or Pacer()
     if policy is not None:
         pacer.interval = policy.interval
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_exception_type(TRANSIENT),
         stop=tenacity.stop_after_attempt(max_attempts),
-        wait=wait or WaitForServerOrBackoff(),
+        wait=wait_for_server_or_backoff,
         sleep=pacer.sleep,
         reraise=True,
     )
-    batch = _Batch(session, url, parameters or {}, report, pacer, pace, policy is not None,
-                   retrying, t0=pacer.clock())  # fmt: skip
-    todo = todo[:stop_after] if stop_after is not None else todo
+    adopted = policy is not None
+    batch = _Batch(session, url, parameters or {}, report, pacer, pace, adopted, retrying)
+    batch.t0 = pacer.clock()
     with tqdm(total=len(todo), desc="prompts", leave=False, disable=not progress) as bar:
 
         def record(item: ItemResult) -> None:
-            report.sent += bool(item.attempts)
             report.results[item.key] = item
-            if item.attempts or item.ok:
-                store.append(item)
+            if path and (item.attempts or item.ok):  # only this thread writes the file
+                with path.open("a", encoding="utf-8") as file:
+                    file.write(json.dumps(asdict(item), ensure_ascii=False) + "\n")
             bar.update(1)
 
         if pace and policy is None and todo:  # the probe: learn the server's policy first

@@ -8,13 +8,10 @@ from the working directory upwards): the token (``HF_TOKEN``, then ``HUGGINGFACE
 
 from __future__ import annotations
 
-import getpass
 import ipaddress
 import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values, find_dotenv
@@ -31,16 +28,6 @@ from ..contract import (
 from .errors import ConfigurationError
 
 MODES = ("local", "live", "auto")
-
-
-def is_loopback_host(host: str | None) -> bool:
-    """Return True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
-    if not host or host.lower() == "localhost":
-        return bool(host)
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def redact(token: str | None) -> str:
@@ -66,71 +53,41 @@ class Setting:
     def where(self) -> str:
         return "in the environment" if self.source == "environment" else "in .env"
 
-    def describe(self) -> str:
-        """Return e.g. ``HF_TUTORIAL_MODE=local in .env``; a token's value is never shown."""
-        if self.source == "default":
-            return f"{self.name} not set (default)"
-        shown = "" if self.name in TOKEN_ENV_VARS else f"={self.value}"
-        return f"{self.name}{shown} {self.where}"
+
+def _first(names: tuple[str, ...], environ: Mapping[str, str] | None) -> Setting | None:
+    """Return the first of ``names`` set in the environment, else in ``.env``; blank is unset."""
+    for source in ("environment", ".env"):
+        if source == "environment":
+            values: Mapping[str, str | None] = os.environ if environ is None else environ
+        else:
+            path = find_dotenv(usecwd=True)  # from the working directory upwards
+            values = dotenv_values(path) if path else {}
+        for name in names:
+            if value := (values.get(name) or "").strip():
+                return Setting(name, value, source)
+    return None
 
 
 def read_setting(
-    name: str,
-    *,
-    environ: Mapping[str, str] | None = None,
-    dotenv_path: str | None = None,
-    default: str | None = None,
+    name: str, *, environ: Mapping[str, str] | None = None, default: str | None = None
 ) -> Setting:
-    """Return the Setting ``name``: the environment, then ``.env``, then ``default``.
-
-    Blank values count as missing; ``dotenv_path`` None searches upwards, '' reads no file.
-    """
-    value = ((os.environ if environ is None else environ).get(name) or "").strip()
-    if value:
-        return Setting(name, value, "environment")
-    path = find_dotenv(usecwd=True) if dotenv_path is None else dotenv_path
-    value = ((dotenv_values(path) if path and Path(path).is_file() else {}).get(name) or "").strip()
-    return Setting(name, value, ".env") if value else Setting(name, default, "default")
+    """Return the Setting ``name``: the environment, then ``.env``, then ``default``."""
+    return _first((name,), environ) or Setting(name, default, "default")
 
 
-def token_setting(
-    environ: Mapping[str, str] | None = None, dotenv_path: str | None = None
-) -> Setting:
+def token_setting(environ: Mapping[str, str] | None = None) -> Setting:
     """Return the token's Setting: HF_TOKEN, then HUGGINGFACE_API_TOKEN; environment first."""
-    for env, path in ((environ, ""), ({}, dotenv_path)):
-        for name in TOKEN_ENV_VARS:
-            found = read_setting(name, environ=os.environ if env is None else env, dotenv_path=path)
-            if found.found:
-                return found
-    return Setting(TOKEN_ENV_VARS[0], None, "default")
+    return _first(TOKEN_ENV_VARS, environ) or Setting(TOKEN_ENV_VARS[0], None, "default")
 
 
-def find_token(
-    environ: Mapping[str, str] | None = None, dotenv_path: str | None = None
-) -> str | None:
+def find_token(environ: Mapping[str, str] | None = None) -> str | None:
     """Return the first token found (environment, then ``.env``), or None. Never prompts."""
-    return token_setting(environ, dotenv_path).value
+    return token_setting(environ).value
 
 
-def _can_prompt() -> bool:
-    """Return True when a person can answer a getpass prompt."""
-    if os.environ.get("CI"):
-        return False
-    if "ipykernel" in sys.modules:
-        from IPython import get_ipython
-
-        return bool(getattr(getattr(get_ipython(), "kernel", None), "_allow_stdin", False))
-    return sys.stdin is not None and sys.stdin.isatty()
-
-
-def get_token(
-    prompt: bool = True, environ: Mapping[str, str] | None = None, dotenv_path: str | None = None
-) -> str:
-    """Return the token, asking with getpass only when someone can type; else ConfigurationError."""
-    token = find_token(environ, dotenv_path)
-    if not token and prompt and _can_prompt():
-        token = getpass.getpass("Hugging Face token (input hidden): ").strip()
-    if token:
+def get_token(environ: Mapping[str, str] | None = None) -> str:
+    """Return the token (environment, then ``.env``), or raise ConfigurationError with the fix."""
+    if token := find_token(environ):
         return token
     raise ConfigurationError(
         "No Hugging Face token found in HF_TOKEN, HUGGINGFACE_API_TOKEN or a .env file.",
@@ -141,12 +98,10 @@ def get_token(
 
 
 def mode_and_reason(
-    environ: Mapping[str, str] | None = None,
-    token: Setting | None = None,
-    dotenv_path: str | None = None,
+    environ: Mapping[str, str] | None = None, token: Setting | None = None
 ) -> tuple[str, str]:
     """Return (``"local"`` or ``"live"``, why in words); ConfigurationError for a bad mode."""
-    wanted = read_setting(MODE_ENV_VAR, environ=environ, dotenv_path=dotenv_path, default="auto")
+    wanted = read_setting(MODE_ENV_VAR, environ=environ, default="auto")
     value = (wanted.value or "auto").strip().lower()
     if value not in MODES:
         raise ConfigurationError(
@@ -156,22 +111,16 @@ def mode_and_reason(
             parameter=MODE_ENV_VAR,
         )
     if value != "auto":
-        return value, wanted.describe()
-    token = token or token_setting(environ, dotenv_path)
+        return value, f"{MODE_ENV_VAR}={wanted.value} {wanted.where}"
+    token = token or token_setting(environ)
     if token.found:
         return "live", f"a token was found {token.where} ({token.name}) and {MODE_ENV_VAR} is auto"
     return "local", "no token was found"
 
 
-def url_setting(
-    name: str,
-    default: str | None,
-    *,
-    environ: Mapping[str, str] | None = None,
-    dotenv_path: str | None = None,
-) -> str | None:
+def url_setting(name: str, default: str | None, environ: Mapping[str, str] | None) -> str | None:
     """Return the URL setting ``name`` without a trailing slash; ConfigurationError if bad."""
-    found = read_setting(name, environ=environ, dotenv_path=dotenv_path, default=default)
+    found = read_setting(name, environ=environ, default=default)
     if not found.value:
         return None
     parts = urlsplit(found.value)
@@ -187,7 +136,12 @@ def url_setting(
 def check_transport(url: str) -> None:
     """Raise ConfigurationError unless a token may go to ``url``: https, or http to this machine."""
     parts = urlsplit(url)
-    if parts.scheme == "https" or (parts.scheme == "http" and is_loopback_host(parts.hostname)):
+    host = parts.hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if parts.scheme == "https" or (parts.scheme == "http" and loopback):
         return
     raise ConfigurationError(
         f"Refusing to send a token to {parts.scheme}://{parts.hostname}: only https, or "
@@ -198,10 +152,8 @@ def check_transport(url: str) -> None:
 
 @dataclass(frozen=True)
 class Settings:
-    """Where requests go and with which token (never in ``repr``); ``reason``: why, in words.
-
-    ``hub_api_url`` is the Hub's ``/api``; ``endpoint_url`` an Inference Endpoint's base, or None.
-    """
+    """Where requests go (the Hub's ``/api``, an Endpoint's base or None), with which token
+    (never in ``repr``), and why in words (``reason``)."""
 
     mode: str
     token: str | None = field(repr=False)
@@ -214,16 +166,12 @@ class Settings:
     def hub_url(self) -> str:
         return self.hub_api_url.removesuffix("/api")
 
-    @property
-    def token_hint(self) -> str:
-        return redact(self.token)
-
     @classmethod
     def live(
         cls, token: str | None, *, environ: Mapping[str, str] | None = None, reason: str = ""
     ) -> Settings:
         """Return live Settings: URLs from HF_ROUTER_URL, HF_HUB_URL and HF_ENDPOINT_URL."""
-        router = url_setting(ROUTER_URL_ENV_VAR, ROUTER_URL, environ=environ) or ROUTER_URL
-        hub = url_setting(HUB_URL_ENV_VAR, HUB_URL, environ=environ) or HUB_URL
-        endpoint = url_setting(ENDPOINT_ENV_VAR, None, environ=environ)
+        router = url_setting(ROUTER_URL_ENV_VAR, ROUTER_URL, environ) or ROUTER_URL
+        hub = url_setting(HUB_URL_ENV_VAR, HUB_URL, environ) or HUB_URL
+        endpoint = url_setting(ENDPOINT_ENV_VAR, None, environ)
         return cls("live", token, router, hub + "/api", endpoint, reason)

@@ -21,10 +21,7 @@ class RateLimitPolicy:
     quota: int
     window: float
 
-    @property
-    def interval(self) -> float:
-        """Return the seconds between requests that use the whole quota evenly."""
-        return self.window / self.quota
+    interval = property(lambda self: self.window / self.quota, doc="Seconds between requests.")
 
 
 def parse_policy(headers: dict[str, str]) -> RateLimitPolicy | None:
@@ -37,11 +34,9 @@ def parse_policy(headers: dict[str, str]) -> RateLimitPolicy | None:
 
 
 class Pacer:
-    """Spaces calls to ``wait()`` at least ``interval`` seconds apart, across threads.
+    """Spaces calls to ``wait()`` ``interval`` seconds apart (plus a 3 % ``margin``), across threads.
 
-    ``margin`` (0.03: 3 % slower than the limit) absorbs the jitter between the moment a request
-    leaves here and the moment the server counts it. ``clock`` and ``sleep`` may be fakes.
-    """
+    ``clock`` and ``sleep`` may be fakes."""
 
     def __init__(
         self,
@@ -55,11 +50,8 @@ class Pacer:
         self._lock = threading.Lock()
 
     def set_policy(self, policy: RateLimitPolicy) -> None:
-        """Adopt ``policy``: the next slot is one interval after now and after the last slot.
-
-        A server opens its window when a request arrives, not when it was sent: counting from
-        the probe's send time could squeeze one request too many into that window.
-        """
+        """Adopt ``policy``: the next slot is one interval after now (when the server counted
+        the probe, which is later than its send) and after the last slot."""
         with self._lock:
             self.interval = policy.interval
             step = self.interval * (1 + self.margin)

@@ -1,18 +1,15 @@
 """``InferenceSession``: a small client for the inference API on one ``requests.Session``.
 
-It carries the token, reuses connections and retries 429 and 5xx answers and connection failures
-(never a read failure: the server may have done the work) with urllib3's ``Retry``, which sleeps
-for ``Retry-After`` when given. Every failure is one of ``helpers.client.errors``. The classic
-body (``{"inputs", "parameters"}``, TGI's) is checked before sending with TGI's rules from
-``helpers.contract`` (notebooks/REFERENCES.md, "Text generation"); ``stream`` reads TGI's or
-OpenAI's events.
+It carries the token, reuses connections and retries 429, 5xx and connection failures (never a
+read failure: the server may have done the work) with urllib3's ``Retry``, which honours
+``Retry-After``. Every failure is one of ``helpers.client.errors``; the classic body
+(``{"inputs", "parameters"}``) is checked first with TGI's rules from ``helpers.contract``.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,65 +27,26 @@ from .errors import (
     RequestTimeoutError,
     error_from_response,
 )
-from .sse import iter_events
 
 DEFAULT_TIMEOUT = (5.0, 60.0)
 """(connect, read) seconds. Every request has a timeout; requests has none by default."""
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-OPENAI_NAMES = {"max_tokens": "max_new_tokens", "echo": "return_full_text", "prompt": "inputs"}
-"""OpenAI's completions names, which the classic route would silently ignore → TGI's names."""
-
-
-def make_retry(total: int = 3, backoff_factor: float = 0.5) -> Retry:
-    """Return the urllib3 Retry policy: transient statuses and connection failures, POST too."""
-    return Retry(
-        total=total,
-        connect=total,
-        read=0,
-        status=total,
-        backoff_factor=backoff_factor,
-        backoff_jitter=0.25,
-        status_forcelist=RETRY_STATUSES,
-        allowed_methods=frozenset({"GET", "POST"}),
-        raise_on_status=False,  # the last failed answer becomes our exception, with its message
-    )
-
-
-def check_parameters(parameters: dict[str, Any], *, input_tokens: int | None = None) -> None:
-    """Raise ConfigurationError for the first rule ``parameters`` break (TGI's own message)."""
-    for name, right in OPENAI_NAMES.items():
-        if name in parameters:
-            raise ConfigurationError(
-                f"`{name}` belongs to OpenAI's completions shape; the classic shape calls it "
-                f"`{right}` (the server would ignore `{name}`).",
-                hint=f"Use `{right}` instead.",
-                parameter=name,
-            )
-    problems = contract.tgi_violations(parameters, input_tokens=input_tokens)
-    if problems:
-        named = re.search(r"`(\w+)`", problems[0])
-        parameter = named.group(1) if named else None
-        raise ConfigurationError(
-            f"The server would refuse this payload: {problems[0]}",
-            hint=f"Change `{parameter}` so that it follows the rule." if parameter else None,
-            parameter=parameter,
-        )
 
 
 def build_payload(inputs: str, *, stream: bool = False, **parameters: Any) -> dict[str, Any]:
-    """Return a checked ``{"inputs", "parameters"}`` payload (None values dropped)."""
+    """Return a ``{"inputs", "parameters"}`` payload (None values dropped) that TGI accepts.
+
+    Raise ConfigurationError with TGI's own message for the first rule it breaks."""
     parameters = {k: v for k, v in parameters.items() if v is not None}
-    check_parameters({**parameters, "stream": True} if stream else parameters)
+    problems = contract.tgi_violations({**parameters, "stream": True} if stream else parameters)
+    if problems:
+        parameter = re.search(r"`(\w+)`", problems[0]).group(1)
+        raise ConfigurationError(
+            f"The server would refuse this payload: {problems[0]}",
+            hint=f"Change `{parameter}` so that it follows the rule.",
+            parameter=parameter,
+        )
     return {"inputs": inputs, "parameters": parameters, **({"stream": True} if stream else {})}
-
-
-def answered_by(response: requests.Response) -> str:
-    """Return who answered, read from the response itself (never from our configuration)."""
-    if contract.STAND_IN_HEADER in response.headers:
-        return "local stand-in (made-up text, not a real model)"
-    provider = response.headers.get(contract.PROVIDER_HEADER)
-    host = urlsplit(response.url).hostname
-    return f"{host} (provider {provider})" if provider else str(host)
 
 
 @dataclass
@@ -100,15 +58,11 @@ class Generation:
     answered_by: str
     payload: dict[str, Any]
     status: int
-    request_id: str | None = None
     headers: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def finish_reason(self) -> str | None:
         return (self.details or {}).get("finish_reason")
-
-    def __str__(self) -> str:
-        return f"{self.text}\n[answered by: {self.answered_by}]"
 
 
 def _unexpected(what: str, data: Any, response: Any = None) -> APIError:
@@ -131,13 +85,6 @@ def parse_generation(data: Any) -> tuple[str, dict[str, Any] | None]:
     raise _unexpected("generated_text", data)
 
 
-KNOWN_CAUSES = (
-    "Name or service not known", "Temporary failure in name resolution",
-    "nodename nor servname provided", "Connection refused", "No route to host",
-    "Network is unreachable", "Connection reset by peer",
-)  # fmt: skip
-
-
 def _failure(url: str, exc: requests.exceptions.RequestException) -> APIError:
     """Return our exception for what requests raised when no HTTP answer came."""
     reason = str(exc.args[0]) if exc.args else type(exc).__name__
@@ -146,21 +93,19 @@ def _failure(url: str, exc: requests.exceptions.RequestException) -> APIError:
             f"Nothing at {url} accepted the connection in time (connect timeout).",
             url=url,
             phase="connect",
-            hint="Check the URL, your network and any proxy or firewall; a longer read "
-            "timeout does not help here.",
+            hint="Check the URL, the network, any proxy; a longer read timeout does not help.",
         )
     if isinstance(exc, requests.exceptions.Timeout) or "Read timed out" in reason:
         return RequestTimeoutError(f"Connected to {url}, but no answer came in time.", url=url)
-    short = next((k for k in KNOWN_CAUSES if k in reason), reason[:200])
-    return ConnectionFailedError(f"Could not connect to {url}: {short}", url=url)
+    errno = re.search(r"\[Errno -?\d+\] ([^'\")]+)", reason)  # e.g. "Connection refused"
+    return ConnectionFailedError(
+        f"Could not connect to {url}: {errno.group(1) if errno else reason[:200]}", url=url
+    )
 
 
 class InferenceSession:
-    """Calls the inference routes and the Hub API with one reusable ``requests.Session``.
-
-    ``retries=0`` turns retries off. ``allow_plain_http`` lets the token travel over http to any
-    host (throw-away stand-in tokens only).
-    """
+    """Calls the inference routes and the Hub API with one reusable ``requests.Session``;
+    ``allow_plain_http`` lets a (throw-away) token go over http."""
 
     def __init__(
         self,
@@ -168,13 +113,22 @@ class InferenceSession:
         *,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         retries: int = 3,
-        backoff_factor: float = 0.5,
         pool_size: int = 10,
         allow_plain_http: bool = False,
     ) -> None:
         self._token, self.timeout, self.allow_plain_http = token, timeout, allow_plain_http
         self.session = requests.Session()
-        retry = make_retry(retries, backoff_factor)
+        retry = Retry(  # transient statuses and connection failures, POST too; never a read
+            total=retries,
+            connect=retries,
+            read=0,
+            status=retries,
+            backoff_factor=0.5,
+            backoff_jitter=0.25,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=frozenset({"GET", "POST"}),
+            raise_on_status=False,  # the last failed answer becomes our exception
+        )
         adapter = HTTPAdapter(max_retries=retry, pool_maxsize=pool_size)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -224,31 +178,20 @@ class InferenceSession:
         payload = build_payload(inputs, **parameters)
         data, response = self.json("POST", url, json=payload)
         headers = dict(response.headers)
-        request_id = next((headers[h] for h in contract.REQUEST_ID_HEADERS if h in headers), None)
-        return Generation(*parse_generation(data), answered_by(response), payload,
-                          response.status_code, request_id, headers)  # fmt: skip
-
-    def stream(self, url: str, body: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        """POST ``body`` (with ``"stream": true``) and yield its events, TGI's or OpenAI's."""
-        with self.request("POST", url, json={**body, "stream": True}, stream=True) as response:
-            try:
-                yield from iter_events(response.iter_lines(decode_unicode=True), url)
-            except requests.exceptions.RequestException as exc:
-                raise ConnectionFailedError(
-                    f"The stream from {url} broke: {exc}", url=url
-                ) from None
+        host, provider = urlsplit(response.url).hostname, headers.get(contract.PROVIDER_HEADER)
+        by = f"{host} (provider {provider})" if provider else str(host)  # read from the answer
+        if contract.STAND_IN_HEADER in response.headers:
+            by = "local stand-in (made-up text, not a real model)"
+        text, details = parse_generation(data)
+        return Generation(text, details, by, payload, response.status_code, headers)
 
     def model_providers(self, hub_api_url: str, model_id: str) -> list[dict[str, Any]]:
-        """Return the model's inference provider mapping as a list of dicts (maybe empty).
+        """Return the model's inference provider mapping: dicts with ``provider`` (maybe none).
 
-        The Hub answers an object keyed by provider; older answers a list with ``provider``.
-        """
-        url = f"{hub_api_url}/models/{model_id}"
+        The Hub answers an object keyed by provider, or a list of objects with ``provider``."""
         params = {"expand[]": "inferenceProviderMapping"}
-        data, _ = self.json("GET", url, params=params, auth=False)
-        mapping = data.get("inferenceProviderMapping") if isinstance(data, dict) else None
+        data, _ = self.json("GET", f"{hub_api_url}/models/{model_id}", params=params, auth=False)
+        mapping = (data if isinstance(data, dict) else {}).get("inferenceProviderMapping") or []
         if isinstance(mapping, dict):
-            return [
-                {**(v if isinstance(v, dict) else {}), "provider": k} for k, v in mapping.items()
-            ]
+            mapping = [{**v, "provider": k} for k, v in mapping.items() if isinstance(v, dict)]
         return [m for m in mapping if isinstance(m, dict)] if isinstance(mapping, list) else []

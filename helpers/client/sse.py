@@ -14,21 +14,15 @@ from typing import Any
 from .errors import APIError, error_from_stream_event
 
 
-def data_lines(lines: Iterable[str | bytes]) -> Iterator[str]:
-    """Yield the payload of every ``data:`` line, stopping at ``[DONE]``."""
-    for raw in lines:
-        line = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
-        if line.startswith("data:"):
-            data = line[len("data:") :].strip()
-            if data == "[DONE]":
-                return
-            if data:
-                yield data
-
-
 def iter_events(lines: Iterable[str | bytes], url: str | None = None) -> Iterator[dict[str, Any]]:
     """Yield each event as a dict; raise StreamError on an error event, APIError on non-JSON."""
-    for data in data_lines(lines):
+    for raw in lines:
+        line = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+        data = line[len("data:") :].strip() if line.startswith("data:") else ""
+        if data == "[DONE]":
+            return
+        if not data:
+            continue
         try:
             event = json.loads(data)
         except ValueError:

@@ -1,10 +1,9 @@
 """``connect()``: the one call at the top of every notebook, and the Connection it returns.
 
 It decides local or live (``HF_TUTORIAL_MODE``, a token or not), checks once that the live
-service answers and accepts the token, else says why in plain words and starts the local
-stand-in; prints a banner that says who answers and why; and exports the settings into
-``os.environ`` for the ``snippet`` cells. ``connect`` is a Connector: it keeps the last
-Connection (what it exported, over what) and the stand-in it started.
+service answers and accepts the token, else says why and starts the local stand-in; prints a
+banner that says who answers and why; and exports the settings into ``os.environ`` for the
+``snippet`` cells. ``connect`` is a Connector: it keeps the last Connection and its stand-in.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import os
 import secrets
 import string
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
@@ -38,6 +36,7 @@ NO_CREDITS = (
     "stand-in answers this same request."
 )
 NOT_RESENT_HEADERS = {"authorization", "host", "content-length", "cookie"}
+HF = "hf-inference"
 
 
 def local_token() -> str:
@@ -48,8 +47,7 @@ def local_token() -> str:
 class Connection(InferenceSession):
     """An InferenceSession that knows where this notebook's requests go (``settings``), and why.
 
-    ``next_step`` is the banner's last sentence when local (how to go live).
-    """
+    ``next_step`` is the banner's last sentence when local (how to go live)."""
 
     def __init__(
         self,
@@ -59,7 +57,6 @@ class Connection(InferenceSession):
         connector: Any = None,
         **options: Any,
     ) -> None:
-        # Local, the token is a throw-away one, so a room's stand-in on plain http may get it.
         super().__init__(settings.token, allow_plain_http=settings.mode == "local", **options)
         self.settings, self.next_step = settings, next_step
         self.connector = connector or connect
@@ -69,12 +66,7 @@ class Connection(InferenceSession):
     mode = property(lambda self: self.settings.mode, doc='"local" or "live".')
     is_local = property(lambda self: self.settings.mode == "local")
     token = property(lambda self: self.settings.token, doc="The token (never print it).")
-    chat_url = property(lambda self: f"{self.settings.router_url}/v1/chat/completions")
-
-    @property
-    def stand_in_url(self) -> str | None:
-        """Return the stand-in's URL when local, else None."""
-        return self.settings.router_url if self.is_local else None
+    stand_in_url = property(lambda self: self.settings.router_url if self.is_local else None)
 
     @property
     def endpoint_url(self) -> str | None:
@@ -94,35 +86,25 @@ class Connection(InferenceSession):
             )
         return (
             f"LIVE: requests go to {self.settings.router_url} with token "
-            f"{self.settings.token_hint}{why}; they use your credits. HF_TUTORIAL_MODE=local "
+            f"{config.redact(self.settings.token)}{why}; they use your credits. HF_TUTORIAL_MODE=local "
             "switches to the offline stand-in."
         )
 
-    def model_url(self, model_id: str = GPT2, provider: str = "hf-inference") -> str:
-        """Return the router URL of a classic task model, e.g. ``…/hf-inference/models/gpt2``."""
-        return f"{self.settings.router_url}/{provider}/models/{model_id}"
-
     def text_generation_url(self, model_id: str = GPT2) -> str:
         """Return where a classic text-generation body goes: HF_ENDPOINT_URL, else the router."""
-        return self.settings.endpoint_url or self.model_url(model_id)
+        return self.settings.endpoint_url or f"{self.settings.router_url}/{HF}/models/{model_id}"
 
     def fallback(self, response: requests.Response) -> requests.Response:
-        """Return ``response``, or for a 402 (no credits left) the stand-in's answer to its request.
+        """Return ``response``, or for a 402 (no credits) the stand-in's answer to the same request.
 
-        A 402 prints ``NO_CREDITS`` and sends the same request (method, path and query, body,
-        headers) to the stand-in with a throw-away token: the learner's token is never re-sent.
-
-        >>> response = hf.fallback(requests.post(url, headers=headers, json=body))  # doctest: +SKIP
-        """
+        Says ``NO_CREDITS`` and re-sends it with a throw-away token, never the learner's."""
         if response.status_code != 402:
             return response
         print(NO_CREDITS)
         sent = response.request
-        parts = urlsplit(sent.url or "")
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
         headers = {k: v for k, v in sent.headers.items() if k.lower() not in NOT_RESENT_HEADERS}
         headers["Authorization"] = f"Bearer {local_token()}"
-        url = self.connector.stand_in_url() + path
+        url = self.connector.stand_in_url() + sent.path_url
         return requests.request(
             sent.method or "POST", url, data=sent.body, headers=headers, timeout=(5, 60)
         )
@@ -133,23 +115,19 @@ class Connection(InferenceSession):
 
         return diagnose(model, call, environ=connect.learner_environ())
 
-    def serving(self, model_id: str = GPT2, provider: str = "hf-inference") -> Connection:
-        """Return a Connection that serves ``model_id``: this one, or a local one instead.
-
-        Live without HF_ENDPOINT_URL, the Hub is asked whether ``provider`` serves the model;
-        when it does not (gpt2 today) or cannot be asked, this says so and returns a local
-        Connection. This Connection and the exported settings stay live.
-        """
+    def serving(self, model_id: str = GPT2) -> Connection:
+        """Return this Connection if it serves ``model_id`` (HF_ENDPOINT_URL, or hf-inference
+        per the Hub), else say so and return a local one; the exports stay live."""
         if self.is_local or self.settings.endpoint_url:
             return self
         try:
             mapping = self.model_providers(self.settings.hub_api_url, model_id)
-            if any(m.get("provider") == provider and m.get("status") == "live" for m in mapping):
+            if any(m.get("provider") == HF and m.get("status") == "live" for m in mapping):
                 return self
-            said = f"{model_id} is not served by {provider} today (the Hub lists no live mapping)."
+            said = f"{model_id} is not served by {HF} today (the Hub lists no live mapping)."
         except APIError as error:
             said = (
-                f"Could not ask the Hub whether {provider} serves {model_id} "
+                f"Could not ask the Hub whether {HF} serves {model_id} "
                 f"({type(error).__name__}: {error.message})."
             )
         print(
@@ -160,10 +138,7 @@ class Connection(InferenceSession):
 
 
 class Connector:
-    """``connect``: makes Connections, and remembers the last one (``last``) and the stand-in.
-
-    One Connector per kernel (``helpers.connect``); a test may make its own.
-    """
+    """``connect``: makes Connections, and remembers the last one (``last``) and the stand-in."""
 
     def __init__(self) -> None:
         self.last: Connection | None = None
@@ -205,13 +180,13 @@ class Connector:
 
     @staticmethod
     def _choose(environ: dict[str, str], check: bool) -> tuple[Any, str, Fallback | None]:
-        """Return (live Settings or None, the reason to be local, the Fallback from live or None)."""
+        """Return (live Settings or None, the reason to be local, why live failed or None)."""
         try:
             token = config.token_setting(environ)
             resolved, reason = config.mode_and_reason(environ, token)
             if resolved != "live":
                 return None, reason, None
-            token = token.value or config.get_token(environ=environ)
+            token = config.get_token(environ)
             settings = config.Settings.live(token, environ=environ, reason=reason)
             if check:
                 config.check_transport(settings.hub_api_url)
@@ -235,12 +210,8 @@ class Connector:
         check: bool = True,
         export: bool = True,
     ) -> Connection:
-        """Return a Connection for this notebook, printing a banner that says who answers.
-
-        ``mode`` overrides ``HF_TUTORIAL_MODE`` ("local", "live" or "auto"). ``check=False``
-        skips the one live check; ``export=False`` leaves ``os.environ`` alone. Settings are read
-        from the learner's environment: what an earlier ``connect()`` exported does not count.
-        """
+        """Return a Connection, printing who answers; ``mode`` overrides HF_TUTORIAL_MODE (not
+        what an earlier call exported), ``check=False`` skips the live check."""
         learner = self.learner_environ()
         environ = {**learner, **({contract.MODE_ENV_VAR: mode} if mode else {})}
         settings, reason, failed = self._choose(environ, check)

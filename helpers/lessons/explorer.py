@@ -1,8 +1,5 @@
-"""An ipywidgets explorer for the text-generation parameters.
-
-``explorer_request`` does the work in plain Python (tests and nbmake call it);
-``parameter_explorer`` wires sliders and a Send button to it.
-"""
+"""An ipywidgets explorer for the text-generation parameters: ``parameter_explorer`` wires
+sliders and a Send button to ``explorer_request``, which does the work in plain Python."""
 
 from __future__ import annotations
 
@@ -26,29 +23,20 @@ class ExplorerResult:
 
     def render(self) -> str:
         """Return the text (or the error) and the exact JSON payload, for display."""
-        if self.generation is None:
-            head = self.error.explain() if self.error else ""
-        else:
-            finish = (self.generation.details or {}).get("finish_reason", "?")
-            head = f"{self.generation.text}\n\n[finish_reason: {finish}; answered by: {self.generation.answered_by}]"
+        head = self.error.explain() if self.error else ""
+        if self.generation is not None:
+            g = self.generation
+            head = f"{g.text}\n\n[finish_reason: {g.finish_reason}; answered by: {g.answered_by}]"
         return f"{head}\n\nPayload sent:\n{json.dumps(self.payload, indent=2)}"
 
 
-def explorer_request(
-    connection: Connection, prompt: str, *, model_id: str = GPT2, **parameters: Any
-) -> ExplorerResult:
-    """Send one request with ``parameters`` (None dropped, ``details`` on); errors are returned.
-
-    Sliders step in binary floats (0.85 arrives as 0.8500000000000001): what is shown is sent.
-    """
-    params = {
-        k: round(v, 6) if isinstance(v, float) else v
-        for k, v in parameters.items()
-        if v is not None
-    }
-    params["details"] = True
+def explorer_request(connection: Connection, prompt: str, **parameters: Any) -> ExplorerResult:
+    """Send one request with ``parameters`` (None dropped, floats as the sliders show them,
+    ``details`` on); an error is returned, not raised."""
+    params = {k: round(v, 6) if isinstance(v, float) else v for k, v in parameters.items()}
+    params = {k: v for k, v in params.items() if v is not None} | {"details": True}
     try:
-        url = connection.text_generation_url(model_id)
+        url = connection.text_generation_url(GPT2)
         generation = connection.text_generation(url, prompt, **params)
     except HFError as error:
         return ExplorerResult({"inputs": prompt, "parameters": params}, error=error)
@@ -56,15 +44,13 @@ def explorer_request(
 
 
 def parse_stop(text: str) -> list[str] | None:
-    """Return the stop sequences typed in the box: one per line (commas kept), None when empty.
-
-    ``\\n`` and ``\\t`` typed literally become a newline and a tab (``\\n\\n``: a blank line).
-    """
+    """Return the stop sequences typed in the box: one per line, ``\\n`` and ``\\t`` typed
+    literally as a newline and a tab; None when empty."""
     lines = [line.rstrip("\r") for line in text.split("\n")]
     return [line.replace("\\n", "\n").replace("\\t", "\t") for line in lines if line] or None
 
 
-def parameter_explorer(connection: Connection, prompt: str, model_id: str = GPT2) -> Any:
+def parameter_explorer(connection: Connection, prompt: str) -> Any:
     """Return an ipywidgets box: parameter controls, a Send button and an output area."""
     import ipywidgets as w
 
@@ -102,7 +88,7 @@ def parameter_explorer(connection: Connection, prompt: str, model_id: str = GPT2
         values["stop"] = parse_stop(values["stop"])
         values["top_k"] = values["top_k"] or None
         values["top_p"] = values["top_p"] if values["top_p"] < 0.99 else None
-        result = explorer_request(connection, text, model_id=model_id, **values)
+        result = explorer_request(connection, text, **values)
         output.clear_output()
         with output:
             print(result.render())

@@ -18,14 +18,18 @@ from ..client.errors import (
 )
 from ..client.session import InferenceSession
 
-CHECK_TIMEOUT = (3.05, 5.0)
-"""(connect, read) seconds for the one reachability and token check of ``connect()``."""
+CHECK_TIMEOUT = (3.05, 5.0)  # (connect, read) seconds for connect()'s one check
 INFERENCE_PERMISSION = "inference.serverless.write"
 """The fine-grained permission shown as "Make calls to Inference Providers"."""
 TOKENS_PAGE = "https://huggingface.co/settings/tokens"
 PERMISSION = "the 'Make calls to Inference Providers' permission"
 NEXT_STEP_PERMISSION = f"To go live, give the token {PERMISSION}, then run connect() again."
 UNREACHABLE = (ConnectionFailedError, RequestTimeoutError)
+NEW_TOKEN = (
+    f"Create a new token at {TOKENS_PAGE}, put it in .env as HF_TOKEN=..., and restart the kernel.",
+    f"To go live, replace HF_TOKEN in .env with a current token from {TOKENS_PAGE}, then restart "
+    "the kernel.",
+)
 
 
 class Fallback(NamedTuple):
@@ -37,11 +41,8 @@ class Fallback(NamedTuple):
 
 
 def may_call_inference(whoami: dict[str, Any]) -> bool:
-    """Return True when a whoami-v2 body's token may call Inference Providers.
-
-    Classic ``read`` and ``write`` tokens may; a ``fineGrained`` one only with
-    ``inference.serverless.write`` among its permissions (hub-docs ``security-tokens.md``).
-    """
+    """Return True when a whoami-v2 body's token may call Inference Providers: a ``read`` or
+    ``write`` token, or a fine-grained one with ``inference.serverless.write``."""
     access = ((whoami.get("auth") or {}).get("accessToken")) or {}
     fine = access.get("fineGrained") or {}
     permissions = set(fine.get("global") or [])
@@ -50,36 +51,27 @@ def may_call_inference(whoami: dict[str, Any]) -> bool:
     return access.get("role") in ("read", "write") or INFERENCE_PERMISSION in permissions
 
 
-def _unreachable(host: str, setting: str, error: APIError) -> Fallback:
-    cause = error.message.rsplit(": ", 1)[-1].rstrip(".")
-    if isinstance(error, RequestTimeoutError):
-        cause, likely = "no answer in time", "no network, or a proxy or firewall in the way"
-    elif "refused" in cause:
-        likely = f"nothing answers at that address: check the URL ({setting})"
-    else:
-        likely = "no network, or a wrong host name"
-    return Fallback(
-        f"Could not reach {host} ({cause}): {likely}. Check your connection, then run "
-        "connect() again (or restart the kernel).",
-        f"live mode was asked for, but {host} could not be reached",
-        f"To go live, check the network connection and {setting}, then run connect() again.",
-    )
-
-
 def _ask(session: InferenceSession, url: str, host: str, setting: str, what: str) -> Any:
-    """Return the JSON at ``url`` (None for an HTTP error), or the Fallback that stops live mode.
-
-    An AuthenticationError from whoami is raised; any other HTTP error (a 429, a 5xx) says
-    nothing about the inference routes; a success that is not the service's JSON is a portal.
-    """
+    """Return the JSON at ``url`` (None for an HTTP error but whoami's 401/403, which is raised),
+    or the Fallback for no answer or an answer that is not the service's (a portal)."""
     auth = "whoami" in url
     try:
         data, _ = session.json("GET", url, auth=auth)
-        portal = not isinstance(data, dict) or (
-            "name" not in data and not isinstance(data.get("data"), list)
-        )
+        portal = not isinstance(data, dict) or ("name" not in data and "data" not in data)
     except UNREACHABLE as error:
-        return _unreachable(host, setting, error)
+        cause = error.message.rsplit(": ", 1)[-1].rstrip(".")
+        if isinstance(error, RequestTimeoutError):
+            cause, likely = "no answer in time", "no network, or a proxy or firewall in the way"
+        elif "refused" in cause:
+            likely = f"nothing answers at that address: check the URL ({setting})"
+        else:
+            likely = "no network, or a wrong host name"
+        return Fallback(
+            f"Could not reach {host} ({cause}): {likely}. Check your connection, then run "
+            "connect() again (or restart the kernel).",
+            f"live mode was asked for, but {host} could not be reached",
+            f"To go live, check the network connection and {setting}, then run connect() again.",
+        )
     except AuthenticationError:
         if auth:
             raise
@@ -91,28 +83,24 @@ def _ask(session: InferenceSession, url: str, host: str, setting: str, what: str
             f"{host} answered, but not like {what} (a captive portal or proxy?): sign in to the "
             f"network in a browser, or check {setting}, then run connect() again.",
             f"live mode was asked for, but {host} did not answer like {what}",
-            f"To go live, sign in to the network in a browser (or fix {setting}), then run connect() again.",
+            f"To go live, sign in to the network in a browser (or fix {setting}), then run "
+            "connect() again.",
         )
     return data
 
 
 def check_live(settings: config.Settings) -> Fallback | None:
-    """Return None when the Hub and the router answer and the token is accepted; else why not.
-
-    One ``GET {hub}/api/whoami-v2`` and one ``GET {router}/v1/models`` (no token, free), with
-    short timeouts and no retries; a token without the inference permission counts as refused.
-    """
-    hub, router, token = settings.hub_url, settings.router_url, settings.token_hint
+    """Return None when the Hub's whoami-v2 accepts the token (with the inference permission)
+    and the router's free /v1/models answers; else why not. Short timeouts, no retries."""
+    hub, router, token = settings.hub_url, settings.router_url, config.redact(settings.token)
     with InferenceSession(settings.token, timeout=CHECK_TIMEOUT, retries=0) as session:
         whoami = f"{settings.hub_api_url}/whoami-v2"
         try:
             found = _ask(session, whoami, hub, contract.HUB_URL_ENV_VAR, "the Hugging Face Hub")
         except AuthenticationError as error:
+            fix, step = f"Give it {PERMISSION}, then restart the kernel.", NEXT_STEP_PERMISSION
             if error.status == 401:
-                fix = f"Create a new token at {TOKENS_PAGE}, put it in .env as HF_TOKEN=..., and restart the kernel."
-                step = f"To go live, replace HF_TOKEN in .env with a current token from {TOKENS_PAGE}, then restart the kernel."
-            else:
-                fix, step = f"Give it {PERMISSION}, then restart the kernel.", NEXT_STEP_PERMISSION
+                fix, step = NEW_TOKEN
             said = f"{hub} refused the token {token} (HTTP {error.status}: {error.message}). {fix}"
             return Fallback(said, f"live mode was asked for, but {hub} refused the token", step)
         if isinstance(found, Fallback):
@@ -126,8 +114,8 @@ def check_live(settings: config.Settings) -> Fallback | None:
                 "live mode was asked for, but the token may not call Inference Providers",
                 NEXT_STEP_PERMISSION,
             )
-        found = _ask(session, f"{router}/v1/models", router, contract.ROUTER_URL_ENV_VAR,
-                     "the Hugging Face router")  # fmt: skip
+        what = "the Hugging Face router"
+        found = _ask(session, f"{router}/v1/models", router, contract.ROUTER_URL_ENV_VAR, what)
         return found if isinstance(found, Fallback) else None
 
 

@@ -1,9 +1,8 @@
 """``choose_provider()``: the router's providers for a model, as a table, best first.
 
-Read from ``GET /v1/models`` of the router the current settings point at (the stand-in when
-local). A capability a provider does not list is unknown, not absent: ``needs`` keeps only the
-providers that list it (hub-docs ``docs/inference-providers/hub-api.md``, "when available").
-pandas loads only when ``choose_provider`` runs.
+Read from ``GET /v1/models`` of the router ``connect()`` points at. A capability a provider does
+not list is unknown, not absent (hub-docs ``hub-api.md``, "when available"): ``needs`` keeps only
+the providers that list it.
 """
 
 from __future__ import annotations
@@ -48,12 +47,8 @@ def offers(models: Any) -> list[dict[str, Any]]:
 
 
 def choose_provider(model: str | None = None, needs: Any = (), by: str = "price") -> Any:
-    """Return a pandas DataFrame of the live providers (of ``model``, or of every chat model).
-
-    ``needs`` (``"tools"``, ``"structured_output"``) drops every provider that does not list the
-    capability as true; ``by`` sorts on ``"price"`` (input plus output, USD per million tokens),
-    ``"latency"`` or ``"throughput"``; rows with the value unlisted come last.
-    """
+    """Return a DataFrame of the live providers (of ``model``, or of all) that list ``needs`` as
+    true, sorted ``by`` "price" (input plus output), "latency" or "throughput", unlisted last."""
     needs = (needs,) if isinstance(needs, str) else tuple(needs)
     unknown = [n for n in needs if n not in NEEDS]
     if unknown or by not in SORTS:

@@ -1,8 +1,7 @@
 """``python -m helpers.tools.bench``: the batch client measured against in-process stand-ins.
 
-Prints one ``name: value`` line per figure: pacing to an advertised limit (its share of the limit
-and its 429s) against a naive loop, the speed-up of 8 workers over one at 50 ms a request, and a
-batch under a 10 % fault rate (completion and retries). ``--quick``: small counts.
+One ``name: value`` line per figure: pacing to an advertised limit against a naive loop, 8
+workers against one at 50 ms a request, a batch under a 10 % fault rate. ``--quick``: small counts.
 """
 
 from __future__ import annotations
@@ -11,15 +10,15 @@ import argparse
 
 from ..client.batching import BatchReport, run_batch
 from ..client.session import InferenceSession
-from ..data import load_prompts
+from ..data import data_path
 from ..lessons.connection import local_token
 
 
 def _batch(n: int, knobs: dict, **options) -> BatchReport:
-    """Run ``n`` prompts against a fresh stand-in started with ``knobs``; return the report."""
     from ..standin import start
 
-    prompts = load_prompts()
+    lines = (ln.strip() for ln in data_path("prompts.txt").read_text(encoding="utf-8").splitlines())
+    prompts = [ln for ln in lines if ln and not ln.startswith("#")]  # blank lines, comments
     with start(**knobs) as api:
         session = InferenceSession(local_token(), retries=0, pool_size=options.get("workers", 1))
         keyed = {f"p{i:04d}": prompts[i % len(prompts)] for i in range(n)}
@@ -27,7 +26,6 @@ def _batch(n: int, knobs: dict, **options) -> BatchReport:
 
 
 def run(quick: bool = False) -> dict[str, float]:
-    """Return every figure; ``quick`` uses small counts (for the test suite)."""
     n = (12, 8, 20) if quick else (60, 48, 200)
     limited, short = {"rate_limit": "20/1"}, {"max_new_tokens": 2}
     paced = _batch(n[0], limited, parameters=short)
@@ -53,7 +51,6 @@ def run(quick: bool = False) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Print the figures, one ``name: value`` line each."""
     parser = argparse.ArgumentParser(prog="python -m helpers.tools.bench")
     parser.add_argument("--quick", action="store_true", help="small counts, for a smoke test")
     figures = run(quick=parser.parse_args(argv).quick)

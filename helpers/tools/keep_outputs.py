@@ -17,12 +17,9 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 
-def refresh(path: Path, timeout: int = 300) -> int:
-    """Execute ``path`` in local mode and rewrite it if its text changes; return the outputs kept.
-
-    A notebook without a ``keep_output`` cell is not executed; its own metadata is kept as it
-    was. A failing cell raises nbclient's ``CellExecutionError`` and leaves the file untouched.
-    """
+def refresh(path: Path) -> int:
+    """Run ``path`` in local mode (only if a cell is tagged ``keep_output``), rewrite it if its
+    text changed; return the outputs kept. A failing cell raises and leaves the file as it was."""
     original = path.read_text(encoding="utf-8")
     nb = nbformat.reads(original, as_version=4)
     metadata = copy.deepcopy(nb.metadata)  # execution adds this machine's language_info
@@ -32,9 +29,7 @@ def refresh(path: Path, timeout: int = 300) -> int:
     if any(tagged):
         env = {**os.environ, "HF_TUTORIAL_MODE": "local"}  # the kernel's, not this process's
         resources = {"metadata": {"path": str(path.parent)}}
-        NotebookClient(nb, timeout=timeout, kernel_name="python3", resources=resources).execute(
-            env=env
-        )
+        NotebookClient(nb, timeout=300, resources=resources).execute(env=env)
     nb.metadata = {k: v for k, v in metadata.items() if k != "widgets"}
     for cell, keep in zip(nb.cells, tagged, strict=True):
         cell.metadata.pop("execution", None)
@@ -47,7 +42,6 @@ def refresh(path: Path, timeout: int = 300) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Refresh every notebook named on the command line."""
     parser = argparse.ArgumentParser(prog="python -m helpers.tools.keep_outputs")
     parser.add_argument("notebooks", nargs="+", type=Path)
     for path in parser.parse_args(argv).notebooks:
@@ -57,11 +51,8 @@ def main(argv: list[str] | None = None) -> None:
             parser.exit(2, f"no such notebook: {path}\n")
         except CellExecutionError as error:
             parser.exit(1, f"{path}: a cell failed, the notebook was not rewritten.\n{error}\n")
-        except (ValueError, KeyError) as error:  # nbformat's reader raises these (NotJSONError too)
-            parser.exit(
-                2,
-                f"{path} is not a notebook (.ipynb JSON) ({type(error).__name__}); nothing was run.\n",
-            )
+        except (ValueError, KeyError) as error:  # nbformat's reader raises these
+            parser.exit(2, f"{path} is not a notebook ({type(error).__name__}); nothing was run.\n")
 
 
 if __name__ == "__main__":

@@ -9,37 +9,38 @@ from helpers.client import config
 from helpers.client.errors import ConfigurationError
 from helpers.lessons.connection import local_token
 
-SETTING_NAMES = (*contract.TOKEN_ENV_VARS, "HF_TUTORIAL_MODE", "HF_ENDPOINT_URL", "HF_STANDIN_URL",
-                 "HF_ROUTER_URL", "HF_HUB_URL")  # fmt: skip
+SETTING_NAMES = (
+    *contract.TOKEN_ENV_VARS,
+    "HF_TUTORIAL_MODE",
+    "HF_ENDPOINT_URL",
+    "HF_STANDIN_URL",
+    "HF_ROUTER_URL",
+    "HF_HUB_URL",
+)
 
 
-def test_hf_token_wins_over_seed_variable(tmp_path):
+def test_hf_token_wins_over_seed_variable(project):
     environ = {"HF_TOKEN": "first", "HUGGINGFACE_API_TOKEN": "second"}
-    assert config.find_token(environ, dotenv_path="") == "first"
+    assert config.find_token(environ) == "first"
 
 
-def test_seed_variable_is_read_when_hf_token_is_absent():
-    assert config.find_token({"HUGGINGFACE_API_TOKEN": "seed"}, dotenv_path="") == "seed"
+def test_seed_variable_is_read_when_hf_token_is_absent(project):
+    assert config.find_token({"HUGGINGFACE_API_TOKEN": "seed"}) == "seed"
 
 
-def test_dotenv_is_read_after_the_environment(tmp_path):
-    env_file = tmp_path / ".env"
-    env_file.write_text("HF_TOKEN=from-dotenv\n")
-    assert config.find_token({}, dotenv_path=str(env_file)) == "from-dotenv"
-    assert config.find_token({"HF_TOKEN": "env"}, dotenv_path=str(env_file)) == "env"
+def test_dotenv_is_read_after_the_environment(project):
+    (project / ".env").write_text("HF_TOKEN=from-dotenv\n")
+    assert config.find_token({}) == "from-dotenv"
+    assert config.find_token({"HF_TOKEN": "env"}) == "env"
+    assert config.find_token({"HUGGINGFACE_API_TOKEN": "seed"}) == "seed"  # environment first
 
 
-def test_blank_values_count_as_missing(tmp_path):
-    env_file = tmp_path / ".env"
-    env_file.write_text("HF_TOKEN=\n")
-    assert config.find_token({"HF_TOKEN": "  "}, dotenv_path=str(env_file)) is None
+def test_blank_values_count_as_missing(project):
+    (project / ".env").write_text("HF_TOKEN=\n")
+    assert config.find_token({"HF_TOKEN": "  "}) is None
 
 
-def test_get_token_without_a_terminal_raises_an_actionable_error(monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    for name in contract.TOKEN_ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CI", "true")
+def test_get_token_without_a_token_raises_an_actionable_error(project):
     with pytest.raises(ConfigurationError) as info:
         config.get_token()
     assert ".env" in str(info.value)
@@ -57,15 +58,15 @@ def test_get_token_without_a_terminal_raises_an_actionable_error(monkeypatch, tm
         (" LIVE ", None, "live"),
     ],
 )
-def test_resolve_mode(wanted, token, expected):
+def test_resolve_mode(project, wanted, token, expected):
     environ = {} if wanted is None else {contract.MODE_ENV_VAR: wanted}
     found = config.Setting("HF_TOKEN", token, "environment") if token else None
-    assert config.mode_and_reason(environ, found, dotenv_path="")[0] == expected
+    assert config.mode_and_reason(environ, found)[0] == expected
 
 
-def test_unknown_mode_names_the_choices():
+def test_unknown_mode_names_the_choices(project):
     with pytest.raises(ConfigurationError, match="local, live, auto"):
-        config.mode_and_reason({contract.MODE_ENV_VAR: "offline"}, None, dotenv_path="")[0]
+        config.mode_and_reason({contract.MODE_ENV_VAR: "offline"})
 
 
 # --- every setting read the same way: environment, then .env ----------------------------
@@ -107,11 +108,11 @@ def test_mode_and_reason_say_where_the_mode_came_from(project):
     assert mode == "live" and reason.startswith("a token was found in .env (HF_TOKEN)")
 
 
-def test_describe_never_shows_a_token(project):
+def test_a_token_setting_never_shows_the_token(project):
     token = local_token()
     (project / ".env").write_text(f"HF_TOKEN={token}\n")
     setting = config.token_setting()
-    assert token not in setting.describe() + repr(setting)
+    assert setting.value == token and token not in repr(setting)
 
 
 def test_live_settings_build_every_url_from_router_and_hub(project, monkeypatch):

@@ -1,4 +1,4 @@
-"""helpers.client.session's pre-send check (build_payload, check_parameters) reads TGI's rules from contract.
+"""helpers.client.session's pre-send check (build_payload) reads TGI's rules from contract.
 
 The rules themselves (each row against TGI's literal messages) are tested once, in
 tests/test_tgi_rules.py; here: that the client asks the contract, and what it does with the answer.
@@ -10,7 +10,7 @@ import pytest
 
 from helpers import contract
 from helpers.client.errors import ConfigurationError
-from helpers.client.session import build_payload, check_parameters
+from helpers.client.session import build_payload
 
 
 def test_a_valid_payload_is_built_with_none_values_dropped():
@@ -24,14 +24,14 @@ def test_a_valid_payload_is_built_with_none_values_dropped():
 def test_the_check_is_the_contracts_and_its_first_message_is_raised(monkeypatch):
     asked = []
 
-    def rules(parameters, *, input_tokens=None):
-        asked.append((dict(parameters), input_tokens))
+    def rules(parameters):
+        asked.append(dict(parameters))
         return ["`top_k` must be strictly positive", "`top_p` must be > 0.0 and < 1.0"]
 
     monkeypatch.setattr(contract, "tgi_violations", rules)
     with pytest.raises(ConfigurationError) as info:
-        check_parameters({"top_k": 0, "top_p": 1.0}, input_tokens=7)
-    assert asked == [({"top_k": 0, "top_p": 1.0}, 7)]
+        build_payload("Hi", top_k=0, top_p=1.0)
+    assert asked == [{"top_k": 0, "top_p": 1.0}]
     assert info.value.parameter == "top_k"
     assert info.value.message.endswith("`top_k` must be strictly positive")
     assert isinstance(info.value, ValueError)
@@ -53,12 +53,3 @@ def test_real_rules_refuse_what_tgi_refuses(parameters, parameter):
         build_payload("Hi", **parameters)
     assert info.value.parameter == parameter
     assert info.value.message.split(": ", 1)[1] in contract.tgi_violations(parameters)
-
-
-@pytest.mark.parametrize(
-    ("name", "right"), [("max_tokens", "max_new_tokens"), ("echo", "return_full_text")]
-)
-def test_openai_names_on_the_classic_shape_are_refused_with_the_right_name(name, right):
-    with pytest.raises(ConfigurationError) as info:
-        build_payload("Hi", **{name: 5})
-    assert info.value.parameter == name and f"`{right}`" in info.value.hint

@@ -2,9 +2,9 @@
 
 A fake token (``local_token()``) goes live through ``connect()`` with ``HF_ROUTER_URL`` and
 ``HF_HUB_URL`` pointing at stand-ins that fail in every way they can: 401, 403, 402, 429, each
-5xx, dropped connections, broken streams and read timeouts. Every kind of call the notebooks
-and the bench make is sent (classic generation, TGI stream, chat, streamed chat,
-whoami, provider mapping, serving(), a batch with a results file), and then the token must
+5xx, dropped connections and read timeouts. Every kind of call the notebooks
+and the bench make with the client is sent (classic generation, chat, whoami, provider
+mapping, serving(), a batch with a results file), and then the token must
 be in no printed output, no log record (DEBUG, urllib3 included), no exception's text, repr or
 explanation, and no saved results file.
 
@@ -22,7 +22,7 @@ import pytest
 
 from helpers import HFError, InferenceSession, connect, local_token
 from helpers.client.batching import run_batch
-from helpers.client.session import build_payload
+from helpers.client.ratelimit import Pacer
 from helpers.contract import CHAT_MODEL, GPT2
 from helpers.standin import start
 
@@ -35,7 +35,6 @@ KNOBS = {
     "503": {"fault_rate": 1.0, "fault_kinds": ("503",)},
     "504": {"fault_rate": 1.0, "fault_kinds": ("504",)},
     "dropped connections": {"fault_rate": 1.0, "fault_kinds": ("drop",)},
-    "broken streams": {"stream_error_after_tokens": 2},
     "read timeouts": {"latency_ms_per_token": 40.0},
 }
 
@@ -46,10 +45,7 @@ def calls(conn, results: Path) -> Iterator[tuple[str, Callable[[], object]]]:
     router, url = conn.settings.router_url, conn.text_generation_url()
     yield "text_generation", lambda: conn.text_generation(url, "Hello", max_new_tokens=5)
     body = {"model": CHAT_MODEL, "messages": messages, "max_tokens": 5}
-    tgi = build_payload("Hello", stream=True, max_new_tokens=5)
-    yield "stream text generation", lambda: list(conn.stream(url, tgi))
-    yield "chat", lambda: conn.json("POST", conn.chat_url, json=body)
-    yield "stream chat", lambda: list(conn.stream(conn.chat_url, body))
+    yield "chat", lambda: conn.json("POST", router + "/v1/chat/completions", json=body)
     provider = router + "/groq/openai/v1/chat/completions"
     yield "provider chat", lambda: conn.json("POST", provider, json=body)
     yield "whoami", lambda: conn.json("GET", conn.settings.hub_api_url + "/whoami-v2")
@@ -66,7 +62,7 @@ def calls(conn, results: Path) -> Iterator[tuple[str, Callable[[], object]]]:
             workers=2,
             max_attempts=2,
             pace=False,  # a paced batch would wait out the 429s Retry-After (60 s)
-            wait=lambda state: 0.0,
+            pacer=Pacer(sleep=lambda seconds: None),  # and so would the retry: no sleeping
             progress=False,
         ),
     )
@@ -163,7 +159,7 @@ def _errors(session: InferenceSession, url: str, results: Path) -> Iterator[HFEr
     attempts = [
         lambda: session.text_generation(url + "/hf-inference/models/" + GPT2, "Hi"),
         lambda: session.json("GET", url + "/api/whoami-v2"),
-        lambda: list(session.stream(url + "/v1/chat/completions", {"model": CHAT_MODEL})),
+        lambda: session.json("POST", url + "/v1/chat/completions", json={"model": CHAT_MODEL}),
         lambda: print(
             run_batch(
                 session,

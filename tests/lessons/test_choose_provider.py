@@ -33,9 +33,17 @@ def test_needing_tools_never_picks_a_provider_that_does_not_list_them():
 
 def test_columns_and_price_order_with_unlisted_prices_last():
     frame = choose_provider(MODEL)
-    assert list(frame.columns) == ["model", "provider", "input_price", "output_price",
-                                   "context_length", "supports_tools", "supports_structured_output",
-                                   "first_token_latency_ms", "throughput"]  # fmt: skip
+    assert list(frame.columns) == [
+        "model",
+        "provider",
+        "input_price",
+        "output_price",
+        "context_length",
+        "supports_tools",
+        "supports_structured_output",
+        "first_token_latency_ms",
+        "throughput",
+    ]
     totals = (frame["input_price"] + frame["output_price"]).tolist()
     listed = [t for t in totals if not math.isnan(t)]
     assert listed == sorted(listed) and totals[: len(listed)] == listed

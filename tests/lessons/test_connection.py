@@ -128,7 +128,7 @@ def test_live_urls_default_to_the_real_service(monkeypatch, capsys):
     banner = capsys.readouterr().out
     assert banner.startswith("LIVE") and token not in banner
     assert "a token was found in the environment (HF_TOKEN)" in banner
-    assert hf.model_url(contract.GPT2) == (
+    assert hf.text_generation_url(contract.GPT2) == (
         "https://router.huggingface.co/hf-inference/models/openai-community/gpt2"
     )
     assert hf.settings.hub_api_url == "https://huggingface.co/api"
@@ -141,8 +141,7 @@ def test_every_live_url_is_built_from_router_and_hub_settings(tmp_path, stand_in
     )
     hf = connect(quiet=True)
     assert hf.mode == "live"
-    assert hf.model_url("x/y") == f"{stand_in.url}/hf-inference/models/x/y"
-    assert hf.chat_url == f"{stand_in.url}/v1/chat/completions"
+    assert hf.text_generation_url("x/y") == f"{stand_in.url}/hf-inference/models/x/y"
     assert hf.settings.hub_api_url == f"{stand_in.url}/api"
     assert hf.json("GET", hf.settings.hub_api_url + "/whoami-v2")[0]["name"] == "standin-learner"
 

@@ -1,17 +1,13 @@
-"""helpers.lessons.cost_calculator: the function behind the pricing widget, with hand-computed values."""
+"""The pricing widget (helpers.lessons.cost_calculator) and the function it draws
+(pricing.compare_options), with hand-computed values."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from helpers.lessons.cost_calculator import (
-    compare_options,
-    cost_calculator,
-    hourly_rate,
-    plan_terms,
-    readable,
-)
+from helpers.lessons.cost_calculator import compare_options, cost_calculator, readable
+from helpers.lessons.pricing import hourly_rate, plan_terms
 
 
 def test_plan_terms_come_from_the_data():

@@ -1,25 +1,16 @@
-"""helpers.data: finding data/ and reading the prompts."""
+"""helpers.data: finding data/."""
 
 from __future__ import annotations
 
 import pytest
 
-from helpers import data
-from helpers.data import data_path, load_prompts
-
-
-def test_prompts_skip_comments_and_blank_lines(tmp_path, monkeypatch):
-    (tmp_path / "prompts.txt").write_text(
-        "# a comment\n\nOnce upon a time,\n   \n  # an indented comment\n  The weather  \n",
-        encoding="utf-8",
-    )
-    monkeypatch.setattr(data, "DATA_DIR", tmp_path)
-    assert load_prompts() == ["Once upon a time,", "The weather"]
+from helpers.data import data_path
 
 
 def test_the_shipped_prompts_are_distinct():
-    # run_batch keys a list of prompts by the prompt itself: a repeated line would be sent once.
-    prompts = load_prompts()
+    # the bench keys its prompts by text: a repeated line would be sent once.
+    lines = data_path("prompts.txt").read_text(encoding="utf-8").splitlines()
+    prompts = [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")]
     assert prompts, "data/prompts.txt has no prompts"
     assert len(set(prompts)) == len(prompts)
 

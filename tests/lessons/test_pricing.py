@@ -79,7 +79,7 @@ def test_business_hours_with_scale_to_zero():
 
 def test_bursty_traffic_with_scale_to_zero():
     # 30 days × 4 bursts × (5 + 10 + 15) = 3,600 min = 60 h
-    assert p.billed_minutes(p.bursty(4, 10, days=30), 15) == 3_600
+    assert p.billed_minutes(p.bursty(4, 10), 15) == 3_600
 
 
 def test_busy_periods_closer_than_the_timeout_share_one_wake_up():
