@@ -19,7 +19,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..contract import LEGACY_PREFIX, STAND_IN_HEADER
+from ..contract import STAND_IN_HEADER
 from .errors import HANDLED, handle
 from .options import StandInOptions
 from .profiles import Profile, profile_named
@@ -31,15 +31,12 @@ from .textgen import TextGenerator
 STAND_IN_VALUE = "helpers.standin; text from a small n-gram model, not from a real model"
 OWN_HEADER_PREFIX = "x-standin-"
 """Headers only the stand-in sends; a profile that marks nothing (``today``) strips them."""
-MAX_REQUEST_HEADERS = 100  # hyper, under TGI's axum router, answers 431 past 100 headers
-TOO_MANY_HEADERS = b"Request Header Fields Too Large: at most 100 headers"
 shared_generator = functools.cache(TextGenerator)
 """The text generator, built once per process (the corpus is read once)."""
 
 
 def mark_stand_in(app: ASGIApp, profile: Profile) -> ASGIApp:
-    """Wrap ``app`` so every answer carries ``X-Stand-In`` and an ``x-request-id``, and is counted
-    (plain ASGI: streamed bodies pass through untouched, a deliberate drop really drops)."""
+    """Wrap ``app`` so every answer carries ``X-Stand-In`` and an ``x-request-id``, and is counted."""
 
     async def marked(scope: Scope, receive: Receive, send: Send) -> None:
         async def marked_send(message: Message) -> None:
@@ -54,16 +51,7 @@ def mark_stand_in(app: ASGIApp, profile: Profile) -> ASGIApp:
                 usage.record_answer(scope["method"], scope["path"], message["status"])
             await send(message)
 
-        if scope["type"] != "http":
-            return await app(scope, receive, send)
-        if len(scope["headers"]) > MAX_REQUEST_HEADERS and not scope["path"].startswith(
-            LEGACY_PREFIX  # the retired host is another server: 410 for everything
-        ):
-            length = str(len(TOO_MANY_HEADERS)).encode()
-            headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", length)]
-            await marked_send({"type": "http.response.start", "status": 431, "headers": headers})
-            return await send({"type": "http.response.body", "body": TOO_MANY_HEADERS})
-        await app(scope, receive, marked_send)
+        await app(scope, receive, marked_send if scope["type"] == "http" else send)
 
     return marked
 
@@ -82,22 +70,19 @@ def _inline_body_refs(node: Any) -> Any:
 def create_app(
     options: StandInOptions | None = None, *, clock: Callable[[], float] = time.monotonic
 ) -> FastAPI:
-    """Return a stand-in app with the given knobs (all off by default; the profile is one).
-
-    ``clock`` (seconds, monotonic) times rate-limit windows and cold starts; tests pass a fake.
-    """
+    """Return a stand-in app with the given knobs; ``clock`` times rate-limit windows and cold
+    starts (tests pass a fake)."""
     app: FastAPI = FastAPIOffline(  # /docs without a CDN: it works in a room without internet
         title="Local stand-in of the Hugging Face inference API",
         description="Speaks the HTTP contracts of the real service, offline. "
         "Its text comes from a small n-gram model, not from a real model.",
         version="1",
+        exception_handlers=dict.fromkeys(HANDLED, handle),
     )
     app.state.options = options = options or StandInOptions()
     app.state.profile = profile_named(options.profile)
     app.state.usage = StandInState(options, clock=clock)
     app.state.generator = shared_generator()
-    for kind in HANDLED:
-        app.add_exception_handler(kind, handle)
     app.add_middleware(mark_stand_in, profile=app.state.profile)
     for module in (endpoint, legacy, hub, openai, pipelines, classic, providers):
         app.include_router(module.router)  # classic's {id:path} and providers' catch-all last
@@ -112,8 +97,7 @@ def create_app(
 
 
 class StandIn:
-    """A stand-in served by uvicorn in a background thread, started at once: use ``url``, then
-    ``stop()``."""
+    """A stand-in served by uvicorn in a background thread, started at once: ``url``, ``stop()``."""
 
     def __init__(self, options: StandInOptions, *, clock: Callable[[], float] = time.monotonic):
         self.options = options
@@ -123,7 +107,6 @@ class StandIn:
         self.host, self.port = self._socket.getsockname()[:2]
         self.url = f"http://{self.host}:{self.port}"
         self.app = create_app(options, clock=clock)
-        """The FastAPI app served (its ``state.usage`` counts windows, credits and answers)."""
         config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
@@ -154,9 +137,6 @@ class StandIn:
     def __exit__(self, *exc: Any) -> None:
         self.stop()
 
-    def __repr__(self) -> str:
-        return f"<StandIn {self.url} {'running' if self.running else 'stopped'}>"
-
 
 def start(
     options: StandInOptions | None = None,
@@ -164,15 +144,11 @@ def start(
     clock: Callable[[], float] = time.monotonic,
     **knobs: Any,
 ) -> StandIn:
-    """Start a stand-in in this process on a free loopback port and return it.
-
-    Knobs are StandInOptions' fields, named as the command line's flags (``start(cold_start_s=2)``
-    ↔ ``--cold-start-s 2``); ``clock`` times rate-limit windows and cold starts.
-    """
+    """Start a stand-in in this process on a free loopback port and return it; the knobs are
+    StandInOptions' fields (``start(cold_start_s=2)`` is ``--cold-start-s 2``)."""
     known = sorted(f.name for f in fields(StandInOptions))
     if unknown := sorted(set(knobs) - set(known)):
         raise TypeError(f"unknown stand-in knob(s) {unknown}; the knobs are {known}")
-    # Without options, build them anew so that the profile fills the knobs left out.
     options = replace(options, **knobs) if options else StandInOptions(**knobs)
     return StandIn(options, clock=clock)
 
@@ -189,11 +165,8 @@ def serve_forever(options: StandInOptions, sock: socket.socket) -> None:
 
 
 class SilentListener:
-    """A loopback port that listens but never accepts: connecting to it times out.
-
-    Its accept queue is filled at once, so the kernel drops further connection attempts (the
-    error demos' *connect* timeout, without touching any other machine).
-    """
+    """A loopback port whose accept queue is full, so connecting to it times out (the error
+    demos' *connect* timeout, without touching any other machine)."""
 
     def __init__(self, fillers: int = 4) -> None:
         self._server = socket.create_server(("127.0.0.1", 0), backlog=0)

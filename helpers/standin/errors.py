@@ -35,14 +35,6 @@ class StandInError(Exception):
     surface: Surface | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        super().__init__(self.status, self.message)
-
-    @property
-    def body(self) -> dict[str, str]:
-        """A plain view for code that catches the error; the answer is ``envelope()``."""
-        return {"error": self.message}
-
     def envelope(self, surface: Surface) -> dict[str, Any] | str:
         """Return the body in ``surface``'s envelope (this error's own surface first)."""
         surface = self.surface or surface
@@ -53,12 +45,6 @@ class StandInError(Exception):
             return {"error": error | {"param": self.param, "code": self.code}}
         kind = {"error_type": self.kind} if surface == "tgi" and self.kind else {}
         return {"error": self.message, **kind, **self.extra}
-
-    def render(self, surface: Surface) -> Response:
-        """Return the HTTP answer in ``surface``'s envelope."""
-        body = self.envelope(surface)
-        answer = PlainTextResponse if isinstance(body, str) else JSONResponse
-        return answer(body, self.status, headers=self.headers)
 
 
 def not_found() -> StandInError:
@@ -107,8 +93,9 @@ async def handle(request: Request, exc: Exception) -> Response:
     path = request.url.path
     openai = "/v1/" in path or path.endswith(("/completions", "/responses"))
     hub, tgi = path.startswith("/api/"), path.startswith(ENDPOINT_PREFIX) or not openai
-    return exc.render("hub" if hub else "tgi" if tgi else "openai")
+    body = exc.envelope("hub" if hub else "tgi" if tgi else "openai")
+    answer = PlainTextResponse if isinstance(body, str) else JSONResponse
+    return answer(body, exc.status, headers=exc.headers)
 
 
-HANDLED = (StandInError, HTTPException, RequestValidationError)
-"""The exception types ``create_app`` registers ``handle`` for."""
+HANDLED = (StandInError, HTTPException, RequestValidationError)  # what ``handle`` renders

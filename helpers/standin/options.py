@@ -1,11 +1,12 @@
 """The stand-in's knobs (``StandInOptions``): all off by default, one set per instance.
 
-Each field is a keyword of ``start()`` and a flag of ``python -m helpers.standin`` with the same
-name (``cold_start_s`` ↔ ``--cold-start-s``); the flag's help and parsing are the field's metadata.
+Each field is a keyword of ``start()`` and a flag of ``python -m helpers.standin`` (``cold_start_s``
+↔ ``--cold-start-s``); the field's metadata are the flag's argparse settings.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import functools
 from dataclasses import dataclass, field
@@ -64,7 +65,9 @@ class StandInOptions:
     """How one stand-in instance behaves; a None knob takes the profile's value (``profiles.py``)."""
 
     profile: str = knob(DEFAULT_PROFILE, "teaching or today", choices=sorted(PROFILES))
-    router_serves_gpt2: bool | None = knob(None, "gpt2 on /hf-inference/... (else 404)", type=bool)
+    router_serves_gpt2: bool | None = knob(
+        None, "gpt2 on /hf-inference/... (else 404)", action=argparse.BooleanOptionalAction
+    )
     tokens_without_inference: frozenset[str] = knob(
         frozenset(), "valid tokens without the Inference Providers permission (403)", nargs="*"
     )
@@ -84,8 +87,8 @@ class StandInOptions:
     user_name: str | None = knob(None, "the user whoami-v2 names and the 403 quotes", type=str)
 
     def __post_init__(self) -> None:
-        chosen = profile_named(self.profile)
-        fixed = {k: getattr(chosen, k) for k in PROFILE_KNOBS if getattr(self, k) is None}
+        row = profile_named(self.profile)._asdict()
+        fixed = {k: v for k, v in row.items() if getattr(self, k, 0) is None}  # the row fills Nones
         fixed["fault_kinds"] = tuple(self.fault_kinds)
         fixed["tokens_without_inference"] = frozenset(self.tokens_without_inference)
         if isinstance(self.rate_limit, str):
@@ -111,5 +114,4 @@ class StandInOptions:
         return self.latency_ms_per_token / 1000.0 or 0.02
 
 
-PROFILE_KNOBS = ("router_serves_gpt2", "credits_usd", "user_name", "stream_delay_ms")
 NON_NEGATIVE = ("latency_ms_per_token", "stream_delay_ms", "cold_start_s", "credits_usd")

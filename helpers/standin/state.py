@@ -17,11 +17,6 @@ from ..contract import PAYMENT_REQUIRED_MESSAGE
 from .errors import StandInError, not_found, proxy_error
 from .options import StandInOptions, hf_inference_usd_per_second
 
-
-class DeliberateDrop(Exception):
-    """Raised inside a response body to break the connection on purpose (fault "drop")."""
-
-
 FAULT_BODIES = {
     "500": "Internal Error, please report to us",
     "502": "<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>",
@@ -29,8 +24,7 @@ FAULT_BODIES = {
     "504": "504 Server Error: Gateway Timeout",
 }
 """The injected faults' bodies: JSON ``{"error"}`` from the proxy, HTML from the load balancer."""
-MAX_ROUTES_COUNTED = 10_000
-"""How many distinct (method, path, status) answers an instance counts (memory stays bounded)."""
+MAX_ROUTES_COUNTED = 10_000  # distinct answers counted: memory stays bounded
 
 
 class StandInState:
@@ -90,8 +84,8 @@ class StandInState:
             return seconds, None if budget is None else max(0.0, budget - self._spent_usd)
 
     def admit(self, token: str, model_id: str | None) -> tuple[dict[str, str], str | None]:
-        """Count a request; return its RateLimit headers and the fault drawn ("500"… "drop", or
-        None), or raise 429, 402, 404 (``model_id`` None) or 503 (cold start), in that order."""
+        """Count a request; return its RateLimit headers and the fault drawn (or None), or raise
+        429, 402, 404 (``model_id`` None) or 503 (cold start), in that order."""
         headers = self.rate_limit_headers(token)
         budget, now = self.options.credits_usd, self.clock()
         with self._lock:
@@ -102,11 +96,8 @@ class StandInState:
             self._first_request = now if self._first_request is None else self._first_request
             loading = self.options.cold_start_s - (now - self._first_request)
             if loading > 0:
-                message, extra = (
-                    f"Model {model_id} is currently loading",
-                    {"estimated_time": round(loading, 2)},
-                )
-                raise proxy_error(503, message, extra=extra)
+                message = f"Model {model_id} is currently loading"
+                raise proxy_error(503, message, extra={"estimated_time": round(loading, 2)})
             if self.options.fault_rate and self._random.random() < self.options.fault_rate:
                 return headers, self._random.choice(self.options.fault_kinds)
         return headers, None
