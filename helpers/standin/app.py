@@ -29,13 +29,12 @@ from .state import StandInState
 from .textgen import TextGenerator
 
 STAND_IN_VALUE = "helpers.standin; text from a small n-gram model, not from a real model"
-OWN_HEADER_PREFIX = "x-standin-"
-"""Headers only the stand-in sends; a profile that marks nothing (``today``) strips them."""
-shared_generator = functools.cache(TextGenerator)
-"""The text generator, built once per process (the corpus is read once)."""
+OWN_HEADER_PREFIX = "x-standin-"  # headers a profile that marks nothing (today) strips
+Clock = Callable[[], float]  # monotonic seconds: rate-limit windows and cold starts
+shared_generator = functools.cache(TextGenerator)  # the corpus is read once per process
 
 
-def mark_stand_in(app: ASGIApp, profile: Profile) -> ASGIApp:
+def mark_stand_in(app: ASGIApp, profile: Profile, usage: StandInState) -> ASGIApp:
     """Wrap ``app`` so every answer carries ``X-Stand-In`` and an ``x-request-id``, and is counted."""
 
     async def marked(scope: Scope, receive: Receive, send: Send) -> None:
@@ -47,7 +46,6 @@ def mark_stand_in(app: ASGIApp, profile: Profile) -> ASGIApp:
                         del headers[name]
                 headers[STAND_IN_HEADER] = STAND_IN_VALUE
                 headers.setdefault("x-request-id", profile.request_id())
-                usage = scope["app"].state.usage
                 usage.record_answer(scope["method"], scope["path"], message["status"])
             await send(message)
 
@@ -56,20 +54,7 @@ def mark_stand_in(app: ASGIApp, profile: Profile) -> ASGIApp:
     return marked
 
 
-def _inline_body_refs(node: Any) -> Any:
-    """Inline pydantic's ``#/$defs/X`` references in every body schema of an OpenAPI document."""
-    if isinstance(node, list):
-        return [_inline_body_refs(v) for v in node]
-    if not isinstance(node, dict):
-        return node
-    return (
-        inline_refs(node) if "$defs" in node else {k: _inline_body_refs(v) for k, v in node.items()}
-    )
-
-
-def create_app(
-    options: StandInOptions | None = None, *, clock: Callable[[], float] = time.monotonic
-) -> FastAPI:
+def create_app(options: StandInOptions | None = None, *, clock: Clock = time.monotonic) -> FastAPI:
     """Return a stand-in app with the given knobs; ``clock`` times rate-limit windows and cold
     starts (tests pass a fake)."""
     app: FastAPI = FastAPIOffline(  # /docs without a CDN: it works in a room without internet
@@ -83,23 +68,27 @@ def create_app(
     app.state.profile = profile_named(options.profile)
     app.state.usage = StandInState(options, clock=clock)
     app.state.generator = shared_generator()
-    app.add_middleware(mark_stand_in, profile=app.state.profile)
+    app.add_middleware(mark_stand_in, profile=app.state.profile, usage=app.state.usage)
     for module in (endpoint, legacy, hub, openai, pipelines, classic, providers):
         app.include_router(module.router)  # classic's {id:path} and providers' catch-all last
     build_openapi = app.openapi
 
-    def openapi() -> dict[str, Any]:
-        app.openapi_schema = app.openapi_schema or _inline_body_refs(build_openapi())
+    def openapi() -> dict[str, Any]:  # FastAPI's document, pydantic's #/$defs/ in bodies inlined
+        if app.openapi_schema is None:
+            for path in build_openapi()["paths"].values():
+                for operation in path.values():
+                    for media in operation.get("requestBody", {}).get("content", {}).values():
+                        media["schema"] = inline_refs(media["schema"])
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 
-class StandIn:
+class StandIn(contextlib.AbstractContextManager):
     """A stand-in served by uvicorn in a background thread, started at once: ``url``, ``stop()``."""
 
-    def __init__(self, options: StandInOptions, *, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, options: StandInOptions, *, clock: Clock = time.monotonic):
         self.options = options
         self._socket = socket.create_server(("127.0.0.1", 0))
         # Without TCP_NODELAY keep-alive answers wait ~40 ms for a delayed ACK (Nagle).
@@ -110,7 +99,7 @@ class StandIn:
         config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
+            target=self._server.run, args=([self._socket],), daemon=True
         )
         self._thread.start()
         deadline = time.monotonic() + 10
@@ -131,18 +120,12 @@ class StandIn:
             self._thread.join(timeout=10)
         self._socket.close()
 
-    def __enter__(self) -> StandIn:
-        return self
-
     def __exit__(self, *exc: Any) -> None:
         self.stop()
 
 
 def start(
-    options: StandInOptions | None = None,
-    *,
-    clock: Callable[[], float] = time.monotonic,
-    **knobs: Any,
+    options: StandInOptions | None = None, *, clock: Clock = time.monotonic, **knobs: Any
 ) -> StandIn:
     """Start a stand-in in this process on a free loopback port and return it; the knobs are
     StandInOptions' fields (``start(cold_start_s=2)`` is ``--cold-start-s 2``)."""
@@ -164,28 +147,20 @@ def serve_forever(options: StandInOptions, sock: socket.socket) -> None:
     uvicorn.Server(uvicorn.Config(create_app(options), access_log=False)).run(sockets=[sock])
 
 
-class SilentListener:
+class SilentListener(contextlib.AbstractContextManager):
     """A loopback port whose accept queue is full, so connecting to it times out (the error
     demos' *connect* timeout, without touching any other machine)."""
 
     def __init__(self, fillers: int = 4) -> None:
-        self._server = socket.create_server(("127.0.0.1", 0), backlog=0)
-        self.port = self._server.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._sockets = [self._server, *(socket.socket() for _ in range(fillers))]
-        for s in self._sockets[1:]:
-            s.setblocking(False)
-            with contextlib.suppress(BlockingIOError):  # the connection completes later
-                s.connect(("127.0.0.1", self.port))
+        self._sockets = [socket.create_server(("127.0.0.1", 0), backlog=0)]
+        address = self._sockets[0].getsockname()
+        self.url = f"http://127.0.0.1:{address[1]}"
+        for _ in range(fillers):
+            self._sockets.append(filler := socket.socket())
+            filler.setblocking(False)
+            filler.connect_ex(address)  # completes later, or waits in the full queue
         time.sleep(0.1)
 
-    def close(self) -> None:
-        """Close every socket."""
+    def __exit__(self, *exc: Any) -> None:
         for s in self._sockets:
             s.close()
-
-    def __enter__(self) -> SilentListener:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()

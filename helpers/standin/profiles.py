@@ -23,7 +23,6 @@ DIFFERENCES: dict[str, tuple[object, object]] = {
     "stream_delay_ms": (25.0, 0.0),
     "system_fingerprint": ("stand-in", None),
     "compute_type": ("stand-in-cpu", "cpu"),  # INFERRED (pricing.md)
-    "task_model_description": ("Served by the local stand-in.", ""),
 }
 """field -> (teaching, today). ``marks_stand_in``: answers may say "stand-in" (ids, x-standin-*).
 INFERRED too: today's classic ``{"inputs"}`` body to an hf-inference LLM reaches no route (404)."""

@@ -12,8 +12,14 @@ import re
 
 import pytest
 
-from helpers.contract import GPT2, HF_INFERENCE_LLM, NOT_FOUND_BODY, PAYMENT_REQUIRED_MESSAGE
-from helpers.standin import STAND_IN_HEADER, StandInOptions, start
+from helpers.contract import (
+    GPT2,
+    HF_INFERENCE_LLM,
+    NOT_FOUND_BODY,
+    PAYMENT_REQUIRED_MESSAGE,
+    STAND_IN_HEADER,
+)
+from helpers.standin import StandInOptions, start
 from helpers.standin.options import hf_inference_usd_per_second
 
 GPT2_ROUTER = f"/hf-inference/models/{GPT2}"
