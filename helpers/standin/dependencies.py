@@ -1,20 +1,18 @@
-"""The checks routes need, as FastAPI dependencies (``async def``: no thread-pool hop).
-
-Inference routes call ``admit``: token (401/403), rate limit (429), credits (402), model (404),
-cold start (503) and injected faults, in the order the real service answers them.
-"""
+"""The checks routes need, as FastAPI dependencies (``async def``: no thread-pool hop). ``admit``:
+token (401/403), rate limit (429), credits (402), model (404), cold start (503), injected faults,
+in the order the real service answers them."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from .auth import bearer_token
 from .body import read_json
 from .options import StandInOptions
-from .state import StandInState, fault_error
+from .state import Admission, StandInState
 
 
 def _app_state(name: str) -> Any:
@@ -36,22 +34,10 @@ Token = Annotated[str, Depends(require_token)]
 """A well-formed bearer token (else the Hub's 401)."""
 
 
-class Admission(NamedTuple):
-    """A request that may be served: its token, headers to add, and whether to drop it."""
-
-    token: str
-    headers: dict[str, str]
-    drop: bool
-
-
 def admit(request: Request, model_id: str | None) -> Admission:
     """Return the Admission, or raise the answer the service gives (``model_id`` None: 404)."""
     usage: StandInState = request.app.state.usage
-    token = bearer_token(request, usage.options)
-    headers, fault = usage.admit(token, model_id)
-    if fault not in (None, "drop"):
-        raise fault_error(fault)
-    return Admission(token, headers, drop=fault == "drop")
+    return usage.admit(bearer_token(request, usage.options), model_id)
 
 
 def admit_model(resolve: Callable[[str], str | None]) -> Any:

@@ -24,8 +24,8 @@ DIFFERENCES: dict[str, tuple[object, object]] = {
     "system_fingerprint": ("stand-in", None),
     "compute_type": ("stand-in-cpu", "cpu"),  # INFERRED (pricing.md)
 }
-"""field -> (teaching, today). ``marks_stand_in``: answers may say "stand-in" (ids, x-standin-*).
-INFERRED too: today's classic ``{"inputs"}`` body to an hf-inference LLM reaches no route (404)."""
+"""field -> (teaching, today); ``marks_stand_in``: answers may say "stand-in" (x-request-id,
+x-standin-*). INFERRED too: today's classic ``{"inputs"}`` body to an hf-inference LLM is a 404."""
 
 
 class Profile(namedtuple("ProfileRow", ["name", *DIFFERENCES])):
@@ -37,16 +37,8 @@ class Profile(namedtuple("ProfileRow", ["name", *DIFFERENCES])):
             return "standin-" + uuid.uuid4().hex[:20]
         return f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}"
 
-    def hub_object_id(self, model_id: str) -> str:
-        """Return a Hub model's ``_id``: 24 hex digits, stable per model, when not marking."""
-        if self.marks_stand_in:
-            return f"standin-{model_id}"
-        return uuid.uuid5(uuid.NAMESPACE_URL, model_id).hex[:24]
-
     def response_id(self, prefix: str) -> str:
-        """Return an OpenAI-style answer id, e.g. ``chatcmpl-…`` (``-standin-`` when marking)."""
-        if self.marks_stand_in:
-            return f"{prefix}-standin-{uuid.uuid4().hex[:12]}"
+        """Return an OpenAI-style answer id, e.g. ``chatcmpl-…`` (both profiles: the router's)."""
         return f"{prefix}-{uuid.uuid4().hex[:24]}"
 
 

@@ -1,7 +1,5 @@
 """What a stand-in instance remembers between requests: windows, credits, warm-up, faults, answers.
-
-Time comes from ``clock`` (``time.monotonic`` unless a test injects a fake), so rate-limit windows
-and cold starts are testable without sleeping. Every method is thread-safe.
+Time comes from ``clock`` (tests inject a fake: windows need no sleeps); every method is thread-safe.
 """
 
 from __future__ import annotations
@@ -12,6 +10,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from typing import NamedTuple
 
 from ..contract import PAYMENT_REQUIRED_MESSAGE
 from .errors import StandInError, not_found, proxy_error
@@ -25,6 +24,14 @@ FAULT_BODIES = {
 }
 """The injected faults' bodies: JSON ``{"error"}`` from the proxy, HTML from the load balancer."""
 MAX_ROUTES_COUNTED = 10_000  # distinct answers counted: memory stays bounded
+
+
+class Admission(NamedTuple):
+    """A request that may be served: its token, headers to add, and whether to drop it."""
+
+    token: str
+    headers: dict[str, str]
+    drop: bool
 
 
 class StandInState:
@@ -83,9 +90,9 @@ class StandInState:
             self._spent_usd += seconds * hf_inference_usd_per_second()
             return seconds, None if budget is None else max(0.0, budget - self._spent_usd)
 
-    def admit(self, token: str, model_id: str | None) -> tuple[dict[str, str], str | None]:
-        """Count a request; return its RateLimit headers and the fault drawn (or None), or raise
-        429, 402, 404 (``model_id`` None) or 503 (cold start), in that order."""
+    def admit(self, token: str, model_id: str | None) -> Admission:
+        """Count a request and return its Admission, or raise 429, 402, 404 (``model_id`` None),
+        503 (cold start) or an injected fault, in that order."""
         headers = self.rate_limit_headers(token)
         budget, now = self.options.credits_usd, self.clock()
         with self._lock:
@@ -98,9 +105,11 @@ class StandInState:
             if loading > 0:
                 message = f"Model {model_id} is currently loading"
                 raise proxy_error(503, message, extra={"estimated_time": round(loading, 2)})
-            if self.options.fault_rate and self._random.random() < self.options.fault_rate:
-                return headers, self._random.choice(self.options.fault_kinds)
-        return headers, None
+            faulty = self.options.fault_rate and self._random.random() < self.options.fault_rate
+            fault = self._random.choice(self.options.fault_kinds) if faulty else "none"
+        if fault in FAULT_BODIES:
+            raise fault_error(fault)
+        return Admission(token, headers, drop=fault == "drop")
 
 
 def fault_error(kind: str) -> StandInError:

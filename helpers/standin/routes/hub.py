@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -47,7 +48,7 @@ async def model_info(model_id: str, request: Request, options: Options) -> dict[
     if canonical is None:
         raise repo_not_found()
     info = catalog.MODELS[canonical]
-    body = {"_id": request.app.state.profile.hub_object_id(canonical), "id": canonical}
+    body = {"_id": uuid.uuid5(uuid.NAMESPACE_URL, canonical).hex[:24], "id": canonical}
     author = canonical.split("/")[0] if "/" in canonical else None
     fields = dict(modelId=canonical, author=author, pipeline_tag=info.pipeline_tag, tags=info.tags)
     fields |= dict.fromkeys(("private", "gated", "disabled"), False)
