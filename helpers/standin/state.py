@@ -40,7 +40,7 @@ class StandInState:
     def __init__(self, options: StandInOptions, clock: Callable[[], float] = time.monotonic):
         self.options, self.clock, self._lock = options, clock, threading.Lock()
         self._windows: dict[str, tuple[float, int]] = {}
-        self._spent_usd = 0.0
+        self.spent_usd = 0.0  # credits billed so far
         self._first_request: float | None = None
         self._random = random.Random(options.seed)
         self._answered: Counter[str] = Counter()
@@ -76,19 +76,13 @@ class StandInState:
         with self._lock:
             return Counter(self._answered)
 
-    @property
-    def spent_usd(self) -> float:
-        """Return the credits billed so far, in USD."""
-        with self._lock:
-            return self._spent_usd
-
     def charge(self, generated_tokens: int) -> tuple[float, float | None]:
         """Bill a request; return (compute seconds, credits left in USD or None)."""
         seconds = generated_tokens * self.options.compute_seconds_per_token
         budget = self.options.credits_usd
         with self._lock:
-            self._spent_usd += seconds * hf_inference_usd_per_second()
-            return seconds, None if budget is None else max(0.0, budget - self._spent_usd)
+            self.spent_usd += seconds * hf_inference_usd_per_second()
+            return seconds, None if budget is None else max(0.0, budget - self.spent_usd)
 
     def admit(self, token: str, model_id: str | None) -> Admission:
         """Count a request and return its Admission, or raise 429, 402, 404 (``model_id`` None),
@@ -96,7 +90,7 @@ class StandInState:
         headers = self.rate_limit_headers(token)
         budget, now = self.options.credits_usd, self.clock()
         with self._lock:
-            if budget is not None and self._spent_usd >= budget:
+            if budget is not None and self.spent_usd >= budget:
                 raise proxy_error(402, PAYMENT_REQUIRED_MESSAGE)
             if model_id is None:
                 raise not_found()
