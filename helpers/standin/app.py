@@ -98,9 +98,7 @@ class StandIn(contextlib.AbstractContextManager):
         self.app = create_app(options, clock=clock)
         config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, args=([self._socket],), daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.run, args=[[self._socket]], daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:

@@ -7,6 +7,7 @@ tokens, 429, 402, 503); ``text``: plain text (the router's ``Not Found``, axum's
 
 from __future__ import annotations
 
+import functools
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, Literal
 
@@ -47,14 +48,12 @@ class StandInError(Exception):
         return {"error": self.message, **kind, **self.extra}
 
 
-def not_found() -> StandInError:
-    """Return the router's 404: plain text ``Not Found``, not JSON."""
-    return StandInError(404, NOT_FOUND_BODY, surface="text")
-
-
-def proxy_error(status: int, message: str, **more: Any) -> StandInError:
-    """Return an error the router's proxy sends before any model runs: ``{"error"}``."""
-    return StandInError(status, message, surface="hub", **more)
+not_found = functools.partial(StandInError, 404, NOT_FOUND_BODY, surface="text")
+"""The router's 404: plain text ``Not Found``, not JSON."""
+proxy_error = functools.partial(StandInError, surface="hub")
+"""An error the router's proxy sends before any model runs: ``{"error"}``."""
+body_error = functools.partial(StandInError, surface="text")
+"""One of axum's JSON-extractor rejections (TGI's router, 415/400/422/413): plain text."""
 
 
 def validation_error(message: str, status: int = 422) -> StandInError:
@@ -66,11 +65,6 @@ def repo_not_found() -> StandInError:
     """Return the Hub's 404 with ``X-Error-Code: RepoNotFound`` (huggingface_hub reads it)."""
     headers = {"X-Error-Code": "RepoNotFound", "X-Error-Message": "Repository not found"}
     return proxy_error(404, "Repository not found", headers=headers)
-
-
-def body_error(status: int, message: str) -> StandInError:
-    """Return one of axum's JSON-extractor rejections (TGI's router, 415/400/422/413): plain text."""
-    return StandInError(status, message, surface="text")
 
 
 def bad_json(message: str) -> StandInError:
