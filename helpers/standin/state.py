@@ -1,6 +1,5 @@
-"""What a stand-in instance remembers between requests: windows, credits, warm-up, faults, answers.
-Time comes from ``clock`` (tests inject a fake: windows need no sleeps); every method is thread-safe.
-"""
+"""What a stand-in instance remembers between requests: windows, credits, warm-up, faults, answers;
+time comes from ``clock`` (tests inject a fake: windows need no sleeps). Thread-safe."""
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from ..contract import PAYMENT_REQUIRED_MESSAGE
-from .errors import StandInError, not_found, proxy_error
+from .errors import not_found, proxy_error
 from .options import StandInOptions, hf_inference_usd_per_second
 
 FAULT_BODIES = {
@@ -102,13 +101,7 @@ class StandInState:
             faulty = self.options.fault_rate and self._random.random() < self.options.fault_rate
             fault = self._random.choice(self.options.fault_kinds) if faulty else "none"
         if fault in FAULT_BODIES:
-            raise fault_error(fault)
+            html = FAULT_BODIES[fault].startswith("<html>")
+            more = dict(surface="text", headers={"Content-Type": "text/html"}) if html else {}
+            raise proxy_error(int(fault), FAULT_BODIES[fault], **more)
         return Admission(token, headers, drop=fault == "drop")
-
-
-def fault_error(kind: str) -> StandInError:
-    """Return the answer for an injected HTTP fault (not for "drop")."""
-    body = FAULT_BODIES[kind]
-    if body.startswith("<html>"):
-        return StandInError(int(kind), body, surface="text", headers={"Content-Type": "text/html"})
-    return proxy_error(int(kind), body)
