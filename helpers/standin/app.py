@@ -19,7 +19,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..contract import LEGACY_PREFIX, STAND_IN_HEADER
+from ..contract import STAND_IN_HEADER
 from .errors import HANDLED, handle
 from .options import StandInOptions
 from .profiles import Profile, profile_named
@@ -29,17 +29,13 @@ from .state import StandInState
 from .textgen import TextGenerator
 
 STAND_IN_VALUE = "helpers.standin; text from a small n-gram model, not from a real model"
-OWN_HEADER_PREFIX = "x-standin-"
-"""Headers only the stand-in sends; a profile that marks nothing (``today``) strips them."""
-MAX_REQUEST_HEADERS = 100  # hyper, under TGI's axum router, answers 431 past 100 headers
-TOO_MANY_HEADERS = b"Request Header Fields Too Large: at most 100 headers"
-shared_generator = functools.cache(TextGenerator)
-"""The text generator, built once per process (the corpus is read once)."""
+OWN_HEADER_PREFIX = "x-standin-"  # headers a profile that marks nothing (today) strips
+Clock = Callable[[], float]  # monotonic seconds: rate-limit windows and cold starts
+shared_generator = functools.cache(TextGenerator)  # the corpus is read once per process
 
 
-def mark_stand_in(app: ASGIApp, profile: Profile) -> ASGIApp:
-    """Wrap ``app`` so every answer carries ``X-Stand-In`` and an ``x-request-id``, and is counted
-    (plain ASGI: streamed bodies pass through untouched, a deliberate drop really drops)."""
+def mark_stand_in(app: ASGIApp, profile: Profile, usage: StandInState) -> ASGIApp:
+    """Wrap ``app`` so every answer carries ``X-Stand-In`` and an ``x-request-id``, and is counted."""
 
     async def marked(scope: Scope, receive: Receive, send: Send) -> None:
         async def marked_send(message: Message) -> None:
@@ -50,72 +46,49 @@ def mark_stand_in(app: ASGIApp, profile: Profile) -> ASGIApp:
                         del headers[name]
                 headers[STAND_IN_HEADER] = STAND_IN_VALUE
                 headers.setdefault("x-request-id", profile.request_id())
-                usage = scope["app"].state.usage
                 usage.record_answer(scope["method"], scope["path"], message["status"])
             await send(message)
 
-        if scope["type"] != "http":
-            return await app(scope, receive, send)
-        if len(scope["headers"]) > MAX_REQUEST_HEADERS and not scope["path"].startswith(
-            LEGACY_PREFIX  # the retired host is another server: 410 for everything
-        ):
-            length = str(len(TOO_MANY_HEADERS)).encode()
-            headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", length)]
-            await marked_send({"type": "http.response.start", "status": 431, "headers": headers})
-            return await send({"type": "http.response.body", "body": TOO_MANY_HEADERS})
-        await app(scope, receive, marked_send)
+        await app(scope, receive, marked_send if scope["type"] == "http" else send)
 
     return marked
 
 
-def _inline_body_refs(node: Any) -> Any:
-    """Inline pydantic's ``#/$defs/X`` references in every body schema of an OpenAPI document."""
-    if isinstance(node, list):
-        return [_inline_body_refs(v) for v in node]
-    if not isinstance(node, dict):
-        return node
-    return (
-        inline_refs(node) if "$defs" in node else {k: _inline_body_refs(v) for k, v in node.items()}
-    )
-
-
-def create_app(
-    options: StandInOptions | None = None, *, clock: Callable[[], float] = time.monotonic
-) -> FastAPI:
-    """Return a stand-in app with the given knobs (all off by default; the profile is one).
-
-    ``clock`` (seconds, monotonic) times rate-limit windows and cold starts; tests pass a fake.
-    """
+def create_app(options: StandInOptions | None = None, *, clock: Clock = time.monotonic) -> FastAPI:
+    """Return a stand-in app with the given knobs; ``clock`` times rate-limit windows and cold
+    starts (tests pass a fake)."""
     app: FastAPI = FastAPIOffline(  # /docs without a CDN: it works in a room without internet
         title="Local stand-in of the Hugging Face inference API",
         description="Speaks the HTTP contracts of the real service, offline. "
         "Its text comes from a small n-gram model, not from a real model.",
         version="1",
+        exception_handlers=dict.fromkeys(HANDLED, handle),
     )
     app.state.options = options = options or StandInOptions()
     app.state.profile = profile_named(options.profile)
     app.state.usage = StandInState(options, clock=clock)
     app.state.generator = shared_generator()
-    for kind in HANDLED:
-        app.add_exception_handler(kind, handle)
-    app.add_middleware(mark_stand_in, profile=app.state.profile)
+    app.add_middleware(mark_stand_in, profile=app.state.profile, usage=app.state.usage)
     for module in (endpoint, legacy, hub, openai, pipelines, classic, providers):
         app.include_router(module.router)  # classic's {id:path} and providers' catch-all last
     build_openapi = app.openapi
 
-    def openapi() -> dict[str, Any]:
-        app.openapi_schema = app.openapi_schema or _inline_body_refs(build_openapi())
+    def openapi() -> dict[str, Any]:  # FastAPI's document, pydantic's #/$defs/ in bodies inlined
+        if app.openapi_schema is None:
+            for path in build_openapi()["paths"].values():
+                for operation in path.values():
+                    for media in operation.get("requestBody", {}).get("content", {}).values():
+                        media["schema"] = inline_refs(media["schema"])
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 
-class StandIn:
-    """A stand-in served by uvicorn in a background thread, started at once: use ``url``, then
-    ``stop()``."""
+class StandIn(contextlib.AbstractContextManager):
+    """A stand-in served by uvicorn in a background thread, started at once: ``url``, ``stop()``."""
 
-    def __init__(self, options: StandInOptions, *, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, options: StandInOptions, *, clock: Clock = time.monotonic):
         self.options = options
         self._socket = socket.create_server(("127.0.0.1", 0))
         # Without TCP_NODELAY keep-alive answers wait ~40 ms for a delayed ACK (Nagle).
@@ -123,12 +96,9 @@ class StandIn:
         self.host, self.port = self._socket.getsockname()[:2]
         self.url = f"http://{self.host}:{self.port}"
         self.app = create_app(options, clock=clock)
-        """The FastAPI app served (its ``state.usage`` counts windows, credits and answers)."""
         config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.run, args=[[self._socket]], daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:
@@ -148,31 +118,18 @@ class StandIn:
             self._thread.join(timeout=10)
         self._socket.close()
 
-    def __enter__(self) -> StandIn:
-        return self
-
     def __exit__(self, *exc: Any) -> None:
         self.stop()
 
-    def __repr__(self) -> str:
-        return f"<StandIn {self.url} {'running' if self.running else 'stopped'}>"
-
 
 def start(
-    options: StandInOptions | None = None,
-    *,
-    clock: Callable[[], float] = time.monotonic,
-    **knobs: Any,
+    options: StandInOptions | None = None, *, clock: Clock = time.monotonic, **knobs: Any
 ) -> StandIn:
-    """Start a stand-in in this process on a free loopback port and return it.
-
-    Knobs are StandInOptions' fields, named as the command line's flags (``start(cold_start_s=2)``
-    ↔ ``--cold-start-s 2``); ``clock`` times rate-limit windows and cold starts.
-    """
+    """Start a stand-in in this process on a free loopback port and return it; the knobs are
+    StandInOptions' fields (``start(cold_start_s=2)`` is ``--cold-start-s 2``)."""
     known = sorted(f.name for f in fields(StandInOptions))
     if unknown := sorted(set(knobs) - set(known)):
         raise TypeError(f"unknown stand-in knob(s) {unknown}; the knobs are {known}")
-    # Without options, build them anew so that the profile fills the knobs left out.
     options = replace(options, **knobs) if options else StandInOptions(**knobs)
     return StandIn(options, clock=clock)
 
@@ -188,31 +145,20 @@ def serve_forever(options: StandInOptions, sock: socket.socket) -> None:
     uvicorn.Server(uvicorn.Config(create_app(options), access_log=False)).run(sockets=[sock])
 
 
-class SilentListener:
-    """A loopback port that listens but never accepts: connecting to it times out.
-
-    Its accept queue is filled at once, so the kernel drops further connection attempts (the
-    error demos' *connect* timeout, without touching any other machine).
-    """
+class SilentListener(contextlib.AbstractContextManager):
+    """A loopback port whose accept queue is full, so connecting to it times out (the error
+    demos' *connect* timeout, without touching any other machine)."""
 
     def __init__(self, fillers: int = 4) -> None:
-        self._server = socket.create_server(("127.0.0.1", 0), backlog=0)
-        self.port = self._server.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._sockets = [self._server, *(socket.socket() for _ in range(fillers))]
-        for s in self._sockets[1:]:
-            s.setblocking(False)
-            with contextlib.suppress(BlockingIOError):  # the connection completes later
-                s.connect(("127.0.0.1", self.port))
+        self._sockets = [socket.create_server(("127.0.0.1", 0), backlog=0)]
+        address = self._sockets[0].getsockname()
+        self.url = f"http://127.0.0.1:{address[1]}"
+        for _ in range(fillers):
+            self._sockets.append(filler := socket.socket())
+            filler.setblocking(False)
+            filler.connect_ex(address)  # completes later, or waits in the full queue
         time.sleep(0.1)
 
-    def close(self) -> None:
-        """Close every socket."""
+    def __exit__(self, *exc: Any) -> None:
         for s in self._sockets:
             s.close()
-
-    def __enter__(self) -> SilentListener:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()

@@ -41,13 +41,6 @@ def whoami_body(token: str, options: StandInOptions) -> dict:
         "createdAt": "2026-11-01T00:00:00.000Z",
         "fineGrained": {"canReadGatedRepos": False, "global": [], "scoped": scoped},
     }
-    return {
-        "type": "user",
-        "id": "000000000000000000000001",
-        "name": options.user_name,
-        "fullname": profile.full_name,
-        "isPro": False,
-        "canPay": False,
-        "orgs": [],
-        "auth": {"type": "access_token", "accessToken": token_info},
-    }
+    who = {"type": "user", "id": "000000000000000000000001", "name": options.user_name}
+    plan = {"fullname": profile.full_name, "isPro": False, "canPay": False, "orgs": []}
+    return who | plan | {"auth": {"type": "access_token", "accessToken": token_info}}

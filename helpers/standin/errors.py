@@ -7,6 +7,7 @@ tokens, 429, 402, 503); ``text``: plain text (the router's ``Not Found``, axum's
 
 from __future__ import annotations
 
+import functools
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, Literal
 
@@ -35,14 +36,6 @@ class StandInError(Exception):
     surface: Surface | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        super().__init__(self.status, self.message)
-
-    @property
-    def body(self) -> dict[str, str]:
-        """A plain view for code that catches the error; the answer is ``envelope()``."""
-        return {"error": self.message}
-
     def envelope(self, surface: Surface) -> dict[str, Any] | str:
         """Return the body in ``surface``'s envelope (this error's own surface first)."""
         surface = self.surface or surface
@@ -54,21 +47,13 @@ class StandInError(Exception):
         kind = {"error_type": self.kind} if surface == "tgi" and self.kind else {}
         return {"error": self.message, **kind, **self.extra}
 
-    def render(self, surface: Surface) -> Response:
-        """Return the HTTP answer in ``surface``'s envelope."""
-        body = self.envelope(surface)
-        answer = PlainTextResponse if isinstance(body, str) else JSONResponse
-        return answer(body, self.status, headers=self.headers)
 
-
-def not_found() -> StandInError:
-    """Return the router's 404: plain text ``Not Found``, not JSON."""
-    return StandInError(404, NOT_FOUND_BODY, surface="text")
-
-
-def proxy_error(status: int, message: str, **more: Any) -> StandInError:
-    """Return an error the router's proxy sends before any model runs: ``{"error"}``."""
-    return StandInError(status, message, surface="hub", **more)
+not_found = functools.partial(StandInError, 404, NOT_FOUND_BODY, surface="text")
+"""The router's 404: plain text ``Not Found``, not JSON."""
+proxy_error = functools.partial(StandInError, surface="hub")
+"""An error the router's proxy sends before any model runs: ``{"error"}``."""
+body_error = functools.partial(StandInError, surface="text")
+"""One of axum's JSON-extractor rejections (TGI's router, 415/400/422/413): plain text."""
 
 
 def validation_error(message: str, status: int = 422) -> StandInError:
@@ -80,11 +65,6 @@ def repo_not_found() -> StandInError:
     """Return the Hub's 404 with ``X-Error-Code: RepoNotFound`` (huggingface_hub reads it)."""
     headers = {"X-Error-Code": "RepoNotFound", "X-Error-Message": "Repository not found"}
     return proxy_error(404, "Repository not found", headers=headers)
-
-
-def body_error(status: int, message: str) -> StandInError:
-    """Return one of axum's JSON-extractor rejections (TGI's router, 415/400/422/413): plain text."""
-    return StandInError(status, message, surface="text")
 
 
 def bad_json(message: str) -> StandInError:
@@ -107,8 +87,9 @@ async def handle(request: Request, exc: Exception) -> Response:
     path = request.url.path
     openai = "/v1/" in path or path.endswith(("/completions", "/responses"))
     hub, tgi = path.startswith("/api/"), path.startswith(ENDPOINT_PREFIX) or not openai
-    return exc.render("hub" if hub else "tgi" if tgi else "openai")
+    body = exc.envelope("hub" if hub else "tgi" if tgi else "openai")
+    answer = PlainTextResponse if isinstance(body, str) else JSONResponse
+    return answer(body, exc.status, headers=exc.headers)
 
 
-HANDLED = (StandInError, HTTPException, RequestValidationError)
-"""The exception types ``create_app`` registers ``handle`` for."""
+HANDLED = (StandInError, HTTPException, RequestValidationError)  # what ``handle`` renders

@@ -1,8 +1,5 @@
-"""Server-sent events in the two dialects on the wire.
-
-TGI: ``data:{json}`` (no space, axum's ``json_data``), a blank line, no ``[DONE]``.
-OpenAI: ``data: {json}``, a blank line, and a final ``data: [DONE]``.
-"""
+"""Server-sent events in the two dialects on the wire: TGI's ``data:{json}`` (no space, axum's
+``json_data``; no ``[DONE]``) and OpenAI's ``data: {json}``, closed by ``data: [DONE]``."""
 
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
-"""The stand-in's knobs (``StandInOptions``): all off by default, one set per instance.
-
-Each field is a keyword of ``start()`` and a flag of ``python -m helpers.standin`` with the same
-name (``cold_start_s`` ↔ ``--cold-start-s``); the flag's help and parsing are the field's metadata.
-"""
+"""The stand-in's knobs (``StandInOptions``), all off by default, one set per instance: each field
+is a keyword of ``start()`` and a flag of ``python -m helpers.standin`` (``cold_start_s`` ↔
+``--cold-start-s``), its metadata the flag's argparse settings."""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import csv
 import functools
 from dataclasses import dataclass, field
@@ -32,18 +32,14 @@ class RateLimit:
     quota: int
     window: float
 
-    def __post_init__(self) -> None:
-        if self.quota <= 0 or self.window <= 0:
-            raise ValueError(f"rate limit {self.quota}/{self.window}: N and S must be positive")
-
     @classmethod
     def parse(cls, text: str) -> RateLimit:
-        """Return the knob written ``N/S`` (N requests per S seconds)."""
-        try:
-            quota, window = text.split("/")
-            return cls(int(quota), float(window))
-        except ValueError as exc:
-            raise ValueError(f"rate limit {text!r} is not N/S, N and S positive ({exc})") from None
+        """Return the knob written ``N/S``: N requests per S seconds, both positive."""
+        quota, _, window = text.partition("/")
+        with contextlib.suppress(ValueError):
+            if int(quota) > 0 and float(window) > 0:
+                return cls(int(quota), float(window))
+        raise ValueError(f"rate limit {text!r} is not N/S with N and S positive")
 
     def policy_header(self) -> str:
         """Return the ``RateLimit-Policy`` value, e.g. ``"fixed window";"api";q=2;w=5``."""
@@ -55,38 +51,33 @@ def knob(default: Any, help: str, **argparse_settings: Any) -> Any:
     return field(default=default, metadata={"help": help, **argparse_settings})
 
 
-def _kinds(text: str) -> tuple[str, ...]:
-    return tuple(kind.strip() for kind in text.split(",") if kind.strip())
-
-
 @dataclass(frozen=True)
 class StandInOptions:
     """How one stand-in instance behaves; a None knob takes the profile's value (``profiles.py``)."""
 
     profile: str = knob(DEFAULT_PROFILE, "teaching or today", choices=sorted(PROFILES))
-    router_serves_gpt2: bool | None = knob(None, "gpt2 on /hf-inference/... (else 404)", type=bool)
+    router_serves_gpt2: bool | None = knob(
+        None, "gpt2 on /hf-inference/... (else 404)", action=argparse.BooleanOptionalAction
+    )
     tokens_without_inference: frozenset[str] = knob(
         frozenset(), "valid tokens without the Inference Providers permission (403)", nargs="*"
     )
     latency_ms_per_token: float = knob(0.0, "sleep per generated token", type=float)
     stream_delay_ms: float | None = knob(None, "pause before each streamed token", type=float)
-    rate_limit: RateLimit | None = knob(
-        None,
-        "N/S: N requests per S seconds per token; 429 with Retry-After past it",
-        type=RateLimit.parse,
-    )
+    rate_limit: RateLimit | None = knob(None, "N/S: N requests per S seconds per token (then 429)")
     credits_usd: float | None = knob(None, "budget; 402 once spent (inf: none)", type=float)
     cold_start_s: float = knob(0.0, "503 'currently loading' this long at first", type=float)
     fault_rate: float = knob(0.0, "share of inference requests that fail at random", type=float)
-    fault_kinds: tuple[str, ...] = knob(FAULT_KINDS, ",".join(FAULT_KINDS), type=_kinds)
+    fault_kinds: tuple[str, ...] = knob(FAULT_KINDS, ",".join(FAULT_KINDS))
     seed: int | None = knob(None, "seed of the fault generator", type=int)
     stream_error_after_tokens: int | None = knob(None, "error event after N tokens", type=int)
-    user_name: str | None = knob(None, "the user whoami-v2 names and the 403 quotes", type=str)
+    user_name: str | None = knob(None, "the user whoami-v2 names and the 403 quotes")
 
     def __post_init__(self) -> None:
-        chosen = profile_named(self.profile)
-        fixed = {k: getattr(chosen, k) for k in PROFILE_KNOBS if getattr(self, k) is None}
-        fixed["fault_kinds"] = tuple(self.fault_kinds)
+        row = profile_named(self.profile)._asdict()
+        fixed = {k: v for k, v in row.items() if getattr(self, k, 0) is None}  # the row fills Nones
+        kinds = self.fault_kinds
+        fixed["fault_kinds"] = tuple(kinds.split(",") if isinstance(kinds, str) else kinds)
         fixed["tokens_without_inference"] = frozenset(self.tokens_without_inference)
         if isinstance(self.rate_limit, str):
             fixed["rate_limit"] = RateLimit.parse(self.rate_limit)
@@ -111,5 +102,4 @@ class StandInOptions:
         return self.latency_ms_per_token / 1000.0 or 0.02
 
 
-PROFILE_KNOBS = ("router_serves_gpt2", "credits_usd", "user_name", "stream_delay_ms")
 NON_NEGATIVE = ("latency_ms_per_token", "stream_delay_ms", "cold_start_s", "credits_usd")

@@ -1,9 +1,8 @@
 """The stand-in's profiles as ONE TABLE of what differs (``DIFFERENCES``; sources: REFERENCES.md).
 
-``teaching`` (default) still serves the seed tutorial's gpt2 so every lesson runs offline, and says
-openly it is a stand-in; ``today`` plays the service as the references say it is now (no gpt2, no
-hf-inference LLM, Free's $0.10 of credits, router-shaped ids), marked only by ``X-Stand-In``.
-Knobs passed explicitly (``StandInOptions``) win over a profile's row.
+``teaching`` (default) serves the seed tutorial's gpt2 so every lesson runs offline and says it is
+a stand-in; ``today`` plays the service as the references say it is now (no gpt2, no hf-inference
+LLM, Free's $0.10 of credits, router-shaped ids). Explicit knobs win over a profile's row.
 """
 
 from __future__ import annotations
@@ -13,22 +12,20 @@ import uuid
 from collections import namedtuple
 
 DIFFERENCES: dict[str, tuple[object, object]] = {
-    # field                   teaching                          today
-    "router_serves_gpt2":     (True,                            False),  # [Router], hf_hub #3052
-    "seed_path_serves_gpt2":  (True,                            False),
-    "hf_inference_llms":      (True,                            False),  # hub-docs 71e38a21
-    "credits_usd":            (None,                            0.10),  # pricing.md: Free
-    "user_name":              ("standin-learner",               "ada-learner"),
-    "full_name":              ("Stand-in Learner",              "Ada Learner"),
-    "token_display_name":     ("tutorial (stand-in)",           "tutorial"),
-    "marks_stand_in":         (True,                            False),
-    "stream_delay_ms":        (25.0,                            0.0),
-    "system_fingerprint":     ("stand-in",                      None),
-    "compute_type":           ("stand-in-cpu",                  "cpu"),  # INFERRED (pricing.md)
-    "task_model_description": ("Served by the local stand-in.", ""),
-}  # fmt: skip
-"""field -> (teaching, today). ``marks_stand_in``: answers may say "stand-in" (ids, x-standin-*).
-INFERRED too: today's classic ``{"inputs"}`` body to an hf-inference LLM reaches no route (404)."""
+    "router_serves_gpt2": (True, False),  # [Router], hf_hub #3052
+    "seed_path_serves_gpt2": (True, False),
+    "hf_inference_llms": (True, False),  # hub-docs 71e38a21
+    "credits_usd": (None, 0.10),  # pricing.md: Free
+    "user_name": ("standin-learner", "ada-learner"),
+    "full_name": ("Stand-in Learner", "Ada Learner"),
+    "token_display_name": ("tutorial (stand-in)", "tutorial"),
+    "marks_stand_in": (True, False),
+    "stream_delay_ms": (25.0, 0.0),
+    "system_fingerprint": ("stand-in", None),
+    "compute_type": ("stand-in-cpu", "cpu"),  # INFERRED (pricing.md)
+}
+"""field -> (teaching, today); ``marks_stand_in``: answers may say "stand-in" (x-request-id,
+x-standin-*). INFERRED too: today's classic ``{"inputs"}`` body to an hf-inference LLM is a 404."""
 
 
 class Profile(namedtuple("ProfileRow", ["name", *DIFFERENCES])):
@@ -40,16 +37,8 @@ class Profile(namedtuple("ProfileRow", ["name", *DIFFERENCES])):
             return "standin-" + uuid.uuid4().hex[:20]
         return f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}"
 
-    def hub_object_id(self, model_id: str) -> str:
-        """Return a Hub model's ``_id``: 24 hex digits, stable per model, when not marking."""
-        if self.marks_stand_in:
-            return f"standin-{model_id}"
-        return uuid.uuid5(uuid.NAMESPACE_URL, model_id).hex[:24]
-
     def response_id(self, prefix: str) -> str:
-        """Return an OpenAI-style answer id, e.g. ``chatcmpl-…`` (``-standin-`` when marking)."""
-        if self.marks_stand_in:
-            return f"{prefix}-standin-{uuid.uuid4().hex[:12]}"
+        """Return an OpenAI-style answer id, e.g. ``chatcmpl-…`` (both profiles: the router's)."""
         return f"{prefix}-{uuid.uuid4().hex[:24]}"
 
 
@@ -63,7 +52,5 @@ DEFAULT_PROFILE = "teaching"
 def profile_named(name: str) -> Profile:
     """Return the profile called ``name``; a ValueError names the known ones."""
     if name not in PROFILES:
-        raise ValueError(
-            f"unknown stand-in profile {name!r}; the profiles are {', '.join(PROFILES)}"
-        )
+        raise ValueError(f"unknown profile {name!r}; the profiles are {', '.join(PROFILES)}")
     return PROFILES[name]

@@ -1,8 +1,5 @@
-"""What a stand-in instance remembers between requests: windows, credits, warm-up, faults, answers.
-
-Time comes from ``clock`` (``time.monotonic`` unless a test injects a fake), so rate-limit windows
-and cold starts are testable without sleeping. Every method is thread-safe.
-"""
+"""What a stand-in instance remembers between requests: windows, credits, warm-up, faults, answers;
+time comes from ``clock`` (tests inject a fake: windows need no sleeps). Thread-safe."""
 
 from __future__ import annotations
 
@@ -12,15 +9,11 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from typing import NamedTuple
 
 from ..contract import PAYMENT_REQUIRED_MESSAGE
-from .errors import StandInError, not_found, proxy_error
+from .errors import not_found, proxy_error
 from .options import StandInOptions, hf_inference_usd_per_second
-
-
-class DeliberateDrop(Exception):
-    """Raised inside a response body to break the connection on purpose (fault "drop")."""
-
 
 FAULT_BODIES = {
     "500": "Internal Error, please report to us",
@@ -29,8 +22,15 @@ FAULT_BODIES = {
     "504": "504 Server Error: Gateway Timeout",
 }
 """The injected faults' bodies: JSON ``{"error"}`` from the proxy, HTML from the load balancer."""
-MAX_ROUTES_COUNTED = 10_000
-"""How many distinct (method, path, status) answers an instance counts (memory stays bounded)."""
+MAX_ROUTES_COUNTED = 10_000  # distinct answers counted: memory stays bounded
+
+
+class Admission(NamedTuple):
+    """A request that may be served: its token, headers to add, and whether to drop it."""
+
+    token: str
+    headers: dict[str, str]
+    drop: bool
 
 
 class StandInState:
@@ -39,7 +39,7 @@ class StandInState:
     def __init__(self, options: StandInOptions, clock: Callable[[], float] = time.monotonic):
         self.options, self.clock, self._lock = options, clock, threading.Lock()
         self._windows: dict[str, tuple[float, int]] = {}
-        self._spent_usd = 0.0
+        self.spent_usd = 0.0  # credits billed so far
         self._first_request: float | None = None
         self._random = random.Random(options.seed)
         self._answered: Counter[str] = Counter()
@@ -75,46 +75,33 @@ class StandInState:
         with self._lock:
             return Counter(self._answered)
 
-    @property
-    def spent_usd(self) -> float:
-        """Return the credits billed so far, in USD."""
-        with self._lock:
-            return self._spent_usd
-
     def charge(self, generated_tokens: int) -> tuple[float, float | None]:
         """Bill a request; return (compute seconds, credits left in USD or None)."""
         seconds = generated_tokens * self.options.compute_seconds_per_token
         budget = self.options.credits_usd
         with self._lock:
-            self._spent_usd += seconds * hf_inference_usd_per_second()
-            return seconds, None if budget is None else max(0.0, budget - self._spent_usd)
+            self.spent_usd += seconds * hf_inference_usd_per_second()
+            return seconds, None if budget is None else max(0.0, budget - self.spent_usd)
 
-    def admit(self, token: str, model_id: str | None) -> tuple[dict[str, str], str | None]:
-        """Count a request; return its RateLimit headers and the fault drawn ("500"… "drop", or
-        None), or raise 429, 402, 404 (``model_id`` None) or 503 (cold start), in that order."""
+    def admit(self, token: str, model_id: str | None) -> Admission:
+        """Count a request and return its Admission, or raise 429, 402, 404 (``model_id`` None),
+        503 (cold start) or an injected fault, in that order."""
         headers = self.rate_limit_headers(token)
         budget, now = self.options.credits_usd, self.clock()
         with self._lock:
-            if budget is not None and self._spent_usd >= budget:
+            if budget is not None and self.spent_usd >= budget:
                 raise proxy_error(402, PAYMENT_REQUIRED_MESSAGE)
             if model_id is None:
                 raise not_found()
             self._first_request = now if self._first_request is None else self._first_request
             loading = self.options.cold_start_s - (now - self._first_request)
             if loading > 0:
-                message, extra = (
-                    f"Model {model_id} is currently loading",
-                    {"estimated_time": round(loading, 2)},
-                )
-                raise proxy_error(503, message, extra=extra)
-            if self.options.fault_rate and self._random.random() < self.options.fault_rate:
-                return headers, self._random.choice(self.options.fault_kinds)
-        return headers, None
-
-
-def fault_error(kind: str) -> StandInError:
-    """Return the answer for an injected HTTP fault (not for "drop")."""
-    body = FAULT_BODIES[kind]
-    if body.startswith("<html>"):
-        return StandInError(int(kind), body, surface="text", headers={"Content-Type": "text/html"})
-    return proxy_error(int(kind), body)
+                message = f"Model {model_id} is currently loading"
+                raise proxy_error(503, message, extra={"estimated_time": round(loading, 2)})
+            faulty = self.options.fault_rate and self._random.random() < self.options.fault_rate
+            fault = self._random.choice(self.options.fault_kinds) if faulty else "none"
+        if fault in FAULT_BODIES:
+            html = FAULT_BODIES[fault].startswith("<html>")
+            more = dict(surface="text", headers={"Content-Type": "text/html"}) if html else {}
+            raise proxy_error(int(fault), FAULT_BODIES[fault], **more)
+        return Admission(token, headers, drop=fault == "drop")

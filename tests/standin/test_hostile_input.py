@@ -176,14 +176,13 @@ def test_a_slow_body_does_not_hold_up_the_others(server):
         assert read_answer(sock)[0] == 200
 
 
-def test_thousands_of_headers_are_refused_quickly(server):
+def test_thousands_of_headers_are_answered_quickly_without_a_5xx(server):
+    """The stand-in no longer emulates hyper's 431 past 100 headers: it must just stay well."""
     many = "".join(f"X-Header-{i}: value\r\n" for i in range(5000))
     started = time.monotonic()
     status, headers, body = request(server, "GET", "/api/whoami-v2", headers=many)
-    elapsed = time.monotonic() - started
-    assert_clear_refusal(status, headers, body)
-    assert status != 200 or status is None, "5,000 headers were accepted"
-    assert elapsed < 2.0  # h11 parses them all first (~0.1-0.3 s); then a 4xx at once
+    assert status is None or status < 500, (status, body[:200])
+    assert time.monotonic() - started < 2.0
     assert_still_serving(server)
 
 

@@ -14,10 +14,12 @@ import requests
 from helpers.contract import (
     INVALID_TOKEN_MESSAGE,
     LEGACY_GONE_MESSAGE,
+    LEGACY_PREFIX,
     MISSING_TOKEN_MESSAGE,
     NOT_FOUND_BODY,
+    STAND_IN_HEADER,
 )
-from helpers.standin import LEGACY_PREFIX, STAND_IN_HEADER, start
+from helpers.standin import start
 
 PROMPT = "Once upon a time, in a land far away,"
 GPT2_PATHS = [

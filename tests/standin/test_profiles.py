@@ -12,8 +12,14 @@ import re
 
 import pytest
 
-from helpers.contract import GPT2, HF_INFERENCE_LLM, NOT_FOUND_BODY, PAYMENT_REQUIRED_MESSAGE
-from helpers.standin import STAND_IN_HEADER, StandInOptions, start
+from helpers.contract import (
+    GPT2,
+    HF_INFERENCE_LLM,
+    NOT_FOUND_BODY,
+    PAYMENT_REQUIRED_MESSAGE,
+    STAND_IN_HEADER,
+)
+from helpers.standin import StandInOptions, start
 from helpers.standin.options import hf_inference_usd_per_second
 
 GPT2_ROUTER = f"/hf-inference/models/{GPT2}"
@@ -167,29 +173,64 @@ SMOL = {"model": PROVIDER_MODEL, "max_tokens": 4}
 INTEGER_RANGE_SCHEMA = {"type": "integer", "minimum": 5, "maximum": 1}
 """A schema no value satisfies: the stand-in cannot fill it."""
 TODAY_REQUESTS = {
-    "image part": (CHAT_ROUTE := "/v1/chat/completions", {
-        **CHAT, "messages": [{"role": "user", "content": [{"type": "image_url"}]}],
-    }),
+    "image part": (
+        CHAT_ROUTE := "/v1/chat/completions",
+        {
+            **CHAT,
+            "messages": [{"role": "user", "content": [{"type": "image_url"}]}],
+        },
+    ),
     "logit_bias": (CHAT_ROUTE, {**CHAT, "logit_bias": {"1": 5}}),
-    "json_object": (CHAT_ROUTE, {**CHAT, "max_tokens": 60, "response_format": {"type": "json_object"}}),
-    "unfillable schema": (CHAT_ROUTE, {**CHAT, "response_format": {
-        "type": "json_schema", "json_schema": {"name": "n", "schema": INTEGER_RANGE_SCHEMA},
-    }}),
-    "unfillable tool": (CHAT_ROUTE, {**CHAT, "tool_choice": "required", "tools": [{
-        "type": "function", "function": {"name": "f", "parameters": {
-            "type": "object", "properties": {"n": INTEGER_RANGE_SCHEMA}, "required": ["n"],
-        }},
-    }]}),
+    "json_object": (
+        CHAT_ROUTE,
+        {**CHAT, "max_tokens": 60, "response_format": {"type": "json_object"}},
+    ),
+    "unfillable schema": (
+        CHAT_ROUTE,
+        {
+            **CHAT,
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "n", "schema": INTEGER_RANGE_SCHEMA},
+            },
+        },
+    ),
+    "unfillable tool": (
+        CHAT_ROUTE,
+        {
+            **CHAT,
+            "tool_choice": "required",
+            "tools": [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": "f",
+                        "parameters": {
+                            "type": "object",
+                            "properties": {"n": INTEGER_RANGE_SCHEMA},
+                            "required": ["n"],
+                        },
+                    },
+                }
+            ],
+        },
+    ),
     "max_tokens over the context": (CHAT_ROUTE, {**CHAT, "max_tokens": 9000}),
     "chat stream fault": (CHAT_ROUTE, {**CHAT, "stream": True}),
     "completion best_of": (PROVIDER_COMPLETIONS, {**SMOL, "prompt": "Hi", "best_of": 3}),
     "completion vLLM extension": (PROVIDER_COMPLETIONS, {**SMOL, "prompt": "Hi", "min_p": 0.5}),
-    "completion json_object": (PROVIDER_COMPLETIONS, {
-        **SMOL, "prompt": "Hi", "max_tokens": 60, "response_format": {"type": "json_object"},
-    }),
+    "completion json_object": (
+        PROVIDER_COMPLETIONS,
+        {
+            **SMOL,
+            "prompt": "Hi",
+            "max_tokens": 60,
+            "response_format": {"type": "json_object"},
+        },
+    ),
     "completion stream fault": (PROVIDER_COMPLETIONS, {**SMOL, "prompt": "Hi", "stream": True}),
     "endpoint stream fault": ("/endpoints/gpt2/generate_stream", {"inputs": "Hi"}),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("name", sorted(TODAY_REQUESTS))

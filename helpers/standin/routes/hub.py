@@ -1,13 +1,13 @@
 """The Hub routes clients call: ``whoami-v2``, model info with its provider mapping, tasks.
 
-``inferenceProviderMapping`` is an object keyed by provider (``status``, ``providerId``, ``task``),
-as hub-docs' hub-api.md shows and huggingface_hub's ``ModelInfo`` and huggingface.js read it.
-``GET /api/tasks`` is read when no model is given: huggingface_hub takes ``widgetModels[0]``,
-huggingface.js ``models[0].id``.
+``inferenceProviderMapping`` is keyed by provider (hub-docs' hub-api.md), as huggingface_hub's
+``ModelInfo`` and huggingface.js read it. Without a model, huggingface_hub takes ``/api/tasks``'
+``widgetModels[0]``, huggingface.js ``models[0].id``.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -31,13 +31,9 @@ async def whoami(token: Token, options: Options) -> dict[str, Any]:
 def provider_mapping(model_id: str, options: StandInOptions) -> dict[str, dict[str, Any]]:
     """Return the model's mapping, keyed by provider (gpt2's hf-inference only when served)."""
     info, mapping = catalog.MODELS[model_id], {}
-    hidden = (
-        catalog.HF_INFERENCE
-        if model_id == catalog.GPT2 and not options.router_serves_gpt2
-        else None
-    )
+    hidden = model_id == catalog.GPT2 and not options.router_serves_gpt2
     for offer in catalog.live_offers(info, profile_named(options.profile).hf_inference_llms):
-        if offer.provider != hidden:
+        if not (hidden and offer.provider == catalog.HF_INFERENCE):
             entry = dict(status="live", providerId=offer.provider_id(model_id), task=offer.task)
             author = catalog.is_model_author(info, offer)
             mapping.setdefault(offer.provider, entry | {"isModelAuthor": author})
@@ -52,7 +48,7 @@ async def model_info(model_id: str, request: Request, options: Options) -> dict[
     if canonical is None:
         raise repo_not_found()
     info = catalog.MODELS[canonical]
-    body = {"_id": request.app.state.profile.hub_object_id(canonical), "id": canonical}
+    body = {"_id": uuid.uuid5(uuid.NAMESPACE_URL, canonical).hex[:24], "id": canonical}
     author = canonical.split("/")[0] if "/" in canonical else None
     fields = dict(modelId=canonical, author=author, pipeline_tag=info.pipeline_tag, tags=info.tags)
     fields |= dict.fromkeys(("private", "gated", "disabled"), False)
@@ -74,17 +70,10 @@ async def tasks(options: Options) -> dict[str, Any]:
             if offer.provider == catalog.HF_INFERENCE and offer.task != catalog.CHAT_TASK:
                 for task in (offer.task, info.pipeline_tag):
                     served.setdefault(task, {})[info.id] = None
-    described = profile_named(options.profile).task_model_description
     entries = {}
     for task, models in sorted(served.items()):
         first = catalog.recommended_models().get(task)
         first = first if first in models else next(iter(models))
-        entries[task] = {
-            "id": task,
-            "label": task.replace("-", " ").capitalize(),
-            "widgetModels": [first],
-            "models": [
-                {"id": m, "description": described} for m in sorted(models, key=first.__ne__)
-            ],
-        }
+        ranked = [{"id": m} for m in sorted(models, key=first.__ne__)]
+        entries[task] = {"id": task, "widgetModels": [first], "models": ranked}
     return entries
