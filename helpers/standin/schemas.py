@@ -37,12 +37,12 @@ class GenerateParameters(BaseModel):
     return_full_text: bool | None = rust("a boolean")
     stop: list[str] = rust("a sequence", [])
     truncate: int | None = _int("usize", 64)
-    watermark: bool = rust("a boolean", False, description="TGI's green list, numpy's RNG.")
+    watermark: bool = rust("a boolean", False)
     details: bool = rust("a boolean", False)
     decoder_input_details: bool = rust("a boolean", False)
     seed: int | None = _int("u64", 64)
     top_n_tokens: int | None = _int("u32", 32)
-    grammar: Any = Field(None, description="Not emulated: a 422 (the live service accepts it).")
+    grammar: Any = Field(None, description="Not emulated (validation.DEFAULT_ONLY): a 422.")
     adapter_id: str | None = rust("a string", description="No adapter: the base model answers.")
 
 

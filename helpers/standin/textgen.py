@@ -156,15 +156,6 @@ class Token:
     special: bool = False
     top: list[Token] = field(default_factory=list)
 
-    def to_prefill_dict(self) -> dict[str, Any]:
-        """Return TGI's ``PrefillToken`` (the first one has logprob null)."""
-        logprob = None if self.logprob is None else round(self.logprob, 4)
-        return {"id": self.id, "text": self.text, "logprob": logprob}
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return TGI's ``Token`` object (``id``, ``text``, ``logprob``, ``special``)."""
-        return {**self.to_prefill_dict(), "special": self.special}
-
 
 @dataclass
 class Continuation:
@@ -176,7 +167,6 @@ class Continuation:
     seed: int | None = None
     input_length: int = 0
     prefill: list[Token] = field(default_factory=list)
-    best_of_sequences: list[Continuation] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -238,11 +228,6 @@ def apply_warpers(scores: np.ndarray, params: dict[str, Any]) -> np.ndarray:
     return scores
 
 
-def green_list(previous: int, size: int) -> np.ndarray:
-    """Return the watermark's green token ids after ``previous`` (TGI's gamma 0.5, hash key)."""
-    return np.random.default_rng(15485863 * previous).permutation(size)[: size // 2]
-
-
 class TextGenerator:
     """Generates text from the corpus model the way a TGI server would."""
 
@@ -253,19 +238,17 @@ class TextGenerator:
         """Return the number of tokens the stand-in sees in ``text``."""
         return len(tokenize(text))
 
-    def token_id(self, word: str, known: int | None) -> int:
-        """Return a word's id: its vocabulary id, or a stable id above the vocabulary."""
-        return UNKNOWN_ID_BASE + zlib.crc32(word.encode()) % 1_000_000 if known is None else known
-
-    def prefill(self, prompt: str, truncate: int | None = None) -> list[Token]:
-        """Return the prompt's tokens with their log-probs under the model (TGI's prefill)."""
-        words = tokenize(prompt)[-int(truncate or 0) :]  # [-0:]: all
+    def prefill(self, prompt: str) -> list[Token]:
+        """Return the prompt's tokens with their log-probs under the model (TGI's prefill); a word
+        outside the vocabulary gets a stable id above it."""
+        words = tokenize(prompt)
         ids, focus = self.model.ids_of(words), focus_words(prompt)
         result = []
         for i, (word, idx) in enumerate(zip(words, ids, strict=True)):
             logp = log_softmax(self.model.logits(ids[:i], focus)) if i else None
             logprob = None if logp is None else float(logp[idx] if idx is not None else logp.min())
-            result.append(Token(self.token_id(word, idx), token_text(word), logprob))
+            known = UNKNOWN_ID_BASE + zlib.crc32(word.encode()) % 1_000_000 if idx is None else idx
+            result.append(Token(known, token_text(word), logprob))
         return result
 
     def _token(self, i: int, logprobs: np.ndarray, top: list[Token] | None = None) -> Token:
@@ -289,7 +272,7 @@ class TextGenerator:
         anywhere with ``stop_anywhere`` (vLLM); ``fresh`` starts a new sentence about the prompt.
         """
         given, params = params is not None, dict(params or {})
-        words = tokenize(prompt)[-int(params.get("truncate") or 0) :]
+        words = tokenize(prompt)
         context = self.model.ids_of(words) + ([None, self.model.vocab["."]] if fresh else [])
         focus, sampling = focus_words(prompt), uses_sampling(params, given)
         seed = params.get("seed")
@@ -298,16 +281,13 @@ class TextGenerator:
         history = [i for i in context if i is not None]
         stops = [s for s in params.get("stop") or [] if s]
         longest = max(map(len, stops), default=0)
-        top_n = max(top_n, params.get("top_n_tokens") or 0)
         result = Continuation(prompt, seed=seed, input_length=len(words))
         if params.get("decoder_input_details"):
-            result.prefill = self.prefill(prompt, params.get("truncate"))
+            result.prefill = self.prefill(prompt)
         for _ in range(int(params.get("max_new_tokens") or DEFAULT_MAX_NEW_TOKENS)):
             scores = self.model.logits(context, focus)
             if len(result.tokens) < min_new_tokens:
                 scores[0] = -np.inf
-            if params.get("watermark") and context and context[-1] is not None:
-                scores[green_list(context[-1], scores.size)] += 2.0  # TGI's delta
             scores = penalize(scores, params, history)
             logprobs = log_softmax(apply_warpers(scores, params))
             pick = rng.choice(logprobs.size, p=np.exp(logprobs)) if sampling else logprobs.argmax()
@@ -334,12 +314,3 @@ class TextGenerator:
         params = {"do_sample": True, "max_new_tokens": 80, "stop": [".", "!", "?"]}
         runs = [self.generate(about, {**params, "seed": seed + i}, fresh=True) for i in range(3)]
         return min((run.text.strip() for run in runs), key=lambda text: (len(text), text))
-
-    def generate_best_of(self, prompt: str, params: dict[str, Any], best_of: int) -> Continuation:
-        """Return the best of ``best_of`` sequences (each with its own random seed) by mean token
-        log-prob, the others in ``best_of_sequences`` (TGI's ``Infer::generate_best_of``)."""
-        seeds = [secrets.randbits(63) for _ in range(best_of)]
-        runs = [self.generate(prompt, {**params, "seed": seed}) for seed in seeds]
-        runs.sort(key=lambda run: -sum(t.logprob for t in run.tokens) / max(len(run.tokens), 1))
-        runs[0].best_of_sequences = runs[1:]
-        return runs[0]

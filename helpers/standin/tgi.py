@@ -1,8 +1,7 @@
 """TGI's text-generation answers (the classic routes and the emulated endpoint), built with
 huggingface_hub's ``TextGenerationOutput`` / ``TextGenerationStreamOutput`` types and sent as
-TGI's router does (``router/src/lib.rs`` @ ``db931fcf``: ``details``, ``best_of_sequences``,
-``top_tokens`` only when asked); a failure mid-stream is one ``{"error", "error_type"}`` event.
-"""
+TGI's router does (``router/src/lib.rs`` @ ``db931fcf``: ``details`` only when asked); a failure
+mid-stream is one ``{"error", "error_type"}`` event."""
 
 from __future__ import annotations
 
@@ -43,30 +42,16 @@ def output_text(call: GenerateCall, gen: Continuation) -> str:
     return call.inputs + gen.text if (call.compat if full is None else full) else gen.text
 
 
-def _sequence(call: GenerateCall, gen: Continuation, kind: type, **more: Any) -> Any:
-    """Return ``Details`` or a ``BestOfSequence`` for one generation."""
-    top = [[_token(t) for t in tok.top] for tok in gen.tokens]
-    return kind(
-        finish_reason=gen.finish_reason,
-        generated_tokens=len(gen.tokens),
-        seed=gen.seed,
-        prefill=[_token(t, hf.TextGenerationOutputPrefillToken) for t in gen.prefill],
-        tokens=[_token(t) for t in gen.tokens],
-        top_tokens=top if call.parameters.get("top_n_tokens") else None,
-        **more,
-    )
-
-
 def response(call: GenerateCall, gen: Continuation) -> dict[str, Any]:
     """Return TGI's ``GenerateResponse`` (the compat route answers a list of one)."""
-    details, kind = None, hf.TextGenerationOutputBestOfSequence
+    details = None
     if call.parameters.get("details") or call.parameters.get("decoder_input_details"):
-        others = [
-            _sequence(call, other, kind, generated_text=output_text(call, other))
-            for other in gen.best_of_sequences
-        ]
-        details = _sequence(
-            call, gen, hf.TextGenerationOutputDetails, best_of_sequences=others or None
+        details = hf.TextGenerationOutputDetails(
+            finish_reason=gen.finish_reason,
+            generated_tokens=len(gen.tokens),
+            seed=gen.seed,
+            prefill=[_token(t, hf.TextGenerationOutputPrefillToken) for t in gen.prefill],
+            tokens=[_token(t) for t in gen.tokens],
         )
     return _wire(hf.TextGenerationOutput(generated_text=output_text(call, gen), details=details))
 
@@ -83,11 +68,9 @@ async def stream_events(
             message = f"Request failed during generation: {fault}"
             yield sse.tgi_event({"error": message, "error_type": "generation"})
             return
-        top = [_token(t, kind) for t in token.top] if call.parameters.get("top_n_tokens") else None
         event = hf.TextGenerationStreamOutput(
             index=index + 1,
             token=_token(token, kind),
-            top_tokens=top,
             generated_text=output_text(call, gen) if index == last else None,
         )
         if index == last and call.parameters.get("details"):
@@ -103,11 +86,8 @@ async def stream_events(
 async def serve(request: Request, admission: Admission, call: GenerateCall) -> Response:
     """Generate for ``call`` and answer as TGI, with its headers; the knobs: latency, stream
     delay and error, the "drop" fault (the answer starts, then the connection breaks)."""
-    state, params, profile = request.app.state, call.parameters, request.app.state.profile
-    if (params.get("best_of") or 1) > 1 and not call.stream:
-        gen = state.generator.generate_best_of(call.inputs, params, params["best_of"])
-    else:
-        gen = state.generator.generate(call.inputs, params if call.parameters_given else None)
+    state, profile = request.app.state, request.app.state.profile
+    gen = state.generator.generate(call.inputs, call.parameters if call.parameters_given else None)
     seconds, credits_left = state.usage.charge(len(gen.tokens))
     headers = {
         **admission.headers,

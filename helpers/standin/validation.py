@@ -2,7 +2,8 @@
 ``schemas``' models, pydantic's first error worded as serde's (axum's plain-text 422 ``Failed to
 deserialize the JSON body into the target type: parameters.top_k: invalid type: string "5",
 expected i32``); then TGI's JSON 422 ``Input validation error: …`` for the first of
-``contract.TGI_RULES`` broken. ``grammar`` is not emulated: a 422 says so.
+``contract.TGI_RULES`` broken. A parameter in ``DEFAULT_ONLY`` with another than its default
+value (``grammar``, ``best_of`` > 1, ``watermark``, ``top_n_tokens`` > 0, ``truncate``) gets a 422.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from .errors import json_data_error, validation_error
 from .schemas import CompatGenerateRequest, GenerateRequest
 
 NOT_EMULATED = "`{0}` is not emulated by the stand-in (the live service accepts it)"
+DEFAULT_ONLY = dict(grammar=None, best_of=1, watermark=False, top_n_tokens=0, truncate=None)
+"""The parameters the stand-in serves only at their default (or null): others get a 422."""
 
 
 def _unexpected(value: Any) -> str:
@@ -62,14 +65,13 @@ def serde_message(model: type[BaseModel], exc: ValidationError) -> str:
 
 @dataclass
 class GenerateCall:
-    """A valid request; ``compat``: TGI's compat route; ``input_length``: after ``truncate``."""
+    """A valid request; ``compat``: TGI's compat route."""
 
     inputs: str
     parameters: dict[str, Any]
     parameters_given: bool
     stream: bool
     compat: bool
-    input_length: int
 
 
 def parse_task(model: type[BaseModel], body: Any, error: Callable = validation_error) -> Any:
@@ -91,8 +93,10 @@ def validate_generate(
     stream = stream or getattr(req, "stream", False)
     length = max(1, count_tokens(req.inputs)) if req.inputs else 0
     problems = tgi_violations({**params, "stream": stream}, input_tokens=length)
-    if problems or params.get("grammar") is not None:
-        raise validation_error(problems[0] if problems else NOT_EMULATED.format("grammar"))
+    problems += [
+        NOT_EMULATED.format(n) for n, v in DEFAULT_ONLY.items() if params.get(n) not in (None, v)
+    ]
+    if problems:
+        raise validation_error(problems[0])
     given = "parameters" in req.model_fields_set
-    truncated = min(length, params.get("truncate") or length)
-    return GenerateCall(req.inputs, params, given, stream, compat, truncated)
+    return GenerateCall(req.inputs, params, given, stream, compat)

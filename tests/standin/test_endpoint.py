@@ -106,12 +106,6 @@ def test_generate_validation_error_is_422(api, auth):
     assert response.json()["error"] == "Input validation error: `top_p` must be > 0.0 and < 1.0"
 
 
-def test_generate_supports_best_of_with_sequences(api, auth):
-    body = {"inputs": PROMPT, "parameters": {"best_of": 2, "do_sample": True, "details": True}}
-    details = api.post(ENDPOINT_PREFIX + "/generate", json=body, headers=auth).json()["details"]
-    assert len(details["best_of_sequences"]) == 1
-
-
 def test_info_has_tgis_shape_and_gpt2s_limits(api, auth):
     info = api.get(ENDPOINT_PREFIX + "/info", headers=auth).json()
     assert info["model_id"] == GPT2

@@ -226,10 +226,10 @@ valid_tgi_params = st.fixed_dictionaries(
         "return_full_text": st.booleans(),
         "details": st.booleans(),
         "decoder_input_details": st.booleans(),
-        "top_n_tokens": st.integers(0, 5),
-        "best_of": st.just(1) | st.just(2),
-        "truncate": st.integers(1, 50),
-        "watermark": st.booleans(),
+        "top_n_tokens": st.just(0) | st.none(),  # other values: a not-emulated 422
+        "best_of": st.just(1) | st.none(),
+        "truncate": st.none() | st.integers(1, 50),
+        "watermark": st.just(False),
         "grammar": grammars,
     },
 )
