@@ -1,62 +1,59 @@
 """TGI's request bodies and ``Info`` as pydantic models, for parsing and the OpenAPI document.
 
-Fields follow ``router/src/lib.rs`` @ ``db931fcf``, strict as serde is, each naming its serde
-type (``x-rust-type``, for ``validation``'s messages); the limits are ``contract.TGI_RULES``'.
+Fields follow ``router/src/lib.rs`` @ ``db931fcf``, strict as serde is (no "5" for 5, integers
+within their Rust type's range); the limits are ``contract.TGI_RULES``'.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .. import contract
 
-
-def rust(expected: str, default: Any = None, **constraints: Any) -> Any:
-    """Return a strict field whose serde type reads ``expected`` (``i32``, ``a boolean``...)."""
-    return Field(default, strict=True, json_schema_extra={"x-rust-type": expected}, **constraints)
-
-
-def _int(expected: str, bits: int, signed: bool = False) -> Any:
-    return rust(expected, ge=-(2 ** (bits - 1)) if signed else 0, le=2 ** (bits - signed) - 1)
+U32 = Annotated[int, Field(ge=0, le=2**32 - 1)]
+U64 = Annotated[int, Field(ge=0, le=2**64 - 1)]
+I32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 
 
 class GenerateParameters(BaseModel):
     """TGI's text-generation parameters (unknown keys are ignored, as TGI does)."""
 
-    best_of: int | None = _int("usize", 64)
-    temperature: float | None = rust("f32")
-    repetition_penalty: float | None = rust("f32")
-    frequency_penalty: float | None = rust("f32")
-    top_k: int | None = _int("i32", 32, signed=True)
-    top_p: float | None = rust("f32")
-    typical_p: float | None = rust("f32")
-    do_sample: bool = rust("a boolean", False)
-    max_new_tokens: int | None = _int("u32", 32)
-    return_full_text: bool | None = rust("a boolean")
-    stop: list[str] = rust("a sequence", [])
-    truncate: int | None = _int("usize", 64)
-    watermark: bool = rust("a boolean", False)
-    details: bool = rust("a boolean", False)
-    decoder_input_details: bool = rust("a boolean", False)
-    seed: int | None = _int("u64", 64)
-    top_n_tokens: int | None = _int("u32", 32)
+    model_config = ConfigDict(strict=True)
+    best_of: U64 | None = None
+    temperature: float | None = None
+    repetition_penalty: float | None = None
+    frequency_penalty: float | None = None
+    top_k: I32 | None = None
+    top_p: float | None = None
+    typical_p: float | None = None
+    do_sample: bool = False
+    max_new_tokens: U32 | None = None
+    return_full_text: bool | None = None
+    stop: list[str] = []
+    truncate: U64 | None = None
+    watermark: bool = False
+    details: bool = False
+    decoder_input_details: bool = False
+    seed: U64 | None = None
+    top_n_tokens: U32 | None = None
     grammar: Any = Field(None, description="Not emulated (validation.DEFAULT_ONLY): a 422.")
-    adapter_id: str | None = rust("a string", description="No adapter: the base model answers.")
+    adapter_id: str | None = Field(None, description="No adapter: the base model answers.")
 
 
 class GenerateRequest(BaseModel):
     """``/generate`` and ``/generate_stream``: ``{"inputs", "parameters"}``."""
 
-    inputs: str = rust("a string", ...)
+    model_config = ConfigDict(strict=True)
+    inputs: str
     parameters: GenerateParameters = Field(default_factory=GenerateParameters)
 
 
 class CompatGenerateRequest(GenerateRequest):
     """The classic contract (TGI's compat route ``POST /``): ``stream`` too."""
 
-    stream: bool = rust("a boolean", False)
+    stream: bool = False
 
 
 class Info(BaseModel):

@@ -176,9 +176,9 @@ class Continuation:
 
 def uses_sampling(params: dict[str, Any], parameters_given: bool) -> bool:
     """Return True when TGI samples: no ``parameters`` at all (``default_parameters()`` in
-    ``router/src/lib.rs``), ``do_sample``, or a warper (temperature, top_k, top_p, typical_p)."""
+    ``router/src/lib.rs``), ``do_sample``, or a warper (temperature, top_k, top_p)."""
     warpers = params.get("temperature") not in (None, 1.0) or bool(params.get("top_k"))
-    warpers = warpers or any((params.get(name) or 1.0) < 1.0 for name in ("top_p", "typical_p"))
+    warpers = warpers or (params.get("top_p") or 1.0) < 1.0
     return not parameters_given or bool(params.get("do_sample")) or warpers
 
 
@@ -209,7 +209,7 @@ def penalize(scores: np.ndarray, params: dict[str, Any], history: list[int]) -> 
 
 
 def apply_warpers(scores: np.ndarray, params: dict[str, Any]) -> np.ndarray:
-    """Return scores after temperature, top-k (ties to lower ids), top-p and typical-p."""
+    """Return scores after temperature, top-k (ties to lower ids) and top-p."""
     if params.get("temperature") and params["temperature"] != 1.0:
         scores = scores / max(params["temperature"], 1e-4)  # below 1e-4: greedy, not inf - inf
     if params.get("top_k") and params["top_k"] < scores.size:
@@ -218,13 +218,6 @@ def apply_warpers(scores: np.ndarray, params: dict[str, Any]) -> np.ndarray:
         order = np.argsort(-scores, kind="stable")
         probs = np.exp(log_softmax(scores)[order])
         scores = _keep(scores, order[: int(np.searchsorted(np.cumsum(probs), params["top_p"])) + 1])
-    if (params.get("typical_p") or 1.0) < 1.0:  # Meister et al. 2022, as TypicalLogitsWarper
-        logp = log_softmax(scores)
-        p, finite = np.exp(logp), np.isfinite(logp)
-        entropy = -np.sum(logp[finite] * p[finite])
-        order = np.argsort(np.where(finite, np.abs(-logp - entropy), np.inf), kind="stable")
-        last = min(int(np.sum(np.cumsum(p[order]) < params["typical_p"])), scores.size - 1)
-        scores = _keep(scores, order[: last + 1])
     return scores
 
 

@@ -106,7 +106,7 @@ EFFECTS: dict[str, Callable] = {
     "top_n_tokens": not_emulated("top_n_tokens", 2, 0),
     "top_p": lambda api, auth: len(sampled(api, auth, top_p=0.01)) == 1,
     "truncate": not_emulated("truncate", 4, None),
-    "typical_p": lambda api, auth: len(sampled(api, auth, typical_p=0.05)) == 1,
+    "typical_p": not_emulated("typical_p", 0.5, None),
     "watermark": not_emulated("watermark", True, False),
 }
 

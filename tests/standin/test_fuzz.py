@@ -217,7 +217,6 @@ valid_tgi_params = st.fixed_dictionaries(
         "temperature": st.floats(0.05, 2.0),
         "top_k": st.integers(1, 50),
         "top_p": st.floats(0.05, 0.99),
-        "typical_p": st.floats(0.05, 0.99),
         "repetition_penalty": st.floats(0.5, 2.0),
         "frequency_penalty": st.floats(-2.0, 2.0),
         "do_sample": st.booleans(),

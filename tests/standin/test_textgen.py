@@ -272,12 +272,6 @@ def test_alternatives_are_the_best_tokens_of_that_distribution(gen):
         assert token.top[0].logprob == pytest.approx(token.logprob)
 
 
-def test_typical_p_narrows_the_choice():
-    logp = np.log(np.array([0.4, 0.3, 0.2, 0.1]))
-    assert np.isfinite(warp(logp, {"typical_p": 0.99})).sum() == 4
-    assert np.isfinite(warp(logp, {"typical_p": 0.3})).sum() < 4
-
-
 def test_frequency_penalty_lowers_tokens_already_frequent():
     scores = np.zeros(3)
     penalize(scores, {"frequency_penalty": 1.0}, history=[1, 1, 2, 0])

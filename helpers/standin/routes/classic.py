@@ -8,13 +8,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from .. import tgi
 from ..body import read_json
 from ..catalog import GPT2, hf_inference_model
 from ..dependencies import admit
-from ..schemas import CompatGenerateRequest, documented, rust
+from ..schemas import CompatGenerateRequest, documented
 from ..tasks import handler_for
 from ..validation import parse_task, validate_generate
 
@@ -25,8 +25,9 @@ DOCUMENTED = documented(CompatGenerateRequest, "[GenerateResponse], or TGI event
 class TaskRequest(BaseModel):
     """Another task's classic body: ``inputs`` (checked by the task) and ``parameters``."""
 
+    model_config = ConfigDict(strict=True)
     inputs: Any
-    parameters: dict[str, Any] | None = rust("a map")
+    parameters: dict[str, Any] | None = None
 
 
 @router.post("/models/{model_id:path}", **DOCUMENTED)
