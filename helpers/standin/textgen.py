@@ -23,7 +23,6 @@ from ..data import data_path
 
 EOS, SOS = "<|endoftext|>", -1
 DEFAULT_MAX_NEW_TOKENS = 40
-UNKNOWN_ID_BASE = 50_000  # prompt words outside the corpus get stable ids from here up
 WORD_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[^\sA-Za-z0-9]")
 TERMINALS = frozenset(".!?")
 MAX_MATCH = 6  # the longest sentence ending (in tokens) matched when the whole sentence is not
@@ -152,7 +151,7 @@ class Token:
 
     id: int
     text: str
-    logprob: float | None
+    logprob: float
     special: bool = False
     top: list[Token] = field(default_factory=list)
 
@@ -161,12 +160,10 @@ class Token:
 class Continuation:
     """The result of one generation: the prompt's continuation and how it ended."""
 
-    prompt: str
     tokens: list[Token] = field(default_factory=list)
     finish_reason: str = "length"
     seed: int | None = None
     input_length: int = 0
-    prefill: list[Token] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -231,19 +228,6 @@ class TextGenerator:
         """Return the number of tokens the stand-in sees in ``text``."""
         return len(tokenize(text))
 
-    def prefill(self, prompt: str) -> list[Token]:
-        """Return the prompt's tokens with their log-probs under the model (TGI's prefill); a word
-        outside the vocabulary gets a stable id above it."""
-        words = tokenize(prompt)
-        ids, focus = self.model.ids_of(words), focus_words(prompt)
-        result = []
-        for i, (word, idx) in enumerate(zip(words, ids, strict=True)):
-            logp = log_softmax(self.model.logits(ids[:i], focus)) if i else None
-            logprob = None if logp is None else float(logp[idx] if idx is not None else logp.min())
-            known = UNKNOWN_ID_BASE + zlib.crc32(word.encode()) % 1_000_000 if idx is None else idx
-            result.append(Token(known, token_text(word), logprob))
-        return result
-
     def _token(self, i: int, logprobs: np.ndarray, top: list[Token] | None = None) -> Token:
         text = token_text(self.model.words[i]) if i else ""
         return Token(int(i), text, float(logprobs[i]), bool(i == 0), top or [])
@@ -274,9 +258,7 @@ class TextGenerator:
         history = [i for i in context if i is not None]
         stops = [s for s in params.get("stop") or [] if s]
         longest = max(map(len, stops), default=0)
-        result = Continuation(prompt, seed=seed, input_length=len(words))
-        if params.get("decoder_input_details"):
-            result.prefill = self.prefill(prompt)
+        result = Continuation(seed=seed, input_length=len(words))
         for _ in range(int(params.get("max_new_tokens") or DEFAULT_MAX_NEW_TOKENS)):
             scores = self.model.logits(context, focus)
             if len(result.tokens) < min_new_tokens:
@@ -289,15 +271,14 @@ class TextGenerator:
             ]
             token = self._token(int(pick), logprobs, [self._token(i, logprobs) for i in best])
             result.tokens.append(token)
-            if token.special:
-                result.finish_reason = "eos_token"
-                return result
             context.append(token.id)
             history.append(token.id)
             text = result.text
             window = text[-len(token.text) - longest :]  # where a new stop string may be
-            if any(s in window if stop_anywhere else text.endswith(s) for s in stops):
-                result.finish_reason = "stop_sequence"
+            if token.special or any(
+                s in window if stop_anywhere else text.endswith(s) for s in stops
+            ):
+                result.finish_reason = "eos_token" if token.special else "stop_sequence"
                 return result
         return result
 

@@ -31,9 +31,9 @@ def _wire(value: Any, skipped: tuple[str, ...] = _SKIPPED) -> Any:
 
 
 def _token(token: Token, kind: type = hf.TextGenerationOutputToken) -> Any:
-    logprob = None if token.logprob is None else round(token.logprob, 4)
-    special = {} if kind is hf.TextGenerationOutputPrefillToken else {"special": token.special}
-    return kind(id=token.id, text=token.text, logprob=logprob, **special)
+    return kind(
+        id=token.id, text=token.text, logprob=round(token.logprob, 4), special=token.special
+    )
 
 
 def output_text(call: GenerateCall, gen: Continuation) -> str:
@@ -45,12 +45,12 @@ def output_text(call: GenerateCall, gen: Continuation) -> str:
 def response(call: GenerateCall, gen: Continuation) -> dict[str, Any]:
     """Return TGI's ``GenerateResponse`` (the compat route answers a list of one)."""
     details = None
-    if call.parameters.get("details") or call.parameters.get("decoder_input_details"):
+    if call.parameters.get("details"):
         details = hf.TextGenerationOutputDetails(
             finish_reason=gen.finish_reason,
             generated_tokens=len(gen.tokens),
             seed=gen.seed,
-            prefill=[_token(t, hf.TextGenerationOutputPrefillToken) for t in gen.prefill],
+            prefill=[],
             tokens=[_token(t) for t in gen.tokens],
         )
     return _wire(hf.TextGenerationOutput(generated_text=output_text(call, gen), details=details))

@@ -17,7 +17,7 @@ from .errors import json_data_error, validation_error
 from .schemas import CompatGenerateRequest, GenerateRequest
 
 NOT_EMULATED = "`{0}` is not emulated by the stand-in (the live service accepts it)"
-DEFAULT_ONLY = {"best_of": 1, "watermark": False, "top_n_tokens": 0}
+DEFAULT_ONLY = {"best_of": 1, "watermark": False, "top_n_tokens": 0, "decoder_input_details": False}
 DEFAULT_ONLY |= dict.fromkeys(("grammar", "typical_p", "truncate"))  # these: null only
 """The parameters the stand-in serves only at their default (or null): others get a 422."""
 

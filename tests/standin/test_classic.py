@@ -67,9 +67,7 @@ def _adapter(api, auth) -> bool:
 EFFECTS: dict[str, Callable] = {
     "adapter_id": _adapter,
     "best_of": not_emulated("best_of", 2, 1, do_sample=True),
-    "decoder_input_details": lambda api, auth: (
-        len(generate(api, auth, decoder_input_details=True)["details"]["prefill"]) == 11
-    ),
+    "decoder_input_details": not_emulated("decoder_input_details", True, False),
     "details": lambda api, auth: (
         "details" in generate(api, auth, details=True) and "details" not in generate(api, auth)
     ),

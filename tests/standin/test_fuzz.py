@@ -224,7 +224,7 @@ valid_tgi_params = st.fixed_dictionaries(
         "stop": st.lists(st.text(min_size=1, max_size=4), max_size=4),
         "return_full_text": st.booleans(),
         "details": st.booleans(),
-        "decoder_input_details": st.booleans(),
+        "decoder_input_details": st.just(False),
         "top_n_tokens": st.just(0) | st.none(),  # other values: a not-emulated 422
         "best_of": st.just(1) | st.none(),
         "truncate": st.none() | st.integers(1, 50),

@@ -13,7 +13,6 @@ from helpers.standin.textgen import (
     apply_warpers,
     load_corpus,
     penalize,
-    token_text,
     tokenize,
     uses_sampling,
 )
@@ -286,13 +285,6 @@ def test_frequency_penalty_lowers_a_word_the_prompt_repeats(gen):
 
     a = gen.model.vocab["a"]  # twice in PROMPT, and one of its continuations
     assert first(frequency_penalty=2.0)[a] < first()[a]
-
-
-def test_prefill_scores_the_prompt_with_a_null_first_logprob(gen):
-    result = gen.generate(PROMPT, {"decoder_input_details": True, "max_new_tokens": 1})
-    assert [t.text for t in result.prefill] == [token_text(w) for w in tokenize(PROMPT)]
-    assert result.prefill[0].logprob is None
-    assert all(t.logprob is not None and t.logprob <= 0 for t in result.prefill[1:])
 
 
 @pytest.mark.parametrize("temperature", [1e-4, 1e-30, 2.2e-311])
