@@ -1,8 +1,5 @@
-"""TGI's request bodies and ``Info`` as pydantic models, for parsing and the OpenAPI document.
-
-Fields follow ``router/src/lib.rs`` @ ``db931fcf``, strict as serde is (no "5" for 5, integers
-within their Rust type's range); the limits are ``contract.TGI_RULES``'.
-"""
+"""TGI's request bodies and ``Info`` as pydantic models, for parsing and the OpenAPI document:
+fields as ``router/src/lib.rs`` @ ``db931fcf`` has them, strict as serde is (no "5" for 5)."""
 
 from __future__ import annotations
 
@@ -60,7 +57,6 @@ class Info(BaseModel):
     """TGI's ``GET /info``, with the launcher's defaults for the emulated gpt2 endpoint."""
 
     model_id: str = contract.GPT2
-    model_sha: str | None = None
     model_pipeline_tag: str | None = "text-generation"
     max_concurrent_requests: int = 128
     max_best_of: int = contract.MAX_BEST_OF
@@ -71,8 +67,6 @@ class Info(BaseModel):
     max_client_batch_size: int = 4
     router: str = "text-generation-router"
     version: str = contract.TGI_VERSION
-    sha: str | None = None
-    docker_label: str | None = None
 
 
 def inline_refs(schema: Any, defs: dict[str, Any] | None = None) -> Any:

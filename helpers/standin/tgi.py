@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from . import events as sse
 from .dependencies import Admission, broken_body
 from .textgen import Continuation, Token
-from .validation import GenerateCall
+from .validation import GenerateCall, validate_generate
 
 _SKIPPED = ("details", "best_of_sequences", "top_tokens")  # TGI's skip_serializing_if
 
@@ -83,10 +83,13 @@ async def stream_events(
         yield sse.tgi_event(_wire(event, ("top_tokens",)))
 
 
-async def serve(request: Request, admission: Admission, call: GenerateCall) -> Response:
-    """Generate for ``call`` and answer as TGI, with its headers; the knobs: latency, stream
-    delay and error, the "drop" fault (the answer starts, then the connection breaks)."""
+async def serve(
+    request: Request, admission: Admission, body: Any, compat: bool = True, stream: bool = False
+) -> Response:
+    """Validate ``body`` (a 422 before any stream), generate and answer as TGI with its headers;
+    the knobs: latency, stream delay and error, the "drop" fault (the answer starts, then breaks)."""
     state, profile = request.app.state, request.app.state.profile
+    call = validate_generate(body, state.generator.count_tokens, compat=compat, stream=stream)
     gen = state.generator.generate(call.inputs, call.parameters if call.parameters_given else None)
     seconds, credits_left = state.usage.charge(len(gen.tokens))
     headers = {

@@ -89,14 +89,16 @@ def test_compat_route_streams_when_asked(api, auth):
         ),
     ],
 )
-def test_a_stream_validation_error_is_an_event_after_200(api, auth, parameters, message):
-    # TGI validates inside the stream (server.rs generate_stream_internal @ db931fcf)
+def test_a_stream_validation_error_is_a_422_before_the_stream(api, auth, parameters, message):
+    # TGI itself validates inside the stream (a 200, then one error event); the stand-in answers
+    # the 422 first, as the router's classic route does.
     body = {"inputs": PROMPT, "parameters": parameters}
     response = api.post(ENDPOINT_PREFIX + "/generate_stream", json=body, headers=auth)
-    assert response.status_code == 200
-    assert events(response) == [
-        {"error": "Input validation error: " + message, "error_type": "validation"}
-    ]
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": "Input validation error: " + message,
+        "error_type": "validation",
+    }
 
 
 def test_generate_validation_error_is_422(api, auth):

@@ -16,7 +16,7 @@ from ..catalog import GPT2, hf_inference_model
 from ..dependencies import admit
 from ..schemas import CompatGenerateRequest, documented
 from ..tasks import handler_for
-from ..validation import parse_task, validate_generate
+from ..validation import parse_task
 
 router = APIRouter(tags=["text-generation (classic contract)"])
 DOCUMENTED = documented(CompatGenerateRequest, "[GenerateResponse], or TGI events with `stream`")
@@ -45,9 +45,8 @@ async def classic(model_id: str, request: Request) -> Response:
     body = await read_json(request)
     if on_router:
         admission.headers["x-inference-provider"] = "hf-inference"
-    if info.pipeline_tag == "text-generation":  # TGI's compat route: a stream's 422 comes first
-        call = validate_generate(body, state.generator.count_tokens)
-        return await tgi.serve(request, admission, call)
+    if info.pipeline_tag == "text-generation":
+        return await tgi.serve(request, admission, body)
     task = parse_task(TaskRequest, body)
     state.usage.charge(1)
     answer = handler_for(info)(task.inputs, dict(task.parameters or {}))

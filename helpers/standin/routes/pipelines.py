@@ -67,7 +67,5 @@ for _task, _model in BODIES.items():
         headers = {**admission.headers, "x-inference-provider": "hf-inference"}
         return JSONResponse(answer, headers=headers)
 
-    router.add_api_route(
-        f"/{{model_id:path}}/pipeline/{_task}", pipeline, methods=["POST"],
-        name=_task.replace("-", "_"), **documented(_model, "The task's answer"),
-    )  # fmt: skip
+    _path, _docs = f"/{{model_id:path}}/pipeline/{_task}", documented(_model, "The task's answer")
+    router.add_api_route(_path, pipeline, methods=["POST"], name=_task.replace("-", "_"), **_docs)
