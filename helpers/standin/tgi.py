@@ -18,16 +18,10 @@ from .dependencies import Admission, broken_body
 from .textgen import Continuation, Token
 from .validation import GenerateCall, validate_generate
 
-_SKIPPED = ("details", "best_of_sequences", "top_tokens")  # TGI's skip_serializing_if
 
-
-def _wire(value: Any, skipped: tuple[str, ...] = _SKIPPED) -> Any:
-    """Return ``value`` (huggingface_hub types are dicts) without TGI's skipped empty fields."""
-    if isinstance(value, list):
-        return [_wire(v, skipped) for v in value]
-    if isinstance(value, dict):
-        return {k: _wire(v, skipped) for k, v in value.items() if v is not None or k not in skipped}
-    return value
+def _wire(value: Any, skipped: tuple[str, ...] = ("details", "best_of_sequences", "top_tokens")):
+    """Return a huggingface_hub type (a dict) without the empty fields TGI does not send."""
+    return {k: v for k, v in value.items() if v is not None or k not in skipped}
 
 
 def _token(token: Token, kind: type = hf.TextGenerationOutputToken) -> Any:
@@ -53,6 +47,7 @@ def response(call: GenerateCall, gen: Continuation) -> dict[str, Any]:
             prefill=[],
             tokens=[_token(t) for t in gen.tokens],
         )
+        details = _wire(details)
     return _wire(hf.TextGenerationOutput(generated_text=output_text(call, gen), details=details))
 
 
