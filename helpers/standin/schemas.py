@@ -1,13 +1,19 @@
-"""TGI's request bodies and ``Info`` as pydantic models, for parsing and the OpenAPI document:
-fields as ``router/src/lib.rs`` @ ``db931fcf`` has them, strict as serde is (no "5" for 5)."""
+"""TGI's request bodies and ``Info`` as pydantic models (fields as ``router/src/lib.rs`` @
+``db931fcf`` has them, strict as serde is), and their validation in TGI's two stages: pydantic's
+first error in axum's plain-text 422 ``Failed to deserialize the JSON body into the target type:
+parameters.top_k: …``; then TGI's JSON 422 ``Input validation error: …`` for the first of
+``contract.TGI_RULES`` broken, or for a value ``DEFAULT_ONLY`` says is not emulated."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import contract
+from .errors import json_data_error, validation_error
 
 U32 = Annotated[int, Field(ge=0, le=2**32 - 1)]
 U64 = Annotated[int, Field(ge=0, le=2**64 - 1)]
@@ -35,7 +41,7 @@ class GenerateParameters(BaseModel):
     decoder_input_details: bool = False
     seed: U64 | None = None
     top_n_tokens: U32 | None = None
-    grammar: Any = Field(None, description="Not emulated (validation.DEFAULT_ONLY): a 422.")
+    grammar: Any = Field(None, description="Not emulated (DEFAULT_ONLY): a 422.")
     adapter_id: str | None = Field(None, description="No adapter: the base model answers.")
 
 
@@ -87,3 +93,55 @@ def documented(model: type[BaseModel], answer: str) -> dict[str, Any]:
     content = {"application/json": {"schema": inline_refs(model.model_json_schema())}}
     body = {"requestBody": {"required": True, "content": content}}
     return {"openapi_extra": body, "responses": {200: {"description": answer}}}
+
+
+NOT_EMULATED = "`{0}` is not emulated by the stand-in (the live service accepts it)"
+DEFAULT_ONLY = {"best_of": 1, "watermark": False, "top_n_tokens": 0, "decoder_input_details": False}
+DEFAULT_ONLY |= dict.fromkeys(("grammar", "typical_p", "truncate"))  # these: null only
+"""The parameters the stand-in serves only at their default (or null): others get a 422."""
+
+
+def first_error(exc: ValidationError) -> str:
+    """Return pydantic's first error as ``path: what went wrong``."""
+    error = exc.errors(include_url=False)[0]
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"]).lstrip(".")
+    return f"{path}: {error['msg']}" if path else error["msg"]
+
+
+@dataclass
+class GenerateCall:
+    """A valid request; ``compat``: TGI's compat route."""
+
+    inputs: str
+    parameters: dict[str, Any]
+    parameters_given: bool
+    stream: bool
+    compat: bool
+
+
+def parse_task(model: type[BaseModel], body: Any, error: Callable = validation_error) -> Any:
+    """Return ``body`` as ``model``, or raise ``error`` (another task's JSON 422) saying why."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise error(first_error(exc)) from None
+
+
+def validate_generate(
+    body: Any, count_tokens: Callable[[str], int], *, compat: bool = True, stream: bool = False
+) -> GenerateCall:
+    """Parse and validate a compat (``stream`` allowed) or ``/generate`` body, or raise TGI's
+    answer; ``stream`` forces a stream (``/generate_stream``)."""
+    model = CompatGenerateRequest if compat else GenerateRequest
+    req = parse_task(model, body, json_data_error)
+    params = req.parameters.model_dump(exclude_unset=True)
+    stream = stream or getattr(req, "stream", False)
+    length = max(1, count_tokens(req.inputs)) if req.inputs else 0
+    problems = contract.tgi_violations({**params, "stream": stream}, input_tokens=length)
+    problems += [
+        NOT_EMULATED.format(n) for n, v in DEFAULT_ONLY.items() if params.get(n) not in (None, v)
+    ]
+    if problems:
+        raise validation_error(problems[0])
+    given = "parameters" in req.model_fields_set
+    return GenerateCall(req.inputs, params, given, stream, compat)

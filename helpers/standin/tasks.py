@@ -8,7 +8,6 @@ import hashlib
 import math
 import re
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from .catalog import DEFAULT_EMBEDDING_DIM, EMBEDDING_TAGS, ModelInfo
@@ -130,11 +129,8 @@ HANDLERS: dict[str, Callable[..., Any]] = {
 """The answer of each non-generation task, keyed by the task (the model's pipeline tag)."""
 
 
-def handler_for(info: ModelInfo, task: str | None = None) -> Callable[[Any, dict[str, Any]], Any]:
-    """Return the function that answers ``task`` (default: the model's own) for this model;
-    embeddings have the model's dimension (from the catalogue)."""
+def answer(info: ModelInfo, inputs: Any, params: dict[str, Any], task: str | None = None) -> Any:
+    """Return ``task``'s answer (default: the model's own); embeddings have the model's size."""
     task = task or info.pipeline_tag
-    if task not in HANDLERS:
-        raise LookupError(f"the stand-in has no answer for task {task!r} ({info.id})")
-    embeddings = task in EMBEDDING_TAGS
-    return partial(HANDLERS[task], dimension=info.dimension) if embeddings else HANDLERS[task]
+    extra = {"dimension": info.dimension} if task in EMBEDDING_TAGS else {}
+    return HANDLERS[task](inputs, params, **extra)

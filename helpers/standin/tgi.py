@@ -15,8 +15,8 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from . import events as sse
 from .dependencies import Admission, broken_body
+from .schemas import GenerateCall, validate_generate
 from .textgen import Continuation, Token
-from .validation import GenerateCall, validate_generate
 
 
 def _wire(value: Any, skipped: tuple[str, ...] = ("details", "best_of_sequences", "top_tokens")):

@@ -14,9 +14,8 @@ from .. import tgi
 from ..body import read_json
 from ..catalog import GPT2, hf_inference_model
 from ..dependencies import admit
-from ..schemas import CompatGenerateRequest, documented
-from ..tasks import handler_for
-from ..validation import parse_task
+from ..schemas import CompatGenerateRequest, documented, parse_task
+from ..tasks import answer
 
 router = APIRouter(tags=["text-generation (classic contract)"])
 DOCUMENTED = documented(CompatGenerateRequest, "[GenerateResponse], or TGI events with `stream`")
@@ -49,5 +48,5 @@ async def classic(model_id: str, request: Request) -> Response:
         return await tgi.serve(request, admission, body)
     task = parse_task(TaskRequest, body)
     state.usage.charge(1)
-    answer = handler_for(info)(task.inputs, dict(task.parameters or {}))
-    return JSONResponse(answer, headers=admission.headers)
+    result = answer(info, task.inputs, dict(task.parameters or {}))
+    return JSONResponse(result, headers=admission.headers)

@@ -16,9 +16,8 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from ..catalog import EMBEDDING_TAGS, hf_inference_model
 from ..dependencies import Admission, Usage, admit_model, json_body
-from ..schemas import documented
-from ..tasks import handler_for
-from ..validation import parse_task
+from ..schemas import documented, parse_task
+from ..tasks import answer
 
 router = APIRouter(prefix="/hf-inference/models", tags=["hf-inference embeddings"])
 
@@ -62,10 +61,10 @@ for _task, _model in BODIES.items():
         sentence-similarity: the cosine of ``source_sentence`` to each of ``sentences``."""
         parsed = parse_task(BODIES[task], body).model_dump(exclude_unset=True)
         inputs, params = parsed.pop("inputs"), parsed.pop("parameters", None) or {}
-        answer = handler_for(hf_inference_model(model_id), task)(inputs, {**parsed, **params})
+        result = answer(hf_inference_model(model_id), inputs, {**parsed, **params}, task)
         usage.charge(1)
         headers = {**admission.headers, "x-inference-provider": "hf-inference"}
-        return JSONResponse(answer, headers=headers)
+        return JSONResponse(result, headers=headers)
 
     _path, _docs = f"/{{model_id:path}}/pipeline/{_task}", documented(_model, "The task's answer")
     router.add_api_route(_path, pipeline, methods=["POST"], name=_task.replace("-", "_"), **_docs)
