@@ -23,7 +23,7 @@ DEFAULT_EMBEDDING_DIM = 384  # the vector size of an embeddings model whose rows
 
 class ProviderOffer(BaseModel):
     """One row: a provider serving a model (prices in USD per million tokens; None: not
-    published) and the model's own columns; ``source_url``, ``valid_as_of``, ``notes`` are ignored."""
+    published) and the model's columns (``source_url``, ``valid_as_of``, ``notes`` ignored)."""
 
     model_config = ConfigDict(frozen=True, populate_by_name=True)
     model: str
@@ -134,8 +134,7 @@ def recommended_models() -> dict[str, str]:
 
 
 def live_offers(info: ModelInfo, hf_inference_llms: bool = True) -> tuple[ProviderOffer, ...]:
-    """Return the offers a profile serves: without ``hf_inference_llms``, none of hf-inference's
-    chat offers."""
+    """Return the offers a profile serves (without ``hf_inference_llms``: no hf-inference chat)."""
     llm = (HF_INFERENCE, CHAT_TASK)
     return tuple(o for o in info.offers if hf_inference_llms or (o.provider, o.task) != llm)
 

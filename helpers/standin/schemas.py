@@ -1,8 +1,8 @@
-"""TGI's request bodies and ``Info`` as pydantic models (fields as ``router/src/lib.rs`` @
-``db931fcf`` has them, strict as serde is), and their validation in TGI's two stages: pydantic's
-first error in axum's plain-text 422 ``Failed to deserialize the JSON body into the target type:
-parameters.top_k: …``; then TGI's JSON 422 ``Input validation error: …`` for the first of
-``contract.TGI_RULES`` broken, or for a value ``DEFAULT_ONLY`` says is not emulated."""
+"""TGI's request bodies and ``Info`` as strict pydantic models (``router/src/lib.rs`` @
+``db931fcf``), validated in TGI's two stages: pydantic's first error in axum's plain-text 422
+(``Failed to deserialize the JSON body into the target type: …``); then TGI's JSON 422 ``Input
+validation error: …`` for the first ``contract.TGI_RULES`` broken or a value ``DEFAULT_ONLY``
+does not emulate."""
 
 from __future__ import annotations
 

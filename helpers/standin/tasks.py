@@ -1,6 +1,5 @@
 """The hf-inference tasks the course calls (summarization, translation, sentiment, zero-shot,
-embeddings), answered by small deterministic rules, not models, in the shapes the real tasks
-return and ``huggingface_hub.InferenceClient`` parses."""
+embeddings): small deterministic rules, not models, in the shapes InferenceClient reads."""
 
 from __future__ import annotations
 
@@ -99,8 +98,7 @@ def embed_text(text: str, dimension: int = DEFAULT_EMBEDDING_DIM, normalize: boo
 
 
 def feature_extraction(inputs: Any, params: dict[str, Any], dimension: int) -> list[list[float]]:
-    """Return one vector per input text; ``normalize`` (default true) scales each to length 1
-    (``truncate`` and ``prompt_name`` are accepted and change nothing)."""
+    """Return one vector per text, of length 1 unless ``normalize`` is false (others: no effect)."""
     message = "`inputs` must be a non-empty string or a non-empty list of strings"
     texts = _texts([inputs] if isinstance(inputs, str) else inputs, message)
     normalize = params.get("normalize", True)
@@ -125,8 +123,7 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "zero-shot-classification": zero_shot,
     "feature-extraction": feature_extraction,
     "sentence-similarity": sentence_similarity,
-}
-"""The answer of each non-generation task, keyed by the task (the model's pipeline tag)."""
+}  # the answer of each non-generation task, keyed by the task (the model's pipeline tag)
 
 
 def answer(info: ModelInfo, inputs: Any, params: dict[str, Any], task: str | None = None) -> Any:

@@ -246,8 +246,7 @@ class TextGenerator:
 
         ``min_new_tokens`` holds back end-of-text; ``top_n`` fills each token's alternatives; a
         stop sequence ends the text when it *ends* with one (TGI's ``StopSequenceCriteria``), or
-        anywhere with ``stop_anywhere`` (vLLM); ``fresh`` starts a new sentence about the prompt.
-        """
+        anywhere with ``stop_anywhere`` (vLLM); ``fresh`` starts a new sentence about the prompt."""
         given, params = params is not None, dict(params or {})
         words = tokenize(prompt)
         context = self.model.ids_of(words) + ([None, self.model.vocab["."]] if fresh else [])
@@ -266,10 +265,9 @@ class TextGenerator:
             scores = penalize(scores, params, history)
             logprobs = log_softmax(apply_warpers(scores, params))
             pick = rng.choice(logprobs.size, p=np.exp(logprobs)) if sampling else logprobs.argmax()
-            best = [
-                i for i in np.argsort(-logprobs, kind="stable")[:top_n] if logprobs[i] > -np.inf
-            ]
-            token = self._token(int(pick), logprobs, [self._token(i, logprobs) for i in best])
+            best = np.argsort(-logprobs, kind="stable")[:top_n]
+            top = [self._token(i, logprobs) for i in best if logprobs[i] > -np.inf]
+            token = self._token(int(pick), logprobs, top)
             result.tokens.append(token)
             context.append(token.id)
             history.append(token.id)

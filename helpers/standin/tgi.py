@@ -1,7 +1,6 @@
-"""TGI's text-generation answers (the classic routes and the emulated endpoint), built with
-huggingface_hub's ``TextGenerationOutput`` / ``TextGenerationStreamOutput`` types and sent as
-TGI's router does (``router/src/lib.rs`` @ ``db931fcf``: ``details`` only when asked); a failure
-mid-stream is one ``{"error", "error_type"}`` event."""
+"""TGI's text-generation answers (classic routes, emulated endpoint) in huggingface_hub's
+``TextGenerationOutput`` / ``TextGenerationStreamOutput`` types, as ``router/src/lib.rs`` @
+``db931fcf`` sends them; a failure mid-stream is one ``{"error", "error_type"}`` event."""
 
 from __future__ import annotations
 
@@ -24,10 +23,8 @@ def _wire(value: Any, skipped: tuple[str, ...] = ("details", "best_of_sequences"
     return {k: v for k, v in value.items() if v is not None or k not in skipped}
 
 
-def _token(token: Token, kind: type = hf.TextGenerationOutputToken) -> Any:
-    return kind(
-        id=token.id, text=token.text, logprob=round(token.logprob, 4), special=token.special
-    )
+def _token(t: Token, kind: type = hf.TextGenerationOutputToken) -> Any:
+    return kind(id=t.id, text=t.text, logprob=round(t.logprob, 4), special=t.special)
 
 
 def output_text(call: GenerateCall, gen: Continuation) -> str:
@@ -81,8 +78,8 @@ async def stream_events(
 async def serve(
     request: Request, admission: Admission, body: Any, compat: bool = True, stream: bool = False
 ) -> Response:
-    """Validate ``body`` (a 422 before any stream), generate and answer as TGI with its headers;
-    the knobs: latency, stream delay and error, the "drop" fault (the answer starts, then breaks)."""
+    """Validate ``body`` (a 422 before any stream), generate, answer as TGI with its headers; the
+    knobs: latency, stream delay and error, the "drop" fault (the answer starts, then breaks)."""
     state, profile = request.app.state, request.app.state.profile
     call = validate_generate(body, state.generator.count_tokens, compat=compat, stream=stream)
     gen = state.generator.generate(call.inputs, call.parameters if call.parameters_given else None)

@@ -32,9 +32,8 @@ class TaskRequest(BaseModel):
 @router.post("/models/{model_id:path}", **DOCUMENTED)
 @router.post("/hf-inference/models/{model_id:path}", **DOCUMENTED)
 async def classic(model_id: str, request: Request) -> Response:
-    """One model's task. gpt2 is served on the router's path only with ``router_serves_gpt2``,
-    on the seed's path also in the teaching profile; hf-inference's LLMs (OpenAI routes only,
-    huggingface.js PR #2180) get the router's plain-text 404."""
+    """One model's task; gpt2 on the router's path only with ``router_serves_gpt2`` (on the seed's
+    path also in the teaching profile); hf-inference's LLMs (OpenAI routes only) get a 404."""
     state, on_router = request.app.state, request.url.path.startswith("/hf-inference/")
     served = state.options.router_serves_gpt2 or (
         state.profile.seed_path_serves_gpt2 and not on_router

@@ -1,8 +1,7 @@
 """The emulated dedicated Inference Endpoint, gpt2 on TGI at ``/endpoints/gpt2``: TGI's routes
-(``router/src/server.rs`` @ ``db931fcf``) ``POST /`` (compat), ``/generate``,
-``/generate_stream``, ``GET /info``, ``/v1/models``, ``/health``; its ``/v1/completions`` and
-``/v1/chat/completions`` are in ``routes/openai.py``. Every route passes ``admit``.
-"""
+(``router/src/server.rs`` @ ``db931fcf``) but its OpenAI ones (``routes/openai.py``), each past
+``admit``: ``POST /`` (compat), ``/generate``, ``/generate_stream``, ``GET /info``, ``/v1/models``,
+``/health``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
-"""hf-inference's pipelines for embeddings models, where huggingface_hub sends both tasks:
-``POST /hf-inference/models/{id}/pipeline/feature-extraction`` and ``…/sentence-similarity``,
-bodies parsed with huggingface_hub's input types (as strict pydantic models), answers from
-``tasks``."""
+"""hf-inference's embeddings pipelines, where huggingface_hub sends both tasks (``POST
+/hf-inference/models/{id}/pipeline/feature-extraction``, ``…/sentence-similarity``): bodies
+parsed with huggingface_hub's input types as strict pydantic models, answers from ``tasks``."""
 
 from __future__ import annotations
 
@@ -57,8 +56,7 @@ for _task, _model in BODIES.items():
     async def pipeline(
         model_id: str, admission: Admitted, usage: Usage, body: Body, task: str = _task
     ) -> JSONResponse:
-        """feature-extraction: one vector per text (normalised unless ``normalize`` is false);
-        sentence-similarity: the cosine of ``source_sentence`` to each of ``sentences``."""
+        """One vector per text, or the cosine of ``source_sentence`` to each of ``sentences``."""
         parsed = parse_task(BODIES[task], body).model_dump(exclude_unset=True)
         inputs, params = parsed.pop("inputs"), parsed.pop("parameters", None) or {}
         result = answer(hf_inference_model(model_id), inputs, {**parsed, **params}, task)
