@@ -16,25 +16,17 @@ from starlette.requests import ClientDisconnect
 from ..contract import MAX_BODY_BYTES
 from .errors import bad_json, body_error
 
-_CONSTANT = re.compile(r'"(?:\\.|[^"\\])*"|(-?Infinity|NaN)')  # a string (skipped) or a NaN
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _refuse(name: str) -> Any:
-    raise ValueError("NaN")  # serde_json has no NaN or Infinity
+    raise ValueError(f"expected value, not {name} (JSON has no NaN or Infinity)")
 
 
 def _float(text: str) -> float:
     if math.isinf(value := float(text)):  # 1e400: Python reads inf
         raise ValueError("number out of range")
     return value
-
-
-def _where(text: str) -> str:
-    """Return serde_json's ``expected value at line L column C`` for the first NaN/Infinity."""
-    start = next((m.start(1) for m in _CONSTANT.finditer(text) if m.group(1)), 0)
-    line, column = text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
-    return f"expected value at line {line} column {column}"
 
 
 async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
@@ -81,5 +73,5 @@ async def read_json(request: Request) -> Any:
     except RecursionError:
         raise bad_json("recursion limit exceeded") from None
     except ValueError as exc:  # NaN/Infinity, or a number too long to convert
-        raise bad_json(_where(text) if str(exc) == "NaN" else str(exc)) from None
+        raise bad_json(str(exc)) from None
     return value

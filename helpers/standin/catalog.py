@@ -8,6 +8,9 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..contract import GPT2  # noqa: F401 (re-exported: helpers.standin.GPT2)
 from ..data import data_path
@@ -16,37 +19,35 @@ CATALOG_FILE = "models_catalog.csv"
 CHAT_TASK, HF_INFERENCE = "conversational", "hf-inference"
 EMBEDDING_TAGS = ("feature-extraction", "sentence-similarity")
 DEFAULT_EMBEDDING_DIM = 384  # the vector size of an embeddings model whose rows give none
-COLUMNS = tuple(
-    str.split(
-        "model pipeline_tag task provider provider_model_id context_length "
-        "input_usd_per_million_tokens output_usd_per_million_tokens supports_tools "
-        "supports_structured_output aliases embedding_dim recommended source_url valid_as_of notes"
-    )
-)
-KINDS = dict.fromkeys(("context_length", "embedding_dim"), int)
-KINDS |= dict.fromkeys(("input_usd_per_million_tokens", "output_usd_per_million_tokens"), float)
-KINDS |= dict.fromkeys(("supports_tools", "supports_structured_output", "recommended"), bool)
 
 
-@dataclass(frozen=True)
-class ProviderOffer:
-    """One provider serving a model (prices in USD per million tokens; None: not published)."""
+class ProviderOffer(BaseModel):
+    """One row: a provider serving a model (prices in USD per million tokens; None: not
+    published) and the model's columns (``source_url``, ``valid_as_of``, ``notes`` ignored)."""
 
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model: str
+    pipeline_tag: str
+    task: str
     provider: str
-    task: str = CHAT_TASK
     provider_model_id: str | None = None
     context_length: int | None = None
-    input_price: float | None = None
-    output_price: float | None = None
+    input_price: float | None = Field(None, alias="input_usd_per_million_tokens")
+    output_price: float | None = Field(None, alias="output_usd_per_million_tokens")
     supports_tools: bool | None = None
     supports_structured_output: bool | None = None
+    aliases: str | None = None
+    embedding_dim: int | None = None
+    recommended: bool | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
 
     def provider_id(self, model_id: str) -> str:
         """Return the id the provider knows the model by (the Hub id unless it differs)."""
         return self.provider_model_id or model_id
-
-
-OFFER_COLUMNS = ("provider", "task", *COLUMNS[4:10])  # a ProviderOffer's fields, in order
 
 
 @dataclass(frozen=True)
@@ -80,37 +81,27 @@ class CatalogError(ValueError):
     """A row of the catalogue file is malformed."""
 
 
-def _cell(row: dict[str, str], column: str, line: int) -> str | int | float | bool | None:
-    """Return a cell's value as its column's kind (None when empty)."""
-    text, kind = (row.get(column) or "").strip(), KINDS.get(column, str)
-    if not text or kind is str:
-        return text or None
-    try:
-        return {"true": True, "false": False}[text.lower()] if kind is bool else kind(text)
-    except (KeyError, ValueError):
-        what = {int: "an integer", float: "a number", bool: "true/false/empty"}[kind]
-        raise CatalogError(f"{CATALOG_FILE} line {line}: {column}={text!r} is not {what}") from None
-
-
 def build_models(rows: Iterable[dict[str, str]]) -> dict[str, ModelInfo]:
     """Return the models described by catalogue rows (one row per model and provider)."""
-    grouped: dict[str, list[dict]] = {}
+    grouped: dict[str, list[ProviderOffer]] = {}
     for line, row in enumerate(rows, start=2):
-        missing = [c for c in COLUMNS[:4] if not row.get(c)]
-        if missing:
-            raise CatalogError(f"{CATALOG_FILE} line {line}: empty {', '.join(missing)}")
-        cells = {c: _cell(row, c, line) for c in COLUMNS}
-        grouped.setdefault(row["model"], []).append(cells)
+        try:
+            offer = ProviderOffer.model_validate(row)
+        except ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+            where = f"{CATALOG_FILE} line {line}: {error['loc'][0]}={error['input']!r}"
+            raise CatalogError(f"{where}: {error['msg']}") from None
+        grouped.setdefault(offer.model, []).append(offer)
     return {
         model_id: ModelInfo(
             id=model_id,
-            pipeline_tag=cells[0]["pipeline_tag"],
-            aliases=tuple(dict.fromkeys(a for r in cells for a in (r["aliases"] or "").split())),
-            offers=tuple(ProviderOffer(*(r[c] for c in OFFER_COLUMNS)) for r in cells),
-            dimension=max(r["embedding_dim"] or 0 for r in cells) or DEFAULT_EMBEDDING_DIM,
-            recommended_for=tuple(dict.fromkeys(r["task"] for r in cells if r["recommended"])),
+            pipeline_tag=offers[0].pipeline_tag,
+            aliases=tuple(dict.fromkeys(a for o in offers for a in (o.aliases or "").split())),
+            offers=tuple(offers),
+            dimension=max(o.embedding_dim or 0 for o in offers) or DEFAULT_EMBEDDING_DIM,
+            recommended_for=tuple(dict.fromkeys(o.task for o in offers if o.recommended)),
         )
-        for model_id, cells in grouped.items()
+        for model_id, offers in grouped.items()
     }
 
 
@@ -143,8 +134,7 @@ def recommended_models() -> dict[str, str]:
 
 
 def live_offers(info: ModelInfo, hf_inference_llms: bool = True) -> tuple[ProviderOffer, ...]:
-    """Return the offers a profile serves: without ``hf_inference_llms``, none of hf-inference's
-    chat offers."""
+    """Return the offers a profile serves (without ``hf_inference_llms``: no hf-inference chat)."""
     llm = (HF_INFERENCE, CHAT_TASK)
     return tuple(o for o in info.offers if hf_inference_llms or (o.provider, o.task) != llm)
 

@@ -1,69 +1,68 @@
-"""TGI's request bodies and ``Info`` as pydantic models, for parsing and the OpenAPI document.
-
-Fields follow ``router/src/lib.rs`` @ ``db931fcf``, strict as serde is, each naming its serde
-type (``x-rust-type``, for ``validation``'s messages); the limits are ``contract.TGI_RULES``'.
-"""
+"""TGI's request bodies and ``Info`` as strict pydantic models (``router/src/lib.rs`` @
+``db931fcf``), validated in TGI's two stages: pydantic's first error in axum's plain-text 422
+(``Failed to deserialize the JSON body into the target type: …``); then TGI's JSON 422 ``Input
+validation error: …`` for the first ``contract.TGI_RULES`` broken or a value ``DEFAULT_ONLY``
+does not emulate."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import contract
+from .errors import json_data_error, validation_error
 
-
-def rust(expected: str, default: Any = None, **constraints: Any) -> Any:
-    """Return a strict field whose serde type reads ``expected`` (``i32``, ``a boolean``...)."""
-    return Field(default, strict=True, json_schema_extra={"x-rust-type": expected}, **constraints)
-
-
-def _int(expected: str, bits: int, signed: bool = False) -> Any:
-    return rust(expected, ge=-(2 ** (bits - 1)) if signed else 0, le=2 ** (bits - signed) - 1)
+U32 = Annotated[int, Field(ge=0, le=2**32 - 1)]
+U64 = Annotated[int, Field(ge=0, le=2**64 - 1)]
+I32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 
 
 class GenerateParameters(BaseModel):
     """TGI's text-generation parameters (unknown keys are ignored, as TGI does)."""
 
-    best_of: int | None = _int("usize", 64)
-    temperature: float | None = rust("f32")
-    repetition_penalty: float | None = rust("f32")
-    frequency_penalty: float | None = rust("f32")
-    top_k: int | None = _int("i32", 32, signed=True)
-    top_p: float | None = rust("f32")
-    typical_p: float | None = rust("f32")
-    do_sample: bool = rust("a boolean", False)
-    max_new_tokens: int | None = _int("u32", 32)
-    return_full_text: bool | None = rust("a boolean")
-    stop: list[str] = rust("a sequence", [])
-    truncate: int | None = _int("usize", 64)
-    watermark: bool = rust("a boolean", False, description="TGI's green list, numpy's RNG.")
-    details: bool = rust("a boolean", False)
-    decoder_input_details: bool = rust("a boolean", False)
-    seed: int | None = _int("u64", 64)
-    top_n_tokens: int | None = _int("u32", 32)
-    grammar: Any = Field(None, description="Not emulated: a 422 (the live service accepts it).")
-    adapter_id: str | None = rust("a string", description="No adapter: the base model answers.")
+    model_config = ConfigDict(strict=True)
+    best_of: U64 | None = None
+    temperature: float | None = None
+    repetition_penalty: float | None = None
+    frequency_penalty: float | None = None
+    top_k: I32 | None = None
+    top_p: float | None = None
+    typical_p: float | None = None
+    do_sample: bool = False
+    max_new_tokens: U32 | None = None
+    return_full_text: bool | None = None
+    stop: list[str] = []
+    truncate: U64 | None = None
+    watermark: bool = False
+    details: bool = False
+    decoder_input_details: bool = False
+    seed: U64 | None = None
+    top_n_tokens: U32 | None = None
+    grammar: Any = Field(None, description="Not emulated (DEFAULT_ONLY): a 422.")
+    adapter_id: str | None = Field(None, description="No adapter: the base model answers.")
 
 
 class GenerateRequest(BaseModel):
     """``/generate`` and ``/generate_stream``: ``{"inputs", "parameters"}``."""
 
-    inputs: str = rust("a string", ...)
+    model_config = ConfigDict(strict=True)
+    inputs: str
     parameters: GenerateParameters = Field(default_factory=GenerateParameters)
 
 
 class CompatGenerateRequest(GenerateRequest):
     """The classic contract (TGI's compat route ``POST /``): ``stream`` too."""
 
-    stream: bool = rust("a boolean", False)
+    stream: bool = False
 
 
 class Info(BaseModel):
     """TGI's ``GET /info``, with the launcher's defaults for the emulated gpt2 endpoint."""
 
     model_id: str = contract.GPT2
-    model_sha: str | None = None
     model_pipeline_tag: str | None = "text-generation"
     max_concurrent_requests: int = 128
     max_best_of: int = contract.MAX_BEST_OF
@@ -74,8 +73,6 @@ class Info(BaseModel):
     max_client_batch_size: int = 4
     router: str = "text-generation-router"
     version: str = contract.TGI_VERSION
-    sha: str | None = None
-    docker_label: str | None = None
 
 
 def inline_refs(schema: Any, defs: dict[str, Any] | None = None) -> Any:
@@ -96,3 +93,55 @@ def documented(model: type[BaseModel], answer: str) -> dict[str, Any]:
     content = {"application/json": {"schema": inline_refs(model.model_json_schema())}}
     body = {"requestBody": {"required": True, "content": content}}
     return {"openapi_extra": body, "responses": {200: {"description": answer}}}
+
+
+NOT_EMULATED = "`{0}` is not emulated by the stand-in (the live service accepts it)"
+DEFAULT_ONLY = {"best_of": 1, "watermark": False, "top_n_tokens": 0, "decoder_input_details": False}
+DEFAULT_ONLY |= dict.fromkeys(("grammar", "typical_p", "truncate"))  # these: null only
+"""The parameters the stand-in serves only at their default (or null): others get a 422."""
+
+
+def first_error(exc: ValidationError) -> str:
+    """Return pydantic's first error as ``path: what went wrong``."""
+    error = exc.errors(include_url=False)[0]
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"]).lstrip(".")
+    return f"{path}: {error['msg']}" if path else error["msg"]
+
+
+@dataclass
+class GenerateCall:
+    """A valid request; ``compat``: TGI's compat route."""
+
+    inputs: str
+    parameters: dict[str, Any]
+    parameters_given: bool
+    stream: bool
+    compat: bool
+
+
+def parse_task(model: type[BaseModel], body: Any, error: Callable = validation_error) -> Any:
+    """Return ``body`` as ``model``, or raise ``error`` (another task's JSON 422) saying why."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise error(first_error(exc)) from None
+
+
+def validate_generate(
+    body: Any, count_tokens: Callable[[str], int], *, compat: bool = True, stream: bool = False
+) -> GenerateCall:
+    """Parse and validate a compat (``stream`` allowed) or ``/generate`` body, or raise TGI's
+    answer; ``stream`` forces a stream (``/generate_stream``)."""
+    model = CompatGenerateRequest if compat else GenerateRequest
+    req = parse_task(model, body, json_data_error)
+    params = req.parameters.model_dump(exclude_unset=True)
+    stream = stream or getattr(req, "stream", False)
+    length = max(1, count_tokens(req.inputs)) if req.inputs else 0
+    problems = contract.tgi_violations({**params, "stream": stream}, input_tokens=length)
+    problems += [
+        NOT_EMULATED.format(n) for n, v in DEFAULT_ONLY.items() if params.get(n) not in (None, v)
+    ]
+    if problems:
+        raise validation_error(problems[0])
+    given = "parameters" in req.model_fields_set
+    return GenerateCall(req.inputs, params, given, stream, compat)

@@ -1,6 +1,5 @@
 """The hf-inference tasks the course calls (summarization, translation, sentiment, zero-shot,
-embeddings), answered by small deterministic rules, not models, in the shapes the real tasks
-return and ``huggingface_hub.InferenceClient`` parses."""
+embeddings): small deterministic rules, not models, in the shapes InferenceClient reads."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ import hashlib
 import math
 import re
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from .catalog import DEFAULT_EMBEDDING_DIM, EMBEDDING_TAGS, ModelInfo
@@ -100,8 +98,7 @@ def embed_text(text: str, dimension: int = DEFAULT_EMBEDDING_DIM, normalize: boo
 
 
 def feature_extraction(inputs: Any, params: dict[str, Any], dimension: int) -> list[list[float]]:
-    """Return one vector per input text; ``normalize`` (default true) scales each to length 1
-    (``truncate`` and ``prompt_name`` are accepted and change nothing)."""
+    """Return one vector per text, of length 1 unless ``normalize`` is false (others: no effect)."""
     message = "`inputs` must be a non-empty string or a non-empty list of strings"
     texts = _texts([inputs] if isinstance(inputs, str) else inputs, message)
     normalize = params.get("normalize", True)
@@ -126,15 +123,11 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "zero-shot-classification": zero_shot,
     "feature-extraction": feature_extraction,
     "sentence-similarity": sentence_similarity,
-}
-"""The answer of each non-generation task, keyed by the task (the model's pipeline tag)."""
+}  # the answer of each non-generation task, keyed by the task (the model's pipeline tag)
 
 
-def handler_for(info: ModelInfo, task: str | None = None) -> Callable[[Any, dict[str, Any]], Any]:
-    """Return the function that answers ``task`` (default: the model's own) for this model;
-    embeddings have the model's dimension (from the catalogue)."""
+def answer(info: ModelInfo, inputs: Any, params: dict[str, Any], task: str | None = None) -> Any:
+    """Return ``task``'s answer (default: the model's own); embeddings have the model's size."""
     task = task or info.pipeline_tag
-    if task not in HANDLERS:
-        raise LookupError(f"the stand-in has no answer for task {task!r} ({info.id})")
-    embeddings = task in EMBEDDING_TAGS
-    return partial(HANDLERS[task], dimension=info.dimension) if embeddings else HANDLERS[task]
+    extra = {"dimension": info.dimension} if task in EMBEDDING_TAGS else {}
+    return HANDLERS[task](inputs, params, **extra)

@@ -23,7 +23,6 @@ from ..data import data_path
 
 EOS, SOS = "<|endoftext|>", -1
 DEFAULT_MAX_NEW_TOKENS = 40
-UNKNOWN_ID_BASE = 50_000  # prompt words outside the corpus get stable ids from here up
 WORD_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[^\sA-Za-z0-9]")
 TERMINALS = frozenset(".!?")
 MAX_MATCH = 6  # the longest sentence ending (in tokens) matched when the whole sentence is not
@@ -152,31 +151,19 @@ class Token:
 
     id: int
     text: str
-    logprob: float | None
+    logprob: float
     special: bool = False
     top: list[Token] = field(default_factory=list)
-
-    def to_prefill_dict(self) -> dict[str, Any]:
-        """Return TGI's ``PrefillToken`` (the first one has logprob null)."""
-        logprob = None if self.logprob is None else round(self.logprob, 4)
-        return {"id": self.id, "text": self.text, "logprob": logprob}
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return TGI's ``Token`` object (``id``, ``text``, ``logprob``, ``special``)."""
-        return {**self.to_prefill_dict(), "special": self.special}
 
 
 @dataclass
 class Continuation:
     """The result of one generation: the prompt's continuation and how it ended."""
 
-    prompt: str
     tokens: list[Token] = field(default_factory=list)
     finish_reason: str = "length"
     seed: int | None = None
     input_length: int = 0
-    prefill: list[Token] = field(default_factory=list)
-    best_of_sequences: list[Continuation] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -186,9 +173,9 @@ class Continuation:
 
 def uses_sampling(params: dict[str, Any], parameters_given: bool) -> bool:
     """Return True when TGI samples: no ``parameters`` at all (``default_parameters()`` in
-    ``router/src/lib.rs``), ``do_sample``, or a warper (temperature, top_k, top_p, typical_p)."""
+    ``router/src/lib.rs``), ``do_sample``, or a warper (temperature, top_k, top_p)."""
     warpers = params.get("temperature") not in (None, 1.0) or bool(params.get("top_k"))
-    warpers = warpers or any((params.get(name) or 1.0) < 1.0 for name in ("top_p", "typical_p"))
+    warpers = warpers or (params.get("top_p") or 1.0) < 1.0
     return not parameters_given or bool(params.get("do_sample")) or warpers
 
 
@@ -219,7 +206,7 @@ def penalize(scores: np.ndarray, params: dict[str, Any], history: list[int]) -> 
 
 
 def apply_warpers(scores: np.ndarray, params: dict[str, Any]) -> np.ndarray:
-    """Return scores after temperature, top-k (ties to lower ids), top-p and typical-p."""
+    """Return scores after temperature, top-k (ties to lower ids) and top-p."""
     if params.get("temperature") and params["temperature"] != 1.0:
         scores = scores / max(params["temperature"], 1e-4)  # below 1e-4: greedy, not inf - inf
     if params.get("top_k") and params["top_k"] < scores.size:
@@ -228,19 +215,7 @@ def apply_warpers(scores: np.ndarray, params: dict[str, Any]) -> np.ndarray:
         order = np.argsort(-scores, kind="stable")
         probs = np.exp(log_softmax(scores)[order])
         scores = _keep(scores, order[: int(np.searchsorted(np.cumsum(probs), params["top_p"])) + 1])
-    if (params.get("typical_p") or 1.0) < 1.0:  # Meister et al. 2022, as TypicalLogitsWarper
-        logp = log_softmax(scores)
-        p, finite = np.exp(logp), np.isfinite(logp)
-        entropy = -np.sum(logp[finite] * p[finite])
-        order = np.argsort(np.where(finite, np.abs(-logp - entropy), np.inf), kind="stable")
-        last = min(int(np.sum(np.cumsum(p[order]) < params["typical_p"])), scores.size - 1)
-        scores = _keep(scores, order[: last + 1])
     return scores
-
-
-def green_list(previous: int, size: int) -> np.ndarray:
-    """Return the watermark's green token ids after ``previous`` (TGI's gamma 0.5, hash key)."""
-    return np.random.default_rng(15485863 * previous).permutation(size)[: size // 2]
 
 
 class TextGenerator:
@@ -252,21 +227,6 @@ class TextGenerator:
     def count_tokens(self, text: str) -> int:
         """Return the number of tokens the stand-in sees in ``text``."""
         return len(tokenize(text))
-
-    def token_id(self, word: str, known: int | None) -> int:
-        """Return a word's id: its vocabulary id, or a stable id above the vocabulary."""
-        return UNKNOWN_ID_BASE + zlib.crc32(word.encode()) % 1_000_000 if known is None else known
-
-    def prefill(self, prompt: str, truncate: int | None = None) -> list[Token]:
-        """Return the prompt's tokens with their log-probs under the model (TGI's prefill)."""
-        words = tokenize(prompt)[-int(truncate or 0) :]  # [-0:]: all
-        ids, focus = self.model.ids_of(words), focus_words(prompt)
-        result = []
-        for i, (word, idx) in enumerate(zip(words, ids, strict=True)):
-            logp = log_softmax(self.model.logits(ids[:i], focus)) if i else None
-            logprob = None if logp is None else float(logp[idx] if idx is not None else logp.min())
-            result.append(Token(self.token_id(word, idx), token_text(word), logprob))
-        return result
 
     def _token(self, i: int, logprobs: np.ndarray, top: list[Token] | None = None) -> Token:
         text = token_text(self.model.words[i]) if i else ""
@@ -286,10 +246,9 @@ class TextGenerator:
 
         ``min_new_tokens`` holds back end-of-text; ``top_n`` fills each token's alternatives; a
         stop sequence ends the text when it *ends* with one (TGI's ``StopSequenceCriteria``), or
-        anywhere with ``stop_anywhere`` (vLLM); ``fresh`` starts a new sentence about the prompt.
-        """
+        anywhere with ``stop_anywhere`` (vLLM); ``fresh`` starts a new sentence about the prompt."""
         given, params = params is not None, dict(params or {})
-        words = tokenize(prompt)[-int(params.get("truncate") or 0) :]
+        words = tokenize(prompt)
         context = self.model.ids_of(words) + ([None, self.model.vocab["."]] if fresh else [])
         focus, sampling = focus_words(prompt), uses_sampling(params, given)
         seed = params.get("seed")
@@ -298,33 +257,26 @@ class TextGenerator:
         history = [i for i in context if i is not None]
         stops = [s for s in params.get("stop") or [] if s]
         longest = max(map(len, stops), default=0)
-        top_n = max(top_n, params.get("top_n_tokens") or 0)
-        result = Continuation(prompt, seed=seed, input_length=len(words))
-        if params.get("decoder_input_details"):
-            result.prefill = self.prefill(prompt, params.get("truncate"))
+        result = Continuation(seed=seed, input_length=len(words))
         for _ in range(int(params.get("max_new_tokens") or DEFAULT_MAX_NEW_TOKENS)):
             scores = self.model.logits(context, focus)
             if len(result.tokens) < min_new_tokens:
                 scores[0] = -np.inf
-            if params.get("watermark") and context and context[-1] is not None:
-                scores[green_list(context[-1], scores.size)] += 2.0  # TGI's delta
             scores = penalize(scores, params, history)
             logprobs = log_softmax(apply_warpers(scores, params))
             pick = rng.choice(logprobs.size, p=np.exp(logprobs)) if sampling else logprobs.argmax()
-            best = [
-                i for i in np.argsort(-logprobs, kind="stable")[:top_n] if logprobs[i] > -np.inf
-            ]
-            token = self._token(int(pick), logprobs, [self._token(i, logprobs) for i in best])
+            best = np.argsort(-logprobs, kind="stable")[:top_n]
+            top = [self._token(i, logprobs) for i in best if logprobs[i] > -np.inf]
+            token = self._token(int(pick), logprobs, top)
             result.tokens.append(token)
-            if token.special:
-                result.finish_reason = "eos_token"
-                return result
             context.append(token.id)
             history.append(token.id)
             text = result.text
             window = text[-len(token.text) - longest :]  # where a new stop string may be
-            if any(s in window if stop_anywhere else text.endswith(s) for s in stops):
-                result.finish_reason = "stop_sequence"
+            if token.special or any(
+                s in window if stop_anywhere else text.endswith(s) for s in stops
+            ):
+                result.finish_reason = "eos_token" if token.special else "stop_sequence"
                 return result
         return result
 
@@ -334,12 +286,3 @@ class TextGenerator:
         params = {"do_sample": True, "max_new_tokens": 80, "stop": [".", "!", "?"]}
         runs = [self.generate(about, {**params, "seed": seed + i}, fresh=True) for i in range(3)]
         return min((run.text.strip() for run in runs), key=lambda text: (len(text), text))
-
-    def generate_best_of(self, prompt: str, params: dict[str, Any], best_of: int) -> Continuation:
-        """Return the best of ``best_of`` sequences (each with its own random seed) by mean token
-        log-prob, the others in ``best_of_sequences`` (TGI's ``Infer::generate_best_of``)."""
-        seeds = [secrets.randbits(63) for _ in range(best_of)]
-        runs = [self.generate(prompt, {**params, "seed": seed}) for seed in seeds]
-        runs.sort(key=lambda run: -sum(t.logprob for t in run.tokens) / max(len(run.tokens), 1))
-        runs[0].best_of_sequences = runs[1:]
-        return runs[0]

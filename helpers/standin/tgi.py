@@ -1,8 +1,6 @@
-"""TGI's text-generation answers (the classic routes and the emulated endpoint), built with
-huggingface_hub's ``TextGenerationOutput`` / ``TextGenerationStreamOutput`` types and sent as
-TGI's router does (``router/src/lib.rs`` @ ``db931fcf``: ``details``, ``best_of_sequences``,
-``top_tokens`` only when asked); a failure mid-stream is one ``{"error", "error_type"}`` event.
-"""
+"""TGI's text-generation answers (classic routes, emulated endpoint) in huggingface_hub's
+``TextGenerationOutput`` / ``TextGenerationStreamOutput`` types, as ``router/src/lib.rs`` @
+``db931fcf`` sends them; a failure mid-stream is one ``{"error", "error_type"}`` event."""
 
 from __future__ import annotations
 
@@ -16,25 +14,17 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from . import events as sse
 from .dependencies import Admission, broken_body
+from .schemas import GenerateCall, validate_generate
 from .textgen import Continuation, Token
-from .validation import GenerateCall
-
-_SKIPPED = ("details", "best_of_sequences", "top_tokens")  # TGI's skip_serializing_if
 
 
-def _wire(value: Any, skipped: tuple[str, ...] = _SKIPPED) -> Any:
-    """Return ``value`` (huggingface_hub types are dicts) without TGI's skipped empty fields."""
-    if isinstance(value, list):
-        return [_wire(v, skipped) for v in value]
-    if isinstance(value, dict):
-        return {k: _wire(v, skipped) for k, v in value.items() if v is not None or k not in skipped}
-    return value
+def _wire(value: Any, skipped: tuple[str, ...] = ("details", "best_of_sequences", "top_tokens")):
+    """Return a huggingface_hub type (a dict) without the empty fields TGI does not send."""
+    return {k: v for k, v in value.items() if v is not None or k not in skipped}
 
 
-def _token(token: Token, kind: type = hf.TextGenerationOutputToken) -> Any:
-    logprob = None if token.logprob is None else round(token.logprob, 4)
-    special = {} if kind is hf.TextGenerationOutputPrefillToken else {"special": token.special}
-    return kind(id=token.id, text=token.text, logprob=logprob, **special)
+def _token(t: Token, kind: type = hf.TextGenerationOutputToken) -> Any:
+    return kind(id=t.id, text=t.text, logprob=round(t.logprob, 4), special=t.special)
 
 
 def output_text(call: GenerateCall, gen: Continuation) -> str:
@@ -43,31 +33,18 @@ def output_text(call: GenerateCall, gen: Continuation) -> str:
     return call.inputs + gen.text if (call.compat if full is None else full) else gen.text
 
 
-def _sequence(call: GenerateCall, gen: Continuation, kind: type, **more: Any) -> Any:
-    """Return ``Details`` or a ``BestOfSequence`` for one generation."""
-    top = [[_token(t) for t in tok.top] for tok in gen.tokens]
-    return kind(
-        finish_reason=gen.finish_reason,
-        generated_tokens=len(gen.tokens),
-        seed=gen.seed,
-        prefill=[_token(t, hf.TextGenerationOutputPrefillToken) for t in gen.prefill],
-        tokens=[_token(t) for t in gen.tokens],
-        top_tokens=top if call.parameters.get("top_n_tokens") else None,
-        **more,
-    )
-
-
 def response(call: GenerateCall, gen: Continuation) -> dict[str, Any]:
     """Return TGI's ``GenerateResponse`` (the compat route answers a list of one)."""
-    details, kind = None, hf.TextGenerationOutputBestOfSequence
-    if call.parameters.get("details") or call.parameters.get("decoder_input_details"):
-        others = [
-            _sequence(call, other, kind, generated_text=output_text(call, other))
-            for other in gen.best_of_sequences
-        ]
-        details = _sequence(
-            call, gen, hf.TextGenerationOutputDetails, best_of_sequences=others or None
+    details = None
+    if call.parameters.get("details"):
+        details = hf.TextGenerationOutputDetails(
+            finish_reason=gen.finish_reason,
+            generated_tokens=len(gen.tokens),
+            seed=gen.seed,
+            prefill=[],
+            tokens=[_token(t) for t in gen.tokens],
         )
+        details = _wire(details)
     return _wire(hf.TextGenerationOutput(generated_text=output_text(call, gen), details=details))
 
 
@@ -83,11 +60,9 @@ async def stream_events(
             message = f"Request failed during generation: {fault}"
             yield sse.tgi_event({"error": message, "error_type": "generation"})
             return
-        top = [_token(t, kind) for t in token.top] if call.parameters.get("top_n_tokens") else None
         event = hf.TextGenerationStreamOutput(
             index=index + 1,
             token=_token(token, kind),
-            top_tokens=top,
             generated_text=output_text(call, gen) if index == last else None,
         )
         if index == last and call.parameters.get("details"):
@@ -100,14 +75,14 @@ async def stream_events(
         yield sse.tgi_event(_wire(event, ("top_tokens",)))
 
 
-async def serve(request: Request, admission: Admission, call: GenerateCall) -> Response:
-    """Generate for ``call`` and answer as TGI, with its headers; the knobs: latency, stream
-    delay and error, the "drop" fault (the answer starts, then the connection breaks)."""
-    state, params, profile = request.app.state, call.parameters, request.app.state.profile
-    if (params.get("best_of") or 1) > 1 and not call.stream:
-        gen = state.generator.generate_best_of(call.inputs, params, params["best_of"])
-    else:
-        gen = state.generator.generate(call.inputs, params if call.parameters_given else None)
+async def serve(
+    request: Request, admission: Admission, body: Any, compat: bool = True, stream: bool = False
+) -> Response:
+    """Validate ``body`` (a 422 before any stream), generate, answer as TGI with its headers; the
+    knobs: latency, stream delay and error, the "drop" fault (the answer starts, then breaks)."""
+    state, profile = request.app.state, request.app.state.profile
+    call = validate_generate(body, state.generator.count_tokens, compat=compat, stream=stream)
+    gen = state.generator.generate(call.inputs, call.parameters if call.parameters_given else None)
     seconds, credits_left = state.usage.charge(len(gen.tokens))
     headers = {
         **admission.headers,

@@ -56,9 +56,9 @@ def test_the_checker_can_fail():
 PARAMETER_SETS = [
     {"max_new_tokens": 6},
     {"max_new_tokens": 6, "details": True},
-    {"max_new_tokens": 6, "details": True, "do_sample": True, "seed": 3, "top_n_tokens": 3},
-    {"max_new_tokens": 6, "decoder_input_details": True},
-    {"max_new_tokens": 6, "details": True, "best_of": 2, "do_sample": True},
+    {"max_new_tokens": 6, "details": True, "do_sample": True, "seed": 3},
+    {"max_new_tokens": 6, "decoder_input_details": False, "top_n_tokens": None},
+    {"max_new_tokens": 6, "details": True, "best_of": 1, "watermark": False},
     {"max_new_tokens": 60, "details": True, "stop": ["."]},
 ]
 

@@ -60,42 +60,32 @@ def test_a_prompt_of_1024_tokens_gets_the_input_length_message(api, auth):
     )
 
 
-def test_truncate_lets_a_long_prompt_through(api, auth):
-    body = {"inputs": LONG_PROMPT, "parameters": {"truncate": 10, "max_new_tokens": 3}}
-    response = api.post("/models/gpt2", json=body, headers=auth)
-    assert response.status_code == 200
-    assert response.headers["x-prompt-tokens"] == "10"
-
-
 @pytest.mark.parametrize(
     ("body", "text"),
     [
         (
             {"inputs": PROMPT, "parameters": {"top_k": "5"}},
-            'parameters.top_k: invalid type: string "5", expected i32',
+            "parameters.top_k: Input should be a valid integer",
         ),
         (
             {"inputs": PROMPT, "parameters": {"max_new_tokens": -1}},
-            "parameters.max_new_tokens: invalid value: integer `-1`, expected u32",
+            "parameters.max_new_tokens: Input should be greater than or equal to 0",
         ),
         (
             {"inputs": PROMPT, "parameters": {"max_new_tokens": 2.5}},
-            "parameters.max_new_tokens: invalid type: floating point `2.5`, expected u32",
+            "parameters.max_new_tokens: Input should be a valid integer",
         ),
         (
             {"inputs": PROMPT, "parameters": {"do_sample": None}},
-            "parameters.do_sample: invalid type: null, expected a boolean",
+            "parameters.do_sample: Input should be a valid boolean",
         ),
         (
             {"inputs": PROMPT, "parameters": {"stop": "end"}},
-            'parameters.stop: invalid type: string "end", expected a sequence',
+            "parameters.stop: Input should be a valid list",
         ),
-        ({"inputs": 5}, "inputs: invalid type: integer `5`, expected a string"),
-        ({"parameters": {}}, "missing field `inputs`"),
-        (
-            {"inputs": PROMPT, "stream": "yes"},
-            'stream: invalid type: string "yes", expected a boolean',
-        ),
+        ({"inputs": 5}, "inputs: Input should be a valid string"),
+        ({"parameters": {}}, "inputs: Field required"),
+        ({"inputs": PROMPT, "stream": "yes"}, "stream: Input should be a valid boolean"),
     ],
 )
 def test_wrong_json_types_get_axums_plain_text_422(api, auth, body, text):

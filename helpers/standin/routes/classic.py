@@ -8,15 +8,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from .. import tgi
 from ..body import read_json
 from ..catalog import GPT2, hf_inference_model
 from ..dependencies import admit
-from ..schemas import CompatGenerateRequest, documented, rust
-from ..tasks import handler_for
-from ..validation import parse_task, validate_generate
+from ..schemas import CompatGenerateRequest, documented, parse_task
+from ..tasks import answer
 
 router = APIRouter(tags=["text-generation (classic contract)"])
 DOCUMENTED = documented(CompatGenerateRequest, "[GenerateResponse], or TGI events with `stream`")
@@ -25,16 +24,16 @@ DOCUMENTED = documented(CompatGenerateRequest, "[GenerateResponse], or TGI event
 class TaskRequest(BaseModel):
     """Another task's classic body: ``inputs`` (checked by the task) and ``parameters``."""
 
+    model_config = ConfigDict(strict=True)
     inputs: Any
-    parameters: dict[str, Any] | None = rust("a map")
+    parameters: dict[str, Any] | None = None
 
 
 @router.post("/models/{model_id:path}", **DOCUMENTED)
 @router.post("/hf-inference/models/{model_id:path}", **DOCUMENTED)
 async def classic(model_id: str, request: Request) -> Response:
-    """One model's task. gpt2 is served on the router's path only with ``router_serves_gpt2``,
-    on the seed's path also in the teaching profile; hf-inference's LLMs (OpenAI routes only,
-    huggingface.js PR #2180) get the router's plain-text 404."""
+    """One model's task; gpt2 on the router's path only with ``router_serves_gpt2`` (on the seed's
+    path also in the teaching profile); hf-inference's LLMs (OpenAI routes only) get a 404."""
     state, on_router = request.app.state, request.url.path.startswith("/hf-inference/")
     served = state.options.router_serves_gpt2 or (
         state.profile.seed_path_serves_gpt2 and not on_router
@@ -44,10 +43,9 @@ async def classic(model_id: str, request: Request) -> Response:
     body = await read_json(request)
     if on_router:
         admission.headers["x-inference-provider"] = "hf-inference"
-    if info.pipeline_tag == "text-generation":  # TGI's compat route: a stream's 422 comes first
-        call = validate_generate(body, state.generator.count_tokens)
-        return await tgi.serve(request, admission, call)
+    if info.pipeline_tag == "text-generation":
+        return await tgi.serve(request, admission, body)
     task = parse_task(TaskRequest, body)
     state.usage.charge(1)
-    answer = handler_for(info)(task.inputs, dict(task.parameters or {}))
-    return JSONResponse(answer, headers=admission.headers)
+    result = answer(info, task.inputs, dict(task.parameters or {}))
+    return JSONResponse(result, headers=admission.headers)

@@ -1,40 +1,25 @@
 """The emulated dedicated Inference Endpoint, gpt2 on TGI at ``/endpoints/gpt2``: TGI's routes
-(``router/src/server.rs`` @ ``db931fcf``) ``POST /`` (compat), ``/generate``,
-``/generate_stream``, ``GET /info``, ``/v1/models``, ``/health``; its ``/v1/completions`` and
-``/v1/chat/completions`` are in ``routes/openai.py``. Every route passes ``admit``.
-"""
+(``router/src/server.rs`` @ ``db931fcf``) but its OpenAI ones (``routes/openai.py``), each past
+``admit``: ``POST /`` (compat), ``/generate``, ``/generate_stream``, ``GET /info``, ``/v1/models``,
+``/health``."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 
 from ... import contract
 from .. import tgi
 from ..body import read_json
 from ..dependencies import admit
-from ..errors import StandInError
-from ..events import tgi_event
 from ..schemas import CompatGenerateRequest, GenerateRequest, Info, documented
-from ..validation import validate_generate
 
 router = APIRouter(prefix=contract.ENDPOINT_PREFIX, tags=["dedicated endpoint (TGI, gpt2)"])
 
 
 async def _serve(request: Request, *, compat: bool, stream: bool = False) -> Response:
     admission = admit(request, contract.GPT2)
-    body = await read_json(request)
-    count = request.app.state.generator.count_tokens
-    try:
-        call = validate_generate(body, count, compat=compat, stream=stream)
-    except StandInError as error:
-        # TGI validates a stream inside it: the 200 is sent, then one error event.
-        stream = stream or (compat and isinstance(body, dict) and body.get("stream") is True)
-        if not stream or error.surface == "text":
-            raise
-        events = iter([tgi_event(error.envelope("tgi"))])
-        return StreamingResponse(events, media_type="text/event-stream", headers=admission.headers)
-    return await tgi.serve(request, admission, call)
+    return await tgi.serve(request, admission, await read_json(request), compat, stream)
 
 
 @router.post("", **documented(CompatGenerateRequest, "[GenerateResponse], or TGI events"))

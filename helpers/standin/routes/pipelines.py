@@ -1,7 +1,6 @@
-"""hf-inference's pipelines for embeddings models, where huggingface_hub sends both tasks:
-``POST /hf-inference/models/{id}/pipeline/feature-extraction`` and ``…/sentence-similarity``,
-bodies parsed with huggingface_hub's input types (as strict pydantic models), answers from
-``tasks``."""
+"""hf-inference's embeddings pipelines, where huggingface_hub sends both tasks (``POST
+/hf-inference/models/{id}/pipeline/feature-extraction``, ``…/sentence-similarity``): bodies
+parsed with huggingface_hub's input types as strict pydantic models, answers from ``tasks``."""
 
 from __future__ import annotations
 
@@ -16,9 +15,8 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from ..catalog import EMBEDDING_TAGS, hf_inference_model
 from ..dependencies import Admission, Usage, admit_model, json_body
-from ..schemas import documented
-from ..tasks import handler_for
-from ..validation import parse_task
+from ..schemas import documented, parse_task
+from ..tasks import answer
 
 router = APIRouter(prefix="/hf-inference/models", tags=["hf-inference embeddings"])
 
@@ -58,16 +56,13 @@ for _task, _model in BODIES.items():
     async def pipeline(
         model_id: str, admission: Admitted, usage: Usage, body: Body, task: str = _task
     ) -> JSONResponse:
-        """feature-extraction: one vector per text (normalised unless ``normalize`` is false);
-        sentence-similarity: the cosine of ``source_sentence`` to each of ``sentences``."""
+        """One vector per text, or the cosine of ``source_sentence`` to each of ``sentences``."""
         parsed = parse_task(BODIES[task], body).model_dump(exclude_unset=True)
         inputs, params = parsed.pop("inputs"), parsed.pop("parameters", None) or {}
-        answer = handler_for(hf_inference_model(model_id), task)(inputs, {**parsed, **params})
+        result = answer(hf_inference_model(model_id), inputs, {**parsed, **params}, task)
         usage.charge(1)
         headers = {**admission.headers, "x-inference-provider": "hf-inference"}
-        return JSONResponse(answer, headers=headers)
+        return JSONResponse(result, headers=headers)
 
-    router.add_api_route(
-        f"/{{model_id:path}}/pipeline/{_task}", pipeline, methods=["POST"],
-        name=_task.replace("-", "_"), **documented(_model, "The task's answer"),
-    )  # fmt: skip
+    _path, _docs = f"/{{model_id:path}}/pipeline/{_task}", documented(_model, "The task's answer")
+    router.add_api_route(_path, pipeline, methods=["POST"], name=_task.replace("-", "_"), **_docs)
