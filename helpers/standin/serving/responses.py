@@ -15,14 +15,8 @@ from fastapi import Request
 from openai.types.responses import Response
 
 from .. import events as sse
-from ..errors import StandInError
-from ..protocol import ResponsesRequest, parse
-from .openai import Answer, Call, Writer, validated
-
-
-def not_emulated(what: str, param: str) -> StandInError:
-    message = f"{what} is not emulated by the stand-in (the live service accepts it)"
-    return StandInError(400, message, param=param)
+from ..protocol import ResponsesRequest, not_emulated, parse
+from .openai import Answer, Call, validated, write
 
 
 def message_of(item: dict[str, Any]) -> dict[str, Any]:
@@ -65,7 +59,7 @@ def respond(request: Request, body: dict, call: Call) -> tuple[ResponsesRequest,
     req = parse(ResponsesRequest, body, False)
     gen, profile = request.app.state.generator, request.app.state.profile
     chat, prompt = validated(chat_body(req), True, call, gen)
-    answer = Writer(gen, False, profile.marks_stand_in).choices(chat)[0]
+    answer = write(chat, gen, False, profile.marks_stand_in)
     request.app.state.usage.charge(answer.tokens)
     item: dict[str, Any] = {"status": "completed"}
     if answer.call is not None:
@@ -125,7 +119,7 @@ async def response_events(response: Response, answer: Answer, delay: float) -> A
         where["content_index"], part = 0, item.content[0]
         empty = part.model_copy(update={"text": ""})
         yield event("response.content_part.added", next(number), **where, part=empty)
-        for text, _, _ in answer.pieces:
+        for text in answer.pieces:
             await sse.pace(delay)
             yield event(
                 "response.output_text.delta", next(number), **where, delta=text, logprobs=[]
