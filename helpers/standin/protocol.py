@@ -1,7 +1,7 @@
 """Request models of the stand-in's OpenAI surfaces (chat, completions, responses), vLLM-style:
 parsed strictly (``"1"`` is not 1) with the service's defaults, mapped to the generator's
-parameters (``params``). Unknown fields are accepted and named in ``x-standin-ignored-fields``,
-so what clients send by default (``store``, ``metadata``…) is a 200; a value the course does not
+parameters (``params``). Unknown fields are accepted and ignored, so what clients send by
+default (``store``, ``metadata``…) is a 200; a value the course does not
 teach (``NOT_EMULATED``: ``n`` > 1, ``logprobs``, ``echo``, ``suffix``, a list of prompts) is a 4xx
 saying so. Shapes: openai-python's ``completion_create_params.py``, ``response_create_params.py``.
 """
@@ -113,7 +113,6 @@ class ChatRequest(Sampling):
     top_logprobs: int | None = Field(None, ge=0, le=20)
     tools: list[Tool] | None = None
     tool_choice: Literal["auto", "none", "required"] | Tool | None = None
-    tool_prompt: str | None = None
 
     @property
     def limit(self) -> int:

@@ -64,11 +64,6 @@ def test_client_defaults_are_accepted(api, auth, fields):
     assert response.status_code == 200, response.text
 
 
-def test_fields_the_stand_in_ignores_are_named_in_a_header(api, auth):
-    response = chat(api, auth, store=False, reasoning_effort="low")
-    assert response.headers["x-standin-ignored-fields"] == "reasoning_effort, store"
-
-
 @pytest.mark.parametrize(
     ("fields", "param"),
     [

@@ -114,11 +114,6 @@ def test_the_endpoint_keeps_tgis_rules_plain_and_streamed(api, auth, fields, mes
     assert event["error"]["http_status_code"] == 422 and message in event["error"]["message"]
 
 
-def test_the_endpoint_ignores_top_k_and_says_so(api, auth):
-    response = complete(api, auth, TGI, top_k=5, max_tokens=3)
-    assert response.status_code == 200 and "top_k" in response.headers["x-standin-ignored-fields"]
-
-
 def test_streams_send_tokens_finish_usage_and_done(api, auth):
     response = complete(
         api, auth, stream=True, stream_options={"include_usage": True}, max_tokens=4

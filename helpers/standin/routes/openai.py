@@ -27,7 +27,7 @@ from ..catalog import (
 from ..dependencies import admit
 from ..errors import StandInError
 from ..protocol import ChatRequest, CompletionRequest, ResponsesRequest, openapi_body
-from ..serving.openai import Call, answer, ignored, read_object, stream
+from ..serving.openai import Call, answer, read_object, stream
 from ..serving.responses import respond, response_events
 
 router = APIRouter(tags=["OpenAI-compatible"])
@@ -90,11 +90,10 @@ async def create_response(request: Request) -> Response:
     """The Responses API (beta): a ``response`` object, or ``response.*`` events with ``stream``."""
     body, call = await routed(request)
     req, response, chat = respond(request, body, call)
-    headers = ignored(req, call.headers)
     if req.stream:
         delay = request.app.state.options.stream_delay_s
-        return stream(response_events(response, chat, delay), headers)
-    return JSONResponse(response.model_dump(mode="json", exclude_unset=True), headers=headers)
+        return stream(response_events(response, chat, delay), call.headers)
+    return JSONResponse(response.model_dump(mode="json", exclude_unset=True), headers=call.headers)
 
 
 @router.post(HF_INFERENCE + "/completions", **COMPLETION)
@@ -173,14 +172,3 @@ async def list_models(request: Request) -> JSONResponse:
     llms = request.app.state.profile.hf_inference_llms
     entries = [model_entry(i, llms) for i in MODELS.values() if chat_offers(i, llms)]
     return JSONResponse({"object": "list", "data": entries})
-
-
-@router.get("/v1/models/{model_id:path}")
-async def get_model(model_id: str, request: Request) -> JSONResponse:
-    """One chat model, or 404."""
-    info = MODELS.get(canonical_id(model_id) or "")
-    llms = request.app.state.profile.hf_inference_llms
-    if not chat_offers(info, llms):
-        message = f"Model {model_id!r} not found"
-        raise StandInError(404, message, param="model", code="model_not_found")
-    return JSONResponse(model_entry(info, llms))

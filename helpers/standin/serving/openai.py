@@ -33,12 +33,6 @@ from .structured import UnsupportedSchema, choose_tool, dumps, format_schema, ge
 
 STAND_IN_MAX_CONTEXT = 8192
 """The ceiling on prompt + completion where the catalogue gives no context length."""
-TGI_TOOL_PROMPT = (
-    "Given the functions available, please respond with a JSON function call with its proper "
-    "arguments that best answers the given prompt. Respond in the format {name: function name, "
-    "parameters: dictionary of argument name and its value}.Do not use variables."
-)
-"""TGI's default ``tool_prompt`` (``router/src/lib.rs`` @ ``db931fcf``), counted in the prompt."""
 TGI_SUFFIX = "Suffix is not supported and can be achieved by preprocessing the prompt."
 SERVER_ERROR = "The server had an error while processing your request. Sorry about that!"
 Req = ChatRequest | CompletionRequest
@@ -67,12 +61,6 @@ async def read_object(request: Request, tgi: bool) -> dict[str, Any]:
     return body
 
 
-def ignored(req: BaseModel, headers: dict[str, str], also: tuple[str, ...] = ()) -> dict[str, str]:
-    """Return ``headers`` plus one naming the fields the stand-in accepted and ignored."""
-    names = ", ".join(sorted([*(req.model_extra or {}), *also]))
-    return {**headers, "x-standin-ignored-fields": names} if names else headers
-
-
 @dataclass
 class Answer:
     """The answer: prose (its tokens' texts, ``pieces``), JSON text, or a tool call (``call``:
@@ -94,9 +82,8 @@ def validated(body: dict, chat: bool, call: Call, gen: TextGenerator) -> tuple[A
     req = parse(ChatRequest if chat else CompletionRequest, body, tgi)
     if chat:
         prompt = sum(gen.count_tokens(m.text()) for m in req.messages)
-        if req.tools and req.tool_choice != "none":  # TGI puts its tool prompt and the tools in
-            tools = dumps([t.model_dump() for t in req.tools])
-            prompt += gen.count_tokens((req.tool_prompt or TGI_TOOL_PROMPT) + tools)
+        if req.tools and req.tool_choice != "none":  # the tools are part of the prompt
+            prompt += gen.count_tokens(dumps([t.model_dump() for t in req.tools]))
     else:
         prompt = gen.count_tokens(req.prompt)
     params, limit = req.params(tgi), call.context or STAND_IN_MAX_CONTEXT
@@ -206,8 +193,8 @@ def prose(chat: bool, gen: TextGenerator, prompt: str, params: dict, tgi: bool) 
 async def answer(request: Request, body: dict, chat: bool, call: Call) -> Response:
     """Serve one chat (``chat``) or completions request on any surface."""
     gen: TextGenerator = request.app.state.generator
-    tgi_ignores = ("top_k",) if call.tgi and "top_k" in body else ()  # TGI has no top_k
-    body = {k: v for k, v in body.items() if k not in tgi_ignores}
+    if call.tgi:  # TGI's completions have no top_k: any value passes
+        body = {k: v for k, v in body.items() if k != "top_k"}
     try:
         req, prompt = validated(body, chat, call, gen)
     except StandInError as exc:
@@ -225,7 +212,7 @@ async def answer(request: Request, body: dict, chat: bool, call: Call) -> Respon
         "model": call.model,
         "system_fingerprint": profile.system_fingerprint,
     }
-    headers = ignored(req, call.headers, tgi_ignores)
+    headers = call.headers
     if req.stream:
         return stream(events(req, said, meta, usage, request, call.tgi), headers)
     kind = ChatCompletion if chat else Completion

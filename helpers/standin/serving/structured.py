@@ -39,9 +39,9 @@ def _set(text: str) -> frozenset[str]:
 
 
 UNSUPPORTED = _set(
-    "pattern not multipleOf patternProperties propertyNames contains minContains maxContains if "
-    "then else dependentRequired dependentSchemas dependencies minProperties maxProperties "
-    "unevaluatedItems unevaluatedProperties"
+    "pattern not allOf multipleOf patternProperties propertyNames contains minContains maxContains "
+    "prefixItems if then else dependentRequired dependentSchemas dependencies minProperties "
+    "maxProperties unevaluatedItems unevaluatedProperties"
 )
 """The assertions of JSON Schema 2020-12 the builder does not honour: a 400 names them."""
 PLACE_KEYS = _set(
@@ -180,8 +180,6 @@ class ValueBuilder:
             return schema["const"]
         if "enum" in schema:
             return self.facts.choice_for(schema["enum"])
-        if "allOf" in schema:
-            return self.build(merge_all_of(schema), name, depth + 1)
         for branch in schema.get("anyOf") or schema.get("oneOf") or ():
             try:
                 return self.build(branch, name, depth + 1)
@@ -246,10 +244,7 @@ class ValueBuilder:
     def build_array(self, schema: dict, name: str, depth: int) -> list:
         low = int(schema.get("minItems", 1))
         high = int(schema.get("maxItems", max(low, MAX_ITEMS)))
-        prefix = schema.get("prefixItems", [])
-        count = min(max(low, len(prefix)), high) if prefix else min(max(low, 2), high)
-        items = [self.build(s, f"{name}[{i}]", depth + 1) for i, s in enumerate(prefix[:count])]
-        item = schema.get("items", {})
+        count, items, item = min(max(low, 2), high), [], schema.get("items", {})
         short = isinstance(item, dict) and set(item) <= {"type", "description"}
         short = short and item.get("type") == "string"
         while len(items) < count:
@@ -292,20 +287,6 @@ def bounds(schema: dict, integer: bool) -> tuple:
     if low > high:
         raise UnsupportedSchema("a number's minimum is larger than its maximum")
     return low, high
-
-
-def merge_all_of(schema: dict) -> dict:
-    """Return ``allOf``'s object schemas merged into one (properties and required combined)."""
-    merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
-    for part in schema["allOf"]:
-        for key, value in part.items():
-            if key == "properties":
-                merged.setdefault("properties", {}).update(value)
-            elif key == "required":
-                merged["required"] = sorted(set(merged.get("required", [])) | set(value))
-            else:
-                merged.setdefault(key, value)
-    return merged
 
 
 def generate_value(schema: Any, seed: int, words: Words, message: str | None = None) -> Any:
