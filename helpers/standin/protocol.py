@@ -135,11 +135,6 @@ class CompletionRequest(Sampling):
         return self.max_tokens or 16  # OpenAI's documented default for completions
 
 
-class NamedFunctionTool(Lenient):
-    type: Literal["function"]
-    name: str
-
-
 class TextConfig(Lenient):
     format: dict[str, Any] | None = None
 
@@ -154,10 +149,9 @@ class ResponsesRequest(Lenient):
     seed: int | None = None
     stream: bool = False
     tools: list[dict[str, Any]] = Field(default_factory=list)
-    tool_choice: Literal["auto", "none", "required"] | NamedFunctionTool = "auto"
+    tool_choice: Literal["auto", "none", "required"] = "auto"
     text: TextConfig | None = None
     metadata: dict[str, str] | None = None
-    parallel_tool_calls: bool = True
     previous_response_id: str | None = None
 
 

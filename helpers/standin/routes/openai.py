@@ -120,39 +120,30 @@ async def hf_inference(model_id: str, request: Request) -> Response:
 
 
 @router.post(ENDPOINT_PREFIX + "/v1/completions", **COMPLETION)
-async def endpoint_completions(request: Request) -> Response:
-    """TGI's ``/v1/completions`` on the emulated gpt2 endpoint."""
+@router.post(ENDPOINT_PREFIX + "/v1/chat/completions", **CHAT)
+async def endpoint(request: Request) -> Response:
+    """TGI's OpenAI routes on the emulated gpt2 endpoint; chat is TGI's 422 ``template_error``."""
     admission = admit(request, GPT2)
-    body = await read_object(request, True)
-    call = Call(GPT2, admission, dict(admission.headers), MAX_TOTAL_TOKENS, tgi=True)
+    body, headers = await read_object(request, True), dict(admission.headers)
+    if request.url.path.endswith("/chat/completions"):
+        message = "Template error: template not found"
+        raise StandInError(422, message, kind="template_error", headers=headers)
+    call = Call(GPT2, admission, headers, MAX_TOTAL_TOKENS, tgi=True)
     return await answer(request, body, False, call)
 
 
-@router.post(ENDPOINT_PREFIX + "/v1/chat/completions", **CHAT)
-async def endpoint_chat(request: Request) -> Response:
-    """TGI's ``/v1/chat/completions`` on gpt2: 422 ``template_error`` (no chat template)."""
-    admission = admit(request, GPT2)
-    await read_object(request, True)
-    message, headers = "Template error: template not found", dict(admission.headers)
-    raise StandInError(422, message, kind="template_error", headers=headers)
-
-
 def model_entry(info: ModelInfo, llms: bool = True) -> dict[str, Any]:
-    """Return one ``/v1/models`` entry with the fields hub-docs ``hub-api.md`` lists: per
-    provider ``status``, ``context_length``, ``pricing``, ``supports_tools``,
-    ``supports_structured_output``, latency and throughput where published, ``is_model_author``,
-    ``is_free``. Fields the catalogue does not give are left out."""
+    """Return one ``/v1/models`` entry with the provider fields hub-docs ``hub-api.md`` lists;
+    fields the catalogue does not give are left out."""
     providers = []
     for offer in chat_offers(info, llms):
         latency, throughput = DOCUMENTED_PERFORMANCE.get((info.id, offer.provider), (None, None))
-        price = offer.input_price
+        price = {"input": offer.input_price, "output": offer.output_price}
         entry = {
             "provider": offer.provider,
             "status": "live",
             "context_length": offer.context_length,
-            "pricing": {"input": price, "output": offer.output_price}
-            if price is not None
-            else None,
+            "pricing": price if offer.input_price is not None else None,
             "supports_tools": offer.supports_tools,
             "supports_structured_output": offer.supports_structured_output,
             "first_token_latency_ms": latency,
