@@ -142,33 +142,27 @@ def conversation(req: ChatRequest, tgi: bool) -> tuple[str, Any]:
     return users[-1].rstrip(" ?!.") or users[-1], tool
 
 
-def write(req: Req, gen: TextGenerator, tgi: bool, marked: bool) -> Answer:
+def write(req: Req, gen: TextGenerator, tgi: bool) -> Answer:
     """Return the answer: a tool call, a structured value or prose (chat: about its topic)."""
     chat = isinstance(req, ChatRequest)
     topic, tool = conversation(req, tgi) if chat else (req.prompt, None)
     params = req.params(tgi)
     try:
-        schema, as_object = format_schema(None if tgi else req.response_format)
-        if tool is None and schema is None and not as_object:
+        schema = format_schema(None if tgi else req.response_format)
+        if tool is None and schema is None:
             return prose(chat, gen, topic, params, tgi)
-        return structured(gen, tool, schema, topic, params, marked)
+        return structured(gen, tool, schema, topic, params)
     except UnsupportedSchema as exc:
         raise fail(tgi, str(exc), "tools" if tool else "response_format") from None
 
 
-def structured(gen: TextGenerator, tool: Any, schema: Any, topic: str, params: dict, marked: bool):
+def structured(gen: TextGenerator, tool: Any, schema: Any, topic: str, params: dict) -> Answer:
     """Return a tool call or a structured answer, its values from the conversation."""
     seed, limit = params.get("seed", secrets.randbits(31)), params["max_new_tokens"]
     words = lambda name, n: gen.sentence(f"{topic} {name}", seed + len(name)) or name  # noqa: E731
-    if tool is not None:
-        call = {"id": "call_" + uuid.uuid4().hex[:24], "name": tool.function.name}
-        value = generate_value(tool.function.parameters, seed, words, topic)
-        return json_text(dumps(value), limit, "tool_calls", call)
-    if schema is not None:
-        return json_text(dumps(generate_value(schema, seed, words, topic)), limit, "stop")
-    mark = {"stand_in": True} if marked else {}
-    value = {"answer": words(topic, 8).strip(), **mark, "seed": seed}
-    return json_text(dumps(value), limit, "stop")
+    call = tool and {"id": "call_" + uuid.uuid4().hex[:24], "name": tool.function.name}
+    value = generate_value(tool.function.parameters if tool else schema, seed, words, topic)
+    return json_text(dumps(value), limit, "tool_calls" if tool else "stop", call)
 
 
 def prose(chat: bool, gen: TextGenerator, prompt: str, params: dict, tgi: bool) -> Answer:
@@ -202,7 +196,7 @@ async def answer(request: Request, body: dict, chat: bool, call: Call) -> Respon
             return stream(iter([sse.tgi_openai_error_event(exc.message)]), call.headers)
         raise
     profile = request.app.state.profile
-    said = write(req, gen, call.tgi, profile.marks_stand_in)
+    said = write(req, gen, call.tgi)
     usage = usage_of(prompt, said.tokens)
     request.app.state.usage.charge(usage.completion_tokens)
     meta = {

@@ -41,7 +41,7 @@ def respond(request: Request, body: dict, call: Call) -> tuple[ResponsesRequest,
     req = parse(ResponsesRequest, body, False)
     gen, profile = request.app.state.generator, request.app.state.profile
     chat, prompt = validated(chat_body(req), True, call, gen)
-    answer = write(chat, gen, False, profile.marks_stand_in)
+    answer = write(chat, gen, False)
     request.app.state.usage.charge(answer.tokens)
     text = {"type": "output_text", "text": answer.text, "annotations": []}
     item = {"type": "message", "id": profile.response_id("msg"), "status": "completed"}

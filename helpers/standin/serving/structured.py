@@ -25,6 +25,8 @@ FORMATS = {
     "uri": "https://example.com/stand-in",
     "uuid": "00000000-0000-4000-8000-000000000000",
 }
+ANSWER = {"type": "object", "properties": {"answer": {"type": "string"}}, "required": ["answer"]}
+"""The schema of a ``json_object`` answer."""
 TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
 NOTHING_SAID = "unknown"  # a place or name the message does not give: the stand-in invents none
 Words = Callable[[str, int], str]  # words(topic, n): stand-in text about topic, seeded
@@ -301,13 +303,13 @@ def generate_value(schema: Any, seed: int, words: Words, message: str | None = N
         raise UnsupportedSchema(f"the schema is not a valid JSON schema ({exc})") from None
 
 
-def format_schema(fmt: dict[str, Any] | None) -> tuple[Any, bool]:
-    """Return (schema or None, json_object?) from ``response_format``: OpenAI's forms, TGI's
-    ``{"type": "json_object", "value": schema}`` (huggingface_hub) and ``{"type": "json_schema",
-    "schema": schema}`` (huggingface.js's together)."""
+def format_schema(fmt: dict[str, Any] | None) -> Any:
+    """Return the schema ``response_format`` asks for (``ANSWER`` for a JSON object) or None:
+    OpenAI's forms, TGI's ``{"type": "json_object", "value": schema}`` (huggingface_hub) and
+    ``{"type": "json_schema", "schema": schema}`` (huggingface.js's together)."""
     kind = (fmt or {}).get("type", "text")
     if kind == "text" or kind == "json_object" and "value" not in fmt:
-        return None, kind == "json_object"
+        return ANSWER if kind == "json_object" else None
     spec = fmt.get("json_schema") if isinstance(fmt.get("json_schema"), dict) else {}
     schema = fmt.get("value") if kind == "json_object" else spec.get("schema", fmt.get("schema"))
     if kind not in ("json_object", "json_schema") or not isinstance(schema, (dict, bool)):
@@ -316,7 +318,7 @@ def format_schema(fmt: dict[str, Any] | None) -> tuple[Any, bool]:
             '{"type": "json_schema", "json_schema": {"name": ..., "schema": {...}}}'
         )
     generate_value(schema, 0, lambda name, n: name)  # a 400 before any text is generated
-    return schema, False
+    return schema
 
 
 def dumps(value: Any) -> str:  # a model's structured answer is one JSON string
