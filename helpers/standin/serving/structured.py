@@ -254,11 +254,11 @@ class ValueBuilder:
             if said is None and short:
                 words = [w.lower() for w in WORD.findall(self.words(name, 4))]
                 said = words[len(items) % len(words)] if words else None
-            value = said if said is not None else self.build(item, name, depth + 1)
+            value = (
+                said if said is not None else self.build(item, f"{name} {len(items)}", depth + 1)
+            )
             if schema.get("uniqueItems") and value in items:
-                value = self.build(item, f"{name} {len(items)}", depth + 1)
-                if value in items:
-                    break
+                break
             items.append(value)
         if not low <= len(items) <= high:
             raise UnsupportedSchema(f"`{name}`: the stand-in cannot build {low} distinct items")
@@ -267,11 +267,9 @@ class ValueBuilder:
     def build_object(self, schema: dict, name: str, depth: int) -> dict:
         properties = schema.get("properties", {})
         value = {key: self.build(sub, key, depth + 1) for key, sub in properties.items()}
-        additional = schema.get("additionalProperties", True)
+        extra = schema.get("additionalProperties", {})
         for key in sorted(set(schema.get("required", [])) - set(properties)):
-            if additional is False:
-                raise UnsupportedSchema(f"`{name}` requires {key!r}, which no property allows")
-            value[key] = self.build(additional if isinstance(additional, dict) else {}, key, depth)
+            value[key] = self.build(extra, key, depth + 1)  # `false`: no value is valid, a 400
         return value
 
 
