@@ -60,12 +60,12 @@ def choose_provider(requested: Any, llms: bool = True) -> tuple[ModelInfo, Provi
     return info, offers[0]
 
 
-def response_headers(request: Request, admission: Any, provider: str | None) -> dict[str, str]:
-    """Return the answer's headers: rate-limit ones, the provider, the billing acknowledgement."""
-    headers = dict(admission.headers) | ({"x-inference-provider": provider} if provider else {})
+def routed_call(request: Request, admission: Any, provider: str, model: str, context: int) -> Call:
+    """Return a routed answer's Call; its headers: rate limits, provider, billing acknowledgement."""
+    headers = dict(admission.headers) | {"x-inference-provider": provider}
     if request.headers.get("x-hf-bill-to"):
         headers["x-standin-billed-to"] = request.headers["x-hf-bill-to"]
-    return headers
+    return Call(model, admission, headers, context)
 
 
 async def routed(request: Request) -> tuple[dict, Call]:
@@ -74,8 +74,7 @@ async def routed(request: Request) -> tuple[dict, Call]:
     body = await read_object(request, False)
     llms = request.app.state.profile.hf_inference_llms
     info, offer = choose_provider(body.get("model"), llms)
-    headers = response_headers(request, admission, offer.provider)
-    return body, Call(info.id, admission, headers, offer.context_length)
+    return body, routed_call(request, admission, offer.provider, info.id, offer.context_length)
 
 
 @router.post("/v1/chat/completions", **CHAT)
@@ -114,8 +113,7 @@ async def hf_inference(model_id: str, request: Request) -> Response:
     ok = tasks & {"conversational", "text-generation"}
     admission = admit(request, info.id if ok else None)
     body = await read_object(request, False)
-    headers = response_headers(request, admission, "hf-inference")
-    call = Call(info.id, admission, headers, offers[0].context_length)
+    call = routed_call(request, admission, "hf-inference", info.id, offers[0].context_length)
     return await answer(request, body, chat, call)
 
 

@@ -197,8 +197,9 @@ async def answer(request: Request, body: dict, chat: bool, call: Call) -> Respon
         raise
     profile = request.app.state.profile
     said = write(req, gen, call.tgi)
-    usage = usage_of(prompt, said.tokens)
-    request.app.state.usage.charge(usage.completion_tokens)
+    out = said.tokens
+    usage = CompletionUsage(prompt_tokens=prompt, completion_tokens=out, total_tokens=prompt + out)
+    request.app.state.usage.charge(out)
     meta = {
         "id": profile.response_id("chatcmpl" if chat else "cmpl"),
         "object": "chat.completion" if chat else "text_completion",
@@ -206,18 +207,12 @@ async def answer(request: Request, body: dict, chat: bool, call: Call) -> Respon
         "model": call.model,
         "system_fingerprint": profile.system_fingerprint,
     }
-    headers = call.headers
     if req.stream:
-        return stream(events(req, said, meta, usage, request, call.tgi), headers)
+        return stream(events(req, said, meta, usage, request, call.tgi), call.headers)
     kind = ChatCompletion if chat else Completion
     make = kind.model_construct if call.tgi else kind  # TGI's finish reasons are its own
     whole = make(**meta, choices=[choice(said, chat, call.tgi)], usage=usage)
-    return await send(request, whole, call.admission, headers, usage.completion_tokens)
-
-
-def usage_of(prompt: int, completion: int) -> CompletionUsage:
-    total = prompt + completion
-    return CompletionUsage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=total)
+    return await send(request, whole, call.admission, call.headers, out)
 
 
 def tool_call(a: Answer) -> dict[str, Any]:
@@ -237,16 +232,13 @@ def choice(a: Answer, chat: bool, tgi: bool) -> dict[str, Any]:
 
 def deltas(a: Answer, chat: bool) -> list[dict[str, Any]]:
     """Return the streamed choice fields: completions' tokens; chat's role, then the tokens (a
-    tool call: its name, then its arguments token by token)."""
+    tool call: in one delta, as some providers send it)."""
     if not chat:
         return [{"text": piece} for piece in a.pieces]
     role = {"delta": {"role": "assistant", "content": None if a.call else ""}}
-    if a.call is None:
-        return [role, *({"delta": {"content": piece}} for piece in a.pieces)]
-    first = {**tool_call(a), "index": 0}
-    first["function"] = {"name": a.call["name"], "arguments": ""}
-    rest = [{"index": 0, "function": {"arguments": piece}} for piece in a.pieces]
-    return [role, *({"delta": {"tool_calls": [d]}} for d in [first, *rest])]
+    if a.call is not None:
+        return [role, {"delta": {"tool_calls": [{**tool_call(a), "index": 0}]}}]
+    return [role, *({"delta": {"content": piece}} for piece in a.pieces)]
 
 
 async def events(

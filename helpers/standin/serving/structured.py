@@ -254,12 +254,11 @@ class ValueBuilder:
             if said is None and short:
                 words = [w.lower() for w in WORD.findall(self.words(name, 4))]
                 said = words[len(items) % len(words)] if words else None
-            value = (
-                said if said is not None else self.build(item, f"{name} {len(items)}", depth + 1)
-            )
-            if schema.get("uniqueItems") and value in items:
+            if said is None:
+                said = self.build(item, f"{name} {len(items)}", depth + 1)
+            if schema.get("uniqueItems") and said in items:
                 break
-            items.append(value)
+            items.append(said)
         if not low <= len(items) <= high:
             raise UnsupportedSchema(f"`{name}`: the stand-in cannot build {low} distinct items")
         return items
