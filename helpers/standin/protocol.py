@@ -19,7 +19,7 @@ REPLY_TOKENS = 64
 """A chat reply's length in tokens (and chat's default budget)."""
 NOT_EMULATED = {
     "n": lambda n: n != 1,
-    "logprobs": bool,
+    "logprobs": lambda logprobs: logprobs is not None and logprobs is not False,
     "echo": bool,
     "suffix": lambda suffix: suffix is not None,
     "prompt": lambda prompt: isinstance(prompt, list),
@@ -128,7 +128,10 @@ class CompletionRequest(Sampling):
     @field_validator("prompt")
     @classmethod
     def _one_prompt(cls, prompt: str | list[str]) -> str | list[str]:
-        return prompt[0] if isinstance(prompt, list) and len(prompt) == 1 else prompt
+        prompt = prompt[0] if isinstance(prompt, list) and len(prompt) == 1 else prompt
+        if prompt == "":
+            raise ValueError("the prompt is empty")
+        return prompt
 
     @property
     def limit(self) -> int:

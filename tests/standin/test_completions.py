@@ -52,6 +52,7 @@ def test_client_defaults_are_accepted(api, auth, fields):
     ("fields", "param"),
     [
         ({"prompt": ""}, "prompt"),
+        ({"prompt": [""]}, "prompt"),
         ({"max_tokens": -1}, "max_tokens"),
         ({"echo": "yes"}, "echo"),
         ({"response_format": {"type": "yaml"}}, "response_format"),
@@ -68,7 +69,7 @@ def test_bad_completions_get_400_naming_the_parameter(api, auth, fields, param):
         ({"prompt": [PROMPT, "Once"]}, "prompt"),
         ({"n": 2}, "n"),
         ({"echo": True}, "echo"),
-        ({"logprobs": 2}, "logprobs"),
+        ({"logprobs": 0}, "logprobs"),
         ({"suffix": "the end"}, "suffix"),
     ],
 )
