@@ -28,9 +28,9 @@ NOT_EMULATED = {
 
 
 class Lenient(BaseModel):
-    """A request part: strict types, unknown fields kept (and reported as ignored)."""
+    """A request part: strict types, unknown fields ignored."""
 
-    model_config = ConfigDict(extra="allow", strict=True)
+    model_config = ConfigDict(extra="ignore", strict=True)
 
 
 class Function(Lenient):

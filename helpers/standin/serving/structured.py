@@ -33,7 +33,7 @@ Words = Callable[[str, int], str]  # words(topic, n): stand-in text about topic,
 
 
 class UnsupportedSchema(ValueError):
-    """A schema (or TGI grammar) the stand-in cannot build a valid value for; says why."""
+    """A schema the stand-in cannot build a valid value for; says why."""
 
 
 def _set(text: str) -> frozenset[str]:
