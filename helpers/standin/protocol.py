@@ -147,9 +147,6 @@ class ResponsesRequest(Lenient):
     input: str | list[dict[str, Any]] = Field(min_length=1)
     instructions: str | None = None
     max_output_tokens: int | None = Field(None, gt=0)
-    temperature: float | None = Field(None, ge=0, le=2)
-    top_p: float | None = Field(None, gt=0, le=1)
-    seed: int | None = None
     stream: bool = False
     tools: list[dict[str, Any]] = Field(default_factory=list)
     tool_choice: Literal["auto", "none", "required"] = "auto"

@@ -18,8 +18,8 @@ from ..protocol import ResponsesRequest, not_emulated, parse
 from .openai import Answer, Call, validated, write
 
 
-def chat_body(req: ResponsesRequest) -> dict[str, Any]:
-    """Return the chat request a Responses request asks for."""
+def chat_body(req: ResponsesRequest, body: dict[str, Any]) -> dict[str, Any]:
+    """Return the chat request a Responses request asks for (sampling fields as they are)."""
     for name in ("tools", "previous_response_id"):
         if getattr(req, name):
             raise not_emulated(f"`{name}` = {getattr(req, name)!r}", name)
@@ -31,7 +31,7 @@ def chat_body(req: ResponsesRequest) -> dict[str, Any]:
     if req.instructions is not None:
         messages.insert(0, {"role": "system", "content": req.instructions})
     fmt = req.text.format if req.text else None  # {"type": "json_schema", "schema": ...}
-    sampled = {"temperature": req.temperature, "top_p": req.top_p, "seed": req.seed}
+    sampled = {k: body[k] for k in ("temperature", "top_p", "seed") if k in body}
     asked = {"max_tokens": req.max_output_tokens, "response_format": fmt, **sampled}
     return {"model": req.model, "messages": messages, "tool_choice": req.tool_choice, **asked}
 
@@ -40,7 +40,7 @@ def respond(request: Request, body: dict, call: Call) -> tuple[ResponsesRequest,
     """Return (request, finished response, its answer) for a ``/v1/responses`` body."""
     req = parse(ResponsesRequest, body, False)
     gen, profile = request.app.state.generator, request.app.state.profile
-    chat, prompt = validated(chat_body(req), True, call, gen)
+    chat, prompt = validated(chat_body(req, body), True, call, gen)
     answer = write(chat, gen, False)
     request.app.state.usage.charge(answer.tokens)
     text = {"type": "output_text", "text": answer.text, "annotations": []}
