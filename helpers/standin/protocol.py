@@ -1,8 +1,9 @@
 """Request models of the stand-in's OpenAI surfaces (chat, completions, responses), vLLM-style:
 parsed strictly (``"1"`` is not 1) with the service's defaults, mapped to the generator's
-parameters (``params``). Unknown fields are accepted and named in ``x-standin-ignored-fields``,
-so what clients send by default (``store``, ``metadata``…) is a 200. Shapes: openai-python's
-``completion_create_params.py`` and ``response_create_params.py``.
+parameters (``params``). Unknown fields are accepted and ignored, so what clients send by
+default (``store``, ``metadata``…) is a 200; a value the course does not
+teach (``NOT_EMULATED``: ``n`` > 1, ``logprobs``, ``echo``, ``suffix``, a list of prompts) is a 4xx
+saying so. Shapes: openai-python's ``completion_create_params.py``, ``response_create_params.py``.
 """
 
 from __future__ import annotations
@@ -14,16 +15,22 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import StandInError
 
-MAX_N, REPLY_TOKENS = 8, 64
-"""At most 8 choices; a chat reply's length in tokens (and chat's default budget)."""
-MAX_PROMPTS = 4
-"""TGI's default ``--max-client-batch-size`` for a list of prompts on ``/v1/completions``."""
+REPLY_TOKENS = 64
+"""A chat reply's length in tokens (and chat's default budget)."""
+NOT_EMULATED = {
+    "n": lambda n: n != 1,
+    "logprobs": lambda logprobs: logprobs is not None and logprobs is not False,
+    "echo": bool,
+    "suffix": lambda suffix: suffix is not None,
+    "prompt": lambda prompt: isinstance(prompt, list),
+}
+"""field -> whether its value asks for what the stand-in does not emulate (defaults pass)."""
 
 
 class Lenient(BaseModel):
-    """A request part: strict types, unknown fields kept (and reported as ignored)."""
+    """A request part: strict types, unknown fields ignored."""
 
-    model_config = ConfigDict(extra="allow", strict=True)
+    model_config = ConfigDict(extra="ignore", strict=True)
 
 
 class Function(Lenient):
@@ -62,7 +69,7 @@ class Sampling(Lenient):
     presence_penalty: float | None = Field(None, gt=-2, le=2)
     stop: str | list[str] | None = None
     seed: int | None = Field(None, ge=0)
-    n: int = Field(1, ge=1, le=MAX_N)
+    n: int = Field(1, ge=1)
     stream: bool = False
     stream_options: dict[str, Any] | None = None
     response_format: dict[str, Any] | None = None
@@ -106,7 +113,6 @@ class ChatRequest(Sampling):
     top_logprobs: int | None = Field(None, ge=0, le=20)
     tools: list[Tool] | None = None
     tool_choice: Literal["auto", "none", "required"] | Tool | None = None
-    tool_prompt: str | None = None
 
     @property
     def limit(self) -> int:
@@ -117,20 +123,19 @@ class CompletionRequest(Sampling):
     prompt: str | list[str] = Field(min_length=1)
     echo: bool = False
     suffix: str | None = None
-    logprobs: int | None = Field(None, ge=0, le=5)
+    logprobs: int | None = None
 
-    @property
-    def prompts(self) -> list[str]:
-        return [self.prompt] if isinstance(self.prompt, str) else self.prompt
+    @field_validator("prompt")
+    @classmethod
+    def _one_prompt(cls, prompt: str | list[str]) -> str | list[str]:
+        prompt = prompt[0] if isinstance(prompt, list) and len(prompt) == 1 else prompt
+        if prompt == "":
+            raise ValueError("the prompt is empty")
+        return prompt
 
     @property
     def limit(self) -> int:
         return self.max_tokens or 16  # OpenAI's documented default for completions
-
-
-class NamedFunctionTool(Lenient):
-    type: Literal["function"]
-    name: str
 
 
 class TextConfig(Lenient):
@@ -142,15 +147,11 @@ class ResponsesRequest(Lenient):
     input: str | list[dict[str, Any]] = Field(min_length=1)
     instructions: str | None = None
     max_output_tokens: int | None = Field(None, gt=0)
-    temperature: float | None = Field(None, ge=0, le=2)
-    top_p: float | None = Field(None, gt=0, le=1)
-    seed: int | None = None
     stream: bool = False
     tools: list[dict[str, Any]] = Field(default_factory=list)
-    tool_choice: Literal["auto", "none", "required"] | NamedFunctionTool = "auto"
+    tool_choice: Literal["auto", "none", "required"] = "auto"
     text: TextConfig | None = None
     metadata: dict[str, str] | None = None
-    parallel_tool_calls: bool = True
     previous_response_id: str | None = None
 
 
@@ -161,12 +162,21 @@ def fail(tgi: bool, message: str, param: str | None = None, code: str | None = N
     return StandInError(400, message, param=param, code=code)
 
 
+def not_emulated(what: str, param: str, tgi: bool = False) -> StandInError:
+    """Return the 4xx for what the live service accepts and the stand-in does not emulate."""
+    return fail(tgi, f"{what} is not emulated by the stand-in (the live service accepts it)", param)
+
+
 def parse(model: type[Any], body: dict[str, Any], tgi: bool) -> Any:
     """Return ``body`` as the request model, or raise the surface's error for the first problem."""
     try:
-        return model.model_validate(body)
+        req = model.model_validate(body)
     except ValidationError as exc:
         raise fail(tgi, *first_problem(exc)) from None
+    for name, refused in NOT_EMULATED.items():
+        if name in model.model_fields and refused(getattr(req, name)):
+            raise not_emulated(f"`{name}` = {getattr(req, name)!r}", name, tgi)
+    return req
 
 
 def first_problem(exc: ValidationError) -> tuple[str, str]:

@@ -429,7 +429,7 @@ valid_chat_options = st.fixed_dictionaries(
         "stop": st.lists(st.text(min_size=1, max_size=4), max_size=4),
         "seed": st.integers(0, 2**31),
         "n": st.just(1),
-        "logprobs": st.booleans(),
+        "logprobs": st.just(False),
         "top_logprobs": st.integers(0, 5),
         "presence_penalty": st.floats(-2.0, 2.0),
         "frequency_penalty": st.floats(-2.0, 2.0),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from openai import BadRequestError, OpenAI
 from pydantic import BaseModel
@@ -43,7 +41,7 @@ def test_input_as_a_message_list(client):
         input=[
             {"role": "developer", "content": "Talk like a pirate."},
             {"role": "user", "content": [{"type": "input_text", "text": question}]},
-            {"type": "function_call_output", "call_id": "call_1", "output": "sunny"},
+            {"type": "message", "role": "assistant", "content": "Sunny, matey."},
         ],
     )
     assert response.output_text.strip()
@@ -71,30 +69,6 @@ def test_streamed_events_rebuild_the_text(client):
     assert "".join(deltas) == final.output_text
 
 
-def test_a_function_tool_is_called_with_arguments_from_the_message(client):
-    tools = [
-        {
-            "type": "function",
-            "name": "get_current_weather",
-            "description": "Get the current weather in a given location",
-            "parameters": {
-                "type": "object",
-                "properties": {
-                    "location": {"type": "string"},
-                    "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
-                },
-                "required": ["location", "unit"],
-            },
-        }
-    ]
-    response = client.responses.create(
-        model=MODEL, tools=tools, input="What is the weather like in Boston today?"
-    )
-    call = response.output[0]
-    assert call.type == "function_call" and call.name == "get_current_weather"
-    assert json.loads(call.arguments) == {"location": "Boston", "unit": "celsius"}
-
-
 def test_structured_output_with_responses_parse(client):
     class CalendarEvent(BaseModel):
         name: str
@@ -117,10 +91,13 @@ def test_structured_output_with_responses_parse(client):
 def test_what_is_not_emulated_gets_a_clear_400(client):
     with pytest.raises(BadRequestError, match="previous_response_id"):
         client.responses.create(model=MODEL, input="Hi", previous_response_id="resp_1")
-    with pytest.raises(BadRequestError, match="mcp"):
-        client.responses.create(
-            model=MODEL, input="Hi", tools=[{"type": "mcp", "server_label": "x"}]
-        )
+    weather = {"type": "function", "name": "get_weather", "parameters": {"type": "object"}}
+    for tool in (weather, {"type": "mcp", "server_label": "x"}):
+        with pytest.raises(BadRequestError, match="not emulated"):
+            client.responses.create(model=MODEL, input="Hi", tools=[tool])
+    item = {"type": "function_call_output", "call_id": "c", "output": "18"}
+    with pytest.raises(BadRequestError, match="not emulated"):
+        client.responses.create(model=MODEL, input=[item])
 
 
 @pytest.mark.parametrize(

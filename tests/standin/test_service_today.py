@@ -77,8 +77,6 @@ def test_endpoint_completions_ignore_top_k(api, auth):
         for k in (1, 2, "not a number")
     }
     assert texts == {plain.json()["choices"][0]["text"]}
-    with_k = api.post(ENDPOINT_COMPLETIONS, json={**body, "top_k": 1}, headers=auth)
-    assert with_k.headers["x-standin-ignored-fields"] == "top_k"
     # where top_k is a (vLLM) parameter, top_k=1 is greedy whatever the seed
     router = "/hf-inference/models/openai-community/gpt2/v1/completions"
     greedy = {
@@ -122,6 +120,6 @@ def test_v1_models_carries_the_documented_fields(make_api, profile):
 
 
 def test_a_provider_publishing_its_own_model_is_its_author(api):
-    glm = api.get("/v1/models/zai-org/GLM-5.2").json()
+    glm = next(m for m in api.get("/v1/models").json()["data"] if m["id"] == "zai-org/GLM-5.2")
     authors = {p["provider"]: p["is_model_author"] for p in glm["providers"]}
     assert authors["zai-org"] is True and authors["scaleway"] is False

@@ -51,12 +51,6 @@ SCHEMAS = {
         },
         "required": ["where", "note", "kind", "step"],
     },
-    "all of": {
-        "allOf": [
-            {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]},
-            {"properties": {"b": {"type": "integer"}}, "required": ["b"]},
-        ]
-    },
     "array at the top": {"type": "array", "items": {"type": ["integer", "null"]}, "minItems": 3},
 }
 
@@ -142,6 +136,10 @@ def test_streamed_structured_output_rebuilds_the_json(api, auth):
                 "json_schema": {"name": "x", "schema": {"type": "string", "pattern": "^[0-9]+$"}},
             },
             "pattern",
+        ),
+        (
+            {"type": "json_schema", "json_schema": {"name": "x", "schema": {"allOf": [{}, {}]}}},
+            "allOf",
         ),
         (
             {

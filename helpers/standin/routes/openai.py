@@ -27,7 +27,7 @@ from ..catalog import (
 from ..dependencies import admit
 from ..errors import StandInError
 from ..protocol import ChatRequest, CompletionRequest, ResponsesRequest, openapi_body
-from ..serving.openai import Call, answer, ignored, read_object, stream
+from ..serving.openai import Call, answer, read_object, stream
 from ..serving.responses import respond, response_events
 
 router = APIRouter(tags=["OpenAI-compatible"])
@@ -60,12 +60,12 @@ def choose_provider(requested: Any, llms: bool = True) -> tuple[ModelInfo, Provi
     return info, offers[0]
 
 
-def response_headers(request: Request, admission: Any, provider: str | None) -> dict[str, str]:
-    """Return the answer's headers: rate-limit ones, the provider, the billing acknowledgement."""
-    headers = dict(admission.headers) | ({"x-inference-provider": provider} if provider else {})
+def routed_call(request: Request, admission: Any, provider: str, model: str, context: int) -> Call:
+    """Return a routed answer's Call; its headers: rate limits, provider, billing acknowledgement."""
+    headers = dict(admission.headers) | {"x-inference-provider": provider}
     if request.headers.get("x-hf-bill-to"):
         headers["x-standin-billed-to"] = request.headers["x-hf-bill-to"]
-    return headers
+    return Call(model, admission, headers, context)
 
 
 async def routed(request: Request) -> tuple[dict, Call]:
@@ -74,8 +74,7 @@ async def routed(request: Request) -> tuple[dict, Call]:
     body = await read_object(request, False)
     llms = request.app.state.profile.hf_inference_llms
     info, offer = choose_provider(body.get("model"), llms)
-    headers = response_headers(request, admission, offer.provider)
-    return body, Call(info.id, admission, headers, offer.context_length)
+    return body, routed_call(request, admission, offer.provider, info.id, offer.context_length)
 
 
 @router.post("/v1/chat/completions", **CHAT)
@@ -90,11 +89,10 @@ async def create_response(request: Request) -> Response:
     """The Responses API (beta): a ``response`` object, or ``response.*`` events with ``stream``."""
     body, call = await routed(request)
     req, response, chat = respond(request, body, call)
-    headers = ignored(req, call.headers)
     if req.stream:
         delay = request.app.state.options.stream_delay_s
-        return stream(response_events(response, chat, delay), headers)
-    return JSONResponse(response.model_dump(mode="json", exclude_unset=True), headers=headers)
+        return stream(response_events(response, chat, delay), call.headers)
+    return JSONResponse(response.model_dump(mode="json", exclude_unset=True), headers=call.headers)
 
 
 @router.post(HF_INFERENCE + "/completions", **COMPLETION)
@@ -115,45 +113,35 @@ async def hf_inference(model_id: str, request: Request) -> Response:
     ok = tasks & {"conversational", "text-generation"}
     admission = admit(request, info.id if ok else None)
     body = await read_object(request, False)
-    headers = response_headers(request, admission, "hf-inference")
-    call = Call(info.id, admission, headers, offers[0].context_length)
+    call = routed_call(request, admission, "hf-inference", info.id, offers[0].context_length)
     return await answer(request, body, chat, call)
 
 
 @router.post(ENDPOINT_PREFIX + "/v1/completions", **COMPLETION)
-async def endpoint_completions(request: Request) -> Response:
-    """TGI's ``/v1/completions`` on the emulated gpt2 endpoint."""
+@router.post(ENDPOINT_PREFIX + "/v1/chat/completions", **CHAT)
+async def endpoint(request: Request) -> Response:
+    """TGI's OpenAI routes on the emulated gpt2 endpoint; chat is TGI's 422 ``template_error``."""
     admission = admit(request, GPT2)
-    body = await read_object(request, True)
-    call = Call(GPT2, admission, dict(admission.headers), MAX_TOTAL_TOKENS, tgi=True)
+    body, headers = await read_object(request, True), dict(admission.headers)
+    if request.url.path.endswith("/chat/completions"):
+        message = "Template error: template not found"
+        raise StandInError(422, message, kind="template_error", headers=headers)
+    call = Call(GPT2, admission, headers, MAX_TOTAL_TOKENS, tgi=True)
     return await answer(request, body, False, call)
 
 
-@router.post(ENDPOINT_PREFIX + "/v1/chat/completions", **CHAT)
-async def endpoint_chat(request: Request) -> Response:
-    """TGI's ``/v1/chat/completions`` on gpt2: 422 ``template_error`` (no chat template)."""
-    admission = admit(request, GPT2)
-    await read_object(request, True)
-    message, headers = "Template error: template not found", dict(admission.headers)
-    raise StandInError(422, message, kind="template_error", headers=headers)
-
-
 def model_entry(info: ModelInfo, llms: bool = True) -> dict[str, Any]:
-    """Return one ``/v1/models`` entry with the fields hub-docs ``hub-api.md`` lists: per
-    provider ``status``, ``context_length``, ``pricing``, ``supports_tools``,
-    ``supports_structured_output``, latency and throughput where published, ``is_model_author``,
-    ``is_free``. Fields the catalogue does not give are left out."""
+    """Return one ``/v1/models`` entry with the provider fields hub-docs ``hub-api.md`` lists;
+    fields the catalogue does not give are left out."""
     providers = []
     for offer in chat_offers(info, llms):
         latency, throughput = DOCUMENTED_PERFORMANCE.get((info.id, offer.provider), (None, None))
-        price = offer.input_price
+        price = {"input": offer.input_price, "output": offer.output_price}
         entry = {
             "provider": offer.provider,
             "status": "live",
             "context_length": offer.context_length,
-            "pricing": {"input": price, "output": offer.output_price}
-            if price is not None
-            else None,
+            "pricing": price if offer.input_price is not None else None,
             "supports_tools": offer.supports_tools,
             "supports_structured_output": offer.supports_structured_output,
             "first_token_latency_ms": latency,
@@ -173,14 +161,3 @@ async def list_models(request: Request) -> JSONResponse:
     llms = request.app.state.profile.hf_inference_llms
     entries = [model_entry(i, llms) for i in MODELS.values() if chat_offers(i, llms)]
     return JSONResponse({"object": "list", "data": entries})
-
-
-@router.get("/v1/models/{model_id:path}")
-async def get_model(model_id: str, request: Request) -> JSONResponse:
-    """One chat model, or 404."""
-    info = MODELS.get(canonical_id(model_id) or "")
-    llms = request.app.state.profile.hf_inference_llms
-    if not chat_offers(info, llms):
-        message = f"Model {model_id!r} not found"
-        raise StandInError(404, message, param="model", code="model_not_found")
-    return JSONResponse(model_entry(info, llms))

@@ -12,8 +12,8 @@ from fastapi.responses import Response
 from ..catalog import MODELS, ModelInfo, ProviderOffer
 from ..dependencies import admit
 from ..errors import StandInError, not_found
-from ..serving.openai import Call, answer, read_object
-from .openai import response_headers
+from ..serving.openai import answer, read_object
+from .openai import routed_call
 
 router = APIRouter(tags=["Inference Providers (provider routes)"])
 CHAT, TEXT = "conversational", "text-generation"
@@ -73,6 +73,5 @@ async def provider_route(provider: str, path: str, request: Request) -> Response
         )
         raise StandInError(400, message, param="model", code="model_not_supported")
     info, offer = found
-    headers = response_headers(request, admission, provider)
-    call = Call(provider_id(offer, info), admission, headers, offer.context_length)
+    call = routed_call(request, admission, provider, provider_id(offer, info), offer.context_length)
     return await answer(request, body, task == CHAT, call)

@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 from fastapi import Request
@@ -26,22 +27,14 @@ from .. import events as sse
 from ..body import read_json
 from ..dependencies import Admission, broken_body
 from ..errors import StandInError
-from ..protocol import MAX_PROMPTS, REPLY_TOKENS, ChatRequest, CompletionRequest, fail, parse
+from ..protocol import REPLY_TOKENS, ChatRequest, CompletionRequest, fail, parse
 from ..textgen import WORD_RE, TextGenerator
 from .structured import UnsupportedSchema, choose_tool, dumps, format_schema, generate_value
 
 STAND_IN_MAX_CONTEXT = 8192
 """The ceiling on prompt + completion where the catalogue gives no context length."""
-TGI_TOOL_PROMPT = (
-    "Given the functions available, please respond with a JSON function call with its proper "
-    "arguments that best answers the given prompt. Respond in the format {name: function name, "
-    "parameters: dictionary of argument name and its value}.Do not use variables."
-)
-"""TGI's default ``tool_prompt`` (``router/src/lib.rs`` @ ``db931fcf``), counted in the prompt."""
 TGI_SUFFIX = "Suffix is not supported and can be achieved by preprocessing the prompt."
 SERVER_ERROR = "The server had an error while processing your request. Sorry about that!"
-Piece = tuple[str, float, list[tuple[str, float]]]
-"""One generated token: its text, log-probability and best alternatives."""
 Req = ChatRequest | CompletionRequest
 
 
@@ -68,54 +61,44 @@ async def read_object(request: Request, tgi: bool) -> dict[str, Any]:
     return body
 
 
-def ignored(req: BaseModel, headers: dict[str, str], also: tuple[str, ...] = ()) -> dict[str, str]:
-    """Return ``headers`` plus one naming the fields the stand-in accepted and ignored."""
-    names = ", ".join(sorted([*(req.model_extra or {}), *also]))
-    return {**headers, "x-standin-ignored-fields": names} if names else headers
-
-
 @dataclass
 class Answer:
-    """One choice: prose (its pieces), JSON text, or a tool call (``call``: its id and name)."""
+    """The answer: prose (its tokens' texts, ``pieces``), JSON text, or a tool call (``call``:
+    its id and name); ``raw_finish`` is TGI's own finish reason (``eos_token``, ``length``…)."""
 
     text: str
     finish: str
     tokens: int
-    pieces: list[Piece] = field(default_factory=list)
+    pieces: list[str] = field(default_factory=list)
     call: dict[str, str] | None = None
     raw_finish: str = "stop"
-    """TGI's own finish reason (``eos_token``, ``length``, ``stop_sequence``)."""
 
 
 def validated(body: dict, chat: bool, call: Call, gen: TextGenerator) -> tuple[Any, int]:
     """Return (request, prompt tokens), or raise: TGI's rules on its endpoint, else the context."""
     tgi = call.tgi
+    if tgi and body.get("suffix") is not None:  # TGI refuses it, the live router accepts it
+        raise fail(tgi, TGI_SUFFIX)
     req = parse(ChatRequest if chat else CompletionRequest, body, tgi)
     if chat:
-        tokens = [sum(gen.count_tokens(m.text()) for m in req.messages)]
-        if req.tools and req.tool_choice != "none":  # TGI puts its tool prompt and the tools in
-            tools = dumps([t.model_dump() for t in req.tools])
-            tokens[0] += gen.count_tokens((req.tool_prompt or TGI_TOOL_PROMPT) + tools)
-    elif req.suffix is not None:
-        raise fail(tgi, TGI_SUFFIX, "suffix")
-    elif len(req.prompts) > MAX_PROMPTS or not all(req.prompts):
-        raise fail(tgi, f"`prompt`: 1 to {MAX_PROMPTS} non-empty prompts", "prompt")
+        prompt = sum(gen.count_tokens(m.text()) for m in req.messages)
+        if req.tools and req.tool_choice != "none":  # the tools are part of the prompt
+            prompt += gen.count_tokens(dumps([t.model_dump() for t in req.tools]))
     else:
-        tokens = [gen.count_tokens(p) for p in req.prompts]
+        prompt = gen.count_tokens(req.prompt)
     params, limit = req.params(tgi), call.context or STAND_IN_MAX_CONTEXT
-    for prompt in tokens:
-        problems = tgi_violations(params, input_tokens=prompt) if tgi else []
-        if problems:
-            raise fail(tgi, problems[0])
-        asked = params["max_new_tokens"]
-        if not tgi and prompt + asked > limit:
-            message = (
-                f"This model's maximum context length is {limit} tokens. However, you requested "
-                f"{prompt + asked} tokens ({prompt} in the messages, {asked} in the completion). "
-                "Please reduce the length of the messages or completion."
-            )
-            raise fail(tgi, message, "max_tokens", "context_length_exceeded")
-    return req, sum(tokens)
+    problems = tgi_violations(params, input_tokens=prompt) if tgi else []
+    if problems:
+        raise fail(tgi, problems[0])
+    asked = params["max_new_tokens"]
+    if not tgi and prompt + asked > limit:
+        message = (
+            f"This model's maximum context length is {limit} tokens. However, you requested "
+            f"{prompt + asked} tokens ({prompt} in the messages, {asked} in the completion). "
+            "Please reduce the length of the messages or completion."
+        )
+        raise fail(tgi, message, "max_tokens", "context_length_exceeded")
+    return req, prompt
 
 
 def json_text(text: str, limit: int, finish: str, call: dict | None = None) -> Answer:
@@ -124,7 +107,7 @@ def json_text(text: str, limit: int, finish: str, call: dict | None = None) -> A
     if len(ends) > limit:
         ends, finish = ends[:limit], "length"
         text = text[: ends[-1]]
-    pieces = [(text[a:b], 0.0, []) for a, b in zip([0, *ends], ends, strict=False)]
+    pieces = [text[a:b] for a, b in zip([0, *ends], ends, strict=False)]
     return Answer(text, finish, len(pieces), pieces, call)
 
 
@@ -132,13 +115,13 @@ def reply(answer: Answer, limit: int) -> Answer:
     """End a chat reply after its last whole sentence (or where it ended), then cut it at
     ``limit`` with ``"length"`` when it is longer; the reply starts its own sentence."""
     pieces, finish, tokens = answer.pieces, answer.finish, answer.tokens
-    ends = [i + 1 for i, p in enumerate(pieces) if p[0].rstrip().endswith((".", "!", "?"))]
+    ends = [i + 1 for i, p in enumerate(pieces) if p.rstrip().endswith((".", "!", "?"))]
     if finish == "length" and ends:
         pieces, finish, tokens = pieces[: ends[-1]], "stop", ends[-1]
     if len(pieces) > limit:
         pieces, finish = pieces[:limit], "length"
-    pieces = [(p[0].lstrip() if i == 0 else p[0], *p[1:]) for i, p in enumerate(pieces)]
-    return Answer("".join(p[0] for p in pieces), finish, min(tokens, limit), pieces)
+    pieces = [p.lstrip() if i == 0 else p for i, p in enumerate(pieces)]
+    return Answer("".join(pieces), finish, min(tokens, limit), pieces)
 
 
 def conversation(req: ChatRequest, tgi: bool) -> tuple[str, Any]:
@@ -159,90 +142,53 @@ def conversation(req: ChatRequest, tgi: bool) -> tuple[str, Any]:
     return users[-1].rstrip(" ?!.") or users[-1], tool
 
 
-@dataclass
-class Writer:
-    """Writes one request's choices: the text model, TGI's ways or not, the profile's marking."""
-
-    gen: TextGenerator
-    tgi: bool
-    marked: bool
-
-    def choices(self, req: Req) -> list[Answer]:
-        """Return ``n`` choices per prompt (chat: one prompt, the conversation's topic)."""
-        chat = isinstance(req, ChatRequest)
-        topic, tool = conversation(req, self.tgi) if chat else (None, None)
-        try:
-            schema, as_object = format_schema(None if self.tgi else req.response_format)
-            base, prompts = req.params(self.tgi), [topic] if chat else req.prompts
-            return [
-                self.json(tool, schema, prompt, seeded(base, i))
-                if tool is not None or schema is not None or as_object
-                else self.prose(req, prompt, seeded(base, i))
-                for prompt in prompts
-                for i in range(req.n)
-            ]
-        except UnsupportedSchema as exc:
-            raise fail(self.tgi, str(exc), "tools" if tool else "response_format") from None
-
-    def json(self, tool: Any, schema: Any, topic: str, params: dict) -> Answer:
-        """Return a tool call or a structured answer, its values from the conversation."""
-        seed, limit = params.get("seed", secrets.randbits(31)), params["max_new_tokens"]
-        gen = self.gen
-        words = lambda name, n: gen.sentence(f"{topic} {name}", seed + len(name)) or name  # noqa: E731
-        if tool is not None:
-            call = {"id": "call_" + uuid.uuid4().hex[:24], "name": tool.function.name}
-            value = generate_value(tool.function.parameters, seed, words, topic)
-            return json_text(dumps(value), limit, "tool_calls", call)
-        if schema is not None:
-            return json_text(dumps(generate_value(schema, seed, words, topic)), limit, "stop")
-        mark = {"stand_in": True} if self.marked else {}
-        value = {"answer": words(topic, 8).strip(), **mark, "seed": seed}
-        return json_text(dumps(value), limit, "stop")
-
-    def prose(self, req: Req, prompt: str, params: dict) -> Answer:
-        """Return generated text (a chat reply starts its own sentence, see :func:`reply`);
-        OpenAI surfaces cut it where a stop string starts (vLLM), TGI keeps the stop."""
-        chat, limit = isinstance(req, ChatRequest), params["max_new_tokens"]
-        least = min(8, limit) if chat else 0  # a reply says something before it ends
-        if chat:
-            top_n = max(req.top_logprobs or 0, 1) if req.logprobs else 0
-            params = {**params, "max_new_tokens": REPLY_TOKENS}
-        else:
-            top_n = max(req.logprobs, 1) if req.logprobs is not None else 0
-        tgi = self.tgi
-        out = self.gen.generate(
-            prompt, params, least, top_n=top_n, stop_anywhere=not tgi, fresh=chat
-        )
-        pieces = [
-            (t.text, t.logprob, [("" if a.special else a.text, a.logprob) for a in t.top[:top_n]])
-            for t in out.tokens
-            if not t.special
-        ]
-        text = "".join(p[0] for p in pieces)
-        found = [text.find(s) for s in params.get("stop") or [] if s and s in text]
-        if found and not tgi and out.finish_reason == "stop_sequence":
-            keep, position = min(found), 0
-            for i, piece in enumerate(pieces):
-                pieces[i] = (piece[0][: max(0, keep - position)], *piece[1:])
-                position += len(piece[0])
-            pieces = [p for p in pieces if p[0]]
-        finish = "length" if out.finish_reason == "length" else "stop"
-        text = "".join(p[0] for p in pieces)
-        answer = Answer(text, finish, len(out.tokens), pieces, raw_finish=out.finish_reason)
-        return reply(answer, limit) if chat else answer
+def write(req: Req, gen: TextGenerator, tgi: bool) -> Answer:
+    """Return the answer: a tool call, a structured value or prose (chat: about its topic)."""
+    chat = isinstance(req, ChatRequest)
+    topic, tool = conversation(req, tgi) if chat else (req.prompt, None)
+    params = req.params(tgi)
+    try:
+        schema = format_schema(None if tgi else req.response_format)
+        if tool is None and schema is None:
+            return prose(chat, gen, topic, params, tgi)
+        return structured(gen, tool, schema, topic, params)
+    except UnsupportedSchema as exc:
+        raise fail(tgi, str(exc), "tools" if tool else "response_format") from None
 
 
-def seeded(params: dict[str, Any], index: int) -> dict[str, Any]:
-    """Return one choice's parameters: with a seed, choice i uses seed + i (reproducible)."""
-    seed = params.get("seed")
-    return params if seed is None or not index else {**params, "seed": seed + index}
+def structured(gen: TextGenerator, tool: Any, schema: Any, topic: str, params: dict) -> Answer:
+    """Return a tool call or a structured answer, its values from the conversation."""
+    seed, limit = params.get("seed", secrets.randbits(31)), params["max_new_tokens"]
+    words = lambda name, n: gen.sentence(f"{topic} {name}", seed + len(name)) or name  # noqa: E731
+    call = tool and {"id": "call_" + uuid.uuid4().hex[:24], "name": tool.function.name}
+    value = generate_value(tool.function.parameters if tool else schema, seed, words, topic)
+    return json_text(dumps(value), limit, "tool_calls" if tool else "stop", call)
+
+
+def prose(chat: bool, gen: TextGenerator, prompt: str, params: dict, tgi: bool) -> Answer:
+    """Return generated text (a chat reply starts its own sentence, see :func:`reply`);
+    OpenAI surfaces cut it where a stop string starts (vLLM), TGI keeps the stop."""
+    limit = params["max_new_tokens"]
+    if chat:  # a reply says something before it ends
+        params = {**params, "max_new_tokens": REPLY_TOKENS}
+    least = min(8, limit) if chat else 0
+    out = gen.generate(prompt, params, least, stop_anywhere=not tgi, fresh=chat)
+    pieces = [t.text for t in out.tokens if not t.special]
+    text = "".join(pieces)
+    found = [text.find(s) for s in params.get("stop") or [] if s and s in text]
+    if found and not tgi and out.finish_reason == "stop_sequence":
+        keep, starts = min(found), accumulate(map(len, pieces), initial=0)
+        pieces = [p[: keep - at] for p, at in zip(pieces, starts, strict=False) if at < keep]
+    finish = "length" if out.finish_reason == "length" else "stop"
+    answer = Answer("".join(pieces), finish, len(out.tokens), pieces, raw_finish=out.finish_reason)
+    return reply(answer, limit) if chat else answer
 
 
 async def answer(request: Request, body: dict, chat: bool, call: Call) -> Response:
     """Serve one chat (``chat``) or completions request on any surface."""
     gen: TextGenerator = request.app.state.generator
-    tgi_ignores = ("top_k",) if call.tgi and "top_k" in body else ()  # TGI has no top_k
-    body = {k: v for k, v in body.items() if k not in tgi_ignores}
+    if call.tgi:  # TGI's completions have no top_k: any value passes
+        body = {k: v for k, v in body.items() if k != "top_k"}
     try:
         req, prompt = validated(body, chat, call, gen)
     except StandInError as exc:
@@ -250,9 +196,10 @@ async def answer(request: Request, body: dict, chat: bool, call: Call) -> Respon
             return stream(iter([sse.tgi_openai_error_event(exc.message)]), call.headers)
         raise
     profile = request.app.state.profile
-    answers = Writer(gen, call.tgi, profile.marks_stand_in).choices(req)
-    usage = usage_of(prompt, sum(a.tokens for a in answers))
-    request.app.state.usage.charge(usage.completion_tokens)
+    said = write(req, gen, call.tgi)
+    out = said.tokens
+    usage = CompletionUsage(prompt_tokens=prompt, completion_tokens=out, total_tokens=prompt + out)
+    request.app.state.usage.charge(out)
     meta = {
         "id": profile.response_id("chatcmpl" if chat else "cmpl"),
         "object": "chat.completion" if chat else "text_completion",
@@ -260,38 +207,12 @@ async def answer(request: Request, body: dict, chat: bool, call: Call) -> Respon
         "model": call.model,
         "system_fingerprint": profile.system_fingerprint,
     }
-    headers = ignored(req, call.headers, tgi_ignores)
     if req.stream:
-        return stream(events(req, answers, meta, usage, request, call.tgi), headers)
-    choices = [choice(req, i, a, call.tgi) for i, a in enumerate(answers)]
+        return stream(events(req, said, meta, usage, request, call.tgi), call.headers)
     kind = ChatCompletion if chat else Completion
     make = kind.model_construct if call.tgi else kind  # TGI's finish reasons are its own
-    whole = make(**meta, choices=choices, usage=usage)
-    return await send(request, whole, call.admission, headers, usage.completion_tokens)
-
-
-def usage_of(prompt: int, completion: int) -> CompletionUsage:
-    total = prompt + completion
-    return CompletionUsage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=total)
-
-
-def chat_logprobs(pieces: list[Piece]) -> list[dict[str, Any]]:
-    """Return chat's ``logprobs.content`` entries for ``pieces``."""
-
-    def top(text: str, logprob: float) -> dict[str, Any]:
-        return {"token": text, "logprob": round(logprob, 4), "bytes": list(text.encode())}
-
-    return [top(text, lp) | {"top_logprobs": [top(*t) for t in alts]} for text, lp, alts in pieces]
-
-
-def legacy_logprobs(pieces: list[Piece], offset: int) -> dict[str, list]:
-    """Return the completions ``logprobs``: tokens, token_logprobs, top_logprobs, offsets."""
-    return {
-        "tokens": [p[0] for p in pieces],
-        "token_logprobs": [round(p[1], 4) for p in pieces],
-        "top_logprobs": [{t: round(lp, 4) for t, lp in p[2]} for p in pieces],
-        "text_offset": [offset + sum(len(p[0]) for p in pieces[:i]) for i in range(len(pieces))],
-    }
+    whole = make(**meta, choices=[choice(said, chat, call.tgi)], usage=usage)
+    return await send(request, whole, call.admission, call.headers, out)
 
 
 def tool_call(a: Answer) -> dict[str, Any]:
@@ -299,74 +220,56 @@ def tool_call(a: Answer) -> dict[str, Any]:
     return {"id": a.call["id"], "type": "function", "function": function}
 
 
-def choice(req: Req, index: int, a: Answer, tgi: bool) -> dict[str, Any]:
-    """Return one choice of a plain answer (TGI: ``eos_token`` is worded "stop")."""
-    if isinstance(req, ChatRequest):
+def choice(a: Answer, chat: bool, tgi: bool) -> dict[str, Any]:
+    """Return the choice of a plain answer (TGI: ``eos_token`` is worded "stop")."""
+    if chat:
         message = {"role": "assistant", "content": None if a.call else a.text}
-        logprobs = {"content": chat_logprobs(a.pieces)} if req.logprobs and not a.call else None
         calls = {"tool_calls": [tool_call(a)]} if a.call else {}
-        fields = {"message": message | calls, "logprobs": logprobs}
-        return {"index": index, "finish_reason": a.finish, **fields}
-    prefix = req.prompts[index // req.n] if req.echo else ""
-    logprobs = legacy_logprobs(a.pieces, len(prefix)) if req.logprobs is not None else None
-    finish = a.finish if not tgi else a.raw_finish.replace("eos_token", "stop")
-    return {"index": index, "text": prefix + a.text, "logprobs": logprobs, "finish_reason": finish}
+        return {"index": 0, "finish_reason": a.finish, "message": message | calls, "logprobs": None}
+    finish = a.raw_finish.replace("eos_token", "stop") if tgi else a.finish
+    return {"index": 0, "text": a.text, "logprobs": None, "finish_reason": finish}
 
 
-def deltas(req: Req, index: int, a: Answer) -> list[tuple[dict[str, Any], bool]]:
-    """Return one answer's streamed choice fields and whether each is a paced token: chat's
-    role, then the tokens (a tool call: its name, then its arguments token by token) with
-    their logprobs when asked; completions' echoed prompt, then the tokens."""
-    if isinstance(req, CompletionRequest):
-        prefix = req.prompts[index // req.n] if req.echo else ""
-        fields, offset = [({"text": prefix}, False)] if prefix else [], len(prefix)
-        for piece in a.pieces:
-            logprobs = legacy_logprobs([piece], offset) if req.logprobs is not None else None
-            fields.append(({"text": piece[0], "logprobs": logprobs}, True))
-            offset += len(piece[0])
-        return fields
-    fields = [({"delta": {"role": "assistant", "content": None if a.call else ""}}, False)]
-    if a.call is None:
-        for piece in a.pieces:
-            logprobs = {"content": chat_logprobs([piece])} if req.logprobs else None
-            fields.append(({"delta": {"content": piece[0]}, "logprobs": logprobs}, True))
-        return fields
-    first = {**tool_call(a), "index": 0}
-    first["function"] = {"name": a.call["name"], "arguments": ""}
-    rest = [{"index": 0, "function": {"arguments": p[0]}} for p in a.pieces]
-    return fields + [({"delta": {"tool_calls": [d]}}, True) for d in [first, *rest]]
+def deltas(a: Answer, chat: bool) -> list[dict[str, Any]]:
+    """Return the streamed choice fields: completions' tokens; chat's role, then the tokens (a
+    tool call: in one delta, as some providers send it)."""
+    if not chat:
+        return [{"text": piece} for piece in a.pieces]
+    role = {"delta": {"role": "assistant", "content": None if a.call else ""}}
+    if a.call is not None:
+        return [role, {"delta": {"tool_calls": [{**tool_call(a), "index": 0}]}}]
+    return [role, *({"delta": {"content": piece}} for piece in a.pieces)]
 
 
 async def events(
-    req: Req, answers: list[Answer], meta: dict, usage: Any, request: Request, tgi: bool
+    req: Req, a: Answer, meta: dict, usage: Any, request: Request, tgi: bool
 ) -> AsyncIterator[str]:
-    """Yield the stream's chunks, one per token, each choice's finish, [usage], ``[DONE]``. Chat
-    chunks carry ``"usage": null`` as TGI writes them. A fault midway is OpenAI's error event, or
+    """Yield the stream's chunks, one per token, the finish, [usage], ``[DONE]``. Chat chunks
+    carry ``"usage": null`` as TGI writes them. A fault midway is OpenAI's error event, or
     TGI's ``{"error": {"message", "http_status_code"}}`` with its raw finish reasons."""
     options, chat = request.app.state.options, isinstance(req, ChatRequest)
-    error_after, sent = options.stream_error_after_tokens, 0
+    error_after = options.stream_error_after_tokens
     make = ChatCompletionChunk if chat else Completion.model_construct  # finish_reason: null
     meta = {**meta, "object": "chat.completion.chunk" if chat else "text_completion"}
     extra = {"usage": None} if chat or req.include_usage else {}
 
-    def chunk(choices: list[dict], **more: Any) -> str:
+    def chunk(fields: dict | None, **more: Any) -> str:
+        choices = [{"index": 0, "logprobs": None, **fields}] if fields else []
         one = make(**meta, choices=choices, **(extra | more))
         return sse.openai_event(one.model_dump(mode="json", exclude_unset=True, warnings=False))
 
-    for index, a in enumerate(answers):
-        for fields, token in deltas(req, index, a):
-            if token or not chat:
-                await sse.pace(options.stream_delay_s)
-            if token and error_after is not None and sent >= error_after:
-                yield fault_event(request, tgi)
-                return
-            sent += token
-            yield chunk([{"index": index, "logprobs": None, "finish_reason": None} | fields])
-        finish = a.raw_finish if tgi else a.finish
-        empty = {"delta": {}} if chat else {"text": ""}
-        yield chunk([{"index": index, "logprobs": None, "finish_reason": finish, **empty}])
+    for i, fields in enumerate(deltas(a, chat)):
+        sent = i - chat  # tokens sent before this one (chat's first chunk is its role)
+        if sent >= 0:
+            await sse.pace(options.stream_delay_s)
+        if sent >= 0 and error_after is not None and sent >= error_after:
+            yield fault_event(request, tgi)
+            return
+        yield chunk({"finish_reason": None, **fields})
+    empty = {"delta": {}} if chat else {"text": ""}
+    yield chunk({"finish_reason": a.raw_finish if tgi else a.finish, **empty})
     if req.include_usage:
-        yield chunk([], usage=usage)
+        yield chunk(None, usage=usage)
     yield sse.OPENAI_DONE
 
 

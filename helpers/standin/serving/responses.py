@@ -1,8 +1,7 @@
 """The router's Responses API (beta), built with ``openai.types.responses``: a request becomes
-the chat request it asks for; the answer is a ``Response`` with one ``message`` or one
-``function_call`` (``incomplete`` when ``max_output_tokens`` cut it), or ``response.*`` events,
-one text delta per token. Not emulated (a 400 saying so): built-in and MCP tools,
-``previous_response_id``, non-text input.
+the chat request it asks for; the answer is a ``Response`` with one ``message`` (``incomplete``
+when ``max_output_tokens`` cut it), or ``response.*`` events, one text delta per token. Not
+emulated (a 400 saying so): ``tools``, ``previous_response_id``, input items other than messages.
 """
 
 from __future__ import annotations
@@ -15,75 +14,41 @@ from fastapi import Request
 from openai.types.responses import Response
 
 from .. import events as sse
-from ..errors import StandInError
-from ..protocol import ResponsesRequest, parse
-from .openai import Answer, Call, Writer, validated
+from ..protocol import ResponsesRequest, not_emulated, parse
+from .openai import Answer, Call, validated, write
 
 
-def not_emulated(what: str, param: str) -> StandInError:
-    message = f"{what} is not emulated by the stand-in (the live service accepts it)"
-    return StandInError(400, message, param=param)
-
-
-def message_of(item: dict[str, Any]) -> dict[str, Any]:
-    """Return the chat message for one input item: a message, a function call or its output."""
-    kind = item.get("type", "message")
-    if kind == "function_call":
-        return {"role": "assistant", "content": f"{item.get('name')}({item.get('arguments')})"}
-    if kind == "function_call_output":
-        return {"role": "tool", "content": str(item.get("output", ""))}
-    if kind != "message":
-        raise not_emulated(f"an input item of type {kind!r}", "input")
-    return {"role": item.get("role"), "content": item.get("content")}
-
-
-def chat_body(req: ResponsesRequest) -> dict[str, Any]:
-    """Return the chat request a Responses request asks for."""
-    if req.previous_response_id is not None:
-        raise not_emulated("`previous_response_id`", "previous_response_id")
+def chat_body(req: ResponsesRequest, body: dict[str, Any]) -> dict[str, Any]:
+    """Return the chat request a Responses request asks for (sampling fields as they are)."""
+    for name in ("tools", "previous_response_id"):
+        if getattr(req, name):
+            raise not_emulated(f"`{name}` = {getattr(req, name)!r}", name)
     items = [{"role": "user", "content": req.input}] if isinstance(req.input, str) else req.input
-    messages = [message_of(i) for i in items]
+    for item in items:
+        if item.get("type", "message") != "message":
+            raise not_emulated(f"an input item of type {item.get('type')!r}", "input")
+    messages = [{"role": i.get("role"), "content": i.get("content")} for i in items]
     if req.instructions is not None:
         messages.insert(0, {"role": "system", "content": req.instructions})
-    for tool in req.tools:
-        if tool.get("type") != "function":
-            raise not_emulated(f"a tool of type {tool.get('type')!r}", "tools")
-    keys = ("name", "description", "parameters")
-    tools = [{"function": {k: t[k] for k in keys if k in t}} for t in req.tools]
-    choice = req.tool_choice
-    if not isinstance(choice, str):
-        choice = {"type": "function", "function": {"name": choice.name}}
     fmt = req.text.format if req.text else None  # {"type": "json_schema", "schema": ...}
-    sampled = {"temperature": req.temperature, "top_p": req.top_p, "seed": req.seed}
+    sampled = {k: body[k] for k in ("temperature", "top_p", "seed") if k in body}
     asked = {"max_tokens": req.max_output_tokens, "response_format": fmt, **sampled}
-    offered = {"tools": tools, "tool_choice": choice} if tools else {}
-    return {"model": req.model, "messages": messages, **offered, **asked}
+    return {"model": req.model, "messages": messages, "tool_choice": req.tool_choice, **asked}
 
 
 def respond(request: Request, body: dict, call: Call) -> tuple[ResponsesRequest, Response, Answer]:
     """Return (request, finished response, its answer) for a ``/v1/responses`` body."""
     req = parse(ResponsesRequest, body, False)
     gen, profile = request.app.state.generator, request.app.state.profile
-    chat, prompt = validated(chat_body(req), True, call, gen)
-    answer = Writer(gen, False, profile.marks_stand_in).choices(chat)[0]
+    chat, prompt = validated(chat_body(req, body), True, call, gen)
+    answer = write(chat, gen, False)
     request.app.state.usage.charge(answer.tokens)
-    item: dict[str, Any] = {"status": "completed"}
-    if answer.call is not None:
-        item |= {"type": "function_call", "id": profile.response_id("fc")}
-        item |= {
-            "call_id": answer.call["id"],
-            "name": answer.call["name"],
-            "arguments": answer.text,
-        }
-    else:
-        text = {"type": "output_text", "text": answer.text, "annotations": []}
-        item |= {"type": "message", "id": profile.response_id("msg")}
-        item |= {"role": "assistant", "content": [text]}
+    text = {"type": "output_text", "text": answer.text, "annotations": []}
+    item = {"type": "message", "id": profile.response_id("msg"), "status": "completed"}
     cut, out = answer.finish == "length", answer.tokens
     usage = {"input_tokens": prompt, "output_tokens": out, "total_tokens": prompt + out}
     usage["input_tokens_details"] = {"cached_tokens": 0, "cache_write_tokens": 0}
     usage["output_tokens_details"] = {"reasoning_tokens": 0}
-    choice = req.tool_choice
     response = Response(
         id=profile.response_id("resp"),
         object="response",
@@ -92,10 +57,10 @@ def respond(request: Request, body: dict, call: Call) -> tuple[ResponsesRequest,
         status="incomplete" if cut else "completed",
         incomplete_details={"reason": "max_output_tokens"} if cut else None,
         instructions=req.instructions,
-        output=[item],
-        parallel_tool_calls=req.parallel_tool_calls,
-        tool_choice=choice if isinstance(choice, str) else choice.model_dump(),
-        tools=req.tools,
+        output=[item | {"role": "assistant", "content": [text]}],
+        parallel_tool_calls=True,
+        tool_choice=req.tool_choice,
+        tools=[],
         usage=usage,
     )
     return req, response, answer
@@ -117,27 +82,17 @@ async def response_events(response: Response, answer: Answer, delay: float) -> A
     yield event("response.created", next(number), response=started)
     yield event("response.in_progress", next(number), response=started)
     item = response.output[0]
-    empty = {"content": []} if item.type == "message" else {"arguments": ""}
-    empty = item.model_copy(update={"status": "in_progress", **empty})
+    empty = item.model_copy(update={"status": "in_progress", "content": []})
     yield event("response.output_item.added", next(number), output_index=0, item=empty)
-    where = {"item_id": item.id, "output_index": 0}
-    if item.type == "message":
-        where["content_index"], part = 0, item.content[0]
-        empty = part.model_copy(update={"text": ""})
-        yield event("response.content_part.added", next(number), **where, part=empty)
-        for text, _, _ in answer.pieces:
-            await sse.pace(delay)
-            yield event(
-                "response.output_text.delta", next(number), **where, delta=text, logprobs=[]
-            )
-        done = {"text": part.text, "logprobs": []}
-        yield event("response.output_text.done", next(number), **where, **done)
-        yield event("response.content_part.done", next(number), **where, part=part)
-    else:
-        delta = {"delta": item.arguments}
-        yield event("response.function_call_arguments.delta", next(number), **where, **delta)
-        done = {"arguments": item.arguments, "name": item.name}
-        yield event("response.function_call_arguments.done", next(number), **where, **done)
+    where, part = {"item_id": item.id, "output_index": 0, "content_index": 0}, item.content[0]
+    empty = part.model_copy(update={"text": ""})
+    yield event("response.content_part.added", next(number), **where, part=empty)
+    for text in answer.pieces:
+        await sse.pace(delay)
+        yield event("response.output_text.delta", next(number), **where, delta=text, logprobs=[])
+    done = {"text": part.text, "logprobs": []}
+    yield event("response.output_text.done", next(number), **where, **done)
+    yield event("response.content_part.done", next(number), **where, part=part)
     yield event("response.output_item.done", next(number), output_index=0, item=item)
     kind = "response.completed" if response.status == "completed" else "response.incomplete"
     yield event(kind, next(number), response=response)

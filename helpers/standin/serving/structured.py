@@ -25,13 +25,15 @@ FORMATS = {
     "uri": "https://example.com/stand-in",
     "uuid": "00000000-0000-4000-8000-000000000000",
 }
+ANSWER = {"type": "object", "properties": {"answer": {"type": "string"}}, "required": ["answer"]}
+"""The schema of a ``json_object`` answer."""
 TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
 NOTHING_SAID = "unknown"  # a place or name the message does not give: the stand-in invents none
 Words = Callable[[str, int], str]  # words(topic, n): stand-in text about topic, seeded
 
 
 class UnsupportedSchema(ValueError):
-    """A schema (or TGI grammar) the stand-in cannot build a valid value for; says why."""
+    """A schema the stand-in cannot build a valid value for; says why."""
 
 
 def _set(text: str) -> frozenset[str]:
@@ -39,9 +41,9 @@ def _set(text: str) -> frozenset[str]:
 
 
 UNSUPPORTED = _set(
-    "pattern not multipleOf patternProperties propertyNames contains minContains maxContains if "
-    "then else dependentRequired dependentSchemas dependencies minProperties maxProperties "
-    "unevaluatedItems unevaluatedProperties"
+    "pattern not allOf multipleOf patternProperties propertyNames contains minContains maxContains "
+    "prefixItems if then else dependentRequired dependentSchemas dependencies minProperties "
+    "maxProperties unevaluatedItems unevaluatedProperties"
 )
 """The assertions of JSON Schema 2020-12 the builder does not honour: a 400 names them."""
 PLACE_KEYS = _set(
@@ -180,8 +182,6 @@ class ValueBuilder:
             return schema["const"]
         if "enum" in schema:
             return self.facts.choice_for(schema["enum"])
-        if "allOf" in schema:
-            return self.build(merge_all_of(schema), name, depth + 1)
         for branch in schema.get("anyOf") or schema.get("oneOf") or ():
             try:
                 return self.build(branch, name, depth + 1)
@@ -246,10 +246,7 @@ class ValueBuilder:
     def build_array(self, schema: dict, name: str, depth: int) -> list:
         low = int(schema.get("minItems", 1))
         high = int(schema.get("maxItems", max(low, MAX_ITEMS)))
-        prefix = schema.get("prefixItems", [])
-        count = min(max(low, len(prefix)), high) if prefix else min(max(low, 2), high)
-        items = [self.build(s, f"{name}[{i}]", depth + 1) for i, s in enumerate(prefix[:count])]
-        item = schema.get("items", {})
+        count, items, item = min(max(low, 2), high), [], schema.get("items", {})
         short = isinstance(item, dict) and set(item) <= {"type", "description"}
         short = short and item.get("type") == "string"
         while len(items) < count:
@@ -257,12 +254,11 @@ class ValueBuilder:
             if said is None and short:
                 words = [w.lower() for w in WORD.findall(self.words(name, 4))]
                 said = words[len(items) % len(words)] if words else None
-            value = said if said is not None else self.build(item, name, depth + 1)
-            if schema.get("uniqueItems") and value in items:
-                value = self.build(item, f"{name} {len(items)}", depth + 1)
-                if value in items:
-                    break
-            items.append(value)
+            if said is None:
+                said = self.build(item, f"{name} {len(items)}", depth + 1)
+            if schema.get("uniqueItems") and said in items:
+                break
+            items.append(said)
         if not low <= len(items) <= high:
             raise UnsupportedSchema(f"`{name}`: the stand-in cannot build {low} distinct items")
         return items
@@ -270,11 +266,9 @@ class ValueBuilder:
     def build_object(self, schema: dict, name: str, depth: int) -> dict:
         properties = schema.get("properties", {})
         value = {key: self.build(sub, key, depth + 1) for key, sub in properties.items()}
-        additional = schema.get("additionalProperties", True)
+        extra = schema.get("additionalProperties", {})
         for key in sorted(set(schema.get("required", [])) - set(properties)):
-            if additional is False:
-                raise UnsupportedSchema(f"`{name}` requires {key!r}, which no property allows")
-            value[key] = self.build(additional if isinstance(additional, dict) else {}, key, depth)
+            value[key] = self.build(extra, key, depth + 1)  # `false`: no value is valid, a 400
         return value
 
 
@@ -294,20 +288,6 @@ def bounds(schema: dict, integer: bool) -> tuple:
     return low, high
 
 
-def merge_all_of(schema: dict) -> dict:
-    """Return ``allOf``'s object schemas merged into one (properties and required combined)."""
-    merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
-    for part in schema["allOf"]:
-        for key, value in part.items():
-            if key == "properties":
-                merged.setdefault("properties", {}).update(value)
-            elif key == "required":
-                merged["required"] = sorted(set(merged.get("required", [])) | set(value))
-            else:
-                merged.setdefault(key, value)
-    return merged
-
-
 def generate_value(schema: Any, seed: int, words: Words, message: str | None = None) -> Any:
     """Return a value valid for ``schema``, the same for the same seed, values from ``message``;
     raise UnsupportedSchema for a schema the builder cannot honour or read."""
@@ -320,13 +300,13 @@ def generate_value(schema: Any, seed: int, words: Words, message: str | None = N
         raise UnsupportedSchema(f"the schema is not a valid JSON schema ({exc})") from None
 
 
-def format_schema(fmt: dict[str, Any] | None) -> tuple[Any, bool]:
-    """Return (schema or None, json_object?) from ``response_format``: OpenAI's forms, TGI's
-    ``{"type": "json_object", "value": schema}`` (huggingface_hub) and ``{"type": "json_schema",
-    "schema": schema}`` (huggingface.js's together)."""
+def format_schema(fmt: dict[str, Any] | None) -> Any:
+    """Return the schema ``response_format`` asks for (``ANSWER`` for a JSON object) or None:
+    OpenAI's forms, TGI's ``{"type": "json_object", "value": schema}`` (huggingface_hub) and
+    ``{"type": "json_schema", "schema": schema}`` (huggingface.js's together)."""
     kind = (fmt or {}).get("type", "text")
     if kind == "text" or kind == "json_object" and "value" not in fmt:
-        return None, kind == "json_object"
+        return ANSWER if kind == "json_object" else None
     spec = fmt.get("json_schema") if isinstance(fmt.get("json_schema"), dict) else {}
     schema = fmt.get("value") if kind == "json_object" else spec.get("schema", fmt.get("schema"))
     if kind not in ("json_object", "json_schema") or not isinstance(schema, (dict, bool)):
@@ -335,7 +315,7 @@ def format_schema(fmt: dict[str, Any] | None) -> tuple[Any, bool]:
             '{"type": "json_schema", "json_schema": {"name": ..., "schema": {...}}}'
         )
     generate_value(schema, 0, lambda name, n: name)  # a 400 before any text is generated
-    return schema, False
+    return schema
 
 
 def dumps(value: Any) -> str:  # a model's structured answer is one JSON string
