@@ -15,7 +15,8 @@
 
 ``error_from_response`` builds the right one from any answer: a JSON string, OpenAI's
 ``{"error": {"message"}}``, TGI's ``{"error", "error_type"}``, FastAPI's ``detail``, plain text
-or an HTML page (notebooks/REFERENCES.md, "Errors").
+or an HTML page. ``ROWS`` holds each failure's cause and fix once: an APIError's ``cause`` and
+``hint`` come from it, and so does ``helpers.explain`` (bodies: notebooks/REFERENCES.md, "Errors").
 """
 
 from __future__ import annotations
@@ -26,8 +27,105 @@ import json
 import re
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
-from ..contract import GPT2, MISSING_TOKEN_MESSAGE, REQUEST_ID_HEADERS, ROUTER_URL
+from ..contract import MISSING_TOKEN_MESSAGE, PROVIDER_HEADER, REQUEST_ID_HEADERS, ROUTER_URL
+
+DNS_FAILURES = (
+    "Name or service not known",
+    "Temporary failure in name resolution",
+    "nodename nor servname",
+    "getaddrinfo failed",
+    "No address associated",
+)
+# kind: (cause, fix), formatted with the fields of _fields()
+ROWS: dict[str, tuple[str, str]] = {
+    "401-missing": (
+        "HTTP 401 '{message}': no token reached the server.",
+        "Send 'Authorization: Bearer <token>' with the token from HF_TOKEN (is HF_TOKEN empty, or the header misspelt?).",
+    ),
+    "401": (
+        "HTTP 401 '{message}': the server does not know this token (mistyped, revoked or expired).",
+        "Create a token at https://huggingface.co/settings/tokens, put it in .env as HF_TOKEN=..., restart the kernel; `python -m helpers.doctor` checks it.",
+    ),
+    "402": (
+        "HTTP 402 '{message}': the account's Inference Providers credits are spent (a bill, not a rate limit).",
+        "Retrying does not help: buy credits or subscribe to PRO (https://huggingface.co/settings/billing), or work offline with HF_TUTORIAL_MODE=local.",
+    ),
+    "403": (
+        "HTTP 403 '{message}': the server refused this token for this request.",
+        "Give the token the 'Make calls to Inference Providers' permission at https://huggingface.co/settings/tokens (fine-grained tokens); a gated model also needs its conditions accepted on its Hub page.",
+    ),
+    "404": (
+        "HTTP 404 '{message}' from {url}: nothing is served there (the router's 404 is plain text): {model} is not deployed there, or the path is wrong.",
+        "Check the model id and the route; `python -m helpers.doctor --model {model}` asks the Hub who serves it.",
+    ),
+    "407": (
+        "HTTP 407 '{message}': a proxy between you and the service asks for its own sign-in.",
+        "Set HTTPS_PROXY=http://user:password@proxy:port (requests and httpx read it), or ask the network's admin.",
+    ),
+    "410": (
+        "HTTP 410 from {host}: the seed tutorial's host is retired ('{message}').",
+        "Send classic tasks to {router}/hf-inference/models/{model} and chat to {router}/v1/chat/completions (notebook 02; gpt2 is served by no provider today).",
+    ),
+    "not-supported": (
+        "HTTP {status} '{message}': no provider you have enabled serves {model}.",
+        "Pick a model and provider that GET {router}/v1/models lists (choose_provider() does it), or enable a provider at https://huggingface.co/settings/inference-providers.",
+    ),
+    "validation": (
+        "HTTP {status}: the server refused the request as written: '{message}'.",
+        "Change {param} as the message says and send it again (notebooks 03 and 04 list the rules); the same request gets the same answer.",
+    ),
+    "generation": (
+        "The model failed while generating{status_s}: '{message}'.",
+        "Retry once; if it fails again, shorten the prompt or change the parameters (what arrived before the error is incomplete).",
+    ),
+    "overloaded": (
+        "The model is overloaded{status_s}: '{message}'.",
+        "Wait and retry with exponential backoff (notebook 06).",
+    ),
+    "stream": (
+        "The stream stopped with an error event after it had started with 200: '{message}'.",
+        "What arrived before it is incomplete: retry the request; a validation error needs the request changed first.",
+    ),
+    "429-wait": (
+        "HTTP 429 '{message}': too many requests; the answer asks you to wait {seconds:g} s (Retry-After).",
+        "Wait {seconds:g} s before the next request, then pace your requests (notebook 07).",
+    ),
+    "429": (
+        "HTTP 429 '{message}': too many requests, and the answer gives no Retry-After.",
+        "Wait with exponential backoff and jitter (notebook 06) and pace requests below the limit (notebook 07).",
+    ),
+    "503-loading": (
+        "HTTP 503: {model} is loading (estimated {seconds:g} s), a cold start (an Endpoint scaled to zero, or the old API).",
+        "Wait about {seconds:g} s and retry, a few times at most.",
+    ),
+    "5xx": (
+        "HTTP {status} '{message}': the service failed or gave up waiting ({provider}).",
+        "Retry later with exponential backoff (notebook 06), ask for fewer tokens or pick another provider (model:provider); if it persists, report the request id.",
+    ),
+    "dns": (
+        "The host {host} does not resolve ({message}): no network, a typo in the URL, or the retired api-inference host.",
+        f"Check the connection and the URL (HF_ROUTER_URL, HF_HUB_URL); code calling api-inference.huggingface.co must call {ROUTER_URL}.",
+    ),
+    "connection": (
+        "No connection to {host} ({message}): nothing listens there, or a proxy or a firewall is in the way.",
+        "Check the URL, that the server (a stand-in, an Endpoint) runs, and the network (a captive portal needs a sign-in in a browser); `python -m helpers.doctor` tests the hosts.",
+    ),
+    "timeout-connect": (
+        "Nothing at {host} accepted the connection in time (connect timeout).",
+        "Check the network, a proxy or a firewall; a longer read timeout does not help here.",
+    ),
+    "timeout-read": (
+        "{host} accepted the connection but sent no answer in time (read timeout).",
+        "Retry, raise the read timeout (requests: timeout=(5, 120)), or stream the answer.",
+    ),
+    "ok": ("HTTP {status}: nothing failed.", "Nothing to fix."),
+    "other": (
+        "The request failed{status_s}: '{message}'.",
+        "Read the message; the README's troubleshooting table helps.",
+    ),
+}
 
 
 class HFError(Exception):
@@ -37,7 +135,7 @@ class HFError(Exception):
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
-        self.message, self.hint = message, hint or self.default_hint
+        self.message, self.hint, self.cause = message, hint or self.default_hint, message
 
     def __str__(self) -> str:
         return f"{self.message}\nHow to fix it: {self.hint}"
@@ -60,12 +158,13 @@ class ConfigurationError(HFError, ValueError):
 class APIError(HFError):
     """A request was sent and failed; ``status`` is None when no HTTP answer came.
 
-    Every attribute below, and a subclass's own (``retry_after``, ``estimated_time``,
-    ``error_type``, ``phase``), is a keyword argument.
+    Every attribute below is a keyword argument; ``kind`` names the row of ROWS that gives
+    ``cause`` and, unless one is passed, ``hint``.
     """
 
-    default_hint = "Read the server's message above; the README's troubleshooting table helps."
+    statuses: Any = ()
     response: Any = None
+    headers: Any = None
     request_id: str | None = None
     url: str | None = None
     body: str | None = None
@@ -84,7 +183,11 @@ class APIError(HFError):
                 raise TypeError(f"{type(self).__name__} has no {name!r}")
             setattr(self, name, value)
         self.url = self.url or getattr(self.response, "url", None)
-        self.headers = dict(getattr(self.response, "headers", None) or {})
+        headers = self.headers or getattr(self.response, "headers", None) or {}
+        self.headers = {k.lower(): v for k, v in dict(headers).items()}
+        self.kind = _kind(self)
+        cause, fix = (text.format(**_fields(self)) for text in ROWS[self.kind])
+        self.cause, self.hint = cause, hint or fix
 
     def __str__(self) -> str:
         head = f"HTTP {self.status}: {self.message}" if self.status else self.message
@@ -93,78 +196,114 @@ class APIError(HFError):
 
 
 class ConnectionFailedError(APIError, ConnectionError):
-    default_hint = "Check the URL and your network connection (a proxy or firewall?), then retry."
+    """No connection, or it broke."""
 
 
 class RequestTimeoutError(APIError, TimeoutError):
-    default_hint = "Retry, or raise the read timeout (timeout=(connect, read)) for long answers."
+    """No connection (``phase`` "connect") or no answer in time."""
 
 
 class StreamError(APIError):
-    default_hint = "The stream stopped with an error; what arrived before it is incomplete. Retry."
+    """An error event inside a stream that started with 200; ``error_type`` is the server's."""
 
 
 class BadRequestError(APIError):
-    default_hint = "Fix what the message names: the URL, the model id or a parameter."
+    statuses = (400, 413, 422)
 
 
 class AuthenticationError(APIError):
-    default_hint = "Check that HF_TOKEN holds a current token from huggingface.co/settings/tokens."
+    statuses = (401, 403)
 
 
 class PaymentRequiredError(APIError):
-    default_hint = "Buy credits or wait for next month's; a stand-in with credits_usd: restart it."
+    statuses = (402,)
 
 
 class NotFoundError(APIError):
-    default_hint = "The model is not served at this URL today: check the id, or pick a served one."
+    statuses = (404, 410)
 
 
 class RateLimitError(APIError):
-    default_hint = "Wait and retry with backoff, or pace requests to the advertised limit."
+    statuses = (429,)
 
 
 class ServerError(APIError):
-    default_hint = "Retry later with exponential backoff; if it persists, report the request id."
+    statuses = range(500, 600)
 
 
-STATUS_CLASSES: dict[int, type[APIError]] = {
-    400: BadRequestError,
-    413: BadRequestError,
-    422: BadRequestError,
-    401: AuthenticationError,
-    403: AuthenticationError,
-    402: PaymentRequiredError,
-    404: NotFoundError,
-    410: NotFoundError,
-    429: RateLimitError,
-}
-STATUS_HINTS = {
-    403: "Give the token the 'Make calls to Inference Providers' permission (fine-grained "
-    "tokens), or create a new one with it.",
-    413: "Send a shorter input, or split it into several requests (TGI's limit is 2 MB).",
-}
-NO_TOKEN_SENT_HINT = (
-    "No token reached the server: send 'Authorization: Bearer <token>' with the token from "
-    "HF_TOKEN (is HF_TOKEN empty, or the header misspelt?)."
-)
+def _json(text: str | None) -> dict[str, Any]:
+    try:
+        data = json.loads(text or "")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
-def gone_hint(url: str | None) -> str:
-    """Return where to go instead of the retired host, naming the model when the URL has one."""
-    match = re.search(r"/models/([^?#]+)", url or "")
-    named = match.group(1).strip("/") if match else ""
-    is_gpt2 = named.split("/")[-1] == GPT2.split("/")[-1]
-    router = f"{ROUTER_URL}/hf-inference/models/{named if named and not is_gpt2 else '<model>'}"
-    hint = (
-        f"The host is retired. Classic tasks: POST the same body to {router}. LLMs: an OpenAI "
-        f"body to {router}/v1/completions, or a chat model on {ROUTER_URL}/v1/chat/completions."
+def _kind(error: APIError) -> str:
+    """Return the row of ROWS for ``error``, from its class, status, body and message."""
+    status, message, data = error.status, error.message, _json(error.body)
+    inner = data.get("error") if isinstance(data.get("error"), dict) else {}
+    error_type = str(data.get("error_type") or error.error_type).replace("incomplete_", "")
+    if isinstance(error, RequestTimeoutError):
+        return f"timeout-{error.phase}"
+    if isinstance(error, ConnectionFailedError):
+        return "dns" if any(d in message for d in DNS_FAILURES) else "connection"
+    if error_type in ("validation", "generation", "overloaded"):
+        return error_type
+    if isinstance(error, StreamError):
+        code = str(inner.get("http_status_code") or error.error_type)
+        return "validation" if code == "422" else "stream"
+    if status is None:
+        return "other"
+    if inner.get("code") == "model_not_supported" or "not supported by any provider" in message:
+        return "not-supported"
+    if status == 401 and message.strip() == MISSING_TOKEN_MESSAGE:
+        return "401-missing"
+    if status == 429 and error.retry_after is not None:
+        return "429-wait"
+    if status == 503 and error.estimated_time is not None:
+        return "503-loading"
+    if status in BadRequestError.statuses:
+        return "validation"
+    if status >= 500:
+        return "5xx"
+    return str(status) if str(status) in ROWS else "ok" if status < 400 else "other"
+
+
+def _model(error: APIError) -> str:
+    """Return the model the error is about: from the message, the URL or the request's body."""
+    found = re.search(r"model '([^']+)'|Model (\S+) is currently loading", error.message)
+    if found:
+        return found.group(1) or found.group(2)
+    found = re.search(r"/models/(.+?)(?:/v1/.*|/pipeline/.*)?$", urlsplit(error.url or "").path)
+    if found:
+        return found.group(1)
+    sent = getattr(getattr(error.response, "request", None), "body", None)
+    try:
+        return str(json.loads(sent or b"").get("model") or "the model")
+    except (ValueError, TypeError, AttributeError):
+        return "the model"
+
+
+def _fields(error: APIError) -> dict[str, Any]:
+    """Return the specifics a row of ROWS quotes: the message, host, model, parameter, seconds."""
+    inner = _json(error.body).get("error")
+    param = (inner.get("param") if isinstance(inner, dict) else None) or next(
+        iter(re.findall(r"`(\w+)`", error.message)), None
     )
-    return (
-        "gpt2 is not served by the router today: run it on an Inference Endpoint. "
-        if is_gpt2
-        else ""
-    ) + hint
+    provider = error.headers.get(PROVIDER_HEADER)
+    return {
+        "status": error.status,
+        "message": " ".join(error.message.split())[:240],
+        "url": error.url or "the URL",
+        "host": urlsplit(error.url or "").netloc or "the host",
+        "model": _model(error),
+        "provider": f"provider {provider}" if provider else "the provider",
+        "param": f"`{param}`" if param else "the parameter it names",
+        "seconds": error.retry_after or error.estimated_time or 0,
+        "status_s": f" (HTTP {error.status})" if error.status else "",
+        "router": ROUTER_URL,
+    }
 
 
 def message_from_body(body: Any) -> str | None:
@@ -184,8 +323,6 @@ def message_from_body(body: Any) -> str | None:
 def _decode(text: str, content_type: str) -> tuple[Any, str | None]:
     """Return (the JSON body or None, the message) for a body of any kind."""
     stripped = text.strip()
-    if not stripped:
-        return None, None
     if "json" in content_type or stripped[:1] in '{["':
         try:
             data = json.loads(stripped)
@@ -195,9 +332,8 @@ def _decode(text: str, content_type: str) -> tuple[Any, str | None]:
             return data, message_from_body(data) or " ".join(stripped.split())[:500]
     if "html" in content_type or stripped.lower().startswith(("<!doctype", "<html")):
         title = re.search(r"<title[^>]*>(.*?)</title>", stripped, re.IGNORECASE | re.DOTALL)
-        raw = title.group(1) if title else re.sub(r"<[^>]+>", " ", stripped)
-        return None, " ".join(html.unescape(raw).split())[:500] or None
-    return None, " ".join(stripped.split())[:500]
+        stripped = html.unescape(title.group(1) if title else re.sub(r"<[^>]+>", " ", stripped))
+    return None, " ".join(stripped.split())[:500] or None
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -224,32 +360,29 @@ def error_from_parts(
     """Return the exception for an HTTP error from its status, body text and headers."""
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     data, message = _decode(text or "", headers.get("content-type", ""))
-    message = headers.get("x-error-message") or message or f"HTTP {status} with an empty body"
-    hint = STATUS_HINTS.get(status)
-    if status == 410:
-        hint = gone_hint(url)
-    elif status == 401 and message.strip() == MISSING_TOKEN_MESSAGE:
-        hint = NO_TOKEN_SENT_HINT
-    request_id = next((headers[h] for h in REQUEST_ID_HEADERS if h in headers), None)
-    common = dict(status=status, response=response, request_id=request_id, url=url, body=text)
-    if status == 429:
-        common["retry_after"] = parse_retry_after(headers.get("retry-after"))
-    elif status >= 500:
-        loading = data.get("estimated_time") if isinstance(data, dict) else None
-        common["estimated_time"] = float(loading) if isinstance(loading, (int, float)) else None
-    cls = ServerError if status >= 500 else STATUS_CLASSES.get(status, APIError)
-    return cls(message, hint=hint, **common)
+    loading = data.get("estimated_time") if isinstance(data, dict) and status >= 500 else None
+    cls = next((c for c in APIError.__subclasses__() if status in c.statuses), APIError)
+    return cls(
+        headers.get("x-error-message") or message or f"HTTP {status} with an empty body",
+        status=status,
+        response=response,
+        headers=headers,
+        request_id=next((headers[h] for h in REQUEST_ID_HEADERS if h in headers), None),
+        url=url,
+        body=text,
+        retry_after=parse_retry_after(headers.get("retry-after")) if status == 429 else None,
+        estimated_time=float(loading) if isinstance(loading, (int, float)) else None,
+    )
 
 
 def error_from_response(response: Any) -> APIError:
-    """Return the exception for a failed ``requests.Response`` (its message, its request id)."""
+    """Return the exception for a failed ``requests`` or ``httpx`` response."""
     try:
-        text = response.text
-    except Exception:  # a body that cannot be decoded is still an error to report
+        text = response.text or ""
+    except Exception:  # a streamed body not read yet, or one that cannot be decoded
         text = ""
-    return error_from_parts(
-        response.status_code, text, dict(response.headers), response.url, response
-    )
+    url = str(getattr(response, "url", "") or "") or None
+    return error_from_parts(response.status_code, text, dict(response.headers), url, response)
 
 
 def error_from_stream_event(event: dict[str, Any], url: str | None = None) -> StreamError:
