@@ -1,8 +1,8 @@
 """``explain(x)``: what an error means and what to do, in two or three sentences.
 
 ``x`` is a ``requests.Response``, a ``requests`` exception, one of ``helpers.client.errors``, or
-an exception of ``huggingface_hub`` or ``openai``. It is read as this package's error, whose row
-of ``errors.ROWS`` gives the cause and the fix, quoting what the error carries.
+an exception of ``huggingface_hub`` or ``openai``. It is read as this package's error, whose
+``cause`` and ``hint`` (``errors.CAUSES``, ``errors.FIXES``) quote what the error carries.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@
 
 ``error_from_response`` builds the right one from any answer: a JSON string, OpenAI's
 ``{"error": {"message"}}``, TGI's ``{"error", "error_type"}``, FastAPI's ``detail``, plain text
-or an HTML page. ``ROWS`` holds each failure's cause and fix once: an APIError's ``cause`` and
-``hint`` come from it, and so does ``helpers.explain`` (bodies: notebooks/REFERENCES.md, "Errors").
+or an HTML page. ``CAUSES`` and ``FIXES`` say once what each kind of failure means and how to fix
+it: an APIError's ``cause`` and ``hint`` come from them, and ``helpers.explain`` reads those.
 """
 
 from __future__ import annotations
@@ -38,93 +38,54 @@ DNS_FAILURES = (
     "getaddrinfo failed",
     "No address associated",
 )
-# kind: (cause, fix), formatted with the fields of _fields()
-ROWS: dict[str, tuple[str, str]] = {
-    "401-missing": (
-        "HTTP 401 '{message}': no token reached the server.",
-        "Send 'Authorization: Bearer <token>' with the token from HF_TOKEN (is HF_TOKEN empty, or the header misspelt?).",
-    ),
-    "401": (
-        "HTTP 401 '{message}': the server does not know this token (mistyped, revoked or expired).",
-        "Create a token at https://huggingface.co/settings/tokens, put it in .env as HF_TOKEN=..., restart the kernel; `python -m helpers.doctor` checks it.",
-    ),
-    "402": (
-        "HTTP 402 '{message}': the account's Inference Providers credits are spent (a bill, not a rate limit).",
-        "Retrying does not help: buy credits or subscribe to PRO (https://huggingface.co/settings/billing), or work offline with HF_TUTORIAL_MODE=local.",
-    ),
-    "403": (
-        "HTTP 403 '{message}': the server refused this token for this request.",
-        "Give the token the 'Make calls to Inference Providers' permission at https://huggingface.co/settings/tokens (fine-grained tokens); a gated model also needs its conditions accepted on its Hub page.",
-    ),
-    "404": (
-        "HTTP 404 '{message}' from {url}: nothing is served there (the router's 404 is plain text): {model} is not deployed there, or the path is wrong.",
-        "Check the model id and the route; `python -m helpers.doctor --model {model}` asks the Hub who serves it.",
-    ),
-    "407": (
-        "HTTP 407 '{message}': a proxy between you and the service asks for its own sign-in.",
-        "Set HTTPS_PROXY=http://user:password@proxy:port (requests and httpx read it), or ask the network's admin.",
-    ),
-    "410": (
-        "HTTP 410 from {host}: the seed tutorial's host is retired ('{message}').",
-        "Send classic tasks to {router}/hf-inference/models/{model} and chat to {router}/v1/chat/completions (notebook 02; gpt2 is served by no provider today).",
-    ),
-    "not-supported": (
-        "HTTP {status} '{message}': no provider you have enabled serves {model}.",
-        "Pick a model and provider that GET {router}/v1/models lists (choose_provider() does it), or enable a provider at https://huggingface.co/settings/inference-providers.",
-    ),
-    "validation": (
-        "HTTP {status}: the server refused the request as written: '{message}'.",
-        "Change {param} as the message says and send it again (notebooks 03 and 04 list the rules); the same request gets the same answer.",
-    ),
-    "generation": (
-        "The model failed while generating{status_s}: '{message}'.",
-        "Retry once; if it fails again, shorten the prompt or change the parameters (what arrived before the error is incomplete).",
-    ),
-    "overloaded": (
-        "The model is overloaded{status_s}: '{message}'.",
-        "Wait and retry with exponential backoff (notebook 06).",
-    ),
-    "stream": (
-        "The stream stopped with an error event after it had started with 200: '{message}'.",
-        "What arrived before it is incomplete: retry the request; a validation error needs the request changed first.",
-    ),
-    "429-wait": (
-        "HTTP 429 '{message}': too many requests; the answer asks you to wait {seconds:g} s (Retry-After).",
-        "Wait {seconds:g} s before the next request, then pace your requests (notebook 07).",
-    ),
-    "429": (
-        "HTTP 429 '{message}': too many requests, and the answer gives no Retry-After.",
-        "Wait with exponential backoff and jitter (notebook 06) and pace requests below the limit (notebook 07).",
-    ),
-    "503-loading": (
-        "HTTP 503: {model} is loading (estimated {seconds:g} s), a cold start (an Endpoint scaled to zero, or the old API).",
-        "Wait about {seconds:g} s and retry, a few times at most.",
-    ),
-    "5xx": (
-        "HTTP {status} '{message}': the service failed or gave up waiting ({provider}).",
-        "Retry later with exponential backoff (notebook 06), ask for fewer tokens or pick another provider (model:provider); if it persists, report the request id.",
-    ),
-    "dns": (
-        "The host {host} does not resolve ({message}): no network, a typo in the URL, or the retired api-inference host.",
-        f"Check the connection and the URL (HF_ROUTER_URL, HF_HUB_URL); code calling api-inference.huggingface.co must call {ROUTER_URL}.",
-    ),
-    "connection": (
-        "No connection to {host} ({message}): nothing listens there, or a proxy or a firewall is in the way.",
-        "Check the URL, that the server (a stand-in, an Endpoint) runs, and the network (a captive portal needs a sign-in in a browser); `python -m helpers.doctor` tests the hosts.",
-    ),
-    "timeout-connect": (
-        "Nothing at {host} accepted the connection in time (connect timeout).",
-        "Check the network, a proxy or a firewall; a longer read timeout does not help here.",
-    ),
-    "timeout-read": (
-        "{host} accepted the connection but sent no answer in time (read timeout).",
-        "Retry, raise the read timeout (requests: timeout=(5, 120)), or stream the answer.",
-    ),
-    "ok": ("HTTP {status}: nothing failed.", "Nothing to fix."),
-    "other": (
-        "The request failed{status_s}: '{message}'.",
-        "Read the message; the README's troubleshooting table helps.",
-    ),
+# What happened and how to fix it, by kind of failure; formatted with the fields of _fields()
+CAUSES = {
+    "401-missing": "HTTP 401 '{message}': no token reached the server.",
+    "401": "HTTP 401 '{message}': the server does not know this token (mistyped, revoked or expired).",
+    "402": "HTTP 402 '{message}': the account's Inference Providers credits are spent (a bill, not a rate limit).",
+    "403": "HTTP 403 '{message}': the server refused this token for this request.",
+    "404": "HTTP 404 '{message}' from {url}: nothing is served there (the router's 404 is plain text): {model} is not deployed there, or the path is wrong.",
+    "407": "HTTP 407 '{message}': a proxy between you and the service asks for its own sign-in.",
+    "410": "HTTP 410 from {host}: the seed tutorial's host is retired ('{message}').",
+    "not-supported": "HTTP {status} '{message}': no provider you have enabled serves {model}.",
+    "validation": "HTTP {status}: the server refused the request as written: '{message}'.",
+    "generation": "The model failed while generating{status_s}: '{message}'.",
+    "overloaded": "The model is overloaded{status_s}: '{message}'.",
+    "stream": "The stream stopped with an error event after it had started with 200: '{message}'.",
+    "429-wait": "HTTP 429 '{message}': too many requests; the answer asks you to wait {seconds:g} s (Retry-After).",
+    "429": "HTTP 429 '{message}': too many requests, and the answer gives no Retry-After.",
+    "503-loading": "HTTP 503: {model} is loading (estimated {seconds:g} s), a cold start (an Endpoint scaled to zero, or the old API).",
+    "5xx": "HTTP {status} '{message}': the service failed or gave up waiting ({provider}).",
+    "dns": "The host {host} does not resolve ({message}): no network, a typo in the URL, or the retired api-inference host.",
+    "connection": "No connection to {host} ({message}): nothing listens there, or a proxy or a firewall is in the way.",
+    "timeout-connect": "Nothing at {host} accepted the connection in time (connect timeout).",
+    "timeout-read": "{host} accepted the connection but sent no answer in time (read timeout).",
+    "ok": "HTTP {status}: nothing failed.",
+    "other": "The request failed{status_s}: '{message}'.",
+}
+FIXES = {
+    "401-missing": "Send 'Authorization: Bearer <token>' with the token from HF_TOKEN (is HF_TOKEN empty, or the header misspelt?).",
+    "401": "Create a token at https://huggingface.co/settings/tokens, put it in .env as HF_TOKEN=..., restart the kernel; `python -m helpers.doctor` checks it.",
+    "402": "Retrying does not help: buy credits or subscribe to PRO (https://huggingface.co/settings/billing), or work offline with HF_TUTORIAL_MODE=local.",
+    "403": "Give the token the 'Make calls to Inference Providers' permission at https://huggingface.co/settings/tokens (fine-grained tokens); a gated model also needs its conditions accepted on its Hub page.",
+    "404": "Check the model id and the route; `python -m helpers.doctor --model {model}` asks the Hub who serves it.",
+    "407": "Set HTTPS_PROXY=http://user:password@proxy:port (requests and httpx read it), or ask the network's admin.",
+    "410": "Send classic tasks to {router}/hf-inference/models/{model} and chat to {router}/v1/chat/completions (notebook 02; gpt2 is served by no provider today).",
+    "not-supported": "Pick a model and provider that GET {router}/v1/models lists (choose_provider() does it), or enable a provider at https://huggingface.co/settings/inference-providers.",
+    "validation": "Change {param} as the message says and send it again (notebooks 03 and 04 list the rules); the same request gets the same answer.",
+    "generation": "Retry once; if it fails again, shorten the prompt or change the parameters (what arrived before the error is incomplete).",
+    "overloaded": "Wait and retry with exponential backoff (notebook 06).",
+    "stream": "What arrived before it is incomplete: retry the request; a validation error needs the request changed first.",
+    "429-wait": "Wait {seconds:g} s before the next request, then pace your requests (notebook 07).",
+    "429": "Wait with exponential backoff and jitter (notebook 06) and pace requests below the limit (notebook 07).",
+    "503-loading": "Wait about {seconds:g} s and retry, a few times at most.",
+    "5xx": "Retry later with exponential backoff (notebook 06), ask for fewer tokens or pick another provider (model:provider); if it persists, report the request id.",
+    "dns": "Check the connection and the URL (HF_ROUTER_URL, HF_HUB_URL); code calling api-inference.huggingface.co must call {router}.",
+    "connection": "Check the URL, that the server (a stand-in, an Endpoint) runs, and the network (a captive portal needs a sign-in in a browser); `python -m helpers.doctor` tests the hosts.",
+    "timeout-connect": "Check the network, a proxy or a firewall; a longer read timeout does not help here.",
+    "timeout-read": "Retry, raise the read timeout (requests: timeout=(5, 120)), or stream the answer.",
+    "ok": "Nothing to fix.",
+    "other": "Read the message; the README's troubleshooting table helps.",
 }
 
 
@@ -158,8 +119,8 @@ class ConfigurationError(HFError, ValueError):
 class APIError(HFError):
     """A request was sent and failed; ``status`` is None when no HTTP answer came.
 
-    Every attribute below is a keyword argument; ``kind`` names the row of ROWS that gives
-    ``cause`` and, unless one is passed, ``hint``.
+    Every attribute below is a keyword argument; ``kind`` is the key of CAUSES and FIXES that
+    gives ``cause`` and, unless one is passed, ``hint``.
     """
 
     statuses: Any = ()
@@ -186,7 +147,7 @@ class APIError(HFError):
         headers = self.headers or getattr(self.response, "headers", None) or {}
         self.headers = {k.lower(): v for k, v in dict(headers).items()}
         self.kind = _kind(self)
-        cause, fix = (text.format(**_fields(self)) for text in ROWS[self.kind])
+        cause, fix = (text[self.kind].format(**_fields(self)) for text in (CAUSES, FIXES))
         self.cause, self.hint = cause, hint or fix
 
     def __str__(self) -> str:
@@ -240,7 +201,7 @@ def _json(text: str | None) -> dict[str, Any]:
 
 
 def _kind(error: APIError) -> str:
-    """Return the row of ROWS for ``error``, from its class, status, body and message."""
+    """Return the kind of failure (a key of CAUSES) from the class, status, body and message."""
     status, message, data = error.status, error.message, _json(error.body)
     inner = data.get("error") if isinstance(data.get("error"), dict) else {}
     error_type = str(data.get("error_type") or error.error_type).replace("incomplete_", "")
@@ -267,7 +228,7 @@ def _kind(error: APIError) -> str:
         return "validation"
     if status >= 500:
         return "5xx"
-    return str(status) if str(status) in ROWS else "ok" if status < 400 else "other"
+    return str(status) if str(status) in CAUSES else "ok" if status < 400 else "other"
 
 
 def _model(error: APIError) -> str:
@@ -286,7 +247,7 @@ def _model(error: APIError) -> str:
 
 
 def _fields(error: APIError) -> dict[str, Any]:
-    """Return the specifics a row of ROWS quotes: the message, host, model, parameter, seconds."""
+    """Return the specifics CAUSES and FIXES quote: the message, host, model, parameter…"""
     inner = _json(error.body).get("error")
     param = (inner.get("param") if isinstance(inner, dict) else None) or next(
         iter(re.findall(r"`(\w+)`", error.message)), None

@@ -36,6 +36,13 @@ ERRORS_NB = "05_errors.ipynb"
 ROUTER_NB = "09_router_and_providers.ipynb"
 PRICING_NB = "08_pricing_free_vs_endpoints.ipynb"
 CLASSIC_NB = "02_classic_gpt2_request.ipynb"
+BAD_SHAPES = (  # (pattern, why a token is not shaped like one): the first that matches
+    (r"(?i)^bearer", "it starts with 'Bearer'"),
+    (r"[\s'\"]", "it has quotes or spaces in it"),
+    (r"^api_", "it is an old api_ token"),
+    (r"^hf_", "a character is missing, extra or not a letter"),
+    (r"", "huggingface_hub sends a key not starting with hf_ to a provider directly"),
+)
 
 
 @dataclass
@@ -55,9 +62,7 @@ class Report:
         return 2 if self.could_not_run else int(any(f[0] == "problem" for f in self.findings))
 
     def __str__(self) -> str:
-        lines = [
-            f"{lv.upper():8} {cause} {fix}".rstrip() + nb for lv, cause, fix, nb in self.findings
-        ]
+        lines = [f"{lv.upper():8} {c} {f}".rstrip() + nb for lv, c, f, nb in self.findings]
         problems = sum(f[0] == "problem" for f in self.findings)
         lines.append(
             self.could_not_run or (f"{problems} problem(s) found." if problems else "All good.")
@@ -84,103 +89,112 @@ def _in_time(check: Callable[[], Any], seconds: float = 12.0) -> Callable[[], An
     return lambda: (thread.join(max(0.0, deadline - time.monotonic())), box[0])[1]
 
 
-def _get(session: InferenceSession, url: str, auth: bool = False, **kwargs: Any) -> Any:
-    """Return the JSON at ``url``, or the exception; a 200 that is not JSON is a ValueError."""
-    response = session.request("GET", url, auth=auth, **kwargs)
+def _get(session: InferenceSession, url: str, looks_right: Callable[[dict], Any]) -> Any:
+    """Return the JSON at ``url``; a success that is not the service's JSON is a ValueError."""
+    response = session.request("GET", url, auth="whoami" in url)
     try:
-        return response.json()
+        body = response.json()
     except ValueError:
-        raise ValueError(
-            f"{response.headers.get('content-type')}: {' '.join(response.text[:80].split())}"
-        ) from None
+        body = None
+    if not isinstance(body, dict) or not looks_right(body):
+        said = " ".join(response.text[:80].split())
+        raise ValueError(f"{response.headers.get('content-type')}: {said}")
+    return body
 
 
-def _answer(report: Report, what: str, setting: str, result: Any, looks_right: bool) -> bool:
-    """Add a finding when ``result`` is not the service's answer; return True when it is."""
-    if type(result) is ValueError or (not isinstance(result, Exception) and not looks_right):
-        report.add(
-            "problem",
-            f"{what} answered, but not like the service ({result}): a captive "
-            "portal or a proxy in the way, or a wrong URL.",
-            f"Sign in to the network in a browser, or check {setting}.",
-            ERRORS_NB,
+def ask_service(
+    session: InferenceSession, hub_api: str, router: str, token: Any, **more: Callable[[], Any]
+) -> dict[str, Any]:
+    """Ask the Hub who the token is and the router what it serves, and ``more``, side by side.
+
+    Return each answer (the JSON, or the exception) by name, within the deadline of ``_in_time``.
+    """
+    asks = {
+        "models": lambda: _get(
+            session, f"{router}/v1/models", lambda b: isinstance(b.get("data"), list)
         )
-        return False
-    if isinstance(result, Exception):
-        where = f"(The URL comes from {setting}.)" if isinstance(result, UNREACHED) else ""
-        report.add("problem", explain(result), where, ERRORS_NB)
-        return False
-    return True
+    }
+    if token:
+        asks["whoami"] = lambda: _get(session, f"{hub_api}/whoami-v2", lambda b: "name" in b)
+    waits = {name: _in_time(ask) for name, ask in {**asks, **more}.items()}
+    return {name: wait() for name, wait in waits.items()}
+
+
+def check_service(report: Report, got: dict[str, Any], hub: str, router: str) -> None:
+    """Add the findings of the Hub's and the router's answers (or could-not-run when neither)."""
+    if all(isinstance(got[n], UNREACHED) for n in ("models", "whoami", "mapping") if n in got):
+        report.could_not_run = (
+            f"Could not reach {hub} nor {router} (no network, a proxy or a firewall?): check "
+            "the connection and HF_HUB_URL / HF_ROUTER_URL, then run the doctor again."
+        )
+        return
+    for name, what, url, setting in (
+        ("whoami", "The Hub", hub, contract.HUB_URL_ENV_VAR),
+        ("models", "The router", router, contract.ROUTER_URL_ENV_VAR),
+    ):
+        found = got.get(name)
+        if type(found) is ValueError:
+            report.add(
+                "problem",
+                f"{what} at {url} answered, but not like the service ({found}): a captive "
+                "portal or a proxy in the way, or a wrong URL.",
+                f"Sign in to the network in a browser, or check {setting}.",
+                ERRORS_NB,
+            )
+        elif isinstance(found, Exception):
+            refused = isinstance(found, APIError) and found.status in (401, 403)
+            report.add(
+                "problem", f"{what}: {explain(found)}", "", TOKEN_NB if refused else ERRORS_NB
+            )
+        elif name == "models":
+            report.add("ok", f"The router at {router} lists {len(found['data'])} chat models.")
+        elif found:
+            _whoami(report, found)
 
 
 def _token(report: Report, setting: config.Setting) -> str | None:
     if not setting.found:
         report.add(
             "problem",
-            "No token was found in HF_TOKEN or HUGGINGFACE_API_TOKEN (the "
-            "environment, then .env): every live call is refused.",
-            "Put HF_TOKEN=hf_... "
-            "in .env (copy .env.example); without one the notebooks use the local "
-            "stand-in.",
+            "No token was found in HF_TOKEN or HUGGINGFACE_API_TOKEN (the environment, then "
+            ".env): every live call is refused.",
+            "Put HF_TOKEN=hf_... in .env (copy .env.example); without one the notebooks use "
+            "the local stand-in.",
             TOKEN_NB,
         )
         return None
     token = setting.value or ""
     report.add("ok", f"A token was found {setting.where} ({setting.name}): {config.redact(token)}.")
     if not contract.TOKEN_PATTERN.fullmatch(token):
-        why = (
-            "it starts with 'Bearer'"
-            if token.lower().startswith("bearer")
-            else "it has quotes or spaces in it"
-            if re.search(r"[\s'\"]", token)
-            else "it is an old api_ token"
-            if token.startswith("api_")
-            else "a character is missing, extra or not a letter"
-            if token.startswith("hf_")
-            else "huggingface_hub sends a key not starting with hf_ to a provider directly"
-        )
+        why = next(why for pattern, why in BAD_SHAPES if re.search(pattern, token))
         report.add(
             "problem",
             f"The token {config.redact(token)} is not shaped like one (hf_ and 34 letters): {why}.",
-            f"Copy it again from https://huggingface.co/"
-            f"settings/tokens into {setting.name}, with nothing around it.",
+            f"Copy it again from https://huggingface.co/settings/tokens into {setting.name}, "
+            "with nothing around it.",
             TOKEN_NB,
         )
     return token
 
 
-def _whoami(report: Report, found: Any, hint: str) -> None:
-    if isinstance(found, APIError) and found.status in (401, 403):
-        report.add("problem", f"The Hub refused the token {hint}: {explain(found)}", "", TOKEN_NB)
-    elif _answer(
-        report,
-        "The Hub",
-        contract.HUB_URL_ENV_VAR,
-        found,
-        isinstance(found, dict) and "name" in found,
-    ):
-        access = (found.get("auth") or {}).get("accessToken") or {}
+def _whoami(report: Report, found: dict[str, Any]) -> None:
+    role = ((found.get("auth") or {}).get("accessToken") or {}).get("role")
+    report.add("ok", f"The Hub accepts the token (user {found.get('name')}, role {role}).")
+    if not may_call_inference(found):
         report.add(
-            "ok",
-            f"The Hub accepts the token {hint} (user {found.get('name')}, role "
-            f"{access.get('role')}).",
+            "problem",
+            "This fine-grained token lacks the 'Make calls to Inference Providers' permission: "
+            "every inference call answers 403.",
+            "Add it at https://huggingface.co/settings/tokens (edit the token's permissions).",
+            TOKEN_NB,
         )
-        if not may_call_inference(found):
-            report.add(
-                "problem",
-                "This fine-grained token lacks the 'Make calls to Inference "
-                "Providers' permission: every inference call answers 403.",
-                "Add it at https://huggingface.co/settings/tokens (edit the token's permissions).",
-                TOKEN_NB,
-            )
-        if not found.get("isPro") and not found.get("canPay"):
-            report.add(
-                "note",
-                "A Free account: its monthly credits are small or none, so a live "
-                "call may answer 402.",
-                "Buy credits or subscribe to PRO to go past them.",
-                PRICING_NB,
-            )
+    if not found.get("isPro") and not found.get("canPay"):
+        report.add(
+            "note",
+            "A Free account: its monthly credits are small or none, so a live call may answer 402.",
+            "Buy credits or subscribe to PRO to go past them.",
+            PRICING_NB,
+        )
 
 
 def _mapping(report: Report, model: str, found: Any) -> None:
@@ -192,13 +206,10 @@ def _mapping(report: Report, model: str, found: Any) -> None:
             ROUTER_NB,
         )
         return
-    if not _answer(report, "The Hub", contract.HUB_URL_ENV_VAR, found, isinstance(found, dict)):
+    if isinstance(found, Exception):
+        report.add("problem", f"The Hub's mapping of {model}: {explain(found)}", "", ERRORS_NB)
         return
-    mapping = found.get("inferenceProviderMapping") or {}
-    items = (
-        mapping.items() if isinstance(mapping, dict) else ((m.get("provider"), m) for m in mapping)
-    )
-    live = {p: m.get("task") for p, m in items if isinstance(m, dict) and m.get("status") == "live"}
+    live = {m.get("provider"): m.get("task") for m in found if m.get("status") == "live"}
     if not live:
         report.add(
             "problem",
@@ -221,23 +232,20 @@ def _mapping(report: Report, model: str, found: Any) -> None:
 def _call(
     report: Report, session: InferenceSession, router: str, models: Any, model: str | None
 ) -> None:
-    rows = [
-        r
+    cost = {
+        f"{r['model']}:{r['provider']}": (20 * r["input_price"] + 5 * r["output_price"]) / 1e6
         for r in offers(models)
         if model in (None, r["model"]) and None not in (r["input_price"], r["output_price"])
-    ]
-    cost = {id(r): (20 * r["input_price"] + 5 * r["output_price"]) / 1e6 for r in rows}
-    rows = sorted((r for r in rows if cost[id(r)] <= CALL_LIMIT_USD), key=lambda r: cost[id(r)])
-    if not rows:
+    }
+    target = min((t for t in cost if cost[t] <= CALL_LIMIT_USD), key=cost.get, default=None)
+    if not target:
         report.add(
             "note",
-            f"--call was skipped: no listed provider of {model or 'any model'} "
-            f"has a price that keeps one call under ${CALL_LIMIT_USD}.",
+            f"--call was skipped: no listed provider of {model or 'any model'} has a price "
+            f"that keeps one call under ${CALL_LIMIT_USD}.",
         )
         return
-    row = rows[0]
-    target = f"{row['model']}:{row['provider']}"
-    print(f"--call: one chat call to {target}, at most 5 tokens, about ${cost[id(row)]:.6f}.")
+    print(f"--call: one chat call to {target}, at most 5 tokens, about ${cost[target]:.6f}.")
     body = {"model": target, "max_tokens": 5, "messages": [{"role": "user", "content": "Say OK."}]}
     try:
         session.request("POST", f"{router}/v1/chat/completions", json=body)
@@ -246,25 +254,6 @@ def _call(
         report.add("problem", f"The call to {target} failed: {explain(error)}", "", where)
         return
     report.add("ok", f"A chat call to {target} answered (5 tokens at most).")
-
-
-def _router_and_retired_host(report: Report, router: str, models: Any, retired: Any) -> None:
-    """Add the router's finding and the retired host's DNS note."""
-    if _answer(
-        report,
-        "The router",
-        contract.ROUTER_URL_ENV_VAR,
-        models,
-        isinstance(models, dict) and isinstance(models.get("data"), list),
-    ):
-        report.add("ok", f"The router at {router} lists {len(models['data'])} chat models.")
-    state = "still resolves" if retired is True else "no longer resolves"
-    report.add(
-        "note",
-        f"The retired host {RETIRED_HOST} {state} in DNS; code that calls it fails either way.",
-        "`--scan FILE` finds such lines.",
-        CLASSIC_NB,
-    )
 
 
 def diagnose(
@@ -287,36 +276,24 @@ def diagnose(
     token = report.secret = _token(report, config.token_setting(environ))
     hub, router = settings.hub_api_url, settings.router_url
     with InferenceSession(token, timeout=TIMEOUT, retries=0) as session:
-        asks = {
-            "models": lambda: _get(session, f"{router}/v1/models"),
-            "retired": lambda: bool(socket.getaddrinfo(RETIRED_HOST, 443)),
-        }
-        if token:
-            asks["whoami"] = lambda: _get(session, f"{hub}/whoami-v2", auth=True)
+        more = {"retired": lambda: bool(socket.getaddrinfo(RETIRED_HOST, 443))}
         if model:
-            asks["mapping"] = lambda: _get(
-                session, f"{hub}/models/{model}", params={"expand[]": "inferenceProviderMapping"}
-            )
-        waits = {name: _in_time(ask) for name, ask in asks.items()}
-        got = {name: wait() for name, wait in waits.items()}
-        hub_unreached = all(
-            isinstance(got[n], UNREACHED) for n in ("whoami", "mapping") if n in got
-        )
-        if isinstance(got["models"], UNREACHED) and hub_unreached:
-            report.could_not_run = (
-                f"Could not reach {settings.hub_url} nor {router} (no network, "
-                "a proxy or a firewall?): check the connection and HF_HUB_URL "
-                "/ HF_ROUTER_URL, then run the doctor again."
-            )
+            more["mapping"] = lambda: session.model_providers(hub, model)
+        got = ask_service(session, hub, router, token, **more)
+        check_service(report, got, settings.hub_url, router)
+        if report.could_not_run:
             return report
-        if "whoami" in got:
-            _whoami(report, got["whoami"], config.redact(token))
-        models = got["models"]
-        _router_and_retired_host(report, router, models, got["retired"])
+        state = "still resolves" if got["retired"] is True else "no longer resolves"
+        report.add(
+            "note",
+            f"The retired host {RETIRED_HOST} {state} in DNS; code that calls it fails either way.",
+            "`--scan FILE` finds such lines.",
+            CLASSIC_NB,
+        )
         if model:
             _mapping(report, model, got["mapping"])
-        if call and token and isinstance(models, dict):
-            _call(report, session, router, models, model)
+        if call and token and isinstance(got["models"], dict):
+            _call(report, session, router, got["models"], model)
     return report
 
 
