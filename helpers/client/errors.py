@@ -1,26 +1,14 @@
-"""Every error this package raises, flat like requests' and openai-python's::
-
-    HFError                        everything: a message and a hint (how to fix it)
-    ├── ConfigurationError         [ValueError] refused before sending: a setting or parameter
-    └── APIError                   sent and failed: status (None: no HTTP answer), request_id
-        ├── ConnectionFailedError  [ConnectionError] no connection, or it broke
-        ├── RequestTimeoutError    [TimeoutError] no connection (phase "connect") or answer in time
-        ├── StreamError            an error event inside a stream that started with 200
-        ├── BadRequestError        400, 413, 422: the request as written was refused
-        ├── AuthenticationError    401, 403: the token is missing, unknown or lacks a permission
-        ├── PaymentRequiredError   402: the credits are spent (not a rate limit)
-        ├── NotFoundError          404, 410: no such model or route; 410 is a retired host
-        ├── RateLimitError         429: too many requests; ``retry_after`` seconds
-        └── ServerError            5xx: the service failed; ``estimated_time`` while loading
-
-``error_from_response`` builds the right one from any answer: a JSON string, OpenAI's
-``{"error": {"message"}}``, TGI's ``{"error", "error_type"}``, FastAPI's ``detail``, plain text
-or an HTML page. ``CAUSES`` and ``FIXES`` say once what each kind of failure means and how to fix
-it: an APIError's ``cause`` and ``hint`` come from them, and ``helpers.explain`` reads those.
+"""Every error this package raises, flat like requests' and openai-python's: ``HFError`` (a message
+and a hint), ``ConfigurationError`` (a ValueError: refused before sending) and ``APIError`` (sent and
+failed), which is a ConnectionFailedError, RequestTimeoutError, StreamError, BadRequestError,
+AuthenticationError, PaymentRequiredError, NotFoundError, RateLimitError or ServerError.
+``error_from_response`` builds the right one from any answer; ``CAUSES`` and ``FIXES`` say once what
+each failure means and how to fix it (an APIError's ``cause`` and ``hint``, and ``explain()``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import html
 import json
@@ -117,11 +105,9 @@ class ConfigurationError(HFError, ValueError):
 
 
 class APIError(HFError):
-    """A request was sent and failed; ``status`` is None when no HTTP answer came.
+    """A request was sent and failed (``status`` None: no HTTP answer); ``kind`` keys CAUSES and FIXES.
 
-    Every attribute below is a keyword argument; ``kind`` is the key of CAUSES and FIXES that
-    gives ``cause`` and, unless one is passed, ``hint``.
-    """
+    Every attribute below is a keyword argument."""
 
     statuses: Any = ()
     response: Any = None
@@ -168,27 +154,27 @@ class StreamError(APIError):
     """An error event inside a stream that started with 200; ``error_type`` is the server's."""
 
 
-class BadRequestError(APIError):
+class BadRequestError(APIError):  # the request as written was refused
     statuses = (400, 413, 422)
 
 
-class AuthenticationError(APIError):
+class AuthenticationError(APIError):  # the token is missing, unknown or lacks a permission
     statuses = (401, 403)
 
 
-class PaymentRequiredError(APIError):
+class PaymentRequiredError(APIError):  # the credits are spent (not a rate limit)
     statuses = (402,)
 
 
-class NotFoundError(APIError):
+class NotFoundError(APIError):  # no such model or route; 410 is a retired host
     statuses = (404, 410)
 
 
-class RateLimitError(APIError):
+class RateLimitError(APIError):  # too many requests; ``retry_after`` seconds
     statuses = (429,)
 
 
-class ServerError(APIError):
+class ServerError(APIError):  # the service failed; ``estimated_time`` while loading
     statuses = range(500, 600)
 
 
@@ -284,13 +270,9 @@ def message_from_body(body: Any) -> str | None:
 def _decode(text: str, content_type: str) -> tuple[Any, str | None]:
     """Return (the JSON body or None, the message) for a body of any kind."""
     stripped = text.strip()
-    if "json" in content_type or stripped[:1] in '{["':
-        try:
-            data = json.loads(stripped)
-        except ValueError:
-            pass
-        else:
-            return data, message_from_body(data) or " ".join(stripped.split())[:500]
+    with contextlib.suppress(ValueError):
+        data = json.loads(stripped)
+        return data, message_from_body(data) or " ".join(stripped.split())[:500]
     if "html" in content_type or stripped.lower().startswith(("<!doctype", "<html")):
         title = re.search(r"<title[^>]*>(.*?)</title>", stripped, re.IGNORECASE | re.DOTALL)
         stripped = html.unescape(title.group(1) if title else re.sub(r"<[^>]+>", " ", stripped))

@@ -105,15 +105,9 @@ def _get(session: InferenceSession, url: str, looks_right: Callable[[dict], Any]
 def ask_service(
     session: InferenceSession, hub_api: str, router: str, token: Any, **more: Callable[[], Any]
 ) -> dict[str, Any]:
-    """Ask the Hub who the token is and the router what it serves, and ``more``, side by side.
-
-    Return each answer (the JSON, or the exception) by name, within the deadline of ``_in_time``.
-    """
-    asks = {
-        "models": lambda: _get(
-            session, f"{router}/v1/models", lambda b: isinstance(b.get("data"), list)
-        )
-    }
+    """Return the answers (JSON or exception) of whoami, /v1/models and ``more``, asked at once."""
+    is_list = lambda body: isinstance(body.get("data"), list)  # noqa: E731
+    asks = {"models": lambda: _get(session, f"{router}/v1/models", is_list)}
     if token:
         asks["whoami"] = lambda: _get(session, f"{hub_api}/whoami-v2", lambda b: "name" in b)
     waits = {name: _in_time(ask) for name, ask in {**asks, **more}.items()}
@@ -303,17 +297,11 @@ def main(argv: list[str] | None = None) -> int:
         "python -m helpers.doctor",
         description="Say why calls to Hugging Face fail, and what to do.",
     )
+    parser.add_argument("--model", metavar="ID", help="also ask the Hub who serves ID, for what")
     parser.add_argument(
-        "--model", metavar="ID", help="also ask the Hub who serves ID, for which task"
+        "--call", action="store_true", help="also make one 5-token chat call (< $0.0001)"
     )
-    parser.add_argument(
-        "--call", action="store_true", help="also make one chat call of 5 tokens (under $0.0001)"
-    )
-    parser.add_argument(
-        "--scan",
-        metavar="PATH",
-        help="only read a .py or .ipynb for the retired host and removed names",
-    )
+    parser.add_argument("--scan", metavar="PATH", help="only read a .py or .ipynb for old code")
     args = parser.parse_args(argv)
     try:
         if args.scan:
