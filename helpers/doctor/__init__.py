@@ -47,14 +47,14 @@ BAD_SHAPES = (  # (pattern, why a token is not shaped like one): the first that 
 
 @dataclass
 class Report:
-    """The findings, each (level ok/note/problem, cause, fix, notebook), and the exit code."""
+    """The findings, each (level ok/note/problem, cause and fix, notebook), and the exit code."""
 
-    findings: list[tuple[str, str, str, str]] = field(default_factory=list)
+    findings: list[tuple[str, str, str]] = field(default_factory=list)
     could_not_run: str = ""
     secret: str | None = field(default=None, repr=False)
 
-    def add(self, level: str, cause: str, fix: str = "", teaches: str = "") -> None:
-        self.findings.append((level, cause, fix, f" [{teaches}]" if teaches else ""))
+    def add(self, level: str, said: str, teaches: str = "") -> None:
+        self.findings.append((level, said, f" [{teaches}]" if teaches else ""))
 
     @property
     def code(self) -> int:
@@ -62,7 +62,7 @@ class Report:
         return 2 if self.could_not_run else int(any(f[0] == "problem" for f in self.findings))
 
     def __str__(self) -> str:
-        lines = [f"{lv.upper():8} {c} {f}".rstrip() + nb for lv, c, f, nb in self.findings]
+        lines = [f"{level.upper():8} {said}{nb}" for level, said, nb in self.findings]
         problems = sum(f[0] == "problem" for f in self.findings)
         lines.append(
             self.could_not_run or (f"{problems} problem(s) found." if problems else "All good.")
@@ -130,16 +130,12 @@ def check_service(report: Report, got: dict[str, Any], hub: str, router: str) ->
         if type(found) is ValueError:
             report.add(
                 "problem",
-                f"{what} at {url} answered, but not like the service ({found}): a captive "
-                "portal or a proxy in the way, or a wrong URL.",
-                f"Sign in to the network in a browser, or check {setting}.",
+                f"{what} at {url} answered, but not like the service ({found}): a captive portal or a proxy in the way, or a wrong URL. Sign in to the network in a browser, or check {setting}.",
                 ERRORS_NB,
             )
         elif isinstance(found, Exception):
             refused = isinstance(found, APIError) and found.status in (401, 403)
-            report.add(
-                "problem", f"{what}: {explain(found)}", "", TOKEN_NB if refused else ERRORS_NB
-            )
+            report.add("problem", f"{what}: {explain(found)}", TOKEN_NB if refused else ERRORS_NB)
         elif name == "models":
             report.add("ok", f"The router at {router} lists {len(found['data'])} chat models.")
         elif found:
@@ -150,10 +146,7 @@ def _token(report: Report, setting: config.Setting) -> str | None:
     if not setting.found:
         report.add(
             "problem",
-            "No token was found in HF_TOKEN or HUGGINGFACE_API_TOKEN (the environment, then "
-            ".env): every live call is refused.",
-            "Put HF_TOKEN=hf_... in .env (copy .env.example); without one the notebooks use "
-            "the local stand-in.",
+            "No token was found in HF_TOKEN or HUGGINGFACE_API_TOKEN (the environment, then .env): every live call is refused. Put HF_TOKEN=hf_... in .env (copy .env.example); without one the notebooks use the local stand-in.",
             TOKEN_NB,
         )
         return None
@@ -163,9 +156,7 @@ def _token(report: Report, setting: config.Setting) -> str | None:
         why = next(why for pattern, why in BAD_SHAPES if re.search(pattern, token))
         report.add(
             "problem",
-            f"The token {config.redact(token)} is not shaped like one (hf_ and 34 letters): {why}.",
-            f"Copy it again from https://huggingface.co/settings/tokens into {setting.name}, "
-            "with nothing around it.",
+            f"The token {config.redact(token)} is not shaped like one (hf_ and 34 letters): {why}. Copy it again from https://huggingface.co/settings/tokens into {setting.name}, with nothing around it.",
             TOKEN_NB,
         )
     return token
@@ -177,16 +168,13 @@ def _whoami(report: Report, found: dict[str, Any]) -> None:
     if not may_call_inference(found):
         report.add(
             "problem",
-            "This fine-grained token lacks the 'Make calls to Inference Providers' permission: "
-            "every inference call answers 403.",
-            "Add it at https://huggingface.co/settings/tokens (edit the token's permissions).",
+            "This fine-grained token lacks the 'Make calls to Inference Providers' permission: every inference call answers 403. Add it at https://huggingface.co/settings/tokens (edit the token's permissions).",
             TOKEN_NB,
         )
     if not found.get("isPro") and not found.get("canPay"):
         report.add(
             "note",
-            "A Free account: its monthly credits are small or none, so a live call may answer 402.",
-            "Buy credits or subscribe to PRO to go past them.",
+            "A Free account: its monthly credits are small or none, so a live call may answer 402. Buy credits or subscribe to PRO to go past them.",
             PRICING_NB,
         )
 
@@ -195,21 +183,18 @@ def _mapping(report: Report, model: str, found: Any) -> None:
     if isinstance(found, APIError) and found.status in (401, 404):
         report.add(
             "problem",
-            f"The Hub has no model {model!r} (HTTP {found.status}).",
-            "Check the id (with its organisation: gpt2 is openai-community/gpt2).",
+            f"The Hub has no model {model!r} (HTTP {found.status}). Check the id (with its organisation: gpt2 is openai-community/gpt2).",
             ROUTER_NB,
         )
         return
     if isinstance(found, Exception):
-        report.add("problem", f"The Hub's mapping of {model}: {explain(found)}", "", ERRORS_NB)
+        report.add("problem", f"The Hub's mapping of {model}: {explain(found)}", ERRORS_NB)
         return
     live = {m.get("provider"): m.get("task") for m in found if m.get("status") == "live"}
     if not live:
         report.add(
             "problem",
-            f"No provider serves {model} today (the Hub's mapping lists none live).",
-            "Pick a served model (choose_provider() lists chat models), or run it on your "
-            "own Inference Endpoint (HF_ENDPOINT_URL).",
+            f"No provider serves {model} today (the Hub's mapping lists none live). Pick a served model (choose_provider() lists chat models), or run it on your own Inference Endpoint (HF_ENDPOINT_URL).",
             ROUTER_NB,
         )
         return
@@ -233,11 +218,10 @@ def _call(
     }
     target = min((t for t in cost if cost[t] <= CALL_LIMIT_USD), key=cost.get, default=None)
     if not target:
-        report.add(
-            "note",
-            f"--call was skipped: no listed provider of {model or 'any model'} has a price "
-            f"that keeps one call under ${CALL_LIMIT_USD}.",
+        said = (
+            f"no listed provider of {model or 'any model'} keeps one call under ${CALL_LIMIT_USD}"
         )
+        report.add("note", f"--call was skipped: {said}.")
         return
     print(f"--call: one chat call to {target}, at most 5 tokens, about ${cost[target]:.6f}.")
     body = {"model": target, "max_tokens": 5, "messages": [{"role": "user", "content": "Say OK."}]}
@@ -245,7 +229,7 @@ def _call(
         session.request("POST", f"{router}/v1/chat/completions", json=body)
     except HFError as error:
         where = PRICING_NB if getattr(error, "status", None) == 402 else ROUTER_NB
-        report.add("problem", f"The call to {target} failed: {explain(error)}", "", where)
+        report.add("problem", f"The call to {target} failed: {explain(error)}", where)
         return
     report.add("ok", f"A chat call to {target} answered (5 tokens at most).")
 
@@ -260,13 +244,13 @@ def diagnose(
         settings = config.Settings.live(None, environ=environ)
         mode, reason = config.mode_and_reason(environ)
     except HFError as error:
-        report.add("problem", error.message, error.hint, TOKEN_NB)
+        report.add("problem", f"{error.message} {error.hint}", TOKEN_NB)
         return report
     if mode == "local" and config.token_setting(environ).found:
-        report.add(
-            "note",
-            f"The notebooks use the local stand-in ({reason}); these checks are about going live.",
+        said = (
+            f"The notebooks use the local stand-in ({reason}); these checks are about going live."
         )
+        report.add("note", said)
     token = report.secret = _token(report, config.token_setting(environ))
     hub, router = settings.hub_api_url, settings.router_url
     with InferenceSession(token, timeout=TIMEOUT, retries=0) as session:
@@ -280,8 +264,7 @@ def diagnose(
         state = "still resolves" if got["retired"] is True else "no longer resolves"
         report.add(
             "note",
-            f"The retired host {RETIRED_HOST} {state} in DNS; code that calls it fails either way.",
-            "`--scan FILE` finds such lines.",
+            f"The retired host {RETIRED_HOST} {state} in DNS; code that calls it fails either way. `--scan FILE` finds such lines.",
             CLASSIC_NB,
         )
         if model:

@@ -55,8 +55,7 @@ def scan(path: str | Path) -> Report:
                     shown = contract.TOKEN_PATTERN.sub("hf_…", line.strip())[:100]
                     report.add(
                         "problem",
-                        f"{path.name} {where}line {number}: {shown}",
-                        f"It {said}.",
+                        f"{path.name} {where}line {number}: {shown} It {said}.",
                         CLASSIC_NB,
                     )
     if not report.findings:

@@ -140,9 +140,7 @@ def free_checks(urls: dict[str, str], token: str) -> str | None:
     with InferenceSession(token, timeout=TIMEOUT, retries=0) as session:
         got = ask_service(session, urls["hub"] + "/api", urls["router"], token)
     check_service(report, got, urls["hub"], urls["router"])
-    problems = [
-        f"{cause} {fix}".strip() for level, cause, fix, _ in report.findings if level == "problem"
-    ]
+    problems = [said for level, said, _ in report.findings if level == "problem"]
     return report.could_not_run or " ".join(problems) or None
 
 
