@@ -13,12 +13,6 @@ from typing import Any
 from .client import errors
 
 CONNECTION_CLASSES = {"ConnectionError", "APIConnectionError", "NetworkError", "gaierror"}
-TGI_CLASSES = {
-    "ValidationError": "validation",
-    "GenerationError": "generation",
-    "OverloadedError": "overloaded",
-    "IncompleteGenerationError": "generation",
-}
 
 
 def _chain(exc: BaseException | None) -> str:
@@ -46,8 +40,9 @@ def as_error(x: Any) -> errors.HFError:
         url = None
     said = _chain(x)
     said = next((k for k in (*errors.DNS_FAILURES, "Connection refused") if k in said), said[:300])
-    if type(x).__name__ in TGI_CLASSES and "TextGenerationError" in names:
-        return errors.StreamError(str(x), error_type=TGI_CLASSES[type(x).__name__], url=url)
+    if "TextGenerationError" in names:  # huggingface_hub's ValidationError, GenerationError…
+        kind = type(x).__name__.removesuffix("Error").lower().replace("incomplete", "")
+        return errors.StreamError(str(x), error_type=kind, url=url)
     if any("Timeout" in n for n in names):
         phase = "connect" if "Connect" in type(x).__name__ else "read"
         return errors.RequestTimeoutError(said, phase=phase, url=url)

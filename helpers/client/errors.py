@@ -223,13 +223,7 @@ def _model(error: APIError) -> str:
     if found:
         return found.group(1) or found.group(2)
     found = re.search(r"/models/(.+?)(?:/v1/.*|/pipeline/.*)?$", urlsplit(error.url or "").path)
-    if found:
-        return found.group(1)
-    sent = getattr(getattr(error.response, "request", None), "body", None)
-    try:
-        return str(json.loads(sent or b"").get("model") or "the model")
-    except (ValueError, TypeError, AttributeError):
-        return "the model"
+    return found.group(1) if found else "the model"
 
 
 def _fields(error: APIError) -> dict[str, Any]:
@@ -296,7 +290,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 def error_from_parts(
     status: int,
     text: str,
-    headers: dict[str, str] | None = None,
+    headers: dict | None = None,
     url: str | None = None,
     response: Any = None,
 ) -> APIError:
