@@ -7,7 +7,6 @@ an exception of ``huggingface_hub`` or ``openai``. It is read as this package's 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .client import errors
@@ -50,10 +49,7 @@ def as_error(x: Any) -> errors.HFError:
         return errors.ConnectionFailedError(said, url=url)
     body = getattr(x, "body", None)  # openai.APIError for a streamed error event
     if isinstance(body, dict):
-        kind = str(body.get("type") or body.get("http_status_code") or "")
-        return errors.StreamError(
-            str(body.get("message") or x), body=json.dumps(body), url=url, error_type=kind
-        )
+        return errors.error_from_stream_event({"error": body}, url)
     return errors.APIError(said or type(x).__name__, url=url)
 
 

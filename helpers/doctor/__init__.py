@@ -21,13 +21,12 @@ from urllib.parse import urlsplit
 
 from .. import contract
 from ..client import config
-from ..client.errors import APIError, ConnectionFailedError, HFError, RequestTimeoutError
+from ..client.errors import APIError, HFError, RequestTimeoutError
 from ..client.session import InferenceSession
 from ..explainer import explain
-from ..lessons.live_check import may_call_inference
+from ..lessons.live_check import UNREACHABLE, may_call_inference
 from ..lessons.providers import offers
 
-UNREACHED = (ConnectionFailedError, RequestTimeoutError)
 RETIRED_HOST = urlsplit(contract.LEGACY_INFERENCE_URL).hostname
 TIMEOUT = (3.05, 5.0)  # (connect, read) s; the checks run side by side and end within 20 s
 CALL_LIMIT_USD = 0.0001
@@ -116,7 +115,7 @@ def ask_service(
 
 def check_service(report: Report, got: dict[str, Any], hub: str, router: str) -> None:
     """Add the findings of the Hub's and the router's answers (or could-not-run when neither)."""
-    if all(isinstance(got[n], UNREACHED) for n in ("models", "whoami", "mapping") if n in got):
+    if all(isinstance(got[n], UNREACHABLE) for n in ("models", "whoami", "mapping") if n in got):
         report.could_not_run = (
             f"Could not reach {hub} nor {router} (no network, a proxy or a firewall?): check "
             "the connection and HF_HUB_URL / HF_ROUTER_URL, then run the doctor again."
