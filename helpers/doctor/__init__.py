@@ -9,6 +9,7 @@ teaches it. Exit 0: all good (notes need no action); 1: problems found; 2: it co
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import socket
@@ -91,14 +92,11 @@ def _in_time(check: Callable[[], Any], seconds: float = 12.0) -> Callable[[], An
 def _get(session: InferenceSession, url: str, looks_right: Callable[[dict], Any]) -> Any:
     """Return the JSON at ``url``; a success that is not the service's JSON is a ValueError."""
     response = session.request("GET", url, auth="whoami" in url)
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict) or not looks_right(body):
-        said = " ".join(response.text[:80].split())
-        raise ValueError(f"{response.headers.get('content-type')}: {said}")
-    return body
+    with contextlib.suppress(ValueError):
+        if isinstance(body := response.json(), dict) and looks_right(body):
+            return body
+    said = " ".join(response.text[:80].split())
+    raise ValueError(f"{response.headers.get('content-type')}: {said}")
 
 
 def ask_service(
