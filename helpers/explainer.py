@@ -7,6 +7,7 @@ an exception of ``huggingface_hub`` or ``openai``. It is read as this package's 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .client import errors
@@ -38,7 +39,8 @@ def as_error(x: Any) -> errors.HFError:
     except RuntimeError:
         url = None
     said = _chain(x)
-    said = next((k for k in (*errors.DNS_FAILURES, "Connection refused") if k in said), said[:300])
+    found = re.search(f"{errors.DNS_FAILURE.pattern}|Connection refused", said)
+    said = found.group(0) if found else said[:300]
     if "TextGenerationError" in names:  # huggingface_hub's ValidationError, GenerationError…
         kind = type(x).__name__.removesuffix("Error").lower().replace("incomplete", "")
         return errors.StreamError(str(x), error_type=kind, url=url)

@@ -19,12 +19,8 @@ from urllib.parse import urlsplit
 
 from ..contract import MISSING_TOKEN_MESSAGE, PROVIDER_HEADER, REQUEST_ID_HEADERS, ROUTER_URL
 
-DNS_FAILURES = (
-    "Name or service not known",
-    "Temporary failure in name resolution",
-    "nodename nor servname",
-    "getaddrinfo failed",
-    "No address associated",
+DNS_FAILURE = re.compile(
+    "Name or service not known|Temporary failure in name resolution|nodename nor servname|getaddrinfo failed|No address associated"
 )
 # What happened and how to fix it, by kind of failure; formatted with the fields of _fields()
 CAUSES = {
@@ -194,7 +190,7 @@ def _kind(error: APIError) -> str:
     if isinstance(error, RequestTimeoutError):
         return f"timeout-{error.phase}"
     if isinstance(error, ConnectionFailedError):
-        return "dns" if any(d in message for d in DNS_FAILURES) else "connection"
+        return "dns" if DNS_FAILURE.search(message) else "connection"
     if error_type in ("validation", "generation", "overloaded"):
         return error_type
     if isinstance(error, StreamError):
