@@ -56,10 +56,7 @@ def as_error(x: Any) -> errors.HFError:
 
 
 def explain(x: Any) -> str:
-    """Return what happened and what to do about ``x``, in two or three sentences.
-
-    >>> explain(requests.get("https://api-inference.huggingface.co/models/gpt2"))  # doctest: +SKIP
-    """
+    """Return what happened and what to do about ``x``, in two or three sentences."""
     error = as_error(x)
     request_id = getattr(error, "request_id", None) if getattr(error, "kind", "") != "ok" else None
     return f"{error.cause} {error.hint}" + (f" Request id: {request_id}." if request_id else "")

@@ -278,9 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Say why calls to Hugging Face fail, and what to do.",
     )
     parser.add_argument("--model", metavar="ID", help="also ask the Hub who serves ID, for what")
-    parser.add_argument(
-        "--call", action="store_true", help="also make one 5-token chat call (< $0.0001)"
-    )
+    parser.add_argument("--call", action="store_true", help="also one chat call (< $0.0001)")
     parser.add_argument("--scan", metavar="PATH", help="only read a .py or .ipynb for old code")
     args = parser.parse_args(argv)
     try:
