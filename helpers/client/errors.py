@@ -214,7 +214,7 @@ def _kind(error: APIError) -> str:
 
 
 def _model(error: APIError) -> str:
-    """Return the model the error is about: from the message, the URL or the request's body."""
+    """Return the model the error is about: from the message, else from the URL."""
     found = re.search(r"model '([^']+)'|Model (\S+) is currently loading", error.message)
     if found:
         return found.group(1) or found.group(2)
