@@ -44,6 +44,20 @@ BAD_SHAPES = (  # (pattern, why a token is not shaped like one): the first that 
     (r"", "huggingface_hub sends a key not starting with hf_ to a provider directly"),
 )
 
+FINDINGS = {  # the doctor's own findings (an HTTP error is said by explain()): cause and fix
+    "local": "The notebooks use the local stand-in ({reason}); these checks are about going live.",
+    "no token": "No token was found in HF_TOKEN or HUGGINGFACE_API_TOKEN (the environment, then .env): every live call is refused. Put HF_TOKEN=hf_... in .env (copy .env.example); without one the notebooks use the local stand-in.",
+    "shape": "The token {token} is not shaped like one (hf_ and 34 letters): {why}. Copy it again from https://huggingface.co/settings/tokens into {name}, with nothing around it.",
+    "unreached": "Could not reach {hub} nor {router} (no network, a proxy or a firewall?): check the connection and HF_HUB_URL / HF_ROUTER_URL, then run the doctor again.",
+    "portal": "{what} at {url} answered, but not like the service ({found}): a captive portal or a proxy in the way, or a wrong URL. Sign in to the network in a browser, or check {setting}.",
+    "permission": "This fine-grained token lacks the 'Make calls to Inference Providers' permission: every inference call answers 403. Add it at https://huggingface.co/settings/tokens (edit the token's permissions).",
+    "free": "A Free account: its monthly credits are small or none, so a live call may answer 402. Buy credits or subscribe to PRO to go past them.",
+    "retired": "The retired host {host} {state} in DNS; code that calls it fails either way. `--scan FILE` finds such lines.",
+    "no model": "The Hub has no model {model!r} (HTTP {status}). Check the id (with its organisation: gpt2 is openai-community/gpt2).",
+    "not served": "No provider serves {model} today (the Hub's mapping lists none live). Pick a served model (choose_provider() lists chat models), or run it on your own Inference Endpoint (HF_ENDPOINT_URL).",
+    "no call": "--call was skipped: no listed provider of {model} keeps one call under ${limit}.",
+}
+
 
 @dataclass
 class Report:
@@ -55,6 +69,10 @@ class Report:
 
     def add(self, level: str, said: str, teaches: str = "") -> None:
         self.findings.append((level, said, f" [{teaches}]" if teaches else ""))
+
+    def found(self, level: str, finding: str, teaches: str = "", **specifics: Any) -> None:
+        """Add one of FINDINGS, formatted with ``specifics``."""
+        self.add(level, FINDINGS[finding].format(**specifics), teaches)
 
     @property
     def code(self) -> int:
@@ -114,10 +132,7 @@ def ask_service(
 def check_service(report: Report, got: dict[str, Any], hub: str, router: str) -> None:
     """Add the findings of the Hub's and the router's answers (or could-not-run when neither)."""
     if all(isinstance(got[n], UNREACHABLE) for n in ("models", "whoami", "mapping") if n in got):
-        report.could_not_run = (
-            f"Could not reach {hub} nor {router} (no network, a proxy or a firewall?): check "
-            "the connection and HF_HUB_URL / HF_ROUTER_URL, then run the doctor again."
-        )
+        report.could_not_run = FINDINGS["unreached"].format(hub=hub, router=router)
         return
     for name, what, url, setting in (
         ("whoami", "The Hub", hub, contract.HUB_URL_ENV_VAR),
@@ -125,10 +140,8 @@ def check_service(report: Report, got: dict[str, Any], hub: str, router: str) ->
     ):
         found = got.get(name)
         if type(found) is ValueError:
-            report.add(
-                "problem",
-                f"{what} at {url} answered, but not like the service ({found}): a captive portal or a proxy in the way, or a wrong URL. Sign in to the network in a browser, or check {setting}.",
-                ERRORS_NB,
+            report.found(
+                "problem", "portal", ERRORS_NB, what=what, url=url, found=found, setting=setting
             )
         elif isinstance(found, Exception):
             refused = isinstance(found, APIError) and found.status in (401, 403)
@@ -141,20 +154,14 @@ def check_service(report: Report, got: dict[str, Any], hub: str, router: str) ->
 
 def _token(report: Report, setting: config.Setting) -> str | None:
     if not setting.found:
-        report.add(
-            "problem",
-            "No token was found in HF_TOKEN or HUGGINGFACE_API_TOKEN (the environment, then .env): every live call is refused. Put HF_TOKEN=hf_... in .env (copy .env.example); without one the notebooks use the local stand-in.",
-            TOKEN_NB,
-        )
+        report.found("problem", "no token", TOKEN_NB)
         return None
     token = setting.value or ""
     report.add("ok", f"A token was found {setting.where} ({setting.name}): {config.redact(token)}.")
     if not contract.TOKEN_PATTERN.fullmatch(token):
         why = next(why for pattern, why in BAD_SHAPES if re.search(pattern, token))
-        report.add(
-            "problem",
-            f"The token {config.redact(token)} is not shaped like one (hf_ and 34 letters): {why}. Copy it again from https://huggingface.co/settings/tokens into {setting.name}, with nothing around it.",
-            TOKEN_NB,
+        report.found(
+            "problem", "shape", TOKEN_NB, token=config.redact(token), why=why, name=setting.name
         )
     return token
 
@@ -163,37 +170,21 @@ def _whoami(report: Report, found: dict[str, Any]) -> None:
     role = ((found.get("auth") or {}).get("accessToken") or {}).get("role")
     report.add("ok", f"The Hub accepts the token (user {found.get('name')}, role {role}).")
     if not may_call_inference(found):
-        report.add(
-            "problem",
-            "This fine-grained token lacks the 'Make calls to Inference Providers' permission: every inference call answers 403. Add it at https://huggingface.co/settings/tokens (edit the token's permissions).",
-            TOKEN_NB,
-        )
+        report.found("problem", "permission", TOKEN_NB)
     if not found.get("isPro") and not found.get("canPay"):
-        report.add(
-            "note",
-            "A Free account: its monthly credits are small or none, so a live call may answer 402. Buy credits or subscribe to PRO to go past them.",
-            PRICING_NB,
-        )
+        report.found("note", "free", PRICING_NB)
 
 
 def _mapping(report: Report, model: str, found: Any) -> None:
     if isinstance(found, APIError) and found.status in (401, 404):
-        report.add(
-            "problem",
-            f"The Hub has no model {model!r} (HTTP {found.status}). Check the id (with its organisation: gpt2 is openai-community/gpt2).",
-            ROUTER_NB,
-        )
+        report.found("problem", "no model", ROUTER_NB, model=model, status=found.status)
         return
     if isinstance(found, Exception):
         report.add("problem", f"The Hub's mapping of {model}: {explain(found)}", ERRORS_NB)
         return
     live = {m.get("provider"): m.get("task") for m in found if m.get("status") == "live"}
     if not live:
-        report.add(
-            "problem",
-            f"No provider serves {model} today (the Hub's mapping lists none live). Pick a served model (choose_provider() lists chat models), or run it on your own Inference Endpoint (HF_ENDPOINT_URL).",
-            ROUTER_NB,
-        )
+        report.found("problem", "not served", ROUTER_NB, model=model)
         return
     served = ", ".join(f"{p} ({t})" for p, t in sorted(live.items()))
     chat = [p for p, t in live.items() if t == "conversational"]
@@ -215,10 +206,7 @@ def _call(
     }
     target = min((t for t in cost if cost[t] <= CALL_LIMIT_USD), key=cost.get, default=None)
     if not target:
-        said = (
-            f"no listed provider of {model or 'any model'} keeps one call under ${CALL_LIMIT_USD}"
-        )
-        report.add("note", f"--call was skipped: {said}.")
+        report.found("note", "no call", model=model or "any model", limit=CALL_LIMIT_USD)
         return
     print(f"--call: one chat call to {target}, at most 5 tokens, about ${cost[target]:.6f}.")
     body = {"model": target, "max_tokens": 5, "messages": [{"role": "user", "content": "Say OK."}]}
@@ -244,10 +232,7 @@ def diagnose(
         report.add("problem", f"{error.message} {error.hint}", TOKEN_NB)
         return report
     if mode == "local" and config.token_setting(environ).found:
-        said = (
-            f"The notebooks use the local stand-in ({reason}); these checks are about going live."
-        )
-        report.add("note", said)
+        report.found("note", "local", reason=reason)
     token = report.secret = _token(report, config.token_setting(environ))
     hub, router = settings.hub_api_url, settings.router_url
     with InferenceSession(token, timeout=TIMEOUT, retries=0) as session:
@@ -259,11 +244,7 @@ def diagnose(
         if report.could_not_run:
             return report
         state = "still resolves" if got["retired"] is True else "no longer resolves"
-        report.add(
-            "note",
-            f"The retired host {RETIRED_HOST} {state} in DNS; code that calls it fails either way. `--scan FILE` finds such lines.",
-            CLASSIC_NB,
-        )
+        report.found("note", "retired", CLASSIC_NB, host=RETIRED_HOST, state=state)
         if model:
             _mapping(report, model, got["mapping"])
         if call and token and isinstance(got["models"], dict):

@@ -12,8 +12,9 @@ import argparse
 import datetime as dt
 import json
 import sys
+from collections import namedtuple
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import requests
 
@@ -27,18 +28,9 @@ TIMEOUT = (3.05, 20.0)
 RELIED_HEADERS = ("content-type", "x-inference-provider")
 
 
-class Probe(NamedTuple):
-    """A request (a GET without ``body``, else a POST) to the ``base`` host's ``path``."""
-
-    name: str
-    base: str
-    path: str
-    body: dict[str, Any] | None = None
-    worst_case_usd: float = 0.0
-    fact: str | None = None
-    """A key of the body whose keys must be equal on both sides (shapes cannot see who serves gpt2)."""
-
-
+# A GET (no body) or POST to the base host's path; fact: a key of the answer whose keys must be
+# equal on both sides (a shape cannot see who serves gpt2).
+Probe = namedtuple("Probe", "name base path body worst_case_usd fact", defaults=(None, 0.0, None))
 HI = [{"role": "user", "content": "Hi"}]
 CLASSIC = "/hf-inference/models/"
 MAPPING = f"/api/models/{c.GPT2}?expand[]=inferenceProviderMapping"
