@@ -117,23 +117,20 @@ def _get(session: InferenceSession, url: str, looks_right: Callable[[dict], Any]
     raise ValueError(f"{response.headers.get('content-type')}: {said}")
 
 
-def ask_service(
-    session: InferenceSession, hub_api: str, router: str, token: Any, **more: Callable[[], Any]
+def check_service(
+    report: Report, session: InferenceSession, hub: str, router: str, **more: Callable[[], Any]
 ) -> dict[str, Any]:
-    """Return the answers (JSON or exception) of whoami, /v1/models and ``more``, asked at once."""
+    """Ask the Hub who the token is, the router what it serves, and ``more``, side by side; add
+    the findings; return each answer (JSON or exception) by name, or could-not-run when none came."""
     is_list = lambda body: isinstance(body.get("data"), list)  # noqa: E731
     asks = {"models": lambda: _get(session, f"{router}/v1/models", is_list)}
-    if token:
-        asks["whoami"] = lambda: _get(session, f"{hub_api}/whoami-v2", lambda b: "name" in b)
+    if report.secret:
+        asks["whoami"] = lambda: _get(session, f"{hub}/api/whoami-v2", lambda b: "name" in b)
     waits = {name: _in_time(ask) for name, ask in {**asks, **more}.items()}
-    return {name: wait() for name, wait in waits.items()}
-
-
-def check_service(report: Report, got: dict[str, Any], hub: str, router: str) -> None:
-    """Add the findings of the Hub's and the router's answers (or could-not-run when neither)."""
+    got = {name: wait() for name, wait in waits.items()}
     if all(isinstance(got[n], UNREACHABLE) for n in ("models", "whoami", "mapping") if n in got):
         report.could_not_run = FINDINGS["unreached"].format(hub=hub, router=router)
-        return
+        return got
     for name, what, url, setting in (
         ("whoami", "The Hub", hub, contract.HUB_URL_ENV_VAR),
         ("models", "The router", router, contract.ROUTER_URL_ENV_VAR),
@@ -150,6 +147,7 @@ def check_service(report: Report, got: dict[str, Any], hub: str, router: str) ->
             report.add("ok", f"The router at {router} lists {len(found['data'])} chat models.")
         elif found:
             _whoami(report, found)
+    return got
 
 
 def _token(report: Report, setting: config.Setting) -> str | None:
@@ -234,13 +232,12 @@ def diagnose(
     if mode == "local" and config.token_setting(environ).found:
         report.found("note", "local", reason=reason)
     token = report.secret = _token(report, config.token_setting(environ))
-    hub, router = settings.hub_api_url, settings.router_url
+    router = settings.router_url
     with InferenceSession(token, timeout=TIMEOUT, retries=0) as session:
         more = {"retired": lambda: bool(socket.getaddrinfo(RETIRED_HOST, 443))}
         if model:
-            more["mapping"] = lambda: session.model_providers(hub, model)
-        got = ask_service(session, hub, router, token, **more)
-        check_service(report, got, settings.hub_url, router)
+            more["mapping"] = lambda: session.model_providers(settings.hub_api_url, model)
+        got = check_service(report, session, settings.hub_url, router, **more)
         if report.could_not_run:
             return report
         state = "still resolves" if got["retired"] is True else "no longer resolves"

@@ -21,7 +21,7 @@ import requests
 from .. import contract as c
 from ..client.config import find_token, redact
 from ..client.session import InferenceSession
-from ..doctor import Report, ask_service, check_service
+from ..doctor import Report, check_service
 
 MAX_SPEND_USD = 0.001
 TIMEOUT = (3.05, 20.0)
@@ -130,8 +130,7 @@ def free_checks(urls: dict[str, str], token: str) -> str | None:
     """Return why the run cannot go on (a host unreachable or not the service, the token refused)."""
     report = Report(secret=token)
     with InferenceSession(token, timeout=TIMEOUT, retries=0) as session:
-        got = ask_service(session, urls["hub"] + "/api", urls["router"], token)
-    check_service(report, got, urls["hub"], urls["router"])
+        check_service(report, session, urls["hub"], urls["router"])
     problems = [said for level, said, _ in report.findings if level == "problem"]
     return report.could_not_run or " ".join(problems) or None
 
