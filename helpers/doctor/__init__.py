@@ -82,10 +82,8 @@ class Report:
     def __str__(self) -> str:
         lines = [f"{level.upper():8} {said}{nb}" for level, said, nb in self.findings]
         problems = sum(f[0] == "problem" for f in self.findings)
-        lines.append(
-            self.could_not_run or (f"{problems} problem(s) found." if problems else "All good.")
-        )
-        text, secret = "\n".join(lines), self.secret or ""
+        last = self.could_not_run or (f"{problems} problem(s) found." if problems else "All good.")
+        text, secret = "\n".join([*lines, last]), self.secret or ""
         return text.replace(secret, config.redact(secret)) if len(secret) >= 8 else text
 
     __repr__ = __str__
@@ -259,13 +257,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--call", action="store_true", help="also one chat call (< $0.0001)")
     parser.add_argument("--scan", metavar="PATH", help="only read a .py or .ipynb for old code")
     args = parser.parse_args(argv)
-    try:
-        if args.scan:
-            from .scan import scan  # reads a file: no settings, no request
+    from .scan import scan  # reads a file: no settings, no request
 
-            report = scan(args.scan)
-        else:
-            report = diagnose(args.model, args.call)
+    try:
+        report = scan(args.scan) if args.scan else diagnose(args.model, args.call)
     except Exception as error:  # a bug of ours: still one sentence, never a traceback
         report = Report(could_not_run=f"The doctor failed: {type(error).__name__}: {error}.")
     print(report)

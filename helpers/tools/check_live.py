@@ -88,12 +88,10 @@ def shape_differences(expected: Any, seen: Any, where: str = "body") -> list[str
 def observe(session: requests.Session, url: str, token: str, probe: Probe) -> dict[str, Any]:
     """Send ``probe`` to ``url``; return the status, content type, headers and shape (no values)."""
     try:
+        auth = {"Authorization": f"Bearer {token}"}
+        method = "POST" if probe.body else "GET"
         answer = session.request(
-            "POST" if probe.body else "GET",
-            url + probe.path,
-            json=probe.body,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=TIMEOUT,
+            method, url + probe.path, json=probe.body, headers=auth, timeout=TIMEOUT
         )
     except requests.RequestException as exc:
         return {"error": f"no answer ({type(exc).__name__})"}
