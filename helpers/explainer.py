@@ -7,6 +7,7 @@ an exception of ``huggingface_hub`` or ``openai``. It is read as this package's 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
@@ -34,10 +35,9 @@ def as_error(x: Any) -> errors.HFError:
     if not isinstance(x, BaseException):
         raise TypeError(f"explain() takes a response or an exception, not {type(x).__name__}")
     names = {c.__name__ for c in type(x).__mro__}
-    try:  # httpx's ``request`` raises RuntimeError when it was never set
+    url = None
+    with contextlib.suppress(RuntimeError):  # httpx's ``request`` raises it when never set
         url = str(getattr(getattr(x, "request", None), "url", None) or "") or None
-    except RuntimeError:
-        url = None
     said = _chain(x)
     found = re.search(f"{errors.DNS_FAILURE.pattern}|Connection refused", said)
     said = found.group(0) if found else said[:300]

@@ -175,11 +175,10 @@ class ServerError(APIError):  # the service failed; ``estimated_time`` while loa
 
 
 def _json(text: str | None) -> dict[str, Any]:
-    try:
+    with contextlib.suppress(ValueError):
         data = json.loads(text or "")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+        return data if isinstance(data, dict) else {}
+    return {}
 
 
 def _kind(error: APIError) -> str:
@@ -272,15 +271,12 @@ def _decode(text: str, content_type: str) -> tuple[Any, str | None]:
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
     """Return the seconds to wait from a ``Retry-After`` value (seconds or an HTTP date)."""
     value = (value or "").strip()
-    try:
+    with contextlib.suppress(ValueError):
         return max(0.0, float(value)) if value else None
-    except ValueError:
-        pass
-    try:
+    with contextlib.suppress(TypeError, ValueError, IndexError):
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+        return max(0.0, when.timestamp() - (time.time() if now is None else now))
+    return None
 
 
 def error_from_parts(

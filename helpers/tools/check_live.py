@@ -80,9 +80,8 @@ def shape_differences(expected: Any, seen: Any, where: str = "body") -> list[str
     if isinstance(expected, list) and isinstance(seen, list):
         return shape_differences(expected[0], seen[0], f"{where}[0]") if expected and seen else []
     kind = {dict: "an object", list: "a list"}
-    return [
-        f"{where} is {kind.get(type(seen), seen)}, expected {kind.get(type(expected), expected)}"
-    ]
+    said = kind.get(type(seen), seen), kind.get(type(expected), expected)
+    return [f"{where} is {said[0]}, expected {said[1]}"]
 
 
 def observe(session: requests.Session, url: str, token: str, probe: Probe) -> dict[str, Any]:
@@ -111,11 +110,8 @@ def observe(session: requests.Session, url: str, token: str, probe: Probe) -> di
 
 def compare(expected: dict[str, Any], seen: dict[str, Any]) -> list[str]:
     """Return the drifts between the stand-in's answer (expected) and the service's (seen)."""
-    drifts = [
-        f"{k} {seen[k]}, expected {expected[k]}"
-        for k in ("status", "type")
-        if seen[k] != expected[k]
-    ]
+    keys = ("status", "type")
+    drifts = [f"{k} {seen[k]}, expected {expected[k]}" for k in keys if seen[k] != expected[k]]
     drifts += [f"header {h} missing" for h in expected["headers"] if h not in seen["headers"]]
     if expected["status"] == seen["status"]:
         drifts += shape_differences(expected["shape"], seen["shape"])
