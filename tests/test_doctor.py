@@ -192,7 +192,7 @@ def test_scan_names_each_old_line_and_what_to_write(run, tmp_path):
     notebook.write_text(json.dumps({"cells": cells}), encoding="utf-8")
     code, out = run(None, closed_port(), "--scan", str(notebook))
     assert code == 1
-    assert "old.ipynb cell 2 line 1 calls the retired host" in out
+    assert "old.ipynb cell 2 line 1: API =" in out and "It calls the retired host" in out
     assert "https://router.huggingface.co" in out
     for line, says in (
         (2, "holds a token"),
@@ -200,7 +200,7 @@ def test_scan_names_each_old_line_and_what_to_write(run, tmp_path):
         (4, "InferenceClient"),
         (5, "hf auth login"),
     ):
-        assert f"line {line} " in out and says in out
+        assert f"line {line}: " in out and says in out
     assert "prose" not in out
 
 
@@ -213,7 +213,8 @@ def test_scan_of_a_clean_file_is_0_and_of_a_missing_one_2(run, tmp_path):
     code, out = run(None, closed_port(), "--scan", str(old))
     assert (
         code == 1
-        and "old.py line 1 calls the retired host" in out
+        and "old.py line 1: requests.post(" in out
+        and "It calls the retired host" in out
         and "router.huggingface.co" in out
     )
     code, out = run(None, closed_port(), "--scan", str(tmp_path / "none.py"))

@@ -129,7 +129,7 @@ def _exceptions():
     request = httpx2.Request("POST", CHAT)
     return [
         ("dns", lambda: raised(lambda: requests.get("https://nothing-here.invalid/")), ["nothing-here.invalid does not resolve"]),
-        ("refused", lambda: raised(lambda: requests.get(f"http://127.0.0.1:{closed_port()}/")), ["Nothing listens at 127.0.0.1"]),
+        ("refused", lambda: raised(lambda: requests.get(f"http://127.0.0.1:{closed_port()}/")), ["No connection to 127.0.0.1", "(Connection refused)"]),
         ("connect timeout", lambda: requests.exceptions.ConnectTimeout("timed out"), ["connect timeout", "read timeout does not help"]),
         ("read timeout", lambda: requests.exceptions.ReadTimeout("Read timed out"), ["read timeout", "stream"]),
         ("hf timeout", lambda: InferenceTimeoutError("Inference call timed out"), ["read timeout"]),

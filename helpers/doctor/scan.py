@@ -13,42 +13,18 @@ from pathlib import Path
 from .. import contract
 from . import CLASSIC_NB, Report
 
-# (pattern, what is wrong, the line to write instead) for --scan
-SCAN_RULES: tuple[tuple[str, str, str], ...] = (
-    (
-        r"api-inference\.huggingface\.co",
-        "calls the retired host (410 Gone, now reportedly no DNS)",
-        "https://router.huggingface.co/hf-inference/models/<model> for classic tasks, https://router.huggingface.co/v1/chat/completions for chat",
-    ),
-    (
-        r"\bInferenceApi\b",
-        "uses InferenceApi, removed in huggingface_hub 1.0",
-        "InferenceClient(provider=..., api_key=os.environ['HF_TOKEN'])",
-    ),
-    (r"huggingface-cli", "uses huggingface-cli, removed in huggingface_hub 1.0", "hf auth login"),
-    (r"\bstop_sequences\b", "sends stop_sequences, a pre-2024 name TGI ignores", '"stop": [...]'),
-    (
-        r"wait_for_model|use_cache|[Xx]-[Ww]ait-[Ff]or-[Mm]odel|use_gpu",
-        "sends a legacy option the router ignores (warm models only)",
-        "nothing: drop it",
-    ),
-    (
-        r"\bmax_time\b|\bnum_return_sequences\b",
-        "sends a parameter that is not in today's text-generation spec",
-        '"max_new_tokens": N (one answer per request)',
-    ),
-    (
-        r"\buse_auth_token\b",
-        "uses use_auth_token=, removed in huggingface_hub 1.0",
-        "token=os.environ['HF_TOKEN']",
-    ),
-    (r"Bearer:", "writes 'Bearer:' (the docs' typo)", '"Authorization": f"Bearer {token}"'),
-    (
-        contract.TOKEN_PATTERN.pattern,
-        "holds a token in the file (anyone who reads it can spend your credits)",
-        "os.environ['HF_TOKEN'], and revoke this token at https://huggingface.co/settings/tokens",
-    ),
-)
+# pattern: what is wrong with a line that matches it, and what to write instead
+SCAN_RULES = {
+    r"api-inference\.huggingface\.co": "calls the retired host (410 Gone, now reportedly no DNS); write instead https://router.huggingface.co/hf-inference/models/<model> for classic tasks, https://router.huggingface.co/v1/chat/completions for chat",
+    r"\bInferenceApi\b": "uses InferenceApi, removed in huggingface_hub 1.0; write instead InferenceClient(provider=..., api_key=os.environ['HF_TOKEN'])",
+    r"huggingface-cli": "uses huggingface-cli, removed in huggingface_hub 1.0; write instead hf auth login",
+    r"\bstop_sequences\b": 'sends stop_sequences, a pre-2024 name TGI ignores; write instead "stop": [...]',
+    r"wait_for_model|use_cache|[Xx]-[Ww]ait-[Ff]or-[Mm]odel|use_gpu": "sends a legacy option the router ignores (warm models only): drop it",
+    r"\bmax_time\b|\bnum_return_sequences\b": 'sends a parameter that is not in today\'s text-generation spec; write instead "max_new_tokens": N (one answer per request)',
+    r"\buse_auth_token\b": "uses use_auth_token=, removed in huggingface_hub 1.0; write instead token=os.environ['HF_TOKEN']",
+    r"Bearer:": 'writes \'Bearer:\' (the docs\' typo); write instead "Authorization": f"Bearer {token}"',
+    contract.TOKEN_PATTERN.pattern: "holds a token in the file (anyone who reads it can spend your credits); write instead os.environ['HF_TOKEN'], and revoke this token at https://huggingface.co/settings/tokens",
+}
 
 
 def _cells(path: Path) -> list[tuple[str, list[str]]]:
@@ -74,13 +50,12 @@ def scan(path: str | Path) -> Report:
         return report
     for where, lines in cells:
         for number, line in enumerate(lines, 1):
-            for pattern, wrong, instead in SCAN_RULES:
+            for pattern, said in SCAN_RULES.items():
                 if re.search(pattern, line):
                     shown = contract.TOKEN_PATTERN.sub("hf_…", line.strip())[:100]
                     report.add(
                         "problem",
-                        f"{path.name} {where}line {number} {wrong}: {shown}",
-                        f"Write instead: {instead}.",
+                        f"{path.name} {where}line {number}: {shown} It {said}.",
                         CLASSIC_NB,
                     )
     if not report.findings:

@@ -1,9 +1,9 @@
 """``python -m helpers.tools.check_live``: has the real service drifted from what we teach?
 
-Nine cheap probes go to the real service and to a local ``today`` stand-in; status, content type,
-the headers the notebooks read and each body's *shape* are compared: ``probe: same | drift |
-skipped - detail``, and a JSON report with ``--report``. The free probes go first and show that
-each host is reachable, is the service and accepts the token. Exit 0 same, 1 drift, 2 could not run.
+The doctor's free checks go first (each host answers as the service does, the token is accepted);
+then nine cheap probes go to the real service and to a local ``today`` stand-in, and the status,
+content type, headers the notebooks read and each body's *shape* are compared: ``probe: same |
+drift | skipped - detail``, a JSON report with ``--report``. Exit 0 same, 1 drift, 2 could not run.
 """
 
 from __future__ import annotations
@@ -12,50 +12,43 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from collections import namedtuple
+from collections.abc import Sequence
+from typing import Any
 
 import requests
 
 from .. import contract as c
 from ..client.config import find_token, redact
+from ..client.session import InferenceSession
+from ..doctor import Report, check_service
 
 MAX_SPEND_USD = 0.001
 TIMEOUT = (3.05, 20.0)
 RELIED_HEADERS = ("content-type", "x-inference-provider")
-HOSTS = {"hub": "the Hub", "router": "the router", "legacy": "the retired host"}
 
 
-class Probe(NamedTuple):
-    name: str
-    method: str
-    base: str
-    path: str
-    body: dict[str, Any] | None = None
-    auth: bool = True
-    worst_case_usd: float = 0.0
-    fact: Callable[[Any], Any] | None = None
-    """A value of the body that must be equal on both sides (shapes cannot see who serves gpt2)."""
-
-
+# A GET (no body) or POST to the base host's path; fact: a key of the answer whose keys must be
+# equal on both sides (a shape cannot see who serves gpt2).
+Probe = namedtuple("Probe", "name base path body worst_case_usd fact", defaults=(None, 0.0, None))
 HI = [{"role": "user", "content": "Hi"}]
-PROBES = (  # the free ones first; 2 compute-seconds at $0.00012/s, or 35 tokens at $3 per million
-    Probe("whoami", "GET", "hub", "/api/whoami-v2"),
-    Probe("legacy_host", "POST", "legacy", f"/models/{c.GPT2}", {"inputs": "Hello"}),
-    Probe("gpt2_mapping", "GET", "hub", f"/api/models/{c.GPT2}?expand[]=inferenceProviderMapping",
-          auth=False, fact=lambda body: sorted(body.get("inferenceProviderMapping") or {})),
-    Probe("models", "GET", "router", "/v1/models", auth=False),
-    Probe("unknown_model", "POST", "router", "/v1/chat/completions",
-          {"model": "no-such-org/no-such-model", "messages": HI}),
-    Probe("gpt2_router", "POST", "router", f"/hf-inference/models/{c.GPT2}",
-          {"inputs": "Hello", "parameters": {"max_new_tokens": 1}}, worst_case_usd=0.00024),
-    Probe("hf_inference_task", "POST", "router", f"/hf-inference/models/{c.SENTIMENT_MODEL}",
-          {"inputs": "I love this tutorial."}, worst_case_usd=0.00024),
-    Probe("completions", "POST", "router", f"/hf-inference/models/{c.HF_INFERENCE_LLM}/v1/completions",
-          {"model": c.HF_INFERENCE_LLM, "prompt": "Hello", "max_tokens": 5}, worst_case_usd=0.00024),
-    Probe("chat", "POST", "router", "/v1/chat/completions",
-          {"model": c.CHAT_MODEL, "messages": HI, "max_tokens": 5}, worst_case_usd=0.0001),
-)  # fmt: skip
+CLASSIC = "/hf-inference/models/"
+MAPPING = f"/api/models/{c.GPT2}?expand[]=inferenceProviderMapping"
+ONE_TOKEN = {"inputs": "Hello", "parameters": {"max_new_tokens": 1}}
+LLM = f"{CLASSIC}{c.HF_INFERENCE_LLM}/v1/completions"
+COMPLETE = {"model": c.HF_INFERENCE_LLM, "prompt": "Hello", "max_tokens": 5}
+CHAT = {"model": c.CHAT_MODEL, "messages": HI, "max_tokens": 5}
+PROBES = (  # 2 compute-seconds at $0.00012/s, or 35 tokens at $3 per million
+    Probe("whoami", "hub", "/api/whoami-v2"),
+    Probe("legacy_host", "legacy", f"/models/{c.GPT2}", {"inputs": "Hello"}),
+    Probe("gpt2_mapping", "hub", MAPPING, fact="inferenceProviderMapping"),
+    Probe("models", "router", "/v1/models"),
+    Probe("unknown_model", "router", "/v1/chat/completions", {"model": "no/such", "messages": HI}),
+    Probe("gpt2_router", "router", CLASSIC + c.GPT2, ONE_TOKEN, 0.00024),
+    Probe("hf_inference_task", "router", CLASSIC + c.SENTIMENT_MODEL, {"inputs": "Hi"}, 0.00024),
+    Probe("completions", "router", LLM, COMPLETE, 0.00024),
+    Probe("chat", "router", "/v1/chat/completions", CHAT, 0.0001),
+)
 
 
 def worst_case_spend(probes: Sequence[Probe] = PROBES) -> float:
@@ -87,17 +80,17 @@ def shape_differences(expected: Any, seen: Any, where: str = "body") -> list[str
     if isinstance(expected, list) and isinstance(seen, list):
         return shape_differences(expected[0], seen[0], f"{where}[0]") if expected and seen else []
     kind = {dict: "an object", list: "a list"}
-    return [
-        f"{where} is {kind.get(type(seen), seen)}, expected {kind.get(type(expected), expected)}"
-    ]
+    said = kind.get(type(seen), seen), kind.get(type(expected), expected)
+    return [f"{where} is {said[0]}, expected {said[1]}"]
 
 
 def observe(session: requests.Session, url: str, token: str, probe: Probe) -> dict[str, Any]:
     """Send ``probe`` to ``url``; return the status, content type, headers and shape (no values)."""
-    headers = {"Authorization": f"Bearer {token}"} if probe.auth else {}
     try:
+        auth = {"Authorization": f"Bearer {token}"}
+        method = "POST" if probe.body else "GET"
         answer = session.request(
-            probe.method, url + probe.path, json=probe.body, headers=headers, timeout=TIMEOUT
+            method, url + probe.path, json=probe.body, headers=auth, timeout=TIMEOUT
         )
     except requests.RequestException as exc:
         return {"error": f"no answer ({type(exc).__name__})"}
@@ -108,7 +101,8 @@ def observe(session: requests.Session, url: str, token: str, probe: Probe) -> di
     seen = {"status": answer.status_code, "type": kind, "headers": relied, "fact": None}
     try:
         body = answer.json()
-        seen["shape"], seen["fact"] = body_shape(body), probe.fact(body) if probe.fact else None
+        seen["shape"] = body_shape(body)
+        seen["fact"] = sorted(body.get(probe.fact) or {}) if probe.fact else None
     except ValueError:
         seen["shape"] = "text" if answer.content else "empty"
     return seen
@@ -116,11 +110,8 @@ def observe(session: requests.Session, url: str, token: str, probe: Probe) -> di
 
 def compare(expected: dict[str, Any], seen: dict[str, Any]) -> list[str]:
     """Return the drifts between the stand-in's answer (expected) and the service's (seen)."""
-    drifts = [
-        f"{k} {seen[k]}, expected {expected[k]}"
-        for k in ("status", "type")
-        if seen[k] != expected[k]
-    ]
+    keys = ("status", "type")
+    drifts = [f"{k} {seen[k]}, expected {expected[k]}" for k in keys if seen[k] != expected[k]]
     drifts += [f"header {h} missing" for h in expected["headers"] if h not in seen["headers"]]
     if expected["status"] == seen["status"]:
         drifts += shape_differences(expected["shape"], seen["shape"])
@@ -129,54 +120,37 @@ def compare(expected: dict[str, Any], seen: dict[str, Any]) -> list[str]:
     return drifts
 
 
-def not_the_service(probe: Probe, url: str, token: str, seen: dict[str, Any]) -> str | None:
-    """Return why a free probe's answer stops the run (unreachable, a portal, a refused token)."""
-    name, shape = HOSTS[probe.base], seen.get("shape")
-    if "error" in seen:
-        return f"{url} ({name}) cannot be reached ({seen['error']}); check the network and the URL."
-    if probe.name == "whoami" and seen["status"] in (401, 403):
-        return f"the Hub refused the token {redact(token)} ({seen['status']}); check HF_TOKEN."
-    portal = {
-        "whoami": not (isinstance(shape, dict) and "name" in shape),
-        "models": not (isinstance(shape, dict) and isinstance(shape.get("data"), list)),
-        "legacy_host": "html" in (seen["type"] or "") and seen["status"] < 300,
-    }
-    if portal.get(probe.name):
-        return f"{url} answered {seen['status']}, but not like {name} (a captive portal or proxy?); check the network and the URL."
-    return None
+def free_checks(urls: dict[str, str], token: str) -> str | None:
+    """Return why the run cannot go on (a host unreachable or not the service, the token refused)."""
+    report = Report(secret=token)
+    with InferenceSession(token, timeout=TIMEOUT, retries=0) as session:
+        check_service(report, session, urls["hub"], urls["router"])
+    problems = [said for level, said, _ in report.findings if level == "problem"]
+    return report.could_not_run or " ".join(problems) or None
 
 
 def run(urls: dict[str, str], token: str) -> tuple[list[dict[str, Any]], str | None]:
-    """Return (one result per probe, why the run stopped or None); the free probes go first."""
+    """Return (one result per probe, why the run stopped or None); the free checks go first."""
     from ..lessons.connection import local_token
     from ..standin import start
 
-    with requests.Session() as session:
-        seen = {}
+    problem = free_checks(urls, token)
+    if problem:
+        return [], problem
+    print(f"worst-case spend of this run: ${worst_case_spend():.5f} (limit ${MAX_SPEND_USD})")
+    results = []
+    with requests.Session() as session, start(profile="today") as api:
+        reference = {"router": api.url, "hub": api.url, "legacy": api.url + c.LEGACY_PREFIX}
         for probe in PROBES:
-            if probe.worst_case_usd == 0:
-                seen[probe.name] = observe(session, urls[probe.base], token, probe)
-                problem = not_the_service(probe, urls[probe.base], token, seen[probe.name])
-                if problem:
-                    return [], problem
-        print(f"worst-case spend of this run: ${worst_case_spend():.5f} (limit ${MAX_SPEND_USD})")
-        with start(profile="today") as api:
-            reference = {"router": api.url, "hub": api.url, "legacy": api.url + c.LEGACY_PREFIX}
-            results = []
-            for probe in PROBES:
-                expected = observe(session, reference[probe.base], local_token(), probe)
-                if probe.name not in seen:
-                    seen[probe.name] = observe(session, urls[probe.base], token, probe)
-                error = seen[probe.name].get("error") or expected.get("error")
-                drifts = [] if error else compare(expected, seen[probe.name])
-                verdict = "skipped" if error else "drift" if drifts else "same"
-                detail = (
-                    error
-                    or "; ".join(drifts)
-                    or f"{seen[probe.name]['status']} {seen[probe.name]['type']}"
-                )
-                result = dict(probe=probe.name, verdict=verdict, detail=detail, expected=expected)
-                results.append({**result, "seen": seen[probe.name]})
+            expected = observe(session, reference[probe.base], local_token(), probe)
+            seen = observe(session, urls[probe.base], token, probe)
+            error = seen.get("error") or expected.get("error")
+            drifts = [] if error else compare(expected, seen)
+            verdict = "skipped" if error else "drift" if drifts else "same"
+            detail = error or "; ".join(drifts) or f"{seen['status']} {seen['type']}"
+            results.append(
+                dict(probe=probe.name, verdict=verdict, detail=detail, expected=expected, seen=seen)
+            )
     unanswered = [r["probe"] for r in results if "error" in r["seen"]]
     return results, f"no answer to {', '.join(unanswered)}; run it again." if unanswered else None
 
@@ -189,16 +163,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.add_argument(f"--{name}", default=default, help=f"{name} base URL ({default})")
     parser.add_argument("--report", help="write a JSON report here")
     args = parser.parse_args(argv)
-    token, problem, results, report = find_token(), None, [], None
+    token, results, report = find_token(), [], None
     try:
-        if not token:
-            problem = "no token (set HF_TOKEN in the environment or .env)."
-        elif args.report:
+        problem = None if token else "no token (set HF_TOKEN in the environment or .env)."
+        if token and args.report:
             report = open(args.report, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
     except OSError as error:
         problem = f"the report {args.report} cannot be written ({error.strerror})."
     if not problem:
-        results, problem = run({b: getattr(args, b).rstrip("/") for b in HOSTS}, token)
+        results, problem = run({b: getattr(args, b).rstrip("/") for b in defaults}, token)
     for result in results:
         print(f"{result['probe']}: {result['verdict']} - {result['detail']}")
     if report:

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from helpers import explain
 from helpers.client import errors
 from helpers.client.errors import (
     APIError,
@@ -96,16 +97,26 @@ def test_parse_retry_after_reads_seconds_and_http_dates(value, expected):
     assert parse_retry_after(value, now=1445412480.0) == expected
 
 
-def test_the_retired_host_names_its_replacement_with_the_model():
-    hint = error_from_parts(410, "gone", {}, "https://api-inference.huggingface.co/models/x/y").hint
-    assert "router.huggingface.co/hf-inference/models/x/y" in hint
-    gpt2 = error_from_parts(410, "gone", {}, "https://api-inference.huggingface.co/models/gpt2")
-    assert "gpt2 is not served by the router" in gpt2.hint
+@pytest.mark.parametrize(
+    ("status", "body", "url", "says"),
+    [
+        (410, "gone", "https://api-inference.huggingface.co/models/x/y",
+         "router.huggingface.co/hf-inference/models/x/y"),
+        (410, "gone", "https://api-inference.huggingface.co/models/gpt2", "gpt2 is served by no"),
+        (401, "Invalid username or password.", None, "Authorization: Bearer"),
+        (403, "x", None, "Make calls to Inference Providers"),
+        (429, "slow down", None, "backoff"),
+    ],
+)  # fmt: skip
+def test_the_hint_is_the_fix_that_explain_gives(status, body, url, says):
+    error = error_from_parts(status, body, {}, url)
+    assert says in error.hint and f"How to fix it: {error.hint}" in str(error)
+    assert explain(error) == f"{error.cause} {error.hint}"
 
 
-def test_a_401_without_a_token_says_none_was_sent_and_a_403_names_the_permission():
-    assert "No token reached" in error_from_parts(401, "Invalid username or password.").hint
-    assert "Make calls to Inference Providers" in error_from_parts(403, "x").hint
+def test_a_hint_given_by_the_caller_wins():
+    assert APIError("odd", hint="Print error.body.").hint == "Print error.body."
+    assert ConfigurationError("bad").hint.startswith("Check .env")
 
 
 @pytest.mark.parametrize(
