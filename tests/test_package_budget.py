@@ -52,10 +52,6 @@ def name(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 19 is open: helpers/ is 9,190 lines of 6,000 (measured 2026-12-02); remove this mark when it fits",
-)
 def test_helpers_stays_within_6000_lines():
     found = total(modules())
     assert found <= MAX_TOTAL, f"{found} lines"
