@@ -6,6 +6,7 @@ profile must differ exactly where the lessons differ on purpose (gpt2 is served 
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -20,22 +21,43 @@ from helpers.standin import start
 from helpers.tools import check_live
 
 
+def hosts(url: str, report: Path | None = None) -> list[str]:
+    """The command line aiming all three hosts at ``url`` (and the report at ``report``)."""
+    args = ["--router", url, "--hub", url, "--legacy", url + LEGACY_PREFIX]
+    return args + (["--report", str(report)] if report else [])
+
+
 def run_check(url: str, tmp_path, token: str | None = "fake") -> subprocess.CompletedProcess:
     """Run the module as a maintainer would, against ``url`` for all three hosts."""
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "HF_TUTORIAL_MODE": "live"}
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])  # this checkout's helpers
     if token:
         env["HF_TOKEN"] = local_token() if token == "fake" else token
-    report = tmp_path / "report.json"
-    args = ["--router", url, "--hub", url, "--legacy", url + LEGACY_PREFIX, "--report", str(report)]
     return subprocess.run(
-        [sys.executable, "-m", "helpers.tools.check_live", *args],
+        [sys.executable, "-m", "helpers.tools.check_live", *hosts(url, tmp_path / "report.json")],
         capture_output=True,
         text=True,
         cwd=tmp_path,
         env=env,
         timeout=60,
     )
+
+
+@pytest.fixture
+def check(tmp_path, monkeypatch, capsys):
+    """Run main() in this process (no Python start-up per run) as run_check() does."""
+
+    def run(url: str, token: str = "fake") -> subprocess.CompletedProcess:
+        monkeypatch.chdir(tmp_path)  # no .env of the repository's
+        for name in [n for n in os.environ if n.startswith(("HF_", "HUGGINGFACE_"))]:
+            monkeypatch.delenv(name)
+        monkeypatch.setenv("HF_TUTORIAL_MODE", "live")
+        monkeypatch.setenv("HF_TOKEN", local_token() if token == "fake" else token)
+        code = check_live.main(hosts(url, tmp_path / "report.json"))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess([], code, out, err)
+
+    return run
 
 
 def test_probes_cost_at_most_a_tenth_of_a_cent():
@@ -48,9 +70,9 @@ def test_chat_and_completion_probes_ask_for_at_most_5_tokens():
             assert probe.body["max_tokens"] <= 5, probe.name
 
 
-def test_a_today_profile_stand_in_shows_no_drift(tmp_path):
+def test_a_today_profile_stand_in_shows_no_drift(tmp_path, check):
     with start(profile="today") as api:
-        done = run_check(api.url, tmp_path)
+        done = check(api.url)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = [ln for ln in done.stdout.splitlines() if ln.split(":")[0] in _names()]
     assert len(lines) == len(check_live.PROBES)
@@ -58,9 +80,9 @@ def test_a_today_profile_stand_in_shows_no_drift(tmp_path):
     assert (tmp_path / "report.json").exists()
 
 
-def test_a_teaching_profile_stand_in_drifts_on_the_gpt2_probes(tmp_path):
+def test_a_teaching_profile_stand_in_drifts_on_the_gpt2_probes(check):
     with start() as api:
-        done = run_check(api.url, tmp_path)
+        done = check(api.url)
     assert done.returncode == 1, done.stdout + done.stderr
     drifted = {ln.split(":")[0] for ln in done.stdout.splitlines() if ": drift - " in ln}
     assert {"gpt2_mapping", "gpt2_router"} <= drifted, done.stdout
@@ -91,10 +113,10 @@ def test_without_a_network_it_exits_2_in_under_5_seconds(tmp_path, monkeypatch, 
     assert out.strip().count("\n") == 0  # one sentence, no spend line before it
 
 
-def test_a_refused_token_exits_2_before_any_probe(tmp_path):
+def test_a_refused_token_exits_2_before_any_probe(check):
     """Catches a run that goes on probing (and comparing 401s) with a token the Hub refused."""
     with start() as api:
-        done = run_check(api.url, tmp_path, token="hf_refused")
+        done = check(api.url, token="hf_refused")
         answered = api.app.state.usage.answered()
     assert done.returncode == 2, done.stdout
     assert "HTTP 401" in done.stdout and "does not know this token" in done.stdout
