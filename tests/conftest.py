@@ -18,27 +18,36 @@ UNPACED = {"stream_delay_ms": 0}
 """The fixtures' stand-ins stream at once (the teaching profile paces streams by 25 ms a token)."""
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Schedule the long items first: tests marked ``slow``, then the tests that execute
-    notebooks (tests/notebooks/: a browser, live rehearsals), then the notebooks (nbmake).
+LONGEST_FIRST = ("07", "06", "10", "05", "03", "01", "09", "04", "11", "02", "00", "08")
+"""Notebook prefixes by the wall time of one run, longest first (07 waits on Retry-After and
+pacing, 06 on backoffs, 10 on paced streams; measured 2026-12-02, 12 to 3 s)."""
 
-    With two workers the suite ends when the later one does; a long item started last keeps
-    one worker busy while the other idles. The tests that read a notebook's live run come
-    together, notebook by notebook (the checks that need every run last): a worker then
-    executes a run and checks it at once, instead of waiting on the lock of a run the other
-    worker is executing. The sort is stable, so every xdist worker sees the same order.
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Schedule the long items first: tests marked ``slow`` (the browser, the set-ups), then
+    each notebook's two runs, its live rehearsal and its nbmake run, longest notebook first,
+    then the checks that need every live run, then the unit tests.
+
+    The suite ends when its last worker does: a long notebook started last keeps one worker
+    busy (mostly waiting) while the others idle. A notebook's live checks come together, so a
+    worker executes the run and checks it at once. The sort is stable, so every xdist worker
+    sees the same order.
     """
 
-    def rank(item: pytest.Item) -> tuple[int, str]:
+    def notebook_rank(stem: str) -> int:
+        return next((i for i, p in enumerate(LONGEST_FIRST) if stem.startswith(p)), 99)
+
+    def rank(item: pytest.Item) -> tuple[int, int, int]:
         if item.get_closest_marker("slow"):
-            return 0, ""
+            return 0, 0, 0
+        if item.path.suffix == ".ipynb":
+            return 1, notebook_rank(item.path.stem), 1
         if NOTEBOOK_TESTS in item.path.parents:
-            if "live_run" not in getattr(item, "fixturenames", ()):
-                return 1, "~~"  # after the live runs' groups
-            params = getattr(getattr(item, "callspec", None), "params", {})
-            path = params.get("path")
-            return 1, path.stem if isinstance(path, Path) else "~"
-        return (2, "") if item.path.suffix == ".ipynb" else (3, "")
+            path = getattr(getattr(item, "callspec", None), "params", {}).get("path")
+            if "live_run" in getattr(item, "fixturenames", ()) and isinstance(path, Path):
+                return 1, notebook_rank(path.stem), 0
+            return 2, 0, 0  # needs every live run, or none
+        return 3, 0, 0
 
     items.sort(key=rank)
 
