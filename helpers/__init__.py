@@ -2,7 +2,8 @@
 
 Layers (``tests/test_layers.py`` checks that imports point one way): ``contract`` (facts both
 sides share), ``client`` (what a learner may copy), ``lessons`` (``connect()`` and notebook
-conveniences), ``standin`` (the local stand-in of the API), ``tools`` (maintainer commands).
+conveniences, ``choose_provider``), ``standin`` (the local stand-in of the API), ``explainer``
+(``explain(error)``), ``doctor`` (``python -m helpers.doctor``), ``tools`` (maintainer commands).
 Each name below loads its module on first use: no web framework loads until a stand-in starts.
 """
 
