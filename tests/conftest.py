@@ -143,31 +143,44 @@ def shared_reference():
 
 
 @pytest.fixture
-def portal():
-    """A captive portal: 200 text/html on every path, whatever the method (a loopback server)."""
+def html_host() -> Iterator[Callable[[int, str], str]]:
+    """A factory: ``html_host(407, "Proxy Authentication Required")`` starts a loopback server
+    answering that status with an HTML page on every path and method; returns its URL."""
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    class Portal(BaseHTTPRequestHandler):
-        def _answer(self):
-            body = b"<html><title>Sign in to the Wi-Fi</title></html>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    servers: list[ThreadingHTTPServer] = []
 
-        do_GET = do_POST = _answer
+    def start(status: int, title: str) -> str:
+        class Page(BaseHTTPRequestHandler):
+            def _answer(self):
+                body = f"<html><title>{title}</title></html>".encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
-        def log_message(self, *args):
-            pass
+            do_GET = do_POST = _answer
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+            def log_message(self, *args):
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def portal(html_host) -> str:
+    """A captive portal: 200 text/html on every path, whatever the method."""
+    return html_host(200, "Sign in to the Wi-Fi")
 
 
 @pytest.fixture(autouse=True)

@@ -110,28 +110,9 @@ def test_a_captive_portal_is_named(run, portal):
 
 
 @pytest.fixture
-def proxy():
-    """A proxy that wants its own sign-in: 407 text/html on every path (a loopback server)."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    class Proxy(BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = b"<html><title>Proxy Authentication Required</title></html>"
-            self.send_response(407)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+def proxy(html_host):
+    """A proxy that wants its own sign-in: 407 text/html on every path."""
+    return html_host(407, "Proxy Authentication Required")
 
 
 def test_a_proxy_in_the_way_is_named(run, proxy):
