@@ -185,6 +185,28 @@ def test_scan_names_each_old_line_and_what_to_write(run, tmp_path):
     assert "prose" not in out
 
 
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ('body = {"inputs": "Hi", "options": {"wait_for_model": True}}', "drop it"),
+        ('headers = {"x-wait-for-model": "true"}', "drop it"),
+        ('params = {"max_time": 30, "num_return_sequences": 2}', '"max_new_tokens": N'),
+        ("hf_hub_download(repo, use_auth_token=True)", "token=os.environ['HF_TOKEN']"),
+        ('headers = {"Authorization": "Bearer: " + token}', 'f"Bearer {token}"'),
+    ],
+)
+def test_scan_gives_the_line_to_write_for_each_old_name(run, tmp_path, line, says):
+    old = tmp_path / "old.py"
+    old.write_text(line + "\n")
+    code, out = run(None, closed_port(), "--scan", str(old))
+    assert (code, "old.py line 1: " in out, says in out) == (1, True, True), out
+
+
+def test_an_old_api_token_is_named_as_such(run, hosts):
+    code, out = run("api_" + "A" * 30, hosts["api"])
+    assert code == 1 and "old api_ token" in out, out
+
+
 def test_scan_of_a_clean_file_is_0_and_of_a_missing_one_2(run, tmp_path):
     clean = tmp_path / "new.py"
     clean.write_text('URL = "https://router.huggingface.co/v1/chat/completions"\n')
