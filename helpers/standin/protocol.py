@@ -138,6 +138,19 @@ class CompletionRequest(Sampling):
         return self.max_tokens or 16  # OpenAI's documented default for completions
 
 
+class NamedFunction(Lenient):
+    type: Literal["function"]
+    name: str
+
+
+class ResponsesTool(Lenient):  # a function tool's fields; other types are not emulated
+    type: str
+    name: str | None = None
+    description: str | None = None
+    parameters: dict[str, Any] | None = None
+    strict: bool | None = None
+
+
 class TextConfig(Lenient):
     format: dict[str, Any] | None = None
 
@@ -148,8 +161,8 @@ class ResponsesRequest(Lenient):
     instructions: str | None = None
     max_output_tokens: int | None = Field(None, gt=0)
     stream: bool = False
-    tools: list[dict[str, Any]] = Field(default_factory=list)
-    tool_choice: Literal["auto", "none", "required"] = "auto"
+    tools: list[ResponsesTool] = Field(default_factory=list)
+    tool_choice: Literal["auto", "none", "required"] | NamedFunction = "auto"
     text: TextConfig | None = None
     metadata: dict[str, str] | None = None
     previous_response_id: str | None = None

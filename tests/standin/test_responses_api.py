@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from openai import BadRequestError, OpenAI
 from pydantic import BaseModel
@@ -88,14 +90,59 @@ def test_structured_output_with_responses_parse(client):
     assert event.participants[:2] == ["Alice", "Bob"]
 
 
+WEATHER = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "Get the current weather in a city.",
+    "parameters": {
+        "type": "object",
+        "properties": {"city": {"type": "string"}},
+        "required": ["city"],
+        "additionalProperties": False,
+    },
+    "strict": True,
+}
+
+
+def test_function_tool_call_and_its_output_round_trip(client):
+    # What pydantic-ai and the Agents SDK send: function tools, then the call and its output.
+    question = [{"role": "user", "content": "What is the weather in Paris?"}]
+    response = client.responses.create(model=MODEL, input=question, tools=[WEATHER])
+    (call,) = response.output
+    assert call.type == "function_call" and call.name == "get_weather"
+    assert json.loads(call.arguments) == {"city": "Paris"}
+    assert response.tools[0].name == "get_weather" and response.output_text == ""
+    result = {"type": "function_call_output", "call_id": call.call_id, "output": "18 C, sunny"}
+    follow = [*question, call.model_dump(exclude_none=True), result]
+    answer = client.responses.create(model=MODEL, input=follow, tools=[WEATHER])
+    assert answer.output[0].type == "message" and answer.output_text.strip()
+    assert answer.usage.input_tokens > response.usage.input_tokens
+    named = {"type": "function", "name": "get_weather"}
+    forced = client.responses.create(model=MODEL, input="Hi", tools=[WEATHER], tool_choice=named)
+    assert forced.output[0].type == "function_call" and forced.tool_choice.name == "get_weather"
+    none = client.responses.create(model=MODEL, input=question, tools=[WEATHER], tool_choice="none")
+    assert none.output[0].type == "message"
+
+
+def test_streamed_function_call(client):
+    ask = {"model": MODEL, "input": "What is the weather in Paris?", "tools": [WEATHER]}
+    kinds = [event.type for event in client.responses.create(**ask, stream=True)]
+    assert "response.output_item.added" in kinds and "response.output_item.done" in kinds
+    assert "response.function_call_arguments.delta" in kinds
+    with client.responses.stream(**ask) as stream:
+        done = [e.item for e in stream if e.type == "response.output_item.done"]
+        final = stream.get_final_response()
+    assert done[0].type == "function_call" and json.loads(done[0].arguments) == {"city": "Paris"}
+    assert final.output[0].arguments == done[0].arguments
+
+
 def test_what_is_not_emulated_gets_a_clear_400(client):
     with pytest.raises(BadRequestError, match="previous_response_id"):
         client.responses.create(model=MODEL, input="Hi", previous_response_id="resp_1")
-    weather = {"type": "function", "name": "get_weather", "parameters": {"type": "object"}}
-    for tool in (weather, {"type": "mcp", "server_label": "x"}):
+    for tool in ({"type": "mcp", "server_label": "x"}, {"type": "web_search"}):
         with pytest.raises(BadRequestError, match="not emulated"):
             client.responses.create(model=MODEL, input="Hi", tools=[tool])
-    item = {"type": "function_call_output", "call_id": "c", "output": "18"}
+    item = {"type": "reasoning", "id": "rs_1", "summary": []}
     with pytest.raises(BadRequestError, match="not emulated"):
         client.responses.create(model=MODEL, input=[item])
 
