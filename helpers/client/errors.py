@@ -17,7 +17,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..contract import MISSING_TOKEN_MESSAGE, PROVIDER_HEADER, REQUEST_ID_HEADERS, ROUTER_URL
+from ..contract import GPT2, MISSING_TOKEN_MESSAGE, PROVIDER_HEADER, REQUEST_ID_HEADERS, ROUTER_URL
 
 DNS_FAILURE = re.compile(
     "Name or service not known|Temporary failure in name resolution|nodename nor servname|getaddrinfo failed|No address associated"
@@ -54,7 +54,7 @@ FIXES = {
     "403": "Give the token the 'Make calls to Inference Providers' permission at https://huggingface.co/settings/tokens (fine-grained tokens); a gated model also needs its conditions accepted on its Hub page.",
     "404": "Check the model id and the route; `python -m helpers.doctor --model {model}` asks the Hub who serves it.",
     "407": "Set HTTPS_PROXY=http://user:password@proxy:port (requests and httpx read it), or ask the network's admin.",
-    "410": "Send classic tasks to {router}/hf-inference/models/{model} and chat to {router}/v1/chat/completions (notebook 02; gpt2 is served by no provider today).",
+    "410": "Send chat to {router}/v1/chat/completions; {classic} (notebook 02).",
     "not-supported": "Pick a model and provider that GET {router}/v1/models lists (choose_provider() does it), or enable a provider at https://huggingface.co/settings/inference-providers.",
     "validation": "Change {param} as the message says and send it again (notebooks 03 and 04 list the rules); the same request gets the same answer.",
     "generation": "Retry once; if it fails again, shorten the prompt or change the parameters (what arrived before the error is incomplete).",
@@ -239,6 +239,9 @@ def _fields(error: APIError) -> dict[str, Any]:
         "seconds": error.retry_after or error.estimated_time or 0,
         "status_s": f" (HTTP {error.status})" if error.status else "",
         "router": ROUTER_URL,
+        "classic": "gpt2 is served by no provider today: run it on your own Inference Endpoint"
+        if _model(error) in (GPT2, GPT2.split("/")[-1])
+        else f"send classic tasks to {ROUTER_URL}/hf-inference/models/{_model(error)}",
     }
 
 
