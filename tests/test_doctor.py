@@ -98,6 +98,11 @@ def test_a_free_account_and_the_retired_hosts_dns_are_notes_that_keep_0(run, hos
     assert "retired host retired.invalid no longer resolves" in out
 
 
+def test_a_stand_in_answering_is_said_so_the_learner_does_not_trust_the_token(run, hosts):
+    code, out = run(GOOD, hosts["api"])
+    assert code == 0 and "A local stand-in answered at http://127.0.0.1:" in out, out
+
+
 def test_the_retired_host_still_resolving_is_said(run, hosts, monkeypatch):
     monkeypatch.setattr(doctor, "RETIRED_HOST", "localhost")
     assert "localhost still resolves" in run(GOOD, hosts["api"])[1]

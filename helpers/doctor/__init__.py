@@ -48,6 +48,7 @@ FINDINGS = {  # the doctor's own findings (an HTTP error is said by explain()): 
     "local": "The notebooks use the local stand-in ({reason}); these checks are about going live.",
     "no token": "No token was found in HF_TOKEN or HUGGINGFACE_API_TOKEN (the environment, then .env): every live call is refused. Put HF_TOKEN=hf_... in .env (copy .env.example); without one the notebooks use the local stand-in.",
     "shape": "The token {token} is not shaped like one (hf_ and 34 letters): {why}. Copy it again from https://huggingface.co/settings/tokens into {name}, with nothing around it.",
+    "stand-in": "A local stand-in answered at {url}, not huggingface.co: it accepts any token of the right shape, so these checks say nothing of your real token. Unset HF_HUB_URL / HF_ROUTER_URL to check the real service.",
     "unreached": "Could not reach {hub} nor {router} (no network, a proxy or a firewall?): check the connection and HF_HUB_URL / HF_ROUTER_URL, then run the doctor again.",
     "portal": "{what} at {url} answered, but not like the service ({found}): a captive portal or a proxy in the way, or a wrong URL. Sign in to the network in a browser, or check {setting}.",
     "permission": "This fine-grained token lacks the 'Make calls to Inference Providers' permission: every inference call answers 403. Add it at https://huggingface.co/settings/tokens (edit the token's permissions).",
@@ -105,9 +106,14 @@ def _in_time(check: Callable[[], Any], seconds: float = 12.0) -> Callable[[], An
     return lambda: (thread.join(max(0.0, deadline - time.monotonic())), box[0])[1]
 
 
-def _get(session: InferenceSession, url: str, looks_right: Callable[[dict], Any]) -> Any:
-    """Return the JSON at ``url``; a success that is not the service's JSON is a ValueError."""
+def _get(
+    session: InferenceSession, url: str, looks_right: Callable[[dict], Any], stand_ins: set[str]
+) -> Any:
+    """Return the JSON at ``url``; a success that is not the service's JSON is a ValueError.
+    A stand-in's answer (its ``X-Stand-In`` header) adds the URL to ``stand_ins``."""
     response = session.request("GET", url, auth="whoami" in url)
+    if contract.STAND_IN_HEADER in response.headers:
+        stand_ins.add("{0.scheme}://{0.netloc}".format(urlsplit(url)))
     with contextlib.suppress(ValueError):
         if isinstance(body := response.json(), dict) and looks_right(body):
             return body
@@ -121,11 +127,15 @@ def check_service(
     """Ask the Hub who the token is, the router what it serves, and ``more``, side by side; add
     the findings; return each answer (JSON or exception) by name, or could-not-run when none came."""
     is_list = lambda body: isinstance(body.get("data"), list)  # noqa: E731
-    asks = {"models": lambda: _get(session, f"{router}/v1/models", is_list)}
+    stand_ins: set[str] = set()
+    asks = {"models": lambda: _get(session, f"{router}/v1/models", is_list, stand_ins)}
     if report.secret:
-        asks["whoami"] = lambda: _get(session, f"{hub}/api/whoami-v2", lambda b: "name" in b)
+        whoami = f"{hub}/api/whoami-v2"
+        asks["whoami"] = lambda: _get(session, whoami, lambda b: "name" in b, stand_ins)
     waits = {name: _in_time(ask) for name, ask in {**asks, **more}.items()}
     got = {name: wait() for name, wait in waits.items()}
+    for url in sorted(stand_ins):
+        report.found("note", "stand-in", "", url=url)
     if all(isinstance(got[n], UNREACHABLE) for n in ("models", "whoami", "mapping") if n in got):
         report.could_not_run = FINDINGS["unreached"].format(hub=hub, router=router)
         return got
