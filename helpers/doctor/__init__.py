@@ -49,7 +49,7 @@ FINDINGS = {  # the doctor's own findings (an HTTP error is said by explain()): 
     "no token": "No token was found in HF_TOKEN or HUGGINGFACE_API_TOKEN (the environment, then .env): every live call is refused. Put HF_TOKEN=hf_... in .env (copy .env.example); without one the notebooks use the local stand-in.",
     "shape": "The token {token} is not shaped like one (hf_ and 34 letters): {why}. Copy it again from https://huggingface.co/settings/tokens into {name}, with nothing around it.",
     "stand-in": "A local stand-in answered at {url}, not huggingface.co: it accepts any token of the right shape, so these checks say nothing of your real token. Unset HF_HUB_URL / HF_ROUTER_URL to check the real service.",
-    "unreached": "Could not reach {hub} nor {router} (no network, a proxy or a firewall?): check the connection and HF_HUB_URL / HF_ROUTER_URL, then run the doctor again.",
+    "unreached": "Could not reach {hosts} (no network, a proxy or a firewall?): check the connection and HF_HUB_URL / HF_ROUTER_URL, then run the doctor again.",
     "portal": "{what} at {url} answered, but not like the service ({found}): a captive portal or a proxy in the way, or a wrong URL. Sign in to the network in a browser, or check {setting}.",
     "permission": "This fine-grained token lacks the 'Make calls to Inference Providers' permission: every inference call answers 403. Add it at https://huggingface.co/settings/tokens (edit the token's permissions).",
     "free": "A Free account: its monthly credits are small or none, so a live call may answer 402. Buy credits or subscribe to PRO to go past them.",
@@ -137,7 +137,8 @@ def check_service(
     for url in sorted(stand_ins):
         report.found("note", "stand-in", "", url=url)
     if all(isinstance(got[n], UNREACHABLE) for n in ("models", "whoami", "mapping") if n in got):
-        report.could_not_run = FINDINGS["unreached"].format(hub=hub, router=router)
+        hosts = hub if hub == router else f"{hub} nor {router}"
+        report.could_not_run = FINDINGS["unreached"].format(hosts=hosts)
         return got
     for name, what, url, setting in (
         ("whoami", "The Hub", hub, contract.HUB_URL_ENV_VAR),
@@ -262,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         "python -m helpers.doctor",
         description="Say why calls to Hugging Face fail, and what to do.",
+        epilog="Exit 0: all good (notes need no action); 1: problems found; 2: it could not run.",
     )
     parser.add_argument("--model", metavar="ID", help="also ask the Hub who serves ID, for what")
     parser.add_argument("--call", action="store_true", help="also one chat call (< $0.0001)")
