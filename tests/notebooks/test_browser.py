@@ -314,10 +314,14 @@ def drive_explorer(page) -> None:
     expect(output).to_contain_text("answered by: local stand-in")
     first, first_pixels = output.inner_text(), output.screenshot()
 
-    handle = explorer.locator(".widget-hslider .noUi-handle").first
-    handle.focus()
-    for _ in range(5):
+    slider = explorer.locator(".widget-hslider").first
+    handle, readout = slider.locator(".noUi-handle"), slider.locator(".widget-readout")
+    for value in range(21, 26):
+        # One key at a time, each seen before the next: on a busy machine the widget re-renders
+        # between presses and a burst of five keys once moved it by one.
+        handle.focus()
         page.keyboard.press("ArrowRight")
+        expect(readout).to_have_text(str(value), timeout=30_000)
     stop = explorer.locator(".widget-textarea", has_text="stop").locator("textarea")
     stop.fill(",")
     send.click()
