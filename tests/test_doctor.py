@@ -139,6 +139,7 @@ def test_hosts_that_never_answer_are_exit_2_by_the_read_timeout(run, silent, mon
     monkeypatch.setattr(doctor, "TIMEOUT", (0.3, 0.3))
     code, out = run(GOOD, silent)
     assert code == 2 and "Could not reach" in out
+    assert "accepted the connection but sent no answer in time" in out
 
 
 def test_the_doctor_stops_waiting_at_its_own_deadline(run, silent, monkeypatch):
@@ -149,13 +150,23 @@ def test_the_doctor_stops_waiting_at_its_own_deadline(run, silent, monkeypatch):
     assert (code, time.monotonic() - started < 5) == (2, True), out
 
 
-@pytest.mark.parametrize("url", [closed_port(), "https://hub.invalid"], ids=["closed", "dns"])
-def test_nothing_answering_is_exit_2_in_one_sentence(run, url):
+@pytest.mark.parametrize(
+    "url, why",
+    [
+        (closed_port(), "was refused or cut"),
+        ("https://hub.invalid", "hub.invalid does not resolve"),
+    ],
+    ids=["closed", "dns"],
+)
+def test_nothing_answering_is_exit_2_in_one_sentence_that_names_why(run, url, why):
+    """Catches 'could not reach' lumping a name that does not resolve (no network, DNS) with a
+    refused connection: the two need different fixes."""
     started = time.monotonic()
     code, out = run(GOOD, url)
     assert time.monotonic() - started < 20
     assert code == 2
-    assert out.strip().splitlines()[-1].startswith("Could not reach")
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("Could not reach") and why in last, last
 
 
 def test_a_bad_url_setting_is_a_problem_not_a_crash(run):
@@ -225,6 +236,12 @@ def test_scan_of_a_clean_file_is_0_and_of_a_missing_one_2(run, tmp_path):
         and "It calls the retired host" in out
         and "router.huggingface.co" in out
     )
+    # a long line is cut, and what is wrong with it starts a line of its own
+    old.write_text('r = requests.post("https://api-inference.huggingface.co/models/gpt2", ' * 3)
+    code, out = run(None, closed_port(), "--scan", str(old))
+    quoted, said = out.splitlines()[:2]
+    assert quoted.endswith("…") and len(quoted) < 130, quoted
+    assert said.lstrip().startswith("It calls the retired host"), said
     code, out = run(None, closed_port(), "--scan", str(tmp_path / "none.py"))
     assert code == 2 and "Could not read" in out
 

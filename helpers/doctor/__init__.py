@@ -44,12 +44,18 @@ BAD_SHAPES = (  # (pattern, why a token is not shaped like one): the first that 
     (r"", "huggingface_hub sends a key not starting with hf_ to a provider directly"),
 )
 
+UNREACHED = {  # why no answer came, by the failure's kind (client.errors CAUSES)
+    "dns": "{host} does not resolve (no network, no DNS server answering, or a typo in the URL)",
+    "connection": "the connection to {host} was refused or cut (nothing listens there, a proxy or a firewall)",
+    "timeout-connect": "{host} accepted no connection in time (a slow network, a proxy or a firewall)",
+    "timeout-read": "{host} accepted the connection but sent no answer in time",
+}
 FINDINGS = {  # the doctor's own findings (an HTTP error is said by explain()): cause and fix
     "local": "The notebooks use the local stand-in ({reason}); these checks are about going live.",
     "no token": "No token was found in HF_TOKEN or HUGGINGFACE_API_TOKEN (the environment, then .env): every live call is refused. Put HF_TOKEN=hf_... in .env (copy .env.example); without one the notebooks use the local stand-in.",
     "shape": "The token {token} is not shaped like one (hf_ and 34 letters): {why}. Copy it again from https://huggingface.co/settings/tokens into {name}, with nothing around it.",
     "stand-in": "A local stand-in answered at {url}, not huggingface.co: it accepts any token of the right shape, so these checks say nothing of your real token. Unset HF_HUB_URL / HF_ROUTER_URL to check the real service.",
-    "unreached": "Could not reach {hosts} (no network, a proxy or a firewall?): check the connection and HF_HUB_URL / HF_ROUTER_URL, then run the doctor again.",
+    "unreached": "Could not reach {hosts}: {why}. Check the connection and HF_HUB_URL / HF_ROUTER_URL, then run the doctor again.",
     "portal": "{what} at {url} answered, but not like the service ({found}): a captive portal or a proxy in the way, or a wrong URL. Sign in to the network in a browser, or check {setting}.",
     "permission": "This fine-grained token lacks the 'Make calls to Inference Providers' permission: every inference call answers 403. Add it at https://huggingface.co/settings/tokens (edit the token's permissions).",
     "free": "A Free account: its monthly credits are small or none, so a live call may answer 402. Buy credits or subscribe to PRO to go past them.",
@@ -138,7 +144,10 @@ def check_service(
         report.found("note", "stand-in", "", url=url)
     if all(isinstance(got[n], UNREACHABLE) for n in ("models", "whoami", "mapping") if n in got):
         hosts = hub if hub == router else f"{hub} nor {router}"
-        report.could_not_run = FINDINGS["unreached"].format(hosts=hosts)
+        first = next(got[n] for n in ("models", "whoami", "mapping") if n in got)
+        host = urlsplit(getattr(first, "url", None) or router).hostname
+        why = UNREACHED.get(getattr(first, "kind", ""), UNREACHED["connection"]).format(host=host)
+        report.could_not_run = FINDINGS["unreached"].format(hosts=hosts, why=why)
         return got
     for name, what, url, setting in (
         ("whoami", "The Hub", hub, contract.HUB_URL_ENV_VAR),

@@ -52,12 +52,11 @@ def scan(path: str | Path) -> Report:
         for number, line in enumerate(lines, 1):
             for pattern, said in SCAN_RULES.items():
                 if re.search(pattern, line):
-                    shown = contract.TOKEN_PATTERN.sub("hf_…", line.strip())[:100]
-                    report.add(
-                        "problem",
-                        f"{path.name} {where}line {number}: {shown} It {said}.",
-                        CLASSIC_NB,
-                    )
+                    shown = contract.TOKEN_PATTERN.sub("hf_…", line.strip())
+                    shown = shown if len(shown) <= 90 else shown[:89] + "…"
+                    # the line quoted, then under it what is wrong with it (aligned with it)
+                    said = f"{path.name} {where}line {number}: {shown}\n{'':9}It {said}."
+                    report.add("problem", said, CLASSIC_NB)
     if not report.findings:
         report.add("ok", f"{path.name}: no retired host, old body shape or removed client name.")
     return report
