@@ -48,7 +48,8 @@ def offers(models: Any) -> list[dict[str, Any]]:
 
 def choose_provider(model: str | None = None, needs: Any = (), by: str = "price") -> Any:
     """Return a DataFrame of the live providers (of ``model``, or of all) that list ``needs`` as
-    true, sorted ``by`` "price" (input plus output), "latency" or "throughput", unlisted last."""
+    true, sorted ``by`` "price" (input plus output), "latency" or "throughput", unlisted last.
+    A number a provider does not publish is NaN, a capability None: unknown, not zero or False."""
     needs = (needs,) if isinstance(needs, str) else tuple(needs)
     unknown = [n for n in needs if n not in NEEDS]
     if unknown or by not in SORTS:
