@@ -289,3 +289,15 @@ def test_a_token_is_never_sent_over_plain_http_to_another_machine(run):
     code, out = run(GOOD, "http://hub.invalid")
     assert code == 1
     assert "Refusing to send a token to http://hub.invalid" in out
+
+
+def test_each_finding_points_to_a_section_that_exists():
+    """Catches a pointer ('[05_errors.ipynb § 5]') left behind when a notebook is renamed or its
+    sections renumbered: the learner would be sent to a section that is not there."""
+    pointers = {v for k, v in vars(doctor).items() if k.endswith("_NB")}
+    assert len(pointers) >= 5
+    for pointer in pointers:
+        name, section = pointer.split(" § ")
+        cells = json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))["cells"]
+        headings = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        assert f"\n## {section}. " in "\n" + headings, pointer

@@ -31,11 +31,13 @@ from ..lessons.providers import offers
 RETIRED_HOST = urlsplit(contract.LEGACY_INFERENCE_URL).hostname
 TIMEOUT = (3.05, 5.0)  # (connect, read) s; the checks run side by side and end within 20 s
 CALL_LIMIT_USD = 0.0001
-TOKEN_NB = "00_token_setup.ipynb"
-ERRORS_NB = "05_errors.ipynb"
-ROUTER_NB = "09_router_and_providers.ipynb"
-PRICING_NB = "08_pricing_free_vs_endpoints.ipynb"
-CLASSIC_NB = "02_classic_gpt2_request.ipynb"
+# where each finding is taught: a notebook and its section (tests check the section exists)
+TOKEN_NB = "00_token_setup.ipynb § 3"  # store the token in .env
+TOKEN_BAD_NB = "00_token_setup.ipynb § 5"  # a bad token, a missing permission
+ERRORS_NB = "05_errors.ipynb § 5"  # the cause and the fix in words
+ROUTER_NB = "09_router_and_providers.ipynb § 4"  # what is served: /v1/models
+PRICING_NB = "08_pricing_free_vs_endpoints.ipynb § 1"  # what "free" means today
+CLASSIC_NB = "02_classic_gpt2_request.ipynb § 2"  # the retired host's 410
 BAD_SHAPES = (  # (pattern, why a token is not shaped like one): the first that matches
     (r"(?i)^bearer", "it starts with 'Bearer'"),
     (r"[\s'\"]", "it has quotes or spaces in it"),
@@ -160,7 +162,8 @@ def check_service(
             )
         elif isinstance(found, Exception):
             refused = isinstance(found, APIError) and found.status in (401, 403)
-            report.add("problem", f"{what}: {explain(found)}", TOKEN_NB if refused else ERRORS_NB)
+            teaches = TOKEN_BAD_NB if refused else ERRORS_NB
+            report.add("problem", f"{what}: {explain(found)}", teaches)
         elif name == "models":
             report.add("ok", f"The router at {router} lists {len(found['data'])} chat models.")
         elif found:
@@ -177,7 +180,7 @@ def _token(report: Report, setting: config.Setting) -> str | None:
     if not contract.TOKEN_PATTERN.fullmatch(token):
         why = next(why for pattern, why in BAD_SHAPES if re.search(pattern, token))
         report.found(
-            "problem", "shape", TOKEN_NB, token=config.redact(token), why=why, name=setting.name
+            "problem", "shape", TOKEN_BAD_NB, token=config.redact(token), why=why, name=setting.name
         )
     return token
 
@@ -186,7 +189,7 @@ def _whoami(report: Report, found: dict[str, Any]) -> None:
     role = ((found.get("auth") or {}).get("accessToken") or {}).get("role")
     report.add("ok", f"The Hub accepts the token (user {found.get('name')}, role {role}).")
     if not may_call_inference(found):
-        report.found("problem", "permission", TOKEN_NB)
+        report.found("problem", "permission", TOKEN_BAD_NB)
     if not found.get("isPro") and not found.get("canPay"):
         report.found("note", "free", PRICING_NB)
 
