@@ -117,7 +117,7 @@ def jupyterlab(tmp_path_factory):
     deadline = time.monotonic() + 60
     while True:
         try:
-            if requests.get(f"{url}/api/status", params={"token": token}, timeout=2).ok:
+            if requests.get(f"{url}/api/status", params={"token": token}, timeout=(2, 30)).ok:
                 break
         except requests.ConnectionError:
             pass

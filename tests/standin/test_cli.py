@@ -46,7 +46,9 @@ def test_module_serves_in_the_foreground_until_terminated():
         deadline = time.monotonic() + 30
         while True:
             try:
-                response = requests.get(f"http://127.0.0.1:{port}/api/models/gpt2", timeout=1)
+                # a short connect timeout polls for the port; the first answer of a fresh
+                # process may take seconds on a busy machine, so the read waits (it failed at 1 s)
+                response = requests.get(f"http://127.0.0.1:{port}/api/models/gpt2", timeout=(1, 30))
                 break
             except requests.ConnectionError:
                 assert proc.poll() is None, proc.stdout.read()
