@@ -15,7 +15,7 @@ from . import CLASSIC_NB, Report
 
 # pattern: what is wrong with a line that matches it, and what to write instead
 SCAN_RULES = {
-    r"api-inference\.huggingface\.co": "calls the retired host (410 Gone, now reportedly no DNS); write instead https://router.huggingface.co/hf-inference/models/<model> for classic tasks, https://router.huggingface.co/v1/chat/completions for chat",
+    r"api-inference\.huggingface\.co": "calls the retired host (410 Gone, now reportedly no DNS); write instead https://router.huggingface.co/v1/chat/completions for chat, or https://router.huggingface.co/hf-inference/models/<model> for a classic task of a model hf-inference serves (gpt2 is served by none: your own Endpoint)",
     r"\bInferenceApi\b": "uses InferenceApi, removed in huggingface_hub 1.0; write instead InferenceClient(provider=..., api_key=os.environ['HF_TOKEN'])",
     r"huggingface-cli": "uses huggingface-cli, removed in huggingface_hub 1.0; write instead hf auth login",
     r"\bstop_sequences\b": 'sends stop_sequences, a pre-2024 name TGI ignores; write instead "stop": [...]',
