@@ -192,15 +192,22 @@ def test_jupyterlab_and_every_widget_in_a_real_browser(jupyterlab, tmp_path):
             check_first_view(page, url, token, opened)
             # Both notebooks run at once, each on its own kernel, opened from the file browser
             # as a learner would (no page reload in between).
-            start_run_all(page, "03_payload_parameters.ipynb")
-            start_run_all(page, "08_pricing_free_vs_endpoints.ipynb")
+            explorer_run = start_run_all(page, "03_payload_parameters.ipynb")
+            calculator_run = start_run_all(page, "08_pricing_free_vs_endpoints.ipynb")
             wait_until_ready(
-                page, url, token, "08_pricing_free_vs_endpoints.ipynb", "USD / request"
+                page,
+                url,
+                token,
+                "08_pricing_free_vs_endpoints.ipynb",
+                "USD / request",
+                clicked=calculator_run,
             )
             no_typeset_maths(page)
             drive_calculator(page)
             page.locator(".lm-TabBar-tab", has_text="03_payload_parameters.ipynb").first.click()
-            wait_until_ready(page, url, token, "03_payload_parameters.ipynb", "Send")
+            wait_until_ready(
+                page, url, token, "03_payload_parameters.ipynb", "Send", clicked=explorer_run
+            )
             drive_explorer(page)
             tracebacks = page.locator(
                 ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
@@ -253,8 +260,9 @@ def run_all_in_front(page) -> None:
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
 
 
-def start_run_all(page, name: str) -> None:
-    """Open notebooks/``name`` from the file browser and start running all its cells."""
+def start_run_all(page, name: str) -> float:
+    """Open notebooks/``name`` from the file browser and start running all its cells; return
+    when Run All was clicked (``time.monotonic()``)."""
     from playwright.sync_api import expect
 
     listing = page.locator(".jp-DirListing-content")
@@ -264,13 +272,17 @@ def start_run_all(page, name: str) -> None:
     current = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")
     expect(current).to_contain_text(name, timeout=60_000)
     run_all_in_front(page)
+    return time.monotonic()
 
 
-def wait_until_ready(page, url: str, token: str, name: str, ready_text: str) -> None:
+def wait_until_ready(
+    page, url: str, token: str, name: str, ready_text: str, *, clicked: float
+) -> None:
     """Wait until the front notebook shows a widget with ``ready_text`` and its kernel is idle.
 
     The execution indicator can read "idle" before the kernel's connection is up, and a Run All
-    clicked then runs nothing: when no cell is queued or run 6 s after a Run All, click it
+    clicked then runs nothing: when no cell is queued or run 6 s after the Run All clicked at
+    ``clicked`` (so at once, for a notebook brought back to the front later), click it
     again. On a busy machine the browser's first connection to a starting kernel can also fail
     (jupyter_server answers 500 and the page's kernel connection stays broken): when still no
     cell has run after 40 s, open the notebook afresh and run all again; likewise when cells
@@ -282,7 +294,7 @@ def wait_until_ready(page, url: str, token: str, name: str, ready_text: str) -> 
     ready = ready.filter(has_text=ready_text)
     started = panel.locator(".jp-InputPrompt", has_text=re.compile(r"\[(\*|\d+)\]"))
     dialog_accept = page.locator(".jp-Dialog .jp-mod-accept")
-    clicked = triggered = time.monotonic()
+    triggered = time.monotonic()
     deadline = triggered + 200
     while ready.count() == 0:
         assert time.monotonic() < deadline, f"{name} did not run in JupyterLab"
