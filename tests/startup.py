@@ -1,4 +1,5 @@
-"""A pytest plugin loaded before every other (``-p tests.startup`` in pyproject's addopts).
+"""A pytest plugin loaded before the installed plugins, nbmake among them (``-p tests.startup``
+in pyproject's addopts; pytest 8.4 or later applies ``pythonpath`` before it, so `pytest` finds it).
 
 It keeps ``rfc3987_syntax`` from being imported in the test processes. jsonschema imports it,
 if installed, to check the "iri" string format; nbformat imports jsonschema, and nbmake
