@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.lessons import pricing as p
@@ -110,7 +110,8 @@ def test_break_even_closed_form_against_a_t4():
     assert p.serverless_vs_dedicated_break_even(365, 0.001521) == pytest.approx(239_973.7, abs=0.1)
 
 
-@given(
+@settings(deadline=None, derandomize=True, database=None)  # the same examples every run, untimed:
+@given(  # a 200 ms deadline failed a run whose cores were busy with notebooks (2026-12-03)
     dedicated=st.floats(10, 10_000),
     cost=st.floats(1e-6, 1.0),
     subscription=st.sampled_from([0.0, 9.0]),
