@@ -15,6 +15,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -92,6 +93,9 @@ class CorpusModel:
                 self.ends[ids[-n:]].append(s)
         counts = Counter(w for words in self.text_words for w in words)
         self.idf = {w: math.log(len(self.text_words) / n) for w, n in counts.items()}
+        # A prior changes only at a sentence's end: computed once per (sentence before, topic)
+        # instead of once per token (it was most of a chat answer's CPU time).
+        self._prior = lru_cache(maxsize=512)(self._prior)
 
     def ids_of(self, words: list[str]) -> list[int | None]:
         """Return the vocabulary id of each word (case-folded), or None when unknown."""
@@ -99,7 +103,8 @@ class CorpusModel:
 
     def _prior(self, previous: tuple, focus: frozenset[str]) -> tuple[list[float], float]:
         """Return each sentence's chance to come after the sentence ``previous``, and the
-        end-of-text token's: its text's next sentence, or another text's first by relevance."""
+        end-of-text token's: its text's next sentence, or another text's first by relevance.
+        The list is shared by later calls with the same arguments: read it, never change it."""
         ends = (previous[-n:] for n in range(MAX_MATCH, 2, -1))
         done = next((self.ends[k] for k in ends if k in self.ends), [])
         follows = [s + 1 for s in done if s not in self.last]
@@ -257,7 +262,7 @@ class TextGenerator:
         history = [i for i in context if i is not None]
         stops = [s for s in params.get("stop") or [] if s]
         longest = max(map(len, stops), default=0)
-        result = Continuation(seed=seed, input_length=len(words))
+        result, text = Continuation(seed=seed, input_length=len(words)), ""
         for _ in range(int(params.get("max_new_tokens") or DEFAULT_MAX_NEW_TOKENS)):
             scores = self.model.logits(context, focus)
             if len(result.tokens) < min_new_tokens:
@@ -265,13 +270,13 @@ class TextGenerator:
             scores = penalize(scores, params, history)
             logprobs = log_softmax(apply_warpers(scores, params))
             pick = rng.choice(logprobs.size, p=np.exp(logprobs)) if sampling else logprobs.argmax()
-            best = np.argsort(-logprobs, kind="stable")[:top_n]
+            best = np.argsort(-logprobs, kind="stable")[:top_n] if top_n else ()
             top = [self._token(i, logprobs) for i in best if logprobs[i] > -np.inf]
             token = self._token(int(pick), logprobs, top)
             result.tokens.append(token)
             context.append(token.id)
             history.append(token.id)
-            text = result.text
+            text += "" if token.special else token.text  # result.text, built as it grows
             window = text[-len(token.text) - longest :]  # where a new stop string may be
             if token.special or any(
                 s in window if stop_anywhere else text.endswith(s) for s in stops
