@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from importlib.metadata import packages_distributions
+from importlib.metadata import distribution, packages_distributions
 from pathlib import Path
 
 import pytest
@@ -105,6 +105,25 @@ def test_learners_install_holds_no_test_tool():
     learner = requirement_names(ROOT / "requirements.txt")
     assert not learner & TEST_TOOLS, sorted(learner & TEST_TOOLS)
     assert requirement_names(ROOT / "tests" / "requirements.txt") >= TEST_TOOLS
+
+
+def test_every_pytest_plugin_the_tests_install_is_loaded_by_name():
+    """Catches a plugin added to tests/requirements.txt but not to addopts' ``-p`` list: plugins
+    are not autoloaded (pyproject explains why), so it would be installed and silently unused."""
+    import tomllib
+
+    ini = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    addopts = ini["tool"]["pytest"]["ini_options"]["addopts"].split()
+    assert "--disable-plugin-autoload" in addopts
+    named = {addopts[i + 1] for i, word in enumerate(addopts[:-1]) if word == "-p"}
+    plugins = {
+        entry.value.split(":")[0]
+        for name in requirement_names(ROOT / "tests" / "requirements.txt")
+        for entry in distribution(name).entry_points
+        if entry.group == "pytest11" and entry.name != "xdist.looponfail"  # --looponfail only
+    }
+    assert {"xdist.plugin", "nbmake.pytest_plugin"} <= plugins, plugins
+    assert plugins <= named, sorted(plugins - named)
 
 
 def test_the_package_needs_nothing_the_learner_does_not_install():
