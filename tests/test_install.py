@@ -107,9 +107,10 @@ def test_learners_install_holds_no_test_tool():
     assert requirement_names(ROOT / "tests" / "requirements.txt") >= TEST_TOOLS
 
 
-def test_every_pytest_plugin_the_tests_install_is_loaded_by_name():
+def test_every_pytest_plugin_tests_requirements_names_is_loaded_by_name():
     """Catches a plugin added to tests/requirements.txt but not to addopts' ``-p`` list: plugins
-    are not autoloaded (pyproject explains why), so it would be installed and silently unused."""
+    are not autoloaded (pyproject explains why), so it would be installed and silently unused.
+    Plugins that come in as dependencies (anyio's, platformdirs') stay unloaded on purpose."""
     import tomllib
 
     ini = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))

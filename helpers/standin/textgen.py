@@ -101,10 +101,10 @@ class CorpusModel:
         """Return the vocabulary id of each word (case-folded), or None when unknown."""
         return [self.vocab.get(w, self.lower_ids.get(w.lower())) for w in words]
 
-    def _prior(self, previous: tuple, focus: frozenset[str]) -> tuple[list[float], float]:
+    def _prior(self, previous: tuple, focus: frozenset[str]) -> tuple[tuple[float, ...], float]:
         """Return each sentence's chance to come after the sentence ``previous``, and the
         end-of-text token's: its text's next sentence, or another text's first by relevance.
-        The list is shared by later calls with the same arguments: read it, never change it."""
+        Cached: later calls with the same arguments get the same (immutable) tuple."""
         ends = (previous[-n:] for n in range(MAX_MATCH, 2, -1))
         done = next((self.ends[k] for k in ends if k in self.ends), [])
         follows = [s + 1 for s in done if s not in self.last]
@@ -119,7 +119,7 @@ class CorpusModel:
             prior[s] += rest * texts[self.text_of[s]] / total
         for s in follows:
             prior[s] += FOLLOW / len(done)
-        return prior, eos
+        return tuple(prior), eos
 
     def logits(self, context: list[int | None], focus: frozenset[str] = frozenset()) -> np.ndarray:
         """Return the scores of the next token after ``context`` in a text about ``focus``."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -26,21 +27,23 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 TOKEN_SHAPE = re.compile(r"hf_[A-Za-z]{34}")
 SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis"}
-SKIP_DIRS |= {"node_modules", ".env"}  # without git: installed code, and the developer's own token
+SKIP_DIRS |= {"node_modules", ".env"}  # path parts skipped without git (.env is the file itself)
 
 
 def repository_files() -> list[Path]:
-    """Return the files a commit could take: tracked, or untracked and not ignored. Ignored
-    ones (.env, which holds a developer's real token; node_modules) cannot leak through git.
-    Without git (an unpacked archive), every file but the caches'."""
+    """Return the files a commit would take with ``git add -A``: tracked, or untracked and not
+    ignored (.env, which holds a developer's real token, and node_modules are ignored). Where
+    git is missing or refuses the folder (an unpacked archive, a bind mount owned by another
+    user), every file outside SKIP_DIRS."""
     if (ROOT / ".git").exists() and shutil.which("git"):
         listed = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             cwd=ROOT,
             capture_output=True,
-            check=True,
-        ).stdout.decode()
-        return [ROOT / name for name in listed.split("\0") if name]
+            check=False,
+        )
+        if listed.returncode == 0:
+            return [ROOT / os.fsdecode(name) for name in listed.stdout.split(b"\0") if name]
     return [
         file
         for file in ROOT.rglob("*")
