@@ -161,6 +161,37 @@ def test_import_helpers_loads_no_web_framework_and_no_numpy():
     assert done.stdout.strip() == "[]"
 
 
+STAND_IN_PROBE = """
+import sys
+from fastapi.testclient import TestClient
+from helpers import local_token
+from helpers.standin import StandInOptions, create_app
+api = TestClient(create_app(StandInOptions(stream_delay_ms=0)))
+auth = {"Authorization": "Bearer " + local_token()}
+classic = api.post("/models/openai-community/gpt2", json={"inputs": "Hi"}, headers=auth)
+hub = api.get("/api/models/openai-community/gpt2")
+before = "openai" in sys.modules
+chat = {"model": "meta-llama/Llama-3.1-8B-Instruct", "messages": [{"role": "user", "content": "Hi"}]}
+answer = api.post("/v1/chat/completions", json=chat, headers=auth)
+print(classic.status_code, hub.status_code, before, answer.status_code, "openai" in sys.modules)
+"""
+
+
+def test_a_stand_in_imports_openai_only_for_an_openai_shaped_answer():
+    """Catches an ``openai`` import back at the top of the stand-in (0.4 to 0.9 s in every
+    kernel whose lesson asks only classic routes), or a lazy import that broke chat."""
+    done = subprocess.run(
+        [sys.executable, "-c", STAND_IN_PROBE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["200", "200", "False", "200", "True"], done.stdout
+
+
 @pytest.mark.parametrize("text", TGI_TEXTS)
 def test_tgis_rule_texts_stand_in_exactly_one_module(text):
     holding = [name(p) for p in modules() if text in p.read_text(encoding="utf-8")]

@@ -11,7 +11,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from openai.types import Model
 
 from ...contract import ENDPOINT_PREFIX, GPT2, MAX_TOTAL_TOKENS, MODEL_NOT_SUPPORTED_MESSAGE
 from ..catalog import (
@@ -150,6 +149,8 @@ def model_entry(info: ModelInfo, llms: bool = True) -> dict[str, Any]:
             "is_free": False,
         }
         providers.append({k: v for k, v in entry.items() if v is not None})
+    from openai.types import Model  # imported when used: see serving/__init__
+
     modalities = {"input_modalities": ["text"], "output_modalities": ["text"]}
     entry = Model(id=info.id, object="model", created=1_764_000_000, owned_by=info.id.split("/")[0])
     return entry.model_dump() | {"architecture": modalities, "providers": providers}

@@ -18,8 +18,6 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from openai.types import Completion, CompletionUsage
-from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from pydantic import BaseModel
 
 from ...contract import tgi_violations
@@ -195,6 +193,9 @@ async def answer(request: Request, body: dict, chat: bool, call: Call) -> Respon
         if call.tgi and body.get("stream") is True:  # TGI validates inside the stream
             return stream(iter([sse.tgi_openai_error_event(exc.message)]), call.headers)
         raise
+    from openai.types import Completion, CompletionUsage  # imported when used: see serving/__init__
+    from openai.types.chat import ChatCompletion
+
     profile = request.app.state.profile
     said = write(req, gen, call.tgi)
     out = said.tokens
@@ -247,6 +248,9 @@ async def events(
     """Yield the stream's chunks, one per token, the finish, [usage], ``[DONE]``. Chat chunks
     carry ``"usage": null`` as TGI writes them. A fault midway is OpenAI's error event, or
     TGI's ``{"error": {"message", "http_status_code"}}`` with its raw finish reasons."""
+    from openai.types import Completion  # imported when used: see serving/__init__
+    from openai.types.chat import ChatCompletionChunk
+
     options, chat = request.app.state.options, isinstance(req, ChatRequest)
     error_after = options.stream_error_after_tokens
     make = ChatCompletionChunk if chat else Completion.model_construct  # finish_reason: null

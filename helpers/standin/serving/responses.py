@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
-from openai.types.responses import Response
+
+if TYPE_CHECKING:  # imported where a response is built (see serving/__init__)
+    from openai.types.responses import Response
 
 from .. import events as sse
 from ..protocol import ResponsesRequest, not_emulated, parse
@@ -55,6 +57,8 @@ def chat_body(req: ResponsesRequest, body: dict[str, Any]) -> dict[str, Any]:
 
 def respond(request: Request, body: dict, call: Call) -> tuple[ResponsesRequest, Response, Answer]:
     """Return (request, finished response, its answer) for a ``/v1/responses`` body."""
+    from openai.types.responses import Response
+
     req = parse(ResponsesRequest, body, False)
     gen, profile = request.app.state.generator, request.app.state.profile
     chat, prompt = validated(chat_body(req, body), True, call, gen)
