@@ -111,7 +111,7 @@ def test_every_pytest_plugin_tests_requirements_names_is_loaded_by_name():
     """Catches a plugin added to tests/requirements.txt but not to addopts' ``-p`` list: plugins
     are not autoloaded (pyproject explains why), so it would be installed and silently unused.
     Plugins that come in as dependencies (anyio's, platformdirs') stay unloaded on purpose."""
-    import tomllib
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+, as the next test
 
     ini = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     addopts = ini["tool"]["pytest"]["ini_options"]["addopts"].split()

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 TOKEN_SHAPE = re.compile(r"hf_[A-Za-z]{34}")
 SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis"}
-SKIP_DIRS |= {"node_modules", ".env"}  # path parts skipped without git (.env is the file itself)
+SKIP_DIRS |= {"node_modules", ".env"}  # ignored by git too (.env is a file: a path part as well)
 
 
 def repository_files() -> list[Path]:

@@ -169,9 +169,9 @@ def ended(gen, seeds=range(30), **extra):
 
 
 @pytest.fixture(scope="module")
-def endings():
+def endings(gen):
     """The generations of ``ended`` (30 of 300 tokens, 2 s), made once for the tests below."""
-    return ended(TextGenerator())
+    return ended(gen)
 
 
 def test_end_of_text_is_a_special_token(endings):

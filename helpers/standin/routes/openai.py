@@ -132,6 +132,8 @@ async def endpoint(request: Request) -> Response:
 def model_entry(info: ModelInfo, llms: bool = True) -> dict[str, Any]:
     """Return one ``/v1/models`` entry with the provider fields hub-docs ``hub-api.md`` lists;
     fields the catalogue does not give are left out."""
+    from openai.types import Model  # imported when used: see serving/__init__
+
     providers = []
     for offer in chat_offers(info, llms):
         latency, throughput = DOCUMENTED_PERFORMANCE.get((info.id, offer.provider), (None, None))
@@ -149,8 +151,6 @@ def model_entry(info: ModelInfo, llms: bool = True) -> dict[str, Any]:
             "is_free": False,
         }
         providers.append({k: v for k, v in entry.items() if v is not None})
-    from openai.types import Model  # imported when used: see serving/__init__
-
     modalities = {"input_modalities": ["text"], "output_modalities": ["text"]}
     entry = Model(id=info.id, object="model", created=1_764_000_000, owned_by=info.id.split("/")[0])
     return entry.model_dump() | {"architecture": modalities, "providers": providers}
