@@ -26,15 +26,16 @@ class ExplorerResult:
         head = self.error.explain() if self.error else ""
         if self.generation is not None:
             g = self.generation
-            head = f"{g.text}\n\n[finish_reason: {g.finish_reason}; answered by: {g.answered_by}]"
+            reason = g.finish_reason if g.details else "not returned (tick details)"
+            head = f"{g.text}\n\n[finish_reason: {reason}; answered by: {g.answered_by}]"
         return f"{head}\n\nPayload sent:\n{json.dumps(self.payload, indent=2)}"
 
 
 def explorer_request(connection: Connection, prompt: str, **parameters: Any) -> ExplorerResult:
-    """Send one request with ``parameters`` (None dropped, floats as the sliders show them,
-    ``details`` on); an error is returned, not raised."""
+    """Send one request with ``parameters`` (None dropped, floats as the sliders show them);
+    an error is returned, not raised."""
     params = {k: round(v, 6) if isinstance(v, float) else v for k, v in parameters.items()}
-    params = {k: v for k, v in params.items() if v is not None} | {"details": True}
+    params = {k: v for k, v in params.items() if v is not None}
     try:
         url = connection.text_generation_url(GPT2)
         generation = connection.text_generation(url, prompt, **params)
@@ -63,7 +64,9 @@ def parameter_explorer(connection: Connection, prompt: str) -> Any:
             1.0, min=0.05, max=2.0, step=0.05, description="temperature", **s
         ),
         "top_k": w.IntSlider(0, 0, 50, description="top_k (0 = off)", **s),
-        "top_p": w.FloatSlider(0.99, min=0.05, max=0.99, step=0.01, description="top_p", **s),
+        "top_p": w.FloatSlider(
+            0.99, min=0.05, max=0.99, step=0.01, description="top_p (0.99 = off)", **s
+        ),
         "repetition_penalty": w.FloatSlider(
             1.0, min=0.5, max=2.0, step=0.05, description="repetition_penalty", **s
         ),
@@ -72,12 +75,13 @@ def parameter_explorer(connection: Connection, prompt: str) -> Any:
         "stop": w.Textarea(
             "",
             description="stop",
-            placeholder="one stop sequence per line, e.g. , or \\n\\n",
+            placeholder="one per line; type \\n for a newline",
             rows=2,
             layout=wide,
             **s,
         ),
         "return_full_text": w.Checkbox(False, description="return_full_text", **s),
+        "details": w.Checkbox(True, description="details (finish_reason)", **s),
     }
     button = w.Button(description="Send", button_style="primary")
     output = w.Output(layout=w.Layout(border="1px solid #ccc", padding="4px"))

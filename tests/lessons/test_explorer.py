@@ -20,7 +20,9 @@ def local(monkeypatch, stand_in):
 
 
 def test_request_shows_text_finish_reason_and_the_exact_payload(local):
-    result = explorer_request(local, PROMPT, max_new_tokens=5, temperature=0.7, top_k=None, seed=1)
+    result = explorer_request(
+        local, PROMPT, max_new_tokens=5, temperature=0.7, top_k=None, seed=1, details=True
+    )
     assert result.error is None
     assert result.payload == {
         "inputs": PROMPT,
@@ -30,6 +32,17 @@ def test_request_shows_text_finish_reason_and_the_exact_payload(local):
     assert "finish_reason: length" in shown
     assert '"temperature": 0.7' in shown
     assert "stand-in" in shown
+
+
+def test_details_is_sent_only_as_the_box_says(local):
+    # Catches the explorer adding "details": true behind the learner's back (it used to), and
+    # a finish_reason of None shown as if the model had said "None".
+    box = parameter_explorer(local, PROMPT)
+    box.controls["details"].value = False
+    result = box.send()
+    assert result.payload["parameters"]["details"] is False
+    assert result.generation.details is None
+    assert "finish_reason: not returned (tick details)" in result.render()
 
 
 def test_a_refused_parameter_is_shown_not_raised(local):
