@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import socket
 import threading
 import time
@@ -68,6 +69,8 @@ def create_app(options: StandInOptions | None = None, *, clock: Clock = time.mon
     app.state.profile = profile_named(options.profile)
     app.state.usage = StandInState(options, clock=clock)
     app.state.generator = shared_generator()
+    if options.rate_limit:  # pay openai's import now: a cold first answer outlasted a 0.5 s window
+        importlib.import_module("openai.types.chat")  # deferred otherwise: see serving/__init__
     app.add_middleware(mark_stand_in, profile=app.state.profile, usage=app.state.usage)
     for module in (endpoint, legacy, hub, openai, pipelines, classic, providers):
         app.include_router(module.router)  # classic's {id:path} and providers' catch-all last

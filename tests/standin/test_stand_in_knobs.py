@@ -6,6 +6,8 @@ connection drop and the latency need a real server.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from dataclasses import fields
 
@@ -49,6 +51,28 @@ def test_rate_limit_answers_429_with_retry_after_and_ratelimit_headers(make_api,
     assert first.headers["RateLimit"] == '"api";r=1;t=5'
     assert third.headers["Retry-After"] == "4"  # 3.8 s left in the window, rounded up
     assert third.headers["RateLimit"] == '"api";r=0;t=4'
+
+
+COLD_IMPORTS = """
+import sys
+from helpers.standin.app import create_app
+from helpers.standin.options import StandInOptions
+create_app(StandInOptions())
+print("openai.types.chat" in sys.modules)
+create_app(StandInOptions(rate_limit="3/0.5"))
+print("openai.types.chat" in sys.modules)
+"""
+
+
+def test_a_rate_limited_stand_in_imports_its_answer_types_before_the_first_request():
+    # Notebook 07 sends four requests into a 3/0.5 s window: a first answer that imported openai
+    # (0.4 to 0.9 s, in a fresh kernel) let the other three into a new window, and four 200s
+    # came instead of a 429. Read in a fresh interpreter, where nothing is imported yet; the
+    # stand-in without a rate limit still defers it (notebooks 00 and 03 never need it).
+    done = subprocess.run(
+        [sys.executable, "-c", COLD_IMPORTS], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.split() == ["False", "True"], done.stderr
 
 
 def test_rate_limit_is_per_token(make_api, auth):
