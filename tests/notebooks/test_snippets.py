@@ -14,7 +14,6 @@ copies) does not have.
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import subprocess
@@ -22,7 +21,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from notebook_budgets import python_of, tags
 
 from helpers import local_token
 
@@ -160,91 +158,3 @@ def test_a_snippet_does_not_see_the_test_process_environment(
         reader_environment,
     )
     assert done.stdout.strip() == "absent"
-
-
-NEW_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-
-
-def module_bindings(tree: ast.Module) -> dict[str, str]:
-    """Return each name a cell binds in the notebook's namespace, with what it binds it to: the
-    ``ast.dump`` of a top-level ``name = value`` or import, else a marker that matches nothing.
-    Function bodies, classes and comprehensions are skipped: their names stay local."""
-    bound: dict[str, str] = {}
-    pending: list[ast.AST] = [tree]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, (*NEW_SCOPES, ast.ExceptHandler)) and getattr(node, "name", None):
-            bound.setdefault(node.name, f"<bound at line {node.lineno}>")
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            bound.setdefault(node.id, f"<bound at line {node.lineno}>")
-        if not isinstance(node, (*NEW_SCOPES, *COMPREHENSIONS)):
-            pending.extend(ast.iter_child_nodes(node))
-    for statement in tree.body:
-        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-            if isinstance(statement.targets[0], ast.Name):
-                bound[statement.targets[0].id] = ast.dump(statement.value)
-        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
-            for alias in statement.names:
-                bound[(alias.asname or alias.name).split(".")[0]] = ast.dump(statement)
-    return bound
-
-
-def free_reads(tree: ast.Module) -> set[str]:
-    """Return the names a cell reads and binds nowhere in it (parameters included): the ones it
-    takes from the cells run before it."""
-    nodes = list(ast.walk(tree))
-    own = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    own |= {n.arg for n in nodes if isinstance(n, ast.arg)}
-    own |= {
-        n.name
-        for n in nodes
-        if isinstance(n, (*NEW_SCOPES, ast.ExceptHandler)) and getattr(n, "name", None)
-    }
-    own |= {
-        (a.asname or a.name).split(".")[0]
-        for n in nodes
-        if isinstance(n, (ast.Import, ast.ImportFrom))
-        for a in n.names
-    }
-    return {n.id for n in nodes if isinstance(n, ast.Name) and n.id not in own}
-
-
-def clobbered_names(cells: list[dict]) -> list[str]:
-    """Return ``"name (cell i)"`` for each name a non-snippet cell takes from earlier cells that a
-    snippet binds to something else than the lesson does: re-run after Run All, that cell would
-    read the snippet's value (notebook 10 sent the snippet's TGI body to the chat URL)."""
-    code = [
-        (i, python_of(c), "snippet" in tags(c))
-        for i, c in enumerate(cells)
-        if c["cell_type"] == "code"
-    ]
-    snippet_values: dict[str, set[str]] = {}
-    lesson_values: dict[str, set[str]] = {}
-    for _, tree, is_snippet in code:
-        for name, value in module_bindings(tree).items():
-            (snippet_values if is_snippet else lesson_values).setdefault(name, set()).add(value)
-    return [
-        f"{name} (cell {index})"
-        for index, tree, is_snippet in code
-        if not is_snippet
-        for name in sorted(free_reads(tree) & snippet_values.keys())
-        if name not in lesson_values
-        or len(snippet_values[name] | lesson_values[name]) > 1
-        or len(lesson_values[name]) > 1
-    ]
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_a_snippet_leaves_the_lessons_variables_alone(path):
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    assert clobbered_names(cells) == [], f"{path.name}: rename the snippet's variables"
-
-
-def test_the_clobber_check_finds_a_snippet_rebinding_a_lesson_variable():
-    lesson = {"cell_type": "code", "metadata": {}, "source": "body = {'a': 1}\nprint(body)"}
-    reader = {"cell_type": "code", "metadata": {}, "source": "send(body)"}
-    same = {"cell_type": "code", "metadata": {"tags": ["snippet"]}, "source": "body = {'a': 1}"}
-    other = {**same, "source": "body = {'inputs': 'x'}"}
-    assert clobbered_names([lesson, reader, same]) == []
-    assert clobbered_names([lesson, reader, other]) == ["body (cell 1)"]
