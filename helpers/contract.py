@@ -11,13 +11,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 GPT2 = "openai-community/gpt2"
-"""The seed tutorial's model (its old id ``gpt2`` redirects to this one on the Hub)."""
+"""The classic tutorials' model (its old id ``gpt2`` redirects to this one on the Hub)."""
 CHAT_MODEL = "openai/gpt-oss-120b"
 """A chat model of the router's docs' examples; availability changes: check /v1/models."""
 ROUTER_URL = "https://router.huggingface.co"
 HUB_URL = "https://huggingface.co"
 LEGACY_INFERENCE_URL = "https://api-inference.huggingface.co"
-"""The seed tutorial's host. It answers 410 Gone since about December 2025 [legacy-host]."""
+"""The classic tutorials' host. It answers 410 Gone since about December 2025 [legacy-host]."""
 LEGACY_PREFIX = "/api-inference.huggingface.co"  # where the stand-in emulates the retired host
 ENDPOINT_PREFIX = "/endpoints/gpt2"  # the stand-in's emulated Inference Endpoint running gpt2
 

@@ -36,7 +36,7 @@ HTTP = [
     ("401 wrong token", 401, {"error": INVALID_TOKEN_MESSAGE}, None, {}, CHAT, ["does not know this token", "settings/tokens"]),
     ("402", 402, {"error": PAYMENT_REQUIRED_MESSAGE}, None, {}, CHAT, ["credits are spent", "Retrying does not help"]),
     ("403", 403, {"error": FORBIDDEN}, None, {}, CHAT, ["on behalf of user ada", "Make calls to Inference Providers"]),
-    ("404 plain text", 404, "Not Found", "text/plain", {}, GPT2, ["'Not Found'", "openai-community/gpt2 is not deployed", "--model openai-community/gpt2"]),
+    ("404 plain text", 404, "Not Found", "text/plain", {}, GPT2, ["'Not Found'", "openai-community/gpt2 is not served at this URL", "--model openai-community/gpt2"]),
     ("407 proxy", 407, "<html><title>Proxy Authentication Required</title></html>", "text/html", {}, CHAT,
      ["'Proxy Authentication Required'", "HTTPS_PROXY"]),
     ("410", 410, {"error": LEGACY_GONE_MESSAGE}, None, {}, "https://api-inference.huggingface.co/models/gpt2",

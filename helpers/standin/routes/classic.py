@@ -32,7 +32,7 @@ class TaskRequest(BaseModel):
 @router.post("/models/{model_id:path}", **DOCUMENTED)
 @router.post("/hf-inference/models/{model_id:path}", **DOCUMENTED)
 async def classic(model_id: str, request: Request) -> Response:
-    """One model's task; gpt2 on the router's path only with ``router_serves_gpt2`` (on the seed's
+    """One model's task; gpt2 on the router's path only with ``router_serves_gpt2`` (on the classic
     path also in the teaching profile); hf-inference's LLMs (OpenAI routes only) get a 404."""
     state, on_router = request.app.state, request.url.path.startswith("/hf-inference/")
     served = state.options.router_serves_gpt2 or (
