@@ -6,7 +6,8 @@ later value: notebook 10 sent a snippet's TGI body to the chat URL (a bare 400),
 ``model:provider`` id in the catalogue (``StopIteration``) and put an openai object in a JSON
 body. Read statically from the cells: a name counts as bound by a cell when it is assigned,
 imported, defined or caught at the cell's top level (not inside a function or a comprehension),
-and two bindings agree only when both are the same ``name = expression`` or import.
+and two bindings agree only when both are the same ``name = expression`` or import. For the
+same reason no cell stops a demo stand-in that an earlier cell started.
 """
 
 from __future__ import annotations
@@ -106,3 +107,38 @@ def test_the_check_finds_a_later_cell_rebinding_what_an_earlier_one_reads():
     assert stale_reads([lesson, code_cell("def f(body):\n    return body"), other]) == []
     snippet_then_solution = [code_cell("body = {}", "snippet"), reader]
     assert stale_reads(snippet_then_solution) == ["body (cell 1, bound by snippet 0)"]
+
+
+def stops_from_elsewhere(cells: list[dict]) -> list[str]:
+    """Return ``"name (cell i)"`` for each ``name.stop()`` in a cell that did not bind ``name``:
+    after Run All, re-running a cell that uses that stand-in met a closed port."""
+    found = []
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] != "code":
+            continue
+        tree = python_of(cell)
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "stop"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in free_reads(tree)
+            ):
+                found.append(f"{node.func.value.id} (cell {index})")
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_no_cell_stops_a_stand_in_that_an_earlier_cell_started(path):
+    # A demo stand-in runs in the kernel until it restarts; stopping it from a later cell broke
+    # re-running the cells between (01, 04 and 10: ConnectionRefusedError, a misleading
+    # "APIConnectionError after 0 chunks"). ``with start() as x:`` or start and stop in one cell.
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    assert stops_from_elsewhere(cells) == []
+
+
+def test_the_stop_check_tells_a_later_stop_from_one_in_the_same_cell():
+    started, stopped = code_cell("demo = start()\nuse(demo)"), code_cell("use(demo)\ndemo.stop()")
+    assert stops_from_elsewhere([started, stopped]) == ["demo (cell 1)"]
+    assert stops_from_elsewhere([code_cell("demo = start()\nuse(demo)\ndemo.stop()")]) == []
