@@ -9,9 +9,9 @@ It checks what a person sees, read from the page:
 - the page a learner's browser is sent to shows notebook 00 in front, the file browser can show
   the root (README.md, .env.example), and no news pop-up appears: the repository's own settings
   (``.jupyter-settings/``, installed by requirements.txt) are what turns it off;
-- notebook 02's parameter explorer: Send shows the payload and the answer; a slider and the stop
+- notebook 03's parameter explorer: Send shows the payload and the answer; a slider and the stop
   box change what is sent;
-- notebook 05's cost calculator: its table is there without touching anything; a control changes
+- notebook 08's cost calculator: its table is there without touching anything; a control changes
   it; ``-1`` replaces it with a one-line message; fixing the value brings the table back.
 
 A screenshot is saved on failure (its path is in the assertion message). Skips, with the reason,
@@ -29,6 +29,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -71,8 +72,9 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):
-    """Start ``jupyter lab notebooks/00_token_setup.ipynb`` in a copy of the root; yield
-    (base URL, token, the URL a learner's browser is sent to)."""
+    """Start ``jupyter lab notebooks/00_token_setup.ipynb`` in a copy of the root; yield a
+    function that waits until it serves and returns (base URL, token, the URL a learner's
+    browser is sent to): the test launches Chromium while JupyterLab starts."""
     work = tmp_path_factory.mktemp("lab")
     for folder in ("notebooks", "data"):  # the notebooks read ../data/
         shutil.copytree(ROOT / folder, work / folder)
@@ -115,18 +117,26 @@ def jupyterlab(tmp_path_factory):
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(f"{url}/api/status", params={"token": token}, timeout=(2, 30)).ok:
-                break
-        except requests.ConnectionError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("JupyterLab did not start:\n" + log_path.read_text()[-2000:])
-        time.sleep(0.3)
-    yield url, token, learner_url(runtime, url)
-    proc.terminate()
+
+    def serving() -> tuple[str, str, str]:
+        while True:
+            try:
+                if requests.get(f"{url}/api/status", params={"token": token}, timeout=(2, 30)).ok:
+                    return url, token, learner_url(runtime, url)
+            except requests.ConnectionError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("JupyterLab did not start:\n" + log_path.read_text()[-2000:])
+            time.sleep(0.1)
+
+    yield serving
+    proc.terminate()  # it shuts its kernels down (about 2 s): waited for beside the next tests
+    threading.Thread(target=reap, args=(proc, log), daemon=True).start()
+
+
+def reap(proc: subprocess.Popen, log) -> None:
+    """Wait for a terminated JupyterLab; kill it if it is still there after 15 s."""
     try:
         proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
@@ -184,10 +194,10 @@ def learner_url(runtime: Path, url: str) -> str:
 def test_jupyterlab_and_every_widget_in_a_real_browser(jupyterlab, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    url, token, opened = jupyterlab
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        url, token, opened = jupyterlab()
         try:
             check_first_view(page, url, token, opened)
             # Both notebooks run at once, each on its own kernel, opened from the file browser
@@ -253,9 +263,13 @@ def in_front(page):
     return page.locator(".jp-NotebookPanel:visible")
 
 
-def run_all_in_front(page) -> None:
-    """Wait for the front notebook's kernel, then Run > Run All Cells."""
+def run_all_in_front(page, name: str) -> None:
+    """Wait for the front notebook's kernel, then Run > Run All Cells. The toolbar's indicator
+    reads idle before the page's connection to the kernel is up, and a Run All then runs
+    nothing; the status bar says "Connecting" until it is up, then "Idle"."""
     in_front(page).locator(IDLE).wait_for(timeout=60_000)
+    status = page.locator(f".jp-StatusBar-TextItem[title='Change kernel for {name}']")
+    status.filter(has_text="| Idle").wait_for(timeout=60_000)
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
 
@@ -271,7 +285,7 @@ def start_run_all(page, name: str) -> float:
     listing.get_by_text(name, exact=True).dblclick()
     current = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")
     expect(current).to_contain_text(name, timeout=60_000)
-    run_all_in_front(page)
+    run_all_in_front(page, name)
     return time.monotonic()
 
 
@@ -280,10 +294,9 @@ def wait_until_ready(
 ) -> None:
     """Wait until the front notebook shows a widget with ``ready_text`` and its kernel is idle.
 
-    The execution indicator can read "idle" before the kernel's connection is up, and a Run All
-    clicked then runs nothing: when no cell is queued or run 6 s after the Run All clicked at
-    ``clicked`` (so at once, for a notebook brought back to the front later), click it
-    again. On a busy machine the browser's first connection to a starting kernel can also fail
+    Run All was clicked once the status bar said the kernel was idle (``run_all_in_front``);
+    should it still have run nothing, no cell queued or run 6 s after the click at ``clicked``
+    (so at once, for a notebook brought back to the front later), click it again. On a busy machine the browser's first connection to a starting kernel can also fail
     (jupyter_server answers 500 and the page's kernel connection stays broken): when still no
     cell has run after 40 s, open the notebook afresh and run all again; likewise when cells
     ran but no widget came after 90 s (the kernel's connection, 500 "Kernel never reached an
@@ -303,10 +316,10 @@ def wait_until_ready(
             dialog_accept.first.click()
         elif time.monotonic() - triggered > (40 if nothing_started else 90):
             page.goto(f"{url}/lab/tree/notebooks/{name}?token={token}")
-            run_all_in_front(page)
+            run_all_in_front(page, name)
             clicked = triggered = time.monotonic()
         elif nothing_started and time.monotonic() - clicked > 6:
-            run_all_in_front(page)
+            run_all_in_front(page, name)
             clicked = time.monotonic()
         page.wait_for_timeout(300)
     panel.locator(IDLE).wait_for(timeout=120_000)
