@@ -8,11 +8,17 @@ body. Read statically from the cells: a name counts as bound by a cell when it i
 imported, defined or caught at the cell's top level (not inside a function or a comprehension),
 and two bindings agree only when both are the same ``name = expression`` or import. For the
 same reason no cell stops a demo stand-in that an earlier cell started.
+
+Not seen (no notebook does it today): a later cell that changes a shared object in place
+(``body["stream"] = True``, ``messages.append(…)``), a cell that reads a name before it rebinds
+it, a read hidden by a parameter of the same name elsewhere in the cell, ``global`` and
+``import *``.
 """
 
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 from pathlib import Path
 
@@ -23,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 NEW_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+MARKERS = itertools.count()  # each binding that is not a plain value gets a marker of its own
 
 
 def named(node: ast.AST) -> str | None:
@@ -32,26 +39,50 @@ def named(node: ast.AST) -> str | None:
     )
 
 
+def stored_names(node: ast.AST) -> list[str]:
+    """Return the names one node binds: an assignment target, a def, an ``as``, an import."""
+    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+        return [node.id]
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return [(alias.asname or alias.name).split(".")[0] for alias in node.names]
+    return [name] if (name := named(node)) else []
+
+
+def imported(statement: ast.Import | ast.ImportFrom, alias: ast.alias) -> str:
+    """Return what an import binds a name to: ``import os`` and ``import os, json`` agree."""
+    if isinstance(statement, ast.ImportFrom):
+        return f"from {'.' * statement.level}{statement.module} import {alias.name}"
+    return f"import {alias.name if alias.asname else alias.name.split('.')[0]}"
+
+
 def module_bindings(tree: ast.Module) -> dict[str, str]:
-    """Return each name a cell binds in the notebook's namespace, with what it binds it to: the
-    ``ast.dump`` of a top-level ``name = value`` or import, else a marker that matches nothing."""
-    bound: dict[str, str] = {}
+    """Return each name a cell binds in the notebook's namespace, with what it binds it to: when
+    the cell's only binding of the name is one top-level ``name = value`` (``a, b = 1, 2`` too)
+    or import, that value
+    (``ast.dump``) or module; else a marker that matches nothing. Function bodies, classes and
+    comprehensions are skipped: their names stay local."""
+    stores: dict[str, int] = {}
     pending: list[ast.AST] = [tree]
     while pending:
         node = pending.pop()
-        if name := named(node):
-            bound.setdefault(name, f"<bound at line {node.lineno}>")
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            bound.setdefault(node.id, f"<bound at line {node.lineno}>")
+        for name in stored_names(node):
+            stores[name] = stores.get(name, 0) + 1
         if not isinstance(node, (*NEW_SCOPES, *COMPREHENSIONS)):
             pending.extend(ast.iter_child_nodes(node))
+    bound = {name: f"<binding {next(MARKERS)}>" for name in stores}
     for statement in tree.body:
         if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-            if isinstance(statement.targets[0], ast.Name):
-                bound[statement.targets[0].id] = ast.dump(statement.value)
+            targets, values = statement.targets[0], statement.value
+            pairs = [(targets, values)]
+            if isinstance(targets, ast.Tuple) and isinstance(values, ast.Tuple):  # a, b = 1, 2
+                pairs = list(zip(targets.elts, values.elts, strict=False))
+            for target, value in pairs:
+                if isinstance(target, ast.Name) and stores[target.id] == 1:
+                    bound[target.id] = ast.dump(value)
         elif isinstance(statement, (ast.Import, ast.ImportFrom)):
-            for alias in statement.names:
-                bound[(alias.asname or alias.name).split(".")[0]] = ast.dump(statement)
+            for alias, name in zip(statement.names, stored_names(statement), strict=True):
+                if stores[name] == 1:
+                    bound[name] = imported(statement, alias)
     return bound
 
 
@@ -105,6 +136,16 @@ def test_the_check_finds_a_later_cell_rebinding_what_an_earlier_one_reads():
     assert stale_reads([lesson, reader, same]) == []
     assert stale_reads([lesson, reader, other]) == ["body (cell 1, rebound by cell 2)"]
     assert stale_reads([lesson, code_cell("def f(body):\n    return body"), other]) == []
+    loops = [
+        code_cell("for x in a:\n    pass"),
+        code_cell("print(x)"),
+        code_cell("for x in b:\n    pass"),
+    ]
+    assert stale_reads(loops) == ["x (cell 1, rebound by cell 2)"]  # two loops, one line each
+    grown = [code_cell("n = 1\nn += 1"), code_cell("print(n)"), code_cell("n = 1")]
+    assert stale_reads(grown) == ["n (cell 1, rebound by cell 2)"]  # n = 1 is not what it read
+    imports = [code_cell("import os"), code_cell("os.getcwd()"), code_cell("import json, os.path")]
+    assert stale_reads(imports) == []  # every one binds os to the os module
     snippet_then_solution = [code_cell("body = {}", "snippet"), reader]
     assert stale_reads(snippet_then_solution) == ["body (cell 1, bound by snippet 0)"]
 
