@@ -21,6 +21,7 @@ where Chromium is absent.
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import re
@@ -71,7 +72,7 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def jupyterlab(tmp_path_factory):
+def jupyterlab(tmp_path_factory, request):
     """Start ``jupyter lab notebooks/00_token_setup.ipynb`` in a copy of the root; yield a
     function that waits until it serves and returns (base URL, token, the URL a learner's
     browser is sent to): the test launches Chromium while JupyterLab starts."""
@@ -131,8 +132,10 @@ def jupyterlab(tmp_path_factory):
             time.sleep(0.1)
 
     yield serving
-    proc.terminate()  # it shuts its kernels down (about 2 s): waited for beside the next tests
-    threading.Thread(target=reap, args=(proc, log), daemon=True).start()
+    proc.terminate()  # it shuts its kernels down (about 2 s): waited for beside the next tests,
+    reaper = threading.Thread(target=reap, args=(proc, log))
+    reaper.start()
+    request.config.add_cleanup(reaper.join)  # and at the latest before pytest ends
 
 
 def reap(proc: subprocess.Popen, log) -> None:
@@ -268,8 +271,12 @@ def run_all_in_front(page, name: str) -> None:
     reads idle before the page's connection to the kernel is up, and a Run All then runs
     nothing; the status bar says "Connecting" until it is up, then "Idle"."""
     in_front(page).locator(IDLE).wait_for(timeout=60_000)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     status = page.locator(f".jp-StatusBar-TextItem[title='Change kernel for {name}']")
-    status.filter(has_text="| Idle").wait_for(timeout=60_000)
+    # A broken connection never gets there: wait_until_ready reopens the notebook then.
+    with contextlib.suppress(PlaywrightTimeout):
+        status.filter(has_text="| Idle").wait_for(timeout=15_000)
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
 
@@ -296,11 +303,12 @@ def wait_until_ready(
 
     Run All was clicked once the status bar said the kernel was idle (``run_all_in_front``);
     should it still have run nothing, no cell queued or run 6 s after the click at ``clicked``
-    (so at once, for a notebook brought back to the front later), click it again. On a busy machine the browser's first connection to a starting kernel can also fail
-    (jupyter_server answers 500 and the page's kernel connection stays broken): when still no
-    cell has run after 40 s, open the notebook afresh and run all again; likewise when cells
-    ran but no widget came after 90 s (the kernel's connection, 500 "Kernel never reached an
-    'alive' state", broke while it ran: widgets need that connection).
+    (so at once, for a notebook brought back to the front later), click it again. On a busy
+    machine the browser's first connection to a starting kernel can also fail (jupyter_server
+    answers 500 and the page's kernel connection stays broken): when still no cell has run
+    after 40 s, open the notebook afresh and run all again; likewise when cells ran but no
+    widget came after 90 s (the kernel's connection, 500 "Kernel never reached an 'alive'
+    state", broke while it ran: widgets need that connection).
     """
     panel = in_front(page)
     ready = panel.locator(".jp-OutputArea-output .widget-label, .jp-OutputArea-output button")
