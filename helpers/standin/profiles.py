@@ -1,8 +1,9 @@
 """The stand-in's profiles as ONE TABLE of what differs (``DIFFERENCES``; sources: REFERENCES.md).
 
-``teaching`` (default) serves the classic tutorials' gpt2 so every lesson runs offline and says it is
-a stand-in; ``today`` plays the service as the references say it is now (no gpt2, no hf-inference
-LLM, Free's $0.10 of credits, router-shaped ids). Explicit knobs win over a profile's row.
+``teaching`` (default) serves the classic tutorials' gpt2 so every lesson runs offline and says
+it is a stand-in; ``today`` plays the service as the references say it is now (no gpt2, no
+hf-inference LLM, Free's $0.10 of credits, router-shaped ids). Explicit knobs win over a
+profile's row.
 """
 
 from __future__ import annotations

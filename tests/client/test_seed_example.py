@@ -1,4 +1,5 @@
-"""The classic tutorial's own Python example (notebook 02), with only API_URL changed, against the stand-in."""
+"""The classic tutorial's own Python example (notebook 02), with only API_URL changed, against
+the stand-in."""
 
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ def test_today_does_not_serve_gpt2_on_the_router(today, auth):
 
 def test_today_does_not_serve_gpt2_on_the_seed_path_either(today, make_api, auth):
     """Catches ``POST /models/gpt2`` answering 200 in the today profile: today's router serves
-    gpt2 nowhere, so the seed's path answers like any unserved model."""
+    gpt2 nowhere, so the classic path answers like any unserved model."""
     answer = today.post("/models/gpt2", json={"inputs": "Hi"}, headers=auth)
     assert (answer.status_code, answer.text) == (404, NOT_FOUND_BODY)
     assert answer.headers["content-type"].startswith("text/plain")

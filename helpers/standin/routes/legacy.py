@@ -1,5 +1,6 @@
-"""The classic tutorials' retired host (``api-inference.huggingface.co``), served under the path prefix
-``/api-inference.huggingface.co``: everything answers 410 Gone, before any token is checked."""
+"""The classic tutorials' retired host (``api-inference.huggingface.co``), served under the path
+prefix ``/api-inference.huggingface.co``: everything answers 410 Gone, before any token is
+checked."""
 
 from __future__ import annotations
 
