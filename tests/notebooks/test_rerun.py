@@ -11,8 +11,7 @@ same reason no cell stops a demo stand-in that an earlier cell started.
 
 Not seen (no notebook does it today): a later cell that changes a shared object in place
 (``body["stream"] = True``, ``messages.append(…)``), a cell that reads a name before it rebinds
-it, a read hidden by a parameter of the same name elsewhere in the cell, ``global`` and
-``import *``.
+it, ``global`` and ``import *``.
 """
 
 from __future__ import annotations
@@ -86,15 +85,48 @@ def module_bindings(tree: ast.Module) -> dict[str, str]:
     return bound
 
 
+def scope_nodes(scope: ast.AST) -> list[ast.AST]:
+    """Return the nodes of one scope: nested functions, classes and comprehensions are left out,
+    but their defaults, decorators and first iterable (evaluated in this scope) are not."""
+    found, pending = [], list(ast.iter_child_nodes(scope))
+    while pending:
+        node = pending.pop()
+        found.append(node)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            pending += [
+                *node.args.defaults,
+                *node.args.kw_defaults,
+                *getattr(node, "decorator_list", []),
+            ]
+        elif isinstance(node, COMPREHENSIONS):
+            pending.append(node.generators[0].iter)
+        elif not isinstance(node, ast.ClassDef):
+            pending.extend(ast.iter_child_nodes(node))
+    return [n for n in found if n is not None]
+
+
 def free_reads(tree: ast.Module) -> set[str]:
-    """Return the names a cell reads and binds nowhere in it (parameters included)."""
-    nodes = list(ast.walk(tree))
-    own = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    own |= {n.arg for n in nodes if isinstance(n, ast.arg)} | {named(n) for n in nodes}
-    for node in nodes:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            own |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
-    return {n.id for n in nodes if isinstance(n, ast.Name) and n.id not in own}
+    """Return the names a cell reads and binds nowhere in its own top level: the ones it takes
+    from earlier cells. A function's parameter hides only that function's reads."""
+    module = {name for node in scope_nodes(tree) for name in stored_names(node)}
+    reads: set[str] = set()
+    pending: list[tuple[ast.AST, set[str]]] = [(tree, set())]
+    while pending:
+        scope, local = pending.pop()
+        nodes = scope_nodes(scope)
+        local = local | {name for node in nodes for name in stored_names(node)}
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            local |= {a.arg for a in ast.walk(scope.args) if isinstance(a, ast.arg)}
+        for node in nodes:
+            if (
+                isinstance(node, ast.Name)
+                and isinstance(node.ctx, ast.Load)
+                and node.id not in local
+            ):
+                reads.add(node.id)
+            if isinstance(node, (*NEW_SCOPES, *COMPREHENSIONS)):
+                pending.append((node, local - module))
+    return reads - module
 
 
 def stale_reads(cells: list[dict]) -> list[str]:
@@ -136,6 +168,8 @@ def test_the_check_finds_a_later_cell_rebinding_what_an_earlier_one_reads():
     assert stale_reads([lesson, reader, same]) == []
     assert stale_reads([lesson, reader, other]) == ["body (cell 1, rebound by cell 2)"]
     assert stale_reads([lesson, code_cell("def f(body):\n    return body"), other]) == []
+    hidden = code_cell("def f(body):\n    return body\n\n\nf(body)")  # notebook 02, cell 16
+    assert stale_reads([lesson, hidden, other]) == ["body (cell 1, rebound by cell 2)"]
     loops = [
         code_cell("for x in a:\n    pass"),
         code_cell("print(x)"),
