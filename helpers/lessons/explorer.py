@@ -81,7 +81,7 @@ def parameter_explorer(connection: Connection, prompt: str) -> Any:
             **s,
         ),
         "return_full_text": w.Checkbox(False, description="return_full_text", **s),
-        "details": w.Checkbox(True, description="details (finish_reason)", **s),
+        "details": w.Checkbox(True, description="details", **s),
     }
     button = w.Button(description="Send", button_style="primary")
     output = w.Output(layout=w.Layout(border="1px solid #ccc", padding="4px"))
