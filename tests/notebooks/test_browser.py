@@ -20,7 +20,6 @@ where Chromium is absent.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import json
 import os
@@ -36,6 +35,8 @@ from pathlib import Path
 
 import pytest
 import requests
+from cell_names import free_reads, module_bindings
+from notebook_budgets import python_of
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -147,20 +148,6 @@ def reap(proc: subprocess.Popen, log) -> None:
     log.close()
 
 
-def names(code: str) -> tuple[set[str], set[str]]:
-    """Return (names a cell binds, names it reads), IPython magics left out."""
-    lines = [ln for ln in code.splitlines() if not ln.lstrip().startswith(("%", "!"))]
-    bound, read = set(), set()
-    for node in ast.walk(ast.parse("\n".join(lines))):
-        if isinstance(node, ast.Name):
-            (bound if isinstance(node.ctx, ast.Store) else read).add(node.id)
-        elif isinstance(node, ast.FunctionDef | ast.ClassDef):
-            bound.add(node.name)
-        elif isinstance(node, ast.alias):
-            bound.add((node.asname or node.name).split(".")[0])
-    return bound, read
-
-
 def keep_what_the_widget_needs(path: Path, call: str) -> None:
     """Rewrite the copy at ``path`` to its markdown, its Setup section, the widget's cell and
     the code cells that cell needs (by the names they bind): Run All then shows the widget
@@ -170,9 +157,10 @@ def keep_what_the_widget_needs(path: Path, call: str) -> None:
     code = [i for i, c in enumerate(cells) if c["cell_type"] == "code"]
     widget = next(i for i in code if call in "".join(cells[i]["source"]))
     lesson = next(i for i, c in enumerate(cells) if "".join(c["source"]).startswith("## 1."))
-    needed, kept = names("".join(cells[widget]["source"]))[1], {widget}
+    needed, kept = free_reads(python_of(cells[widget])), {widget}
     for i in reversed([i for i in code if lesson < i < widget]):
-        bound, read = names("".join(cells[i]["source"]))
+        tree = python_of(cells[i])
+        bound, read = module_bindings(tree).keys(), free_reads(tree)
         if bound & needed:
             kept.add(i)
             needed |= read
