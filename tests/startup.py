@@ -18,3 +18,10 @@ from __future__ import annotations
 import sys
 
 sys.modules.setdefault("rfc3987_syntax", None)  # None in sys.modules: `import` raises ImportError
+
+
+def pytest_configure(config) -> None:
+    """Fork the notebook runs' kernels from a warm process (tests/forked_kernels.py)."""
+    from tests.forked_kernels import use_forked_kernels
+
+    use_forked_kernels()
